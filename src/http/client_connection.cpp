@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "http/client_connection.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+
+#include "http/response_scanner.h"
+
+namespace iuprobe {
+namespace {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint32_t kHeaderLimit = 64 * 1024;
+
+bool is_ip_address(const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+template <class Stream>
+class BasicConnection final : public ClientConnection {
+  static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
+
+ public:
+  BasicConnection(asio::any_io_executor executor, const ConnectionOptions& options)
+      : executor_(std::move(executor)), options_(options) {}
+
+  asio::awaitable<ExchangeResult> exchange(std::string_view head, std::string_view body,
+                                           bool head_request) override {
+    ExchangeResult result;
+    const Busy busy(busy_);
+    timed_out_ = false;
+    if (!stream_ && !co_await connect(result)) co_return result;
+
+    head_.assign(head);
+    result.stage = ExchangeStage::kWrite;
+    result.sent = SteadyClock::now();
+    deadline_ = result.sent + options_.request_timeout;
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
+                                                    asio::buffer(body.data(), body.size())};
+    auto [write_error, written] = co_await asio::async_write(*stream_, buffers, kUseTuple);
+    if (write_error) co_return failed(std::move(result), write_error);
+    result.bytes_sent = written;
+
+    result.stage = ExchangeStage::kRead;
+    ResponseScanner scanner;
+    scanner.body_limit(boost::none);
+    scanner.header_limit(kHeaderLimit);
+    if (head_request) scanner.skip(true);
+    auto [read_error, read] =
+        co_await boost::beast::http::async_read(*stream_, buffer_, scanner, kUseTuple);
+    if (read_error) co_return failed(std::move(result), read_error);
+
+    result.done = SteadyClock::now();
+    result.stage = ExchangeStage::kDone;
+    result.bytes_received = read;
+    result.status = scanner.status();
+    result.error_type_header = scanner.error_type_header();
+    result.body_prefix = scanner.body_prefix();
+    deadline_.reset();
+    last_used_ = result.done;
+    if (!scanner.keep_alive()) reset();
+    co_return result;
+  }
+
+  asio::awaitable<ExchangeResult> open() override {
+    ExchangeResult result;
+    const Busy busy(busy_);
+    timed_out_ = false;
+    if (!stream_ && !co_await connect(result)) co_return result;
+    result.stage = ExchangeStage::kDone;
+    result.done = SteadyClock::now();
+    last_used_ = result.done;
+    co_return result;
+  }
+
+  bool expire(TimePoint now) override {
+    if (!deadline_ || now < *deadline_) return false;
+    timed_out_ = true;
+    deadline_.reset();
+    close_socket();
+    return true;
+  }
+
+  void abort() override {
+    deadline_.reset();
+    if (busy_) {
+      close_socket();
+    } else {
+      reset();
+    }
+  }
+
+  bool is_open() const override { return stream_.has_value() && lowest().is_open(); }
+  TimePoint last_used() const override { return last_used_; }
+
+ private:
+  // Marks the connection busy for the lifetime of an exchange.
+  struct Busy {
+    explicit Busy(bool& flag) : flag_(flag) { flag_ = true; }
+    ~Busy() { flag_ = false; }
+    Busy(const Busy&) = delete;
+    Busy& operator=(const Busy&) = delete;
+    bool& flag_;
+  };
+
+  const tcp::socket& lowest() const {
+    if constexpr (kTls)
+      return stream_->next_layer();
+    else
+      return *stream_;
+  }
+  tcp::socket& lowest() {
+    if constexpr (kTls)
+      return stream_->next_layer();
+    else
+      return *stream_;
+  }
+
+  // Only closes the socket: a pending operation completes with an error and its coroutine,
+  // not this call, destroys the stream (destroying it under a pending operation is undefined).
+  void close_socket() {
+    if (!stream_) return;
+    boost::system::error_code ignored;
+    lowest().close(ignored);
+  }
+
+  void reset() {
+    close_socket();
+    stream_.reset();
+    buffer_.clear();
+  }
+
+  ExchangeResult failed(ExchangeResult result, boost::system::error_code error) {
+    result.error = error;
+    result.timed_out = timed_out_;
+    result.done = SteadyClock::now();
+    deadline_.reset();
+    reset();
+    return result;
+  }
+
+  asio::awaitable<bool> connect(ExchangeResult& result) {
+    result.stage = ExchangeStage::kConnect;
+    deadline_ = SteadyClock::now() + options_.connect_timeout;
+    if constexpr (kTls) {
+      stream_.emplace(executor_, *options_.tls);
+    } else {
+      stream_.emplace(executor_);
+    }
+    auto [connect_error] = co_await lowest().async_connect(options_.endpoint, kUseTuple);
+    if (connect_error) {
+      result = failed(std::move(result), connect_error);
+      co_return false;
+    }
+    boost::system::error_code ignored;
+    lowest().set_option(tcp::no_delay(true), ignored);
+    if constexpr (kTls) {
+      result.stage = ExchangeStage::kTlsHandshake;
+      if (!is_ip_address(options_.host)) {
+        // SSL_set_tlsext_host_name() is a macro with a C cast; this is what it expands to.
+        SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(options_.host.c_str()));
+      }
+      if (options_.verify_host) {
+        stream_->set_verify_callback(ssl::host_name_verification(options_.host));
+      }
+      auto [handshake_error] =
+          co_await stream_->async_handshake(ssl::stream_base::client, kUseTuple);
+      if (handshake_error) {
+        result = failed(std::move(result), handshake_error);
+        co_return false;
+      }
+    }
+    deadline_.reset();
+    co_return true;
+  }
+
+  asio::any_io_executor executor_;
+  const ConnectionOptions& options_;
+  std::optional<Stream> stream_;
+  boost::beast::flat_buffer buffer_;
+  std::string head_;
+  std::optional<TimePoint> deadline_;
+  TimePoint last_used_ = SteadyClock::now();
+  bool timed_out_ = false;
+  bool busy_ = false;
+};
+
+std::string_view stage_name(ExchangeStage stage) {
+  switch (stage) {
+    case ExchangeStage::kConnect:
+      return "connect to";
+    case ExchangeStage::kTlsHandshake:
+      return "TLS handshake with";
+    case ExchangeStage::kWrite:
+      return "sending to";
+    case ExchangeStage::kRead:
+      return "reading from";
+    case ExchangeStage::kDone:
+      return "exchange with";
+  }
+  return "exchange with";
+}
+
+}  // namespace
+
+std::unique_ptr<ClientConnection> ClientConnection::create(asio::any_io_executor executor,
+                                                           const ConnectionOptions& options) {
+  if (options.tls != nullptr) {
+    return std::make_unique<BasicConnection<ssl::stream<tcp::socket>>>(std::move(executor),
+                                                                       options);
+  }
+  return std::make_unique<BasicConnection<tcp::socket>>(std::move(executor), options);
+}
+
+std::string describe_failure(const ExchangeResult& result, const ConnectionOptions& options) {
+  std::string where = fmt::format("{} {}", stage_name(result.stage), options.host);
+  if (result.timed_out) {
+    const Duration limit =
+        result.stage == ExchangeStage::kConnect || result.stage == ExchangeStage::kTlsHandshake
+            ? options.connect_timeout
+            : options.request_timeout;
+    return fmt::format("{}: timed out after {}", where, format_duration(limit));
+  }
+  std::string detail = result.error.message();
+  if (result.error == boost::beast::http::error::end_of_stream ||
+      result.error == asio::error::eof) {
+    detail = "the server closed the connection";
+  }
+  return fmt::format("{}: {}", where, detail);
+}
+
+}  // namespace iuprobe

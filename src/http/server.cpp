@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "http/server.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <list>
+
+namespace iuprobe {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+HttpResponse plain_response(http::status status, std::string_view text) {
+  HttpResponse response{status, 11};
+  response.set(http::field::content_type, "text/plain; charset=utf-8");
+  response.body() = std::string(text) + "\n";
+  response.keep_alive(false);
+  response.prepare_payload();
+  return response;
+}
+
+// A syntax error in what the client sent, as opposed to the client going away or timing out.
+bool is_malformed(const boost::system::error_code& ec) {
+  if (ec.category() != beast::http::make_error_code(http::error::bad_method).category())
+    return false;
+  return ec != http::error::end_of_stream && ec != http::error::partial_message &&
+         ec != http::error::short_read && ec != http::error::need_more;
+}
+
+}  // namespace
+
+struct HttpServer::State : std::enable_shared_from_this<State> {
+  asio::io_context& io;
+  HttpHandler handler;
+  ServerLimits limits;
+  tcp::acceptor acceptor;
+  std::list<beast::tcp_stream*> streams;  // open connections, to close them on shutdown
+  bool closing = false;
+
+  State(asio::io_context& io_context, HttpHandler h, ServerLimits l)
+      : io(io_context), handler(std::move(h)), limits(l), acceptor(io_context) {}
+
+  asio::awaitable<void> accept_loop() {
+    auto self = shared_from_this();
+    while (!closing) {
+      auto [ec, socket] = co_await acceptor.async_accept(kUseTuple);
+      if (ec) {
+        if (closing || ec == asio::error::operation_aborted) break;
+        continue;  // e.g. EMFILE: keep serving the connections we have
+      }
+      if (streams.size() >= limits.max_connections) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      asio::co_spawn(io, session(std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> session(tcp::socket socket) {
+    auto self = shared_from_this();
+    beast::tcp_stream stream(std::move(socket));
+    boost::system::error_code ignored;
+    stream.socket().set_option(tcp::no_delay(true), ignored);
+    auto registration = streams.insert(streams.end(), &stream);
+    beast::flat_buffer buffer;
+    while (!closing) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(limits.max_body_bytes);
+      parser.header_limit(limits.max_header_bytes);
+      // A request must start within the idle timeout and then arrive whole within the request
+      // timeout.
+      stream.expires_after(buffer.size() > 0 ? limits.request_timeout : limits.idle_timeout);
+      auto [header_error, header_bytes] =
+          co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+      std::optional<HttpResponse> refusal;
+      if (!header_error) {
+        stream.expires_after(limits.request_timeout);
+        auto [body_error, body_bytes] =
+            co_await http::async_read(stream, buffer, parser, kUseTuple);
+        header_error = body_error;
+      }
+      if (header_error) {
+        if (header_error == http::error::body_limit) {
+          refusal = plain_response(http::status::payload_too_large, "request body too large");
+        } else if (header_error == http::error::header_limit) {
+          refusal = plain_response(http::status::request_header_fields_too_large,
+                                   "request header too large");
+        } else if (is_malformed(header_error)) {
+          refusal = plain_response(http::status::bad_request, "malformed HTTP request");
+        }
+        if (refusal) {
+          stream.expires_after(std::chrono::seconds(5));
+          co_await http::async_write(stream, *refusal, kUseTuple);
+        }
+        break;
+      }
+      HttpRequest request = parser.release();
+      HttpResponse response = co_await handler(request);
+      if (closing) break;
+      response.version(request.version());
+      response.keep_alive(response.keep_alive() && request.keep_alive());
+      response.prepare_payload();
+      stream.expires_after(limits.request_timeout);
+      auto [write_error, written] = co_await http::async_write(stream, response, kUseTuple);
+      if (write_error || !response.keep_alive()) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
+    streams.erase(registration);
+  }
+};
+
+HttpServer::HttpServer(asio::io_context& io, HttpHandler handler, ServerLimits limits)
+    : state_(std::make_shared<State>(io, std::move(handler), limits)) {}
+
+HttpServer::~HttpServer() {
+  close();
+}
+
+Result<void> HttpServer::listen(const tcp::endpoint& endpoint) {
+  boost::system::error_code ec;
+  auto& acceptor = state_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return fail("cannot listen on {}:{}: {}", endpoint.address().to_string(), endpoint.port(),
+                ec.message());
+  }
+  asio::co_spawn(state_->io, state_->accept_loop(), asio::detached);
+  return {};
+}
+
+tcp::endpoint HttpServer::local_endpoint() const {
+  boost::system::error_code ec;
+  return state_->acceptor.local_endpoint(ec);
+}
+
+void HttpServer::close() {
+  state_->closing = true;
+  boost::system::error_code ignored;
+  state_->acceptor.close(ignored);
+  for (beast::tcp_stream* stream : state_->streams) stream->socket().close(ignored);
+}
+
+std::size_t HttpServer::connections() const {
+  return state_->streams.size();
+}
+
+}  // namespace iuprobe

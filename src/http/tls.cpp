@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "http/tls.h"
+
+namespace iuprobe {
+
+Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
+    const TlsOptions& options) {
+  namespace ssl = boost::asio::ssl;
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
+  boost::system::error_code ec;
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                           ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                           ssl::context::no_tlsv1_1,
+                       ec);
+  if (options.insecure) {
+    context->set_verify_mode(ssl::verify_none, ec);
+    return context;
+  }
+  context->set_verify_mode(ssl::verify_peer, ec);
+  if (options.ca_file) {
+    context->load_verify_file(*options.ca_file, ec);
+    if (ec) {
+      return fail("--ca-file {}: cannot load certificates ({}); give a PEM file with the CA",
+                  *options.ca_file, ec.message());
+    }
+  } else {
+    context->set_default_verify_paths(ec);
+    if (ec) return fail("cannot load the system's CA certificates: {}", ec.message());
+  }
+  return context;
+}
+
+}  // namespace iuprobe

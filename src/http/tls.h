@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <boost/asio/ssl/context.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+
+namespace iuprobe {
+
+struct TlsOptions {
+  bool insecure = false;               // skip certificate and host-name verification
+  std::optional<std::string> ca_file;  // trust this PEM bundle instead of the system store
+};
+
+// One client context for a whole run: certificates verified against the system store (or
+// `ca_file`) unless `insecure`. Host names are checked per connection.
+Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
+    const TlsOptions& options);
+
+}  // namespace iuprobe

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "http/url.h"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <charconv>
+
+namespace iuprobe {
+
+Result<HttpUrl> parse_http_url(std::string_view text) {
+  auto parsed = boost::urls::parse_absolute_uri(text);
+  if (!parsed) {
+    return fail("'{}' is not an absolute URL ({}); use e.g. http://127.0.0.1:8080/path", text,
+                parsed.error().message());
+  }
+  const boost::urls::url_view& url = *parsed;
+  HttpUrl out;
+  out.text = std::string(text);
+  const std::string scheme = url.scheme();
+  if (scheme == "https") {
+    out.tls = true;
+  } else if (scheme != "http") {
+    return fail("'{}': scheme '{}' is not supported; use http:// or https://", text, scheme);
+  }
+  if (!url.has_authority() || url.encoded_host().empty()) {
+    return fail("'{}' has no host; use e.g. http://127.0.0.1:8080/", text);
+  }
+  if (url.has_userinfo()) {
+    return fail("'{}': credentials in the URL are not supported; pass --header instead", text);
+  }
+  out.host = url.host_type() == boost::urls::host_type::ipv6
+                 ? std::string(url.host_ipv6_address().to_string())
+                 : std::string(url.host());
+  if (url.has_port()) {
+    const std::string_view port = url.port();
+    unsigned number = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+    if (ec != std::errc{} || end != port.data() + port.size() || number == 0 || number > 65535) {
+      return fail("'{}': port '{}' is not a number from 1 to 65535", text, port);
+    }
+    out.port = static_cast<std::uint16_t>(number);
+  } else {
+    out.port = out.tls ? 443 : 80;
+  }
+  out.target = url.encoded_path().empty() ? "/" : std::string(url.encoded_path());
+  if (url.has_query()) out.target += "?" + std::string(url.encoded_query());
+  out.host_header = std::string(url.encoded_host_and_port());
+  return out;
+}
+
+}  // namespace iuprobe

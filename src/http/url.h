@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace iuprobe {
+
+// Where requests go: an absolute http(s) URL taken apart once, at start-up.
+struct HttpUrl {
+  std::string text;  // as the user gave it, for messages
+  bool tls = false;
+  std::string host;  // name or address, without IPv6 brackets
+  std::uint16_t port = 0;
+  std::string target;       // origin-form request target: path and query, at least "/"
+  std::string host_header;  // Host header value: host[:port], brackets kept for IPv6
+};
+
+Result<HttpUrl> parse_http_url(std::string_view text);
+
+}  // namespace iuprobe
