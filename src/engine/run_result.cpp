@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "engine/run_result.h"
+
+#include <numeric>
+
+namespace iuprobe {
+
+std::uint64_t WindowRecord::completed() const {
+  return std::accumulate(outcomes.begin(), outcomes.end(), std::uint64_t{0});
+}
+
+std::uint64_t WindowRecord::errors() const {
+  return completed() - count(Outcome::kOk) - count(Outcome::kThrottled);
+}
+
+double WindowRecord::per_second(std::uint64_t n) const {
+  const double seconds = to_seconds(length);
+  return seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
+}
+
+WindowRecord make_window_record(std::size_t index, Duration start, Duration length,
+                                const Window& w) {
+  WindowRecord r;
+  r.index = index;
+  r.start = start;
+  r.length = length;
+  r.outcomes = w.outcomes;
+  r.scheduled = w.scheduled;
+  r.sent = w.sent;
+  r.late = w.late;
+  r.queued = w.queued;
+  r.bytes_sent = w.bytes_sent;
+  r.bytes_received = w.bytes_received;
+  r.latency = LatencySummary::of(w.latency);
+  r.service_latency = LatencySummary::of(w.service_latency);
+  return r;
+}
+
+}  // namespace iuprobe

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "engine/worker.h"
+
+#include <sys/prctl.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <ctime>
+
+#include "http/classify.h"
+#include "load/schedule.h"
+
+namespace iuprobe {
+namespace {
+
+namespace asio = boost::asio;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kMaxDials = 32;  // connections being opened at once, per worker
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+}  // namespace
+
+Worker::Worker(WorkerSetup setup, std::unique_ptr<RequestSource> source)
+    : setup_(setup), source_(std::move(source)) {
+  totals_.segments.resize(segment_count(*setup_.load));
+}
+
+Worker::~Worker() {
+  if (thread_.joinable()) {
+    stop(true);
+    join();
+  }
+}
+
+void Worker::start(TimePoint start) {
+  start_ = start;
+  last_collect_ = SteadyClock::now();
+  guard_.emplace(io_.get_executor());
+  asio::co_spawn(io_, run(), asio::detached);
+  thread_ = std::thread([this] {
+    // Default timer slack (50 us) would blur a schedule with sub-millisecond spacing.
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+    last_cpu_seconds_ = thread_cpu_seconds();
+    io_.run();
+  });
+}
+
+void Worker::join() {
+  asio::post(io_, [this] { guard_.reset(); });
+  if (thread_.joinable()) thread_.join();
+}
+
+WorkerTotals Worker::take_totals() {
+  return std::move(totals_);
+}
+
+void Worker::stop(bool immediately) {
+  asio::post(io_, [this, immediately] {
+    stopping_ = true;
+    send_timer_.cancel();
+    for (auto& timer : user_timers_) timer->cancel();
+    backlog_.clear();
+    const TimePoint deadline = SteadyClock::now() + (immediately ? Duration{0} : setup_.grace);
+    if (!stop_deadline_ || deadline < *stop_deadline_) stop_deadline_ = deadline;
+  });
+}
+
+asio::awaitable<WorkerReport> Worker::collect() {
+  WorkerReport report;
+  report.window = std::exchange(window_, Window{});
+  report.in_flight = busy_;
+  report.connections = static_cast<std::uint64_t>(std::count_if(
+      slots_.begin(), slots_.end(), [](const auto& slot) { return slot->connection->is_open(); }));
+  const TimePoint now = SteadyClock::now();
+  const double cpu = thread_cpu_seconds();
+  const double wall = to_seconds(now - last_collect_);
+  report.cpu = wall > 0 ? (cpu - last_cpu_seconds_) / wall : 0;
+  last_cpu_seconds_ = cpu;
+  last_collect_ = now;
+  report.finished = finished_.load(std::memory_order_relaxed);
+  co_return report;
+}
+
+asio::awaitable<void> Worker::run() {
+  asio::co_spawn(io_, sweep(), asio::detached);
+  if (const auto* open = std::get_if<OpenLoop>(setup_.load)) {
+    co_await open_loop(*open);
+  } else {
+    start_users(std::get<ClosedLoop>(*setup_.load));
+  }
+  sending_done_ = true;
+  while (busy_ > 0 || active_users_ > 0) {
+    drained_.expires_at(TimePoint::max());
+    co_await drained_.async_wait(kUseTuple);
+  }
+  for (auto& slot : slots_) slot->connection->abort();
+  finished_.store(true, std::memory_order_release);
+}
+
+void Worker::notify_if_drained() {
+  if (sending_done_ && busy_ == 0 && active_users_ == 0) drained_.cancel();
+}
+
+asio::awaitable<void> Worker::open_loop(const OpenLoop& plan) {
+  ArrivalSchedule schedule(plan.profile, plan.arrivals, setup_.count, setup_.index, setup_.seed);
+  // Waking costs a timer re-arm and a context switch (most of the CPU per request at high
+  // rates), so sends closer together than the send window leave together, at most one wake-up
+  // per window. Any delay this adds is inside the latency measured from the schedule.
+  TimePoint next_wake{};
+  while (!stopping_) {
+    const auto send = schedule.next();
+    if (!send) break;
+    const TimePoint due = start_ + send->at;
+    if (due > SteadyClock::now()) {
+      const TimePoint wake = std::max(due, next_wake);
+      next_wake = wake + setup_.send_window;
+      send_timer_.expires_at(wake);
+      co_await send_timer_.async_wait(kUseTuple);
+      if (stopping_) break;
+    }
+    // "Late" means later than one interval of the whole schedule, and never less than the floor.
+    const double rate = plan.profile.rate_at(send->at);
+    const Duration interval = rate > 0 ? from_seconds(1.0 / rate) : Duration::max();
+    const Job job{.scheduled = due,
+                  .segment = send->segment,
+                  .late_after = std::max(setup_.late_threshold_floor, interval)};
+    count_scheduled(job);
+    dispatch(job);
+  }
+}
+
+void Worker::count_scheduled(const Job& job) {
+  ++window_.scheduled;
+  ++totals_.segments[job.segment].scheduled;
+}
+
+// A send takes an idle connection if there is one. Otherwise it waits in the backlog, and a new
+// connection is opened only while fewer are being opened than sends are waiting (and no more
+// than kMaxDials at once): whichever frees up first, an answered connection or a new one,
+// serves the oldest waiting send. Opening one connection per waiting send would balloon the
+// pool to --max-connections on every scheduling hiccup at high rates.
+void Worker::dispatch(const Job& job) {
+  if (!idle_.empty()) {
+    Slot* slot = idle_.back();
+    idle_.pop_back();
+    slot->busy = true;
+    ++busy_;
+    asio::co_spawn(io_, serve(*slot, job), asio::detached);
+    return;
+  }
+  backlog_.push_back(job);
+  if (slots_.size() >= setup_.max_connections) {
+    ++window_.queued;
+    ++totals_.segments[job.segment].queued;
+    return;
+  }
+  if (connecting_ < std::min(backlog_.size(), kMaxDials)) {
+    Slot& slot = add_slot();
+    slot.busy = true;
+    ++busy_;
+    ++connecting_;
+    asio::co_spawn(io_, connect_and_serve(slot), asio::detached);
+  }
+}
+
+asio::awaitable<void> Worker::connect_and_serve(Slot& slot) {
+  const ExchangeResult opened = co_await slot.connection->open();
+  --connecting_;
+  if (opened.has_response()) {
+    co_await serve(slot, std::nullopt);
+    co_return;
+  }
+  // The send that has waited longest fails with the reason; the slot stays for a later retry.
+  if (!backlog_.empty() && !stopping_) {
+    const Job job = backlog_.front();
+    backlog_.pop_front();
+    record(job, opened);
+  }
+  release(slot);
+}
+
+// Serves `job` if given, then whatever waits in the backlog, then goes back to the idle list.
+asio::awaitable<void> Worker::serve(Slot& slot, std::optional<Job> job) {
+  while (true) {
+    if (!job) {
+      if (backlog_.empty() || stopping_) break;
+      job = backlog_.front();
+      backlog_.pop_front();
+    }
+    co_await perform(slot, *job);
+    job.reset();
+  }
+  release(slot);
+}
+
+void Worker::release(Slot& slot) {
+  slot.busy = false;
+  --busy_;
+  idle_.push_back(&slot);
+  notify_if_drained();
+}
+
+// Idle connections left over from a busier moment are closed after the idle timeout; the
+// most recently used ones sit on top of the idle stack and are reused first.
+void Worker::close_idle(TimePoint now) {
+  for (Slot* slot : idle_) {
+    ClientConnection& connection = *slot->connection;
+    if (connection.is_open() && now - connection.last_used() > setup_.idle_timeout)
+      connection.abort();
+  }
+}
+
+Worker::Slot& Worker::add_slot() {
+  auto slot = std::make_unique<Slot>();
+  slot->connection = ClientConnection::create(io_.get_executor(), *setup_.connection);
+  slots_.push_back(std::move(slot));
+  return *slots_.back();
+}
+
+asio::awaitable<void> Worker::perform(Slot& slot, const Job& job) {
+  const TimePoint now = SteadyClock::now();
+  if (now - job.scheduled > job.late_after) {
+    ++window_.late;
+    ++totals_.segments[job.segment].late;
+  }
+  ClientConnection& connection = *slot.connection;
+  // Servers close idle keep-alive connections silently; reconnect instead of writing into one.
+  if (connection.is_open() && now - connection.last_used() > setup_.idle_timeout)
+    connection.abort();
+  const RequestView request = source_->next(std::chrono::system_clock::now());
+  ++window_.sent;
+  ++totals_.segments[job.segment].sent;
+  const ExchangeResult result =
+      co_await connection.exchange(request.head, request.body, setup_.head_request);
+  record(job, result);
+}
+
+void Worker::record(const Job& job, const ExchangeResult& result) {
+  // Requests cut off when the grace period ran out were abandoned by us, not failed by the server.
+  if (!result.has_response() && stop_deadline_ && result.done >= *stop_deadline_) return;
+  const bool measured = !is_warmup_segment(*setup_.load, job.segment);
+  Outcome outcome = Outcome::kOk;
+  if (result.has_response()) {
+    std::string type;
+    if (result.status < 200 || result.status >= 300) {
+      type = error_type_of(result.error_type_header, result.body_prefix);
+    }
+    outcome = classify_response(result.status, type, *setup_.throttle);
+    if (measured) {
+      totals_.statuses.add(result.status);
+      if (outcome != Outcome::kOk) totals_.errors.add(result.status, type);
+    }
+  } else {
+    outcome = result.timed_out ? Outcome::kTimeout : Outcome::kTransportError;
+    if (measured) totals_.errors.add(0, describe_failure(result, *setup_.connection));
+  }
+  for (Window* w : {&window_, &totals_.segments[job.segment]}) {
+    ++w->count(outcome);
+    w->bytes_sent += result.bytes_sent;
+    w->bytes_received += result.bytes_received;
+    if (outcome == Outcome::kOk) {
+      w->latency.record(result.done - job.scheduled);
+      w->service_latency.record(result.done - result.sent);
+    }
+  }
+}
+
+void Worker::expire_backlog(TimePoint now) {
+  while (!backlog_.empty() &&
+         now - backlog_.front().scheduled >= setup_.connection->request_timeout) {
+    const Job job = backlog_.front();
+    backlog_.pop_front();
+    ++window_.count(Outcome::kTimeout);
+    ++totals_.segments[job.segment].count(Outcome::kTimeout);
+    if (!is_warmup_segment(*setup_.load, job.segment)) {
+      totals_.errors.add(0, "no connection became free within the request timeout");
+    }
+  }
+}
+
+asio::awaitable<void> Worker::sweep() {
+  asio::steady_timer timer(io_);
+  const Duration interval = std::clamp<Duration>(
+      std::min(setup_.connection->request_timeout, setup_.connection->connect_timeout) / 20,
+      std::chrono::milliseconds(1), std::chrono::milliseconds(50));
+  while (!finished_.load(std::memory_order_relaxed)) {
+    timer.expires_after(interval);
+    co_await timer.async_wait(kUseTuple);
+    const TimePoint now = SteadyClock::now();
+    const bool past_grace = stop_deadline_ && now >= *stop_deadline_;
+    for (auto& slot : slots_) {
+      if (!slot->busy) continue;
+      if (past_grace) {
+        slot->connection->abort();
+      } else {
+        slot->connection->expire(now);
+      }
+    }
+    expire_backlog(now);
+    close_idle(now);
+  }
+}
+
+void Worker::start_users(const ClosedLoop& plan) {
+  const unsigned users = UsersProfile::share(plan.profile.max_users(), setup_.count, setup_.index);
+  for (unsigned local = 0; local < users; ++local) {
+    user_timers_.push_back(std::make_unique<asio::steady_timer>(io_));
+    ++active_users_;
+    asio::co_spawn(io_, user(plan.profile, local, *user_timers_.back()), asio::detached);
+  }
+}
+
+// One closed-loop user: its own connection, one request at a time.
+asio::awaitable<void> Worker::user(const UsersProfile& profile, unsigned local_user,
+                                   asio::steady_timer& timer) {
+  Slot& slot = add_slot();
+  const auto active_in = [&](std::size_t segment) {
+    return local_user <
+           UsersProfile::share(profile.segments()[segment].users, setup_.count, setup_.index);
+  };
+  std::optional<TimePoint> last_start;
+  while (!stopping_) {
+    const TimePoint now = SteadyClock::now();
+    if (now < start_) {
+      timer.expires_at(start_);
+      co_await timer.async_wait(kUseTuple);
+      continue;
+    }
+    if (now - start_ >= profile.total_duration()) break;
+    const std::size_t segment = profile.segment_at(now - start_);
+    if (!active_in(segment)) {
+      std::size_t next = segment + 1;
+      while (next < profile.segments().size() && !active_in(next)) ++next;
+      if (next == profile.segments().size()) break;
+      timer.expires_at(start_ + profile.segment_start(next));
+      co_await timer.async_wait(kUseTuple);
+      continue;
+    }
+    if (profile.pacing() && last_start && *last_start + *profile.pacing() > now) {
+      timer.expires_at(*last_start + *profile.pacing());
+      co_await timer.async_wait(kUseTuple);
+      continue;
+    }
+    last_start = now;
+    const Job job{.scheduled = now, .segment = segment};
+    count_scheduled(job);
+    slot.busy = true;
+    ++busy_;
+    co_await perform(slot, job);
+    slot.busy = false;
+    --busy_;
+  }
+  --active_users_;
+  notify_if_drained();
+}
+
+}  // namespace iuprobe
