@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <filesystem>
+#include <string_view>
+
+#include "core/result.h"
+#include "engine/run_result.h"
+
+namespace iuprobe {
+
+inline constexpr int kResultSchemaVersion = 1;
+
+// The result file's `summary`/`steps` block for a set of requests measured over `duration`.
+boost::json::object requests_json(const Window& w, Duration duration);
+boost::json::object latency_json(const LatencySummary& s);
+
+// The whole result of a `run`: versioned schema, the exact configuration (`config`, built by
+// the caller from its options), the summary, every step and every measured window.
+boost::json::object run_result_json(std::string_view command, const boost::json::object& config,
+                                    const RunResult& result);
+
+// Writes JSON atomically (temp file, then rename), so a reader never sees half a file.
+Result<void> write_json_file(const std::filesystem::path& path, const boost::json::value& json);
+
+}  // namespace iuprobe

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "report/run_summary.h"
+
+#include <fmt/format.h>
+
+#include <csignal>
+
+#include "report/format.h"
+
+namespace iuprobe {
+namespace {
+
+double rate(std::uint64_t n, Duration d) {
+  const double s = to_seconds(d);
+  return s > 0 ? static_cast<double>(n) / s : 0.0;
+}
+
+std::string join_rates(const RateProfile& profile) {
+  std::string out;
+  for (const RateSegment& s : profile.segments()) {
+    if (s.warmup) continue;
+    if (!out.empty()) out += ", ";
+    out += format_rate(s.rate_begin);
+  }
+  return out;
+}
+
+void print_latency_row(std::FILE* out, std::string_view label, const LatencyHistogram& h) {
+  if (h.count() == 0) {
+    fmt::print(out, "  {:<15} (no successful responses)\n", label);
+    return;
+  }
+  fmt::print(out, "  {:<15} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", label,
+             format_ms(h.percentile(50)), format_ms(h.percentile(90)), format_ms(h.percentile(95)),
+             format_ms(h.percentile(99)), format_ms(h.percentile(99.9)), format_ms(h.max()));
+}
+
+void print_steps(std::FILE* out, const RunResult& r, bool closed_loop) {
+  if (r.segments.size() < 2) return;
+  fmt::print(out, "\nsteps\n  {:>4} {:>10} {:>10} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9}\n", "#",
+             closed_loop ? "users" : "offered/s", "sent/s", "goodput/s", "throttled/s", "errors/s",
+             "p50 ms", "p95 ms", "p99 ms");
+  for (const SegmentRecord& s : r.segments) {
+    const Window& t = s.totals;
+    const std::string load =
+        closed_loop ? std::to_string(s.users) : format_rate(rate(t.scheduled, s.duration));
+    const bool any = t.latency.count() > 0;
+    fmt::print(
+        out, "  {:>4} {:>10} {:>10} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9}\n", s.index + 1, load,
+        format_rate(rate(t.sent, s.duration)), format_rate(rate(t.count(Outcome::kOk), s.duration)),
+        format_rate(rate(t.count(Outcome::kThrottled), s.duration)),
+        format_rate(rate(t.errors(), s.duration)), any ? format_ms(t.latency.percentile(50)) : "-",
+        any ? format_ms(t.latency.percentile(95)) : "-",
+        any ? format_ms(t.latency.percentile(99)) : "-");
+  }
+}
+
+}  // namespace
+
+std::string describe_shape(const LoadShape& shape) {
+  if (const auto* open = std::get_if<OpenLoop>(&shape)) {
+    const std::string arrivals = open->arrivals == Arrivals::kPoisson ? "Poisson" : "uniform";
+    std::vector<const RateSegment*> measured;
+    for (const RateSegment& s : open->profile.segments()) {
+      if (!s.warmup) measured.push_back(&s);
+    }
+    if (measured.size() == 1 && measured[0]->rate_begin != measured[0]->rate_end) {
+      return fmt::format("ramp {} -> {}/s over {}, {} arrivals",
+                         format_rate(measured[0]->rate_begin), format_rate(measured[0]->rate_end),
+                         format_duration(measured[0]->duration), arrivals);
+    }
+    if (measured.size() == 1) {
+      return fmt::format("constant {}/s for {}, {} arrivals", format_rate(measured[0]->rate_begin),
+                         format_duration(measured[0]->duration), arrivals);
+    }
+    return fmt::format("steps {}/s x {}, {} arrivals", join_rates(open->profile),
+                       measured.empty() ? "0s" : format_duration(measured[0]->duration), arrivals);
+  }
+  const auto& closed = std::get<ClosedLoop>(shape);
+  std::string users;
+  Duration step{};
+  for (const UsersSegment& s : closed.profile.segments()) {
+    if (s.warmup) continue;
+    if (!users.empty()) users += ", ";
+    users += std::to_string(s.users);
+    step = s.duration;
+  }
+  std::string text = fmt::format("closed loop: users {} x {}", users, format_duration(step));
+  if (closed.profile.pacing())
+    text += fmt::format(", pacing {}", format_duration(*closed.profile.pacing()));
+  return text;
+}
+
+void print_run_summary(std::FILE* out, const RunConfig& config, const RunResult& r) {
+  const Window& t = r.total;
+  const bool closed_loop = std::holds_alternative<ClosedLoop>(config.load);
+  fmt::print(out, "\n== iuprobe run: {} ({})\n", config.url.text, r.address);
+  fmt::print(out, "shape      {}\n", describe_shape(config.load));
+  std::string measured = fmt::format("measured   {}", format_duration(r.measured));
+  if (r.warmup.count() > 0)
+    measured += fmt::format(" (after a {} warm-up, not recorded)", format_duration(r.warmup));
+  if (r.interrupted_by != 0) {
+    measured += fmt::format(" -- INTERRUPTED by {}, partial result",
+                            r.interrupted_by == SIGTERM ? "SIGTERM" : "SIGINT");
+  }
+  fmt::print(out, "{}\n", measured);
+
+  const std::uint64_t answered = t.completed();
+  const auto share = [&](Outcome o) {
+    return answered == 0 ? std::string("0")
+                         : fmt::format("{} ({})", with_commas(t.count(o)),
+                                       format_percent(static_cast<double>(t.count(o)) /
+                                                      static_cast<double>(answered)));
+  };
+  fmt::print(out, "requests   {} scheduled, {} sent, {} answered or failed\n",
+             with_commas(t.scheduled), with_commas(t.sent), with_commas(answered));
+  fmt::print(out,
+             "outcomes   ok {}, throttled {}, client error {}, server error {}, timeout {}, "
+             "transport {}\n",
+             share(Outcome::kOk), share(Outcome::kThrottled), share(Outcome::kClientError),
+             share(Outcome::kServerError), share(Outcome::kTimeout),
+             share(Outcome::kTransportError));
+  fmt::print(out, "rates/s    offered {}, sent {}, goodput {}, throttled {}, errors {}\n",
+             format_rate(rate(t.scheduled, r.measured)), format_rate(rate(t.sent, r.measured)),
+             format_rate(rate(t.count(Outcome::kOk), r.measured)),
+             format_rate(rate(t.count(Outcome::kThrottled), r.measured)),
+             format_rate(rate(t.errors(), r.measured)));
+  fmt::print(out, "latency    ok responses, ms {:>5} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "p50", "p90",
+             "p95", "p99", "p99.9", "max");
+  print_latency_row(out, closed_loop ? "from send" : "from schedule", t.latency);
+  if (!closed_loop) print_latency_row(out, "from send", t.service_latency);
+
+  if (const auto seen = r.statuses.seen(); !seen.empty()) {
+    std::string statuses;
+    for (const auto& [status, count] : seen) {
+      statuses +=
+          fmt::format("{}{} x {}", statuses.empty() ? "" : ", ", status, with_commas(count));
+    }
+    fmt::print(out, "statuses   {}\n", statuses);
+  }
+  if (!r.errors.empty()) {
+    fmt::print(out, "not ok     ");
+    bool first = true;
+    for (const auto& e : r.errors.sorted()) {
+      const std::string what = e.status == 0 ? e.detail
+                                             : fmt::format("HTTP {}{}{}", e.status,
+                                                           e.detail.empty() ? "" : " ", e.detail);
+      fmt::print(out, "{}{} x {}\n", first ? "" : "           ", what, with_commas(e.count));
+      first = false;
+    }
+    if (r.errors.other() > 0)
+      fmt::print(out, "           other kinds x {}\n", with_commas(r.errors.other()));
+  }
+  print_steps(out, r, closed_loop);
+
+  const GeneratorCheck& g = r.generator;
+  if (g.bound) {
+    fmt::print(out,
+               "\n!! GENERATOR-BOUND: the load generator, not the server, limited this run:\n");
+    for (const std::string& reason : g.reasons) fmt::print(out, "!!   - {}\n", reason);
+    fmt::print(out,
+               "!! Read these figures as lower bounds for the server, never as its capacity.\n");
+  } else {
+    fmt::print(out,
+               "generator  kept up: {} of sends late, {} waited for a connection, busiest thread "
+               "{} of a core\n",
+               format_percent(g.late_fraction), format_percent(g.queued_fraction),
+               format_percent(g.peak_cpu));
+  }
+  std::fflush(out);
+}
+
+}  // namespace iuprobe
