@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "engine/run_config.h"
+
+namespace iuprobe {
+
+// Options as typed on the command line. Values stay strings until validated, so that every
+// error names the flag and says what a good value looks like.
+struct TargetOptions {
+  std::string url;
+  std::string method;
+  std::vector<std::string> headers;
+  std::string body_file;
+  std::string body_dir;
+  std::string max_body_size = "64MiB";
+  bool insecure = false;
+  std::string ca_file;
+  std::string throttle_statuses = "429";
+  std::vector<std::string> throttle_error_types;
+};
+
+struct ConnectionFlags {
+  unsigned threads = 0;  // 0: one per core
+  unsigned max_connections = 1000;
+  std::string connect_timeout = "10s";
+  std::string request_timeout = "30s";
+  std::string grace = "3s";
+  std::string send_window = "250us";
+};
+
+struct LoadOptions {
+  std::string rate;
+  std::string duration;
+  std::string steps;
+  std::string step_duration;
+  std::string ramp;
+  std::string users;
+  std::string pacing;
+  std::string warmup;
+  std::string arrivals = "uniform";
+  std::uint64_t seed = 1;
+};
+
+struct OutputOptions {
+  std::string out;
+  bool quiet = false;
+};
+
+// Validates and narrows the options into what the engine runs. Reads body files.
+Result<RunConfig> build_run_config(const TargetOptions& target, const ConnectionFlags& connection,
+                                   const LoadOptions& load);
+Result<LoadShape> build_load_shape(const LoadOptions& load);
+
+// The exact configuration, for result.json. Secret-looking header values are redacted.
+boost::json::object config_json(const TargetOptions& target, const ConnectionFlags& connection,
+                                const LoadOptions& load, const RunConfig& config);
+
+// Creates the output directory: `requested`, or ./iuprobe-results/<command>-<UTC time>.
+Result<std::filesystem::path> prepare_output_dir(const std::string& requested,
+                                                 std::string_view command);
+
+// "iuprobe: <message>" on stderr.
+void print_error(const Error& error);
+
+}  // namespace iuprobe

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "app/options.h"
+
+namespace iuprobe {
+
+struct RunOptions {
+  TargetOptions target;
+  ConnectionFlags connection;
+  LoadOptions load;
+  OutputOptions output;
+};
+
+int run_command(const RunOptions& options);
+
+}  // namespace iuprobe
