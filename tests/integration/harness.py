@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Shared helpers for iuprobe's integration tests: find the binary, start real servers on
+loopback ports picked at run time, run iuprobe and read its result files."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+IUPROBE = os.environ.get("IUPROBE_BIN") or str(
+    Path(__file__).resolve().parents[2] / "build" / "dev" / "src" / "app" / "iuprobe")
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (servers that cannot bind port 0 themselves)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+class Nginx:
+    """nginx on a free loopback port with the given `server { ... }` body. In the body, {port}
+    is the port and {www} a directory holding a file `ok` (content "ok"). Note that `return`
+    answers in nginx's rewrite phase, before limit_req/limit_conn: throttled locations must
+    serve content instead (try_files /ok =404)."""
+
+    def __init__(self, server_body: str, http_extra: str = ""):
+        self.dir = Path(tempfile.mkdtemp(prefix="iuprobe-nginx-"))
+        self.dir.chmod(0o755)  # nginx workers drop root privileges and must read {www}
+        self.port = free_port()
+        (self.dir / "www").mkdir()
+        (self.dir / "www" / "ok").write_text("ok")
+        server_body = server_body.replace("{www}", str(self.dir / "www"))
+        conf = textwrap.dedent("""\
+            worker_processes 1;
+            daemon off;
+            error_log {dir}/error.log warn;
+            pid {dir}/nginx.pid;
+            events {{ worker_connections 4096; }}
+            http {{
+              access_log off;
+              client_body_temp_path {dir}/body;
+              proxy_temp_path {dir}/proxy;
+              fastcgi_temp_path {dir}/fastcgi;
+              uwsgi_temp_path {dir}/uwsgi;
+              scgi_temp_path {dir}/scgi;
+              keepalive_requests 100000;
+              {http_extra}
+              server {{
+                {server_body}
+              }}
+            }}
+            """).format(dir=self.dir, http_extra=http_extra, server_body=server_body.replace("{port}", str(self.port)))
+        (self.dir / "nginx.conf").write_text(conf)
+        self.process = subprocess.Popen(["nginx", "-c", str(self.dir / "nginx.conf"), "-p", str(self.dir)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            wait_for_port(self.port)
+        except RuntimeError:
+            self.stop()
+            raise RuntimeError("nginx did not start: " + (self.dir / "error.log").read_text(errors="replace"))
+
+    def url(self, path: str = "/", scheme: str = "http") -> str:
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def run_iuprobe(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([IUPROBE, *args], capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+def read_json(path) -> dict:
+    with open(path) as f:
+        return json.load(f)
+
+
+def self_signed_certificate(directory: Path, names=("localhost",), ips=("127.0.0.1",)) -> tuple:
+    """(cert.pem, key.pem) for a self-signed certificate valid for `names` and `ips`."""
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    san = ",".join([f"DNS:{n}" for n in names] + [f"IP:{ip}" for ip in ips])
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", f"/CN={names[0] if names else ips[0]}", "-addext", f"subjectAltName={san}",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key

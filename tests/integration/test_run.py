@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: Apache-2.0
+"""`iuprobe run` against real servers on loopback: nginx's limit_req as a throttle with a known
+rate, TLS with a self-signed certificate, and Ctrl-C / SIGTERM leaving a partial result."""
+
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+from harness import IUPROBE, Nginx, read_json, run_iuprobe, self_signed_certificate
+
+
+class ThrottleAgainstNginxLimitReq(unittest.TestCase):
+    def test_throttled_counts_match_the_configured_rate(self):
+        # nginx admits 100 requests/s from one client and answers the rest 429 at once.
+        with Nginx("""
+                listen 127.0.0.1:{port};
+                location / { limit_req zone=perip nodelay; limit_req_status 429; root {www}; try_files /ok =404; }
+                """, http_extra="limit_req_zone $binary_remote_addr zone=perip:1m rate=100r/s;") as nginx, \
+                tempfile.TemporaryDirectory() as out:
+            run = run_iuprobe("run", "--url", nginx.url(), "--rate", "300", "--duration", "6s",
+                              "--threads", "1", "--out", out, "--quiet")
+            self.assertEqual(run.returncode, 0, run.stderr + run.stdout)
+            result = read_json(Path(out) / "result.json")
+            rates = result["summary"]["rates_per_s"]
+            self.assertAlmostEqual(rates["goodput"], 100, delta=5, msg=rates)
+            self.assertAlmostEqual(rates["throttled"], 200, delta=10, msg=rates)
+            self.assertEqual(result["summary"]["outcomes"]["client_error"], 0)
+            self.assertEqual(result["summary"]["statuses"].get("429", 0),
+                             result["summary"]["outcomes"]["throttled"])
+            self.assertIn("throttled", run.stdout)
+            lines = (Path(out) / "history.csv").read_text().splitlines()
+            self.assertGreaterEqual(len(lines), 7)  # header + one row per second
+
+
+class Tls(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = Path(tempfile.mkdtemp(prefix="iuprobe-tls-"))
+        cls.cert, cls.key = self_signed_certificate(cls.dir)
+        cls.nginx = Nginx(f"""
+            listen 127.0.0.1:{{port}} ssl;
+            ssl_certificate {cls.cert};
+            ssl_certificate_key {cls.key};
+            location / {{ return 200 "secure"; }}
+            """)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.nginx.stop()
+
+    def run_against(self, url, *extra):
+        with tempfile.TemporaryDirectory() as out:
+            run = run_iuprobe("run", "--url", url, "--rate", "20", "--duration", "1s", "--out", out, "--quiet",
+                              *extra)
+            result = read_json(Path(out) / "result.json") if run.returncode == 0 else None
+            return run, result
+
+    def test_self_signed_certificate_is_refused_by_default(self):
+        run, _ = self.run_against(self.nginx.url(scheme="https"))
+        self.assertEqual(run.returncode, 1, run.stdout)
+        self.assertIn("TLS handshake", run.stderr)
+        self.assertIn("--ca-file", run.stderr)
+        self.assertIn("--insecure", run.stderr)
+
+    def test_insecure_skips_verification(self):
+        run, result = self.run_against(self.nginx.url(scheme="https"), "--insecure")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(result["summary"]["outcomes"]["ok"], 20)
+
+    def test_ca_file_makes_the_certificate_trusted(self):
+        run, result = self.run_against(self.nginx.url(scheme="https"), "--ca-file", str(self.cert))
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(result["summary"]["outcomes"]["ok"], 20)
+
+    def test_host_name_must_match_the_certificate(self):
+        # The certificate names localhost and 127.0.0.1; ::1 is not on it... so use a name it lacks.
+        other = Path(tempfile.mkdtemp(prefix="iuprobe-tls-other-"))
+        cert, key = self_signed_certificate(other, names=("other.example",), ips=())
+        with Nginx(f"""
+                listen 127.0.0.1:{{port}} ssl;
+                ssl_certificate {cert};
+                ssl_certificate_key {key};
+                location / {{ return 200 "x"; }}
+                """) as nginx:
+            run, _ = self.run_against(nginx.url(scheme="https"), "--ca-file", str(cert))
+            self.assertEqual(run.returncode, 1, run.stdout)
+            self.assertIn("TLS handshake", run.stderr)
+
+
+class Interruption(unittest.TestCase):
+    def interrupt_after(self, sig, seconds, expected_exit, expected_name):
+        with Nginx("listen 127.0.0.1:{port}; location / { return 200 'ok'; }") as nginx, \
+                tempfile.TemporaryDirectory() as out:
+            process = subprocess.Popen([IUPROBE, "run", "--url", nginx.url(), "--rate", "100", "--duration", "60s",
+                                        "--out", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(seconds)
+            process.send_signal(sig)
+            stdout, stderr = process.communicate(timeout=15)
+            self.assertEqual(process.returncode, expected_exit, stderr)
+            self.assertIn("INTERRUPTED", stdout)
+            result = read_json(Path(out) / "result.json")
+            self.assertEqual(result["interrupted"], expected_name)
+            self.assertGreaterEqual(len(result["windows"]), 2)
+            self.assertLess(result["summary"]["duration_s"], 10)
+            self.assertGreater(result["summary"]["outcomes"]["ok"], 150)
+            self.assertEqual(result["summary"]["outcomes"]["transport_error"], 0)
+
+    def test_ctrl_c_writes_a_partial_result_and_exits_130(self):
+        self.interrupt_after(signal.SIGINT, 2.5, 130, "SIGINT")
+
+    def test_sigterm_writes_a_partial_result_and_exits_143(self):
+        self.interrupt_after(signal.SIGTERM, 2.5, 143, "SIGTERM")
+
+
+class ClosedLoop(unittest.TestCase):
+    def test_users_steps_report_each_step(self):
+        with Nginx("listen 127.0.0.1:{port}; location / { return 200 'ok'; }") as nginx, \
+                tempfile.TemporaryDirectory() as out:
+            run = run_iuprobe("run", "--url", nginx.url(), "--users", "1,4", "--step-duration", "1s",
+                              "--out", out, "--quiet")
+            self.assertEqual(run.returncode, 0, run.stderr)
+            result = read_json(Path(out) / "result.json")
+            steps = result["steps"]
+            self.assertEqual([s["users"] for s in steps], [1, 4])
+            self.assertGreater(steps[0]["outcomes"]["ok"], 100)
+            self.assertTrue(result["config"]["load"]["closed_loop"])
+
+
+if __name__ == "__main__":
+    unittest.main()
