@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""iuprobe's load engine against wrk, the speed reference, in the same run on the same nginx.
+
+Measures (medians of --repeat runs, tools alternating):
+  1. closed-loop maximum requests/s, same threads and connections: small GET, 100 KB POST;
+  2. a constant-rate run at --rate req/s: achieved rate and its error, and CPU seconds per
+     1,000 requests, compared with wrk's CPU per 1,000 requests in its own closed-loop GET run
+     (wrk has no rate control). That comparison favours wrk: a saturated loop batches events,
+     a paced one must wake up for them. The closed-loop CPU of both tools is printed too.
+Targets (issue 2): iuprobe >= 0.8x wrk's requests/s on both, rate error <= 1%, CPU per request
+<= 1.25x wrk's. Prints one table. Needs nginx and wrk (scripts/setup.sh installs them) and a
+release build (scripts/setup.sh builds it).
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "integration"))
+from harness import Nginx  # noqa: E402
+
+IUPROBE = os.environ.get("IUPROBE_BIN", str(ROOT / "build" / "release" / "src" / "app" / "iuprobe"))
+
+
+def run_measured(argv):
+    """Runs a command; returns (stdout, CPU seconds of that process alone)."""
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout, stderr = "", ""
+    _, status, usage = os.wait4(process.pid, 0)
+    stdout = process.stdout.read()
+    stderr = process.stderr.read()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{argv[0]} exited {code}: {stderr[-2000:]}")
+    return stdout, usage.ru_utime + usage.ru_stime
+
+
+def wrk(url, threads, connections, seconds, script=None):
+    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s"]
+    if script:
+        argv += ["-s", script]
+    stdout, cpu = run_measured(argv + [url])
+    total = int(re.search(r"(\d+) requests in", stdout).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", stdout).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", stdout)
+    if errors:
+        raise RuntimeError(f"wrk saw {errors.group(1)} non-2xx responses")
+    return rate, cpu / total * 1000
+
+
+def iuprobe(url, threads, load_args, extra=()):
+    with tempfile.TemporaryDirectory() as out:
+        _, cpu = run_measured([IUPROBE, "run", "--url", url, "--threads", str(threads), *load_args, "--quiet",
+                               "--out", out, *extra])
+        result = json.loads((Path(out) / "result.json").read_text())
+    summary = result["summary"]
+    answered = summary["answered"]
+    if summary["outcomes"]["ok"] != answered:
+        raise RuntimeError(f"iuprobe saw non-ok outcomes: {summary['outcomes']}")
+    return summary["rates_per_s"]["goodput"], cpu / answered * 1000, result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rate", type=int, default=20000)
+    args = parser.parse_args()
+    if not Path(IUPROBE).exists():
+        sys.exit(f"{IUPROBE} is missing: run scripts/setup.sh first")
+
+    work = Path(tempfile.mkdtemp(prefix="iuprobe-bench-"))
+    body = work / "body-100k.bin"
+    body.write_bytes(os.urandom(100 * 1024))
+    post_script = work / "post.lua"
+    post_script.write_text(f'local f = io.open("{body}", "rb")\nwrk.body = f:read("*a")\nf:close()\n'
+                           'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/octet-stream"\n')
+
+    t, c, s = args.threads, args.connections, args.seconds
+    closed = ["--users", str(c), "--duration", f"{s}s", "--max-connections", str(c)]
+    rows = {key: {"iuprobe": [], "wrk": []} for key in ("get", "post", "get_cpu")}
+    rate_runs = []
+    with Nginx("""
+            listen 127.0.0.1:{port};
+            location / { return 200 "hello\\n"; }
+            location /sink { client_max_body_size 10m; client_body_buffer_size 1m; return 200 "ok\\n"; }
+            """) as nginx:
+        get_url, post_url = nginx.url("/"), nginx.url("/sink")
+        for _ in range(args.repeat):
+            rate, cpu = wrk(get_url, t, c, s)
+            rows["get"]["wrk"].append(rate)
+            rows["get_cpu"]["wrk"].append(cpu)
+            rate, cpu, _ = iuprobe(get_url, t, closed)
+            rows["get"]["iuprobe"].append(rate)
+            rows["get_cpu"]["iuprobe"].append(cpu)
+            rows["post"]["wrk"].append(wrk(post_url, t, c, s, str(post_script))[0])
+            rows["post"]["iuprobe"].append(
+                iuprobe(post_url, t, closed, ["--body-file", str(body), "--header",
+                                              "Content-Type: application/octet-stream"])[0])
+            achieved, cpu, result = iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s"])
+            rate_runs.append((achieved, cpu, result["generator"]["bound"], result["summary"]["latency_ms"]))
+
+    med = statistics.median
+    get_ratio = med(rows["get"]["iuprobe"]) / med(rows["get"]["wrk"])
+    post_ratio = med(rows["post"]["iuprobe"]) / med(rows["post"]["wrk"])
+    achieved = med(r[0] for r in rate_runs)
+    rate_error = abs(achieved - args.rate) / args.rate
+    cpu_iuprobe = med(r[1] for r in rate_runs)
+    cpu_wrk = med(rows["get_cpu"]["wrk"])
+    cpu_ratio = cpu_iuprobe / cpu_wrk
+
+    def ok(passed):
+        return "ok" if passed else "MISSED"
+
+    print(f"\niuprobe {IUPROBE}\nnginx 1 worker on loopback; {t} threads, {c} connections, {s}s runs, "
+          f"median of {args.repeat}; machine: {os.cpu_count()} cores\n")
+    header = f"{'measurement':<40} {'iuprobe':>12} {'wrk':>12} {'iuprobe/wrk':>12} {'target':>10} {'':>7}"
+    print(header)
+    print("-" * len(header))
+    print(f"{'max req/s, GET 6 B (closed loop)':<40} {med(rows['get']['iuprobe']):>12,.0f} "
+          f"{med(rows['get']['wrk']):>12,.0f} {get_ratio:>12.2f} {'>= 0.80':>10} {ok(get_ratio >= 0.8):>7}")
+    print(f"{'max req/s, POST 100 KB (closed loop)':<40} {med(rows['post']['iuprobe']):>12,.0f} "
+          f"{med(rows['post']['wrk']):>12,.0f} {post_ratio:>12.2f} {'>= 0.80':>10} {ok(post_ratio >= 0.8):>7}")
+    print(f"{f'constant {args.rate:,}/s: achieved req/s':<40} {achieved:>12,.1f} {'-':>12} "
+          f"{f'err {100 * rate_error:.2f}%':>12} {'<= 1%':>10} {ok(rate_error <= 0.01):>7}")
+    print(f"{f'CPU s / 1,000 req: iuprobe at {args.rate:,}/s':<40} {cpu_iuprobe:>12.4f} {cpu_wrk:>12.4f} "
+          f"{cpu_ratio:>12.2f} {'<= 1.25':>10} {ok(cpu_ratio <= 1.25):>7}")
+    closed_cpu_ratio = med(rows["get_cpu"]["iuprobe"]) / cpu_wrk
+    print(f"{'CPU s / 1,000 req: both closed loop, GET':<40} {med(rows['get_cpu']['iuprobe']):>12.4f} "
+          f"{cpu_wrk:>12.4f} {closed_cpu_ratio:>12.2f} {'(info)':>10} {'':>7}")
+    bound = sum(1 for r in rate_runs if r[2])
+    lat = rate_runs[len(rate_runs) // 2][3]
+    print(f"\nconstant-rate runs marked generator-bound: {bound} of {len(rate_runs)}; "
+          f"latency from schedule p50 {lat['p50']:.3f} ms, p99 {lat['p99']:.3f} ms")
+    print("all runs:", json.dumps({k: {tool: [round(x, 1) for x in v] for tool, v in d.items()}
+                                   for k, d in rows.items()}))
+
+
+if __name__ == "__main__":
+    main()
