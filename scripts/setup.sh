@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs everything iuprobe needs on Debian 12 (run as root, or with sudo available) and
+# builds the release binary. Safe to re-run: apt-get runs only when a package is missing,
+# and the build only recompiles what changed.
+#
+#   scripts/setup.sh              install packages, build build/release/src/app/iuprobe
+#   scripts/setup.sh --no-build   install packages only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) build=0 ;;
+    *) echo "setup.sh: unknown option '$arg' (known: --no-build)" >&2; exit 2 ;;
+  esac
+done
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  # libraries
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev libcli11-dev libfmt-dev
+  libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # test and benchmark peers
+  nginx-light wrk openssl ca-certificates procps python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  # Do not let package scripts start system services (nginx would grab port 80).
+  policy=/usr/sbin/policy-rc.d
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee $policy >/dev/null
+    $sudo chmod +x $policy
+    trap '$sudo rm -f $policy' EXIT
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ((build)); then
+  cmake --preset release >/dev/null
+  cmake --build --preset release
+  echo "setup: built $(pwd)/build/release/src/app/iuprobe"
+fi
