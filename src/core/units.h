@@ -32,6 +32,10 @@ std::string format_duration(Duration d);
 inline double to_seconds(Duration d) {
   return std::chrono::duration<double>(d).count();
 }
+// Events per second over `d`; 0 for an empty interval.
+inline double per_second(std::uint64_t events, Duration d) {
+  return d.count() > 0 ? static_cast<double>(events) / to_seconds(d) : 0.0;
+}
 inline double to_millis(Duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
 }

@@ -14,12 +14,6 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-std::string endpoint_text(const tcp::endpoint& endpoint) {
-  const auto address = endpoint.address();
-  return address.is_v6() ? fmt::format("[{}]:{}", address.to_string(), endpoint.port())
-                         : fmt::format("{}:{}", address.to_string(), endpoint.port());
-}
-
 std::string explain(const ExchangeResult& result, const ConnectionOptions& options) {
   const std::string where = endpoint_text(options.endpoint);
   if (result.timed_out) {

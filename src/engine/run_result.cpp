@@ -14,8 +14,7 @@ std::uint64_t WindowRecord::errors() const {
 }
 
 double WindowRecord::per_second(std::uint64_t n) const {
-  const double seconds = to_seconds(length);
-  return seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
+  return iuprobe::per_second(n, length);
 }
 
 WindowRecord make_window_record(std::size_t index, Duration start, Duration length,

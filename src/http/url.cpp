@@ -48,4 +48,10 @@ Result<HttpUrl> parse_http_url(std::string_view text) {
   return out;
 }
 
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  return address.is_v6() ? fmt::format("[{}]:{}", address.to_string(), endpoint.port())
+                         : fmt::format("{}:{}", address.to_string(), endpoint.port());
+}
+
 }  // namespace iuprobe

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,5 +21,8 @@ struct HttpUrl {
 };
 
 Result<HttpUrl> parse_http_url(std::string_view text);
+
+// "127.0.0.1:8080", "[::1]:8080": an address as people write it in messages.
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint);
 
 }  // namespace iuprobe

@@ -16,11 +16,6 @@ double ms(Duration d) {
   return to_millis(d);
 }
 
-double rate(std::uint64_t n, Duration duration) {
-  const double s = to_seconds(duration);
-  return s > 0 ? static_cast<double>(n) / s : 0.0;
-}
-
 json::object outcomes_json(const std::array<std::uint64_t, kOutcomeCount>& outcomes) {
   json::object o;
   for (Outcome outcome : kAllOutcomes) {
@@ -85,11 +80,11 @@ json::object requests_json(const Window& w, Duration duration) {
   o["bytes_sent"] = w.bytes_sent;
   o["bytes_received"] = w.bytes_received;
   json::object rates;
-  rates["offered"] = rate(w.scheduled, duration);
-  rates["sent"] = rate(w.sent, duration);
-  rates["goodput"] = rate(w.count(Outcome::kOk), duration);
-  rates["throttled"] = rate(w.count(Outcome::kThrottled), duration);
-  rates["errors"] = rate(w.errors(), duration);
+  rates["offered"] = per_second(w.scheduled, duration);
+  rates["sent"] = per_second(w.sent, duration);
+  rates["goodput"] = per_second(w.count(Outcome::kOk), duration);
+  rates["throttled"] = per_second(w.count(Outcome::kThrottled), duration);
+  rates["errors"] = per_second(w.errors(), duration);
   o["rates_per_s"] = std::move(rates);
   o["latency_ms"] = latency_json(LatencySummary::of(w.latency));
   o["service_latency_ms"] = latency_json(LatencySummary::of(w.service_latency));

@@ -10,11 +10,6 @@
 namespace iuprobe {
 namespace {
 
-double rate(std::uint64_t n, Duration d) {
-  const double s = to_seconds(d);
-  return s > 0 ? static_cast<double>(n) / s : 0.0;
-}
-
 std::string join_rates(const RateProfile& profile) {
   std::string out;
   for (const RateSegment& s : profile.segments()) {
@@ -43,15 +38,16 @@ void print_steps(std::FILE* out, const RunResult& r, bool closed_loop) {
   for (const SegmentRecord& s : r.segments) {
     const Window& t = s.totals;
     const std::string load =
-        closed_loop ? std::to_string(s.users) : format_rate(rate(t.scheduled, s.duration));
+        closed_loop ? std::to_string(s.users) : format_rate(per_second(t.scheduled, s.duration));
     const bool any = t.latency.count() > 0;
-    fmt::print(
-        out, "  {:>4} {:>10} {:>10} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9}\n", s.index + 1, load,
-        format_rate(rate(t.sent, s.duration)), format_rate(rate(t.count(Outcome::kOk), s.duration)),
-        format_rate(rate(t.count(Outcome::kThrottled), s.duration)),
-        format_rate(rate(t.errors(), s.duration)), any ? format_ms(t.latency.percentile(50)) : "-",
-        any ? format_ms(t.latency.percentile(95)) : "-",
-        any ? format_ms(t.latency.percentile(99)) : "-");
+    fmt::print(out, "  {:>4} {:>10} {:>10} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9}\n", s.index + 1,
+               load, format_rate(per_second(t.sent, s.duration)),
+               format_rate(per_second(t.count(Outcome::kOk), s.duration)),
+               format_rate(per_second(t.count(Outcome::kThrottled), s.duration)),
+               format_rate(per_second(t.errors(), s.duration)),
+               any ? format_ms(t.latency.percentile(50)) : "-",
+               any ? format_ms(t.latency.percentile(95)) : "-",
+               any ? format_ms(t.latency.percentile(99)) : "-");
   }
 }
 
@@ -121,10 +117,11 @@ void print_run_summary(std::FILE* out, const RunConfig& config, const RunResult&
              share(Outcome::kServerError), share(Outcome::kTimeout),
              share(Outcome::kTransportError));
   fmt::print(out, "rates/s    offered {}, sent {}, goodput {}, throttled {}, errors {}\n",
-             format_rate(rate(t.scheduled, r.measured)), format_rate(rate(t.sent, r.measured)),
-             format_rate(rate(t.count(Outcome::kOk), r.measured)),
-             format_rate(rate(t.count(Outcome::kThrottled), r.measured)),
-             format_rate(rate(t.errors(), r.measured)));
+             format_rate(per_second(t.scheduled, r.measured)),
+             format_rate(per_second(t.sent, r.measured)),
+             format_rate(per_second(t.count(Outcome::kOk), r.measured)),
+             format_rate(per_second(t.count(Outcome::kThrottled), r.measured)),
+             format_rate(per_second(t.errors(), r.measured)));
   fmt::print(out, "latency    ok responses, ms {:>5} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "p50", "p90",
              "p95", "p99", "p99.9", "max");
   print_latency_row(out, closed_loop ? "from send" : "from schedule", t.latency);
