@@ -5,7 +5,7 @@
 #include <memory>
 #include <variant>
 
-#include "engine/request_source.h"
+#include "http/request_source.h"
 #include "http/classify.h"
 #include "http/tls.h"
 #include "http/url.h"

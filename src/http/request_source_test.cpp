@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "engine/request_source.h"
+#include "http/request_source.h"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "engine/bodies.h"
+#include "http/bodies.h"
 #include "http/url.h"
 
 namespace iuprobe {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "engine/bodies.h"
+#include "http/bodies.h"
 
 #include <algorithm>
 #include <cerrno>
