@@ -45,3 +45,14 @@ endfunction()
 if(CMAKE_CXX_FLAGS MATCHES "-fsanitize=thread")
   target_compile_options(iuprobe_options INTERFACE -Wno-tsan)
 endif()
+
+# iuprobe_module_benchmark(<name> SOURCES ...): a Google Benchmark binary <name>_benchmark
+# linked with iuprobe_<module>. Not a test: run it by hand or from bench/.
+function(iuprobe_module_benchmark module name)
+  if(NOT IUPROBE_BUILD_BENCHMARKS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
+  add_executable(${name}_benchmark ${ARG_SOURCES})
+  target_link_libraries(${name}_benchmark PRIVATE iuprobe_${module} benchmark::benchmark)
+endfunction()
