@@ -5,8 +5,8 @@
 #include <memory>
 #include <variant>
 
-#include "http/request_source.h"
 #include "http/classify.h"
+#include "http/request_source.h"
 #include "http/tls.h"
 #include "http/url.h"
 #include "load/rate_profile.h"
@@ -46,6 +46,8 @@ struct RunConfig {
   TlsOptions tls;
   ThrottleRules throttle;
   std::uint64_t seed = 1;
+  // Called for each answer that is neither ok nor throttled; advice ends the run at once.
+  std::function<std::optional<std::string>(const ErrorInfo&)> stop_on_error;
   // One request source per worker; called on the controlling thread before workers start.
   std::function<std::unique_ptr<RequestSource>(unsigned worker)> make_source;
 };

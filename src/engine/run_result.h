@@ -61,6 +61,8 @@ struct RunResult {
   ErrorTally errors;
   GeneratorCheck generator;
   int interrupted_by = 0;  // signal number, 0 if the run completed
+  std::string
+      stopped_early;  // why the run was cut short by an answer (see RunConfig::stop_on_error)
 };
 
 }  // namespace iuprobe

@@ -40,8 +40,9 @@ std::string utc_now() {
 class Controller {
  public:
   Controller(const RunConfig& config, std::vector<std::unique_ptr<Worker>>& workers,
-             RunObserver& observer, TimePoint start)
+             RunObserver& observer, const RunAbort& abort, TimePoint start)
       : config_(config),
+        abort_(abort),
         workers_(workers),
         observer_(observer),
         start_(start),
@@ -70,6 +71,7 @@ class Controller {
         timer.expires_at(std::min(tick, SteadyClock::now() + kPoll));
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
         handle_interrupts();
+        handle_abort();
       }
       Window merged;
       WindowRecord record;
@@ -106,6 +108,14 @@ class Controller {
                        [](const auto& w) { return w->finished(); });
   }
 
+  // A worker saw an answer that makes going on pointless: stop everything now.
+  void handle_abort() {
+    if (aborted_ || !abort_.requested()) return;
+    aborted_ = true;
+    send_end_ = std::min(send_end_, std::max(Duration{0}, SteadyClock::now() - start_));
+    for (auto& worker : workers_) worker->stop(/*immediately=*/true);
+  }
+
   void handle_interrupts() {
     const int count = interrupt_count();
     if (count <= interrupts_seen_) return;
@@ -120,6 +130,8 @@ class Controller {
   }
 
   const RunConfig& config_;
+  const RunAbort& abort_;
+  bool aborted_ = false;
   std::vector<std::unique_ptr<Worker>>& workers_;
   RunObserver& observer_;
   TimePoint start_;
@@ -201,6 +213,7 @@ Result<RunResult> run_load(const RunConfig& config, RunObserver& observer) {
   connection.endpoint = *endpoint;
 
   RunResult result;
+  RunAbort abort;
   result.address = endpoint_text(*endpoint);
   result.warmup = warmup_duration(config.load);
   observer.on_start(config, result.address);
@@ -215,6 +228,8 @@ Result<RunResult> run_load(const RunConfig& config, RunObserver& observer) {
                       .load = &config.load,
                       .connection = &connection,
                       .throttle = &config.throttle,
+                      .stop_on_error = &config.stop_on_error,
+                      .abort = &abort,
                       .max_connections = std::max(1u, share),
                       .late_threshold_floor = config.late_threshold_floor,
                       .idle_timeout = config.idle_timeout,
@@ -229,7 +244,7 @@ Result<RunResult> run_load(const RunConfig& config, RunObserver& observer) {
   const TimePoint start =
       SteadyClock::now() + 50ms;  // lets every thread be ready for the first send
   for (auto& worker : workers) worker->start(start);
-  Controller controller(config, workers, observer, start);
+  Controller controller(config, workers, observer, abort, start);
   controller.run();
 
   std::vector<WorkerTotals> totals;
@@ -238,6 +253,7 @@ Result<RunResult> run_load(const RunConfig& config, RunObserver& observer) {
     totals.push_back(worker->take_totals());
   }
   result.interrupted_by = controller.stopped_by();
+  result.stopped_early = abort.reason().value_or("");
   result.wall = controller.wall();
   result.measured = std::max(Duration{0}, controller.send_end() - result.warmup);
   result.segments = merge_segments(config.load, totals, controller.send_end());

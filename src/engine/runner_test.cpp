@@ -216,3 +216,30 @@ TEST(RunLoad, UnknownHostFailsWithTheName) {
 
 }  // namespace
 }  // namespace iuprobe
+
+namespace iuprobe {
+namespace {
+
+TEST(RunLoad, AnAnswerThatMakesGoingOnPointlessStopsTheRunAtOnce) {
+  TestServer server([&](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+    co_return text_response(400,
+                            R"({"__type":"ResourceNotReadyException","Message":"not running"})");
+  });
+  Recorder recorder;
+  auto config = config_for(server.url(), OpenLoop{RateProfile::constant(50, 30s)});
+  std::string seen_message;
+  config.stop_on_error = [&](const ErrorInfo& error) -> std::optional<std::string> {
+    if (error.type != "ResourceNotReadyException") return std::nullopt;
+    seen_message = std::string(error.message);
+    return "start the model first";
+  };
+  auto result = run_load(config, recorder);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->stopped_early, "start the model first");
+  EXPECT_EQ(seen_message, "not running");
+  EXPECT_LT(result->wall, 2s);
+  EXPECT_GE(result->total.count(Outcome::kClientError), 1u);
+}
+
+}  // namespace
+}  // namespace iuprobe

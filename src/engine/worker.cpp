@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "engine/worker.h"
 
+#include <fmt/format.h>
 #include <sys/prctl.h>
 
 #include <algorithm>
@@ -183,7 +184,7 @@ asio::awaitable<void> Worker::connect_and_serve(Slot& slot) {
   if (!backlog_.empty() && !stopping_) {
     const Job job = backlog_.front();
     backlog_.pop_front();
-    record(job, opened);
+    record(job, opened, {});
   }
   release(slot);
 }
@@ -241,10 +242,21 @@ asio::awaitable<void> Worker::perform(Slot& slot, const Job& job) {
   ++totals_.segments[job.segment].sent;
   const ExchangeResult result =
       co_await connection.exchange(request.head, request.body, setup_.head_request);
-  record(job, result);
+  record(job, result, request.body_name);
 }
 
-void Worker::record(const Job& job, const ExchangeResult& result) {
+// Asks whether this error should end the run (a model that is not running, refused credentials).
+void Worker::note_error(const ExchangeResult& result, std::string_view type,
+                        std::string_view body_name) {
+  if (setup_.stop_on_error == nullptr || !*setup_.stop_on_error || setup_.abort->requested())
+    return;
+  const std::string message = error_message_of(result.body_prefix);
+  const ErrorInfo info{
+      .status = result.status, .type = type, .message = message, .body_name = body_name};
+  if (auto advice = (*setup_.stop_on_error)(info)) setup_.abort->request(std::move(*advice));
+}
+
+void Worker::record(const Job& job, const ExchangeResult& result, std::string_view body_name) {
   // Requests cut off when the grace period ran out were abandoned by us, not failed by the server.
   if (!result.has_response() && stop_deadline_ && result.done >= *stop_deadline_) return;
   const bool measured = !is_warmup_segment(*setup_.load, job.segment);
@@ -255,9 +267,18 @@ void Worker::record(const Job& job, const ExchangeResult& result) {
       type = error_type_of(result.error_type_header, result.body_prefix);
     }
     outcome = classify_response(result.status, type, *setup_.throttle);
+    if (outcome == Outcome::kClientError || outcome == Outcome::kServerError) {
+      note_error(result, type, body_name);
+    }
     if (measured) {
       totals_.statuses.add(result.status);
-      if (outcome != Outcome::kOk) totals_.errors.add(result.status, type);
+      if (outcome == Outcome::kClientError && !body_name.empty()) {
+        // Client errors are often about one input: say which.
+        totals_.errors.add(result.status,
+                           fmt::format("{}{}{}", type, type.empty() ? "" : ": ", body_name));
+      } else if (outcome != Outcome::kOk) {
+        totals_.errors.add(result.status, type);
+      }
     }
   } else {
     outcome = result.timed_out ? Outcome::kTimeout : Outcome::kTransportError;

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/run_abort.h"
 #include "engine/run_config.h"
 #include "http/client_connection.h"
 #include "stats/error_tally.h"
@@ -26,6 +27,8 @@ struct WorkerSetup {
   const LoadShape* load = nullptr;
   const ConnectionOptions* connection = nullptr;
   const ThrottleRules* throttle = nullptr;
+  const std::function<std::optional<std::string>(const ErrorInfo&)>* stop_on_error = nullptr;
+  RunAbort* abort = nullptr;
   unsigned max_connections = 1;  // this worker's share
   Duration late_threshold_floor{std::chrono::milliseconds(1)};
   Duration idle_timeout{std::chrono::seconds(20)};
@@ -94,8 +97,9 @@ class Worker {
   void release(Slot& slot);
   void close_idle(TimePoint now);
   boost::asio::awaitable<void> perform(Slot& slot, const Job& job);
-  void record(const Job& job, const ExchangeResult& result);
+  void record(const Job& job, const ExchangeResult& result, std::string_view body_name);
   void count_scheduled(const Job& job);
+  void note_error(const ExchangeResult& result, std::string_view type, std::string_view body_name);
   void expire_backlog(TimePoint now);
   Slot& add_slot();
   void notify_if_drained();

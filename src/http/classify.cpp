@@ -30,6 +30,20 @@ std::string error_type_of(std::string_view header_value, std::string_view body) 
   return {};
 }
 
+std::string error_message_of(std::string_view body) {
+  if (body.empty() || body.front() != '{') return {};
+  boost::system::error_code ec;
+  boost::json::value json = boost::json::parse(body, ec);
+  if (ec || !json.is_object()) return {};
+  for (const char* key : {"Message", "message"}) {
+    if (const boost::json::value* message = json.as_object().if_contains(key);
+        message != nullptr && message->is_string()) {
+      return std::string(message->get_string());
+    }
+  }
+  return {};
+}
+
 Outcome classify_response(unsigned status, std::string_view error_type,
                           const ThrottleRules& rules) {
   if (status >= 200 && status < 300) return Outcome::kOk;

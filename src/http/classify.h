@@ -24,6 +24,17 @@ std::string_view normalize_error_type(std::string_view raw);
 // The normalised error type of an error response, or "" if it carries none.
 std::string error_type_of(std::string_view header_value, std::string_view body);
 
+// The JSON body's "Message" (or "message"), or "" — for advice, never for classification.
+std::string error_message_of(std::string_view body);
+
+// A response that was neither ok nor throttled, as a run sees it.
+struct ErrorInfo {
+  unsigned status = 0;
+  std::string_view type;       // normalised error type, may be empty
+  std::string_view message;    // from the body, may be empty
+  std::string_view body_name;  // the file whose body was sent, may be empty
+};
+
 Outcome classify_response(unsigned status, std::string_view error_type, const ThrottleRules& rules);
 
 }  // namespace iuprobe

@@ -58,13 +58,17 @@ Result<Header> parse_header(std::string_view text) {
   return Header{std::string(name), std::string(value)};
 }
 
+std::string request_head_prefix(std::string_view method, const HttpUrl& url,
+                                const std::vector<Header>& headers) {
+  std::string head = fmt::format("{} {} HTTP/1.1\r\n", method, url.target);
+  if (!has_header(headers, "Host")) head += fmt::format("Host: {}\r\n", url.host_header);
+  if (!has_header(headers, "User-Agent")) head += "User-Agent: iuprobe/" IUPROBE_VERSION "\r\n";
+  for (const auto& [name, value] : headers) head += fmt::format("{}: {}\r\n", name, value);
+  return head;
+}
+
 HttpRequests::HttpRequests(HttpRequestSpec spec) : spec_(std::move(spec)) {
-  std::string common = fmt::format("{} {} HTTP/1.1\r\n", spec_.method, spec_.url.target);
-  if (!has_header(spec_.headers, "Host"))
-    common += fmt::format("Host: {}\r\n", spec_.url.host_header);
-  if (!has_header(spec_.headers, "User-Agent"))
-    common += "User-Agent: iuprobe/" IUPROBE_VERSION "\r\n";
-  for (const auto& [name, value] : spec_.headers) common += fmt::format("{}: {}\r\n", name, value);
+  const std::string common = request_head_prefix(spec_.method, spec_.url, spec_.headers);
   if (spec_.bodies.empty()) {
     heads_.push_back(common + "\r\n");
     return;
@@ -75,10 +79,11 @@ HttpRequests::HttpRequests(HttpRequestSpec spec) : spec_(std::move(spec)) {
 }
 
 RequestView HttpRequests::at(std::size_t i) const {
-  return RequestView{
-      .head = heads_[i],
-      .body = spec_.bodies.empty() ? std::string_view{} : std::string_view{spec_.bodies[i].bytes},
-      .body_index = static_cast<std::uint32_t>(i)};
+  if (spec_.bodies.empty()) return RequestView{.head = heads_[i]};
+  return RequestView{.head = heads_[i],
+                     .body = spec_.bodies[i].bytes,
+                     .body_index = static_cast<std::uint32_t>(i),
+                     .body_name = spec_.bodies[i].name};
 }
 
 std::unique_ptr<RequestSource> make_http_source(std::shared_ptr<const HttpRequests> requests,

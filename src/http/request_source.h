@@ -21,6 +21,7 @@ struct RequestView {
   std::string_view head;  // request line, headers and the blank line
   std::string_view body;
   std::uint32_t body_index = 0;
+  std::string_view body_name;  // file the body came from ("" if none), for error messages
 };
 
 // Produces the requests of one worker. Each worker owns its own instance, so next() needs no
@@ -42,6 +43,11 @@ struct HttpRequestSpec {
   std::vector<Header> headers;
   std::vector<Body> bodies;  // empty: no body
 };
+
+// The request line and headers up to, not including, Content-Length and the blank line:
+// Host and User-Agent are added unless `headers` has them.
+std::string request_head_prefix(std::string_view method, const HttpUrl& url,
+                                const std::vector<Header>& headers);
 
 // Plain HTTP requests: one pre-serialised head per body, sent round-robin. Built once; workers
 // share it and each keeps its own cursor.

@@ -102,6 +102,8 @@ json::object run_result_json(std::string_view command, const json::object& confi
   o["address"] = r.address;
   o["interrupted"] =
       r.interrupted_by == 0 ? json::value(nullptr) : json::value(signal_name(r.interrupted_by));
+  o["stopped_early"] =
+      r.stopped_early.empty() ? json::value(nullptr) : json::value(r.stopped_early);
   o["config"] = config;
 
   json::object generator;

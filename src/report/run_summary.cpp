@@ -99,6 +99,7 @@ void print_run_summary(std::FILE* out, const RunConfig& config, const RunResult&
     measured += fmt::format(" -- INTERRUPTED by {}, partial result",
                             r.interrupted_by == SIGTERM ? "SIGTERM" : "SIGINT");
   }
+  if (!r.stopped_early.empty()) measured += " -- STOPPED EARLY, partial result";
   fmt::print(out, "{}\n", measured);
 
   const std::uint64_t answered = t.completed();
@@ -150,6 +151,7 @@ void print_run_summary(std::FILE* out, const RunConfig& config, const RunResult&
   }
   print_steps(out, r, closed_loop);
 
+  if (!r.stopped_early.empty()) fmt::print(out, "\n!! STOPPED: {}\n", r.stopped_early);
   const GeneratorCheck& g = r.generator;
   if (g.bound) {
     fmt::print(out,
