@@ -46,6 +46,17 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# The integration tests drive boto3 and moto_server. The machine image has them; a bare Debian
+# gets Debian's packages (and the tests then use Debian's Python).
+if ! python3 -c 'import boto3, moto' 2>/dev/null || ! command -v moto_server >/dev/null; then
+  echo "setup: boto3/moto missing from $(command -v python3 || echo python3); installing Debian's"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    python3-boto3 python3-moto python3-flask python3-flask-cors awscli
+fi
+
 if ((build)); then
   cmake --preset release >/dev/null
   cmake --build --preset release

@@ -9,7 +9,9 @@
 #include <CLI/CLI.hpp>
 
 #include "app/exit_codes.h"
+#include "app/model_command.h"
 #include "app/run_command.h"
+#include "app/sign_command.h"
 #include "core/interrupt.h"
 
 namespace iuprobe {
@@ -41,11 +43,67 @@ void add_target_options(CLI::App& command, TargetOptions& o) {
       ->capture_default_str()
       ->group("Target");
   command
+      .add_option("--aws-sigv4", o.aws_sigv4,
+                  "Sign --url requests with SigV4 for this AWS service (e.g. sagemaker)")
+      ->group("Target");
+  command
       .add_option(
           "--throttle-error-type", o.throttle_error_types,
           "JSON error __type that means 'throttled' (repeatable; default "
           "ProvisionedThroughputExceededException, ThrottlingException, LimitExceededException)")
       ->group("Target");
+}
+
+void add_model_target_options(CLI::App& command, TargetOptions& o) {
+  const char* group = "Rekognition model (instead of --url)";
+  command
+      .add_option("--project-version-arn", o.project_version_arn, "The Custom Labels model to load")
+      ->group(group);
+  command
+      .add_option("--images", o.images, "A JPEG/PNG file or a directory of them (up to 4 MB each)")
+      ->group(group);
+  command
+      .add_option("--min-confidence", o.min_confidence, "DetectCustomLabels MinConfidence, 0-100")
+      ->group(group);
+  command.add_option("--max-results", o.max_results, "DetectCustomLabels MaxResults")->group(group);
+}
+
+void add_aws_options(CLI::App& command, AwsFlags& o) {
+  command
+      .add_option("--region", o.region,
+                  "AWS region (default: the model ARN's, AWS_REGION, the profile's)")
+      ->group("AWS");
+  command.add_option("--profile", o.profile, "Profile of ~/.aws/credentials and ~/.aws/config")
+      ->group("AWS");
+  command
+      .add_option("--endpoint-url", o.endpoint_url,
+                  "Send to this endpoint instead (emulator, moto, VPC endpoint)")
+      ->group("AWS");
+  command.add_flag("--fips", o.fips, "Use the FIPS endpoint rekognition-fips.REGION.amazonaws.com")
+      ->group("AWS");
+}
+
+void add_model_flags(CLI::App& command, ModelFlags& o) {
+  const char* group = "Model lifecycle";
+  command
+      .add_flag("--start-model", o.start_model,
+                "Start the model first if it is not running (needs --iu); "
+                "iuprobe then stops it on every way out")
+      ->group(group);
+  command.add_option("--iu", o.iu, "Inference units to start the model with")->group(group);
+  command.add_option("--max-iu", o.max_iu, "Upper bound for auto-scaling when starting the model")
+      ->group(group);
+  command
+      .add_flag("--stop-model", o.stop_model,
+                "Stop the model at the end even if iuprobe did not start it")
+      ->group(group);
+  command.add_option("--model-timeout", o.model_timeout, "How long to wait for the model to start")
+      ->capture_default_str()
+      ->group(group);
+  command
+      .add_option("--poll-interval", o.poll_interval, "Time between status checks while waiting")
+      ->capture_default_str()
+      ->group(group);
 }
 
 void add_connection_options(CLI::App& command, ConnectionFlags& o) {
@@ -125,6 +183,9 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   CLI::App* command =
       app.add_subcommand("run", "Run one explicit load shape and report, like a load tester");
   add_target_options(*command, o.target);
+  add_model_target_options(*command, o.target);
+  add_aws_options(*command, o.aws);
+  add_model_flags(*command, o.model);
   add_load_options(*command, o.load);
   add_connection_options(*command, o.connection);
   add_output_options(*command, o.output);
@@ -136,6 +197,74 @@ Examples:
   iuprobe run --url http://127.0.0.1:8080/ --ramp 10:500 --duration 60s --arrivals poisson
   iuprobe run --url http://127.0.0.1:8080/ --users 10,20,40,80 --step-duration 30s)");
   return command;
+}
+
+void add_model_identity(CLI::App& command, ModelCommandOptions& o) {
+  command.add_option("--project-version-arn", o.project_version_arn, "The Custom Labels model")
+      ->required();
+  command.add_option("--project-arn", o.project_arn,
+                     "The project's ARN (default: looked up by the project's name)");
+  add_aws_options(command, o.aws);
+  command.add_flag("--insecure", o.insecure, "Do not verify the endpoint's TLS certificate");
+  command.add_option("--ca-file", o.ca_file, "Trust the CA certificates in this PEM file");
+}
+
+void add_waiting(CLI::App& command, ModelCommandOptions& o) {
+  command.add_flag("--wait", o.wait, "Wait until the model gets there, printing its status");
+  command.add_option("--timeout", o.timeout, "Give up waiting after this long")
+      ->capture_default_str();
+  command.add_option("--poll-interval", o.poll_interval, "Time between status checks")
+      ->capture_default_str();
+}
+
+struct ModelCommands {
+  CLI::App* start;
+  CLI::App* stop;
+  CLI::App* status;
+};
+
+ModelCommands add_model_command(CLI::App& app, ModelCommandOptions& o) {
+  CLI::App* model = app.add_subcommand("model", "Start, stop or describe a Custom Labels model");
+  model->require_subcommand(1);
+  CLI::App* start = model->add_subcommand("start", "StartProjectVersion with N inference units");
+  add_model_identity(*start, o);
+  start->add_option("--min-iu", o.min_iu, "Inference units to start with")->required();
+  start->add_option("--max-iu", o.max_iu, "Upper bound for auto-scaling");
+  add_waiting(*start, o);
+  CLI::App* stop = model->add_subcommand("stop", "StopProjectVersion");
+  add_model_identity(*stop, o);
+  add_waiting(*stop, o);
+  CLI::App* status =
+      model->add_subcommand("status", "DescribeProjectVersions: status and inference units");
+  add_model_identity(*status, o);
+  model->footer(R"(
+Examples:
+  iuprobe model start --project-version-arn ARN --min-iu 1 --wait
+  iuprobe model status --project-version-arn ARN
+  iuprobe model stop --project-version-arn ARN --wait)");
+  return {start, stop, status};
+}
+
+CLI::App* add_sign_command(CLI::App& app, SignOptions& o) {
+  CLI::App* sign =
+      app.add_subcommand("sign",
+                         "Show how SigV4 signs a request: canonical request, string to sign, "
+                         "Authorization header");
+  sign->add_option("--method", o.method, "HTTP method")->capture_default_str();
+  sign->add_option("--url", o.url, "Request URL")->required();
+  sign->add_option("--header", o.headers, "Header 'Name: value' to sign (repeatable)");
+  sign->add_option("--body-file", o.body_file, "The request body");
+  sign->add_option("--service", o.service, "Signing name of the service, e.g. rekognition")
+      ->required();
+  sign->add_option("--date", o.date, "Sign as of this time, YYYYMMDDTHHMMSSZ (default: now)");
+  add_aws_options(*sign, o.aws);
+  sign->footer(R"(
+Example (AWS's own test credentials, fixed time):
+  AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY \
+  iuprobe sign --method POST --url https://rekognition.us-east-1.amazonaws.com/ --service rekognition \
+    --region us-east-1 --header 'Content-Type: application/x-amz-json-1.1' \
+    --header 'X-Amz-Target: RekognitionService.DetectCustomLabels' --body-file body.json --date 20150830T123600Z)");
+  return sign;
 }
 
 }  // namespace
@@ -151,6 +280,10 @@ int cli_main(int argc, char** argv) {
 
   RunOptions run_options;
   CLI::App* run = add_run_command(app, run_options);
+  ModelCommandOptions model_options;
+  const ModelCommands model = add_model_command(app, model_options);
+  SignOptions sign_options;
+  CLI::App* sign = add_sign_command(app, sign_options);
 
   try {
     app.parse(argc, argv);
@@ -161,7 +294,18 @@ int cli_main(int argc, char** argv) {
                e.what());
     return kExitUsage;
   }
-  if (run->parsed()) return run_command(run_options);
+  // An exception reaching here is a bug; catching it still unwinds the stack, so a model that
+  // iuprobe started is stopped by its session's destructor on the way out.
+  try {
+    if (run->parsed()) return run_command(run_options);
+    if (model.start->parsed()) return model_start_command(model_options);
+    if (model.stop->parsed()) return model_stop_command(model_options);
+    if (model.status->parsed()) return model_status_command(model_options);
+    if (sign->parsed()) return sign_command(sign_options);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "iuprobe: internal error: {}\n", e.what());
+    return kExitFailure;
+  }
   return kExitUsage;
 }
 

@@ -8,6 +8,9 @@
 #include <charconv>
 #include <thread>
 
+#include "aws/images.h"
+#include "aws/rekognition.h"
+
 namespace iuprobe {
 namespace {
 
@@ -148,20 +151,90 @@ Result<LoadShape> build_load_shape(const LoadOptions& o) {
   return ClosedLoop{UsersProfile::steps(*users, *step, pacing).with_warmup(warmup)};
 }
 
-Result<RunConfig> build_run_config(const TargetOptions& t, const ConnectionFlags& c,
-                                   const LoadOptions& l) {
-  RunConfig config;
-  if (t.url.empty()) return fail("--url is required, e.g. --url http://127.0.0.1:8080/");
+namespace {
+
+Result<TlsOptions> tls_options(const TargetOptions& t) {
+  TlsOptions tls{.insecure = t.insecure};
+  if (!t.ca_file.empty()) {
+    if (t.insecure) return fail("--ca-file and --insecure contradict each other: give one");
+    tls.ca_file = t.ca_file;
+  }
+  return tls;
+}
+
+Result<DetectOptions> detect_options(const TargetOptions& t) {
+  DetectOptions options;
+  if (!t.min_confidence.empty()) {
+    auto value = flag("--min-confidence", parse_number(t.min_confidence));
+    if (!value) return tl::unexpected(value.error());
+    if (*value < 0 || *value > 100)
+      return fail("--min-confidence: '{}' must be from 0 to 100", t.min_confidence);
+    options.min_confidence = *value;
+  }
+  if (!t.max_results.empty()) {
+    auto value = flag("--max-results", parse_number(t.max_results));
+    if (!value) return tl::unexpected(value.error());
+    if (*value < 1 || *value != static_cast<int>(*value)) {
+      return fail("--max-results: '{}' must be a whole number from 1", t.max_results);
+    }
+    options.max_results = static_cast<int>(*value);
+  }
+  return options;
+}
+
+// DetectCustomLabels on a model: the images, signed per send, stopping on hopeless errors.
+Result<void> set_rekognition_target(const TargetOptions& t, const AwsFlags& aws, RunSetup& setup) {
+  if (!t.url.empty()) return fail("--url and --project-version-arn are alternatives: give one");
+  for (const auto& [given, name] : {std::pair{!t.body_file.empty(), "--body-file"},
+                                    {!t.body_dir.empty(), "--body-dir"},
+                                    {!t.headers.empty(), "--header"},
+                                    {!t.method.empty(), "--method"},
+                                    {!t.aws_sigv4.empty(), "--aws-sigv4"}}) {
+    if (given) return fail("{} applies to --url targets; a model takes --images", name);
+  }
+  if (t.images.empty())
+    return fail("--project-version-arn needs --images DIR (JPEG or PNG files, up to 4 MB each)");
+  auto detect = detect_options(t);
+  if (!detect) return tl::unexpected(detect.error());
+  auto images = load_images(t.images);
+  if (!images) return tl::unexpected(images.error());
+  for (const std::string& skipped : images->skipped)
+    fmt::print(stderr, "iuprobe: skipping {}\n", skipped);
+  auto context = build_aws_context(aws, t.project_version_arn, setup.config.tls);
+  if (!context) return tl::unexpected(context.error());
+  auto requests = detect_custom_labels_requests(context->endpoint, context->region, context->arn,
+                                                *images, *detect, context->credentials);
+  setup.config.url = context->endpoint;
+  setup.config.make_source = [requests](unsigned worker) { return requests->make_source(worker); };
+  setup.config.stop_on_error = [arn = context->arn](const ErrorInfo& error) {
+    return rekognition_stop_advice(error, arn);
+  };
+  setup.config.description = fmt::format(
+      "DetectCustomLabels on {} ({} image{}, {})", context->arn.text, images->images.size(),
+      images->images.size() == 1 ? "" : "s", context->credentials->current()->describe());
+  setup.image_names.reserve(images->images.size());
+  for (const Body& image : images->images) setup.image_names.push_back(image.name);
+  setup.aws = std::move(*context);
+  return {};
+}
+
+// Any HTTP endpoint: bodies round-robin, optionally SigV4-signed for an AWS service.
+Result<void> set_http_target(const TargetOptions& t, const AwsFlags& aws, RunSetup& setup) {
+  if (t.url.empty()) {
+    return fail(
+        "no target: give --url URL (any HTTP endpoint) or --project-version-arn ARN --images DIR "
+        "(a Rekognition Custom Labels model)");
+  }
+  if (!t.images.empty())
+    return fail("--images goes with --project-version-arn; for --url use --body-dir");
   auto url = flag("--url", parse_http_url(t.url));
   if (!url) return tl::unexpected(url.error());
-  config.url = *url;
-
-  auto load = build_load_shape(l);
-  if (!load) return tl::unexpected(load.error());
-  config.load = std::move(*load);
+  setup.config.url = *url;
+  if ((t.insecure || !t.ca_file.empty()) && !url->tls)
+    return fail("--insecure and --ca-file apply to https:// URLs only");
 
   HttpRequestSpec spec;
-  spec.url = config.url;
+  spec.url = *url;
   for (const std::string& text : t.headers) {
     auto header = parse_header(text);
     if (!header) return tl::unexpected(header.error());
@@ -186,9 +259,54 @@ Result<RunConfig> build_run_config(const TargetOptions& t, const ConnectionFlags
       return fail("--method: '{}' is not an HTTP method; use e.g. GET or POST", spec.method);
     }
   }
-  config.head_request = spec.method == "HEAD";
-  auto requests = std::make_shared<const HttpRequests>(std::move(spec));
-  config.make_source = [requests](unsigned worker) { return make_http_source(requests, worker); };
+  setup.config.head_request = spec.method == "HEAD";
+  setup.config.description = fmt::format("{} {}", spec.method, url->text);
+  if (t.aws_sigv4.empty()) {
+    auto requests = std::make_shared<const HttpRequests>(std::move(spec));
+    setup.config.make_source = [requests](unsigned worker) {
+      return make_http_source(requests, worker);
+    };
+    return {};
+  }
+  // SigV4 for an AWS service behind a plain URL (a SageMaker endpoint, an API Gateway).
+  auto region = choose_region(aws, std::nullopt, process_environment());
+  if (!region) return tl::unexpected(region.error());
+  auto credentials = load_credentials(aws);
+  if (!credentials) return tl::unexpected(credentials.error());
+  std::vector<SignedTemplate> templates;
+  const auto add = [&](std::string body, std::string name) {
+    templates.push_back({.method = spec.method,
+                         .url = spec.url,
+                         .headers = spec.headers,
+                         .body = std::move(body),
+                         .body_name = std::move(name)});
+  };
+  if (spec.bodies.empty()) add("", "");
+  for (Body& body : spec.bodies) add(std::move(body.bytes), std::move(body.name));
+  auto requests =
+      std::make_shared<SignedRequests>(std::move(templates), *region, t.aws_sigv4, *credentials);
+  setup.config.make_source = [requests](unsigned worker) { return requests->make_source(worker); };
+  setup.config.description += fmt::format(" (SigV4 for {} in {}, {})", t.aws_sigv4, *region,
+                                          (*credentials)->current()->describe());
+  return {};
+}
+
+}  // namespace
+
+Result<RunSetup> build_run_config(const TargetOptions& t, const AwsFlags& aws,
+                                  const ConnectionFlags& c, const LoadOptions& l) {
+  RunSetup setup;
+  RunConfig& config = setup.config;
+  auto load = build_load_shape(l);
+  if (!load) return tl::unexpected(load.error());
+  config.load = std::move(*load);
+  auto tls = tls_options(t);
+  if (!tls) return tl::unexpected(tls.error());
+  config.tls = *tls;
+
+  auto target = t.project_version_arn.empty() ? set_http_target(t, aws, setup)
+                                              : set_rekognition_target(t, aws, setup);
+  if (!target) return tl::unexpected(target.error());
 
   config.threads = c.threads != 0 ? c.threads : std::max(1u, std::thread::hardware_concurrency());
   config.max_connections = c.max_connections;
@@ -200,8 +318,11 @@ Result<RunConfig> build_run_config(const TargetOptions& t, const ConnectionFlags
         closed->profile.max_users(), config.max_connections);
   }
   auto connect_timeout = positive_duration("--connect-timeout", c.connect_timeout);
+  if (!connect_timeout) return tl::unexpected(connect_timeout.error());
   auto request_timeout = positive_duration("--timeout", c.request_timeout);
+  if (!request_timeout) return tl::unexpected(request_timeout.error());
   auto grace = flag("--grace", parse_duration(c.grace));
+  if (!grace) return tl::unexpected(grace.error());
   auto send_window = flag("--send-window", parse_duration(c.send_window));
   if (!send_window) return tl::unexpected(send_window.error());
   if (*send_window > std::chrono::milliseconds(10)) {
@@ -209,35 +330,32 @@ Result<RunConfig> build_run_config(const TargetOptions& t, const ConnectionFlags
         "--send-window: '{}' is above 10ms; it should stay well below the latencies you measure",
         c.send_window);
   }
-  config.send_window = *send_window;
-  if (!connect_timeout) return tl::unexpected(connect_timeout.error());
-  if (!request_timeout) return tl::unexpected(request_timeout.error());
-  if (!grace) return tl::unexpected(grace.error());
   config.connect_timeout = *connect_timeout;
   config.request_timeout = *request_timeout;
   config.grace = *grace;
+  config.send_window = *send_window;
 
-  config.tls.insecure = t.insecure;
-  if (!t.ca_file.empty()) {
-    if (t.insecure) return fail("--ca-file and --insecure contradict each other: give one");
-    config.tls.ca_file = t.ca_file;
-  }
-  if ((t.insecure || !t.ca_file.empty()) && !config.url.tls) {
-    return fail("--insecure and --ca-file apply to https:// URLs only");
-  }
   auto statuses = flag("--throttle-status", parse_statuses(t.throttle_statuses));
   if (!statuses) return tl::unexpected(statuses.error());
   config.throttle.statuses = *statuses;
   if (!t.throttle_error_types.empty()) config.throttle.error_types = t.throttle_error_types;
   config.seed = l.seed;
-  return config;
+  return setup;
 }
 
 boost::json::object config_json(const TargetOptions& t, const ConnectionFlags&,
                                 const LoadOptions& l, const RunConfig& config) {
   namespace json = boost::json;
   json::object o;
+  o["target"] = config.description;
   o["url"] = config.url.text;
+  if (!t.project_version_arn.empty()) {
+    o["project_version_arn"] = t.project_version_arn;
+    o["images"] = t.images;
+    if (!t.min_confidence.empty()) o["min_confidence"] = t.min_confidence;
+    if (!t.max_results.empty()) o["max_results"] = t.max_results;
+  }
+  if (!t.aws_sigv4.empty()) o["aws_sigv4_service"] = t.aws_sigv4;
   o["method"] = config.head_request ? "HEAD" : (t.method.empty() ? "(default)" : t.method);
   json::array headers;
   for (const std::string& text : t.headers) {
@@ -277,6 +395,24 @@ boost::json::object config_json(const TargetOptions& t, const ConnectionFlags&,
   for (const std::string& type : config.throttle.error_types) types.emplace_back(type);
   o["throttle"] = {{"statuses", std::move(statuses)}, {"error_types", std::move(types)}};
   return o;
+}
+
+Result<ModelSessionOptions> build_model_session_options(const ModelFlags& f) {
+  ModelSessionOptions options{
+      .start = f.start_model, .inference_units = f.iu, .stop_at_end = f.stop_model};
+  if (f.max_iu != 0) {
+    if (f.max_iu < f.iu) return fail("--max-iu {} is below --iu {}", f.max_iu, f.iu);
+    options.max_inference_units = f.max_iu;
+  }
+  if (f.start_model && f.iu == 0)
+    return fail("--start-model needs --iu N: how many inference units to start with");
+  auto timeout = positive_duration("--model-timeout", f.model_timeout);
+  if (!timeout) return tl::unexpected(timeout.error());
+  auto poll = positive_duration("--poll-interval", f.poll_interval);
+  if (!poll) return tl::unexpected(poll.error());
+  options.start_timeout = *timeout;
+  options.poll_interval = *poll;
+  return options;
 }
 
 Result<std::filesystem::path> prepare_output_dir(const std::string& requested,

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "app/aws_context.h"
+#include "app/model_session.h"
 #include "core/result.h"
 #include "engine/run_config.h"
 
@@ -24,6 +26,22 @@ struct TargetOptions {
   std::string ca_file;
   std::string throttle_statuses = "429";
   std::vector<std::string> throttle_error_types;
+  std::string aws_sigv4;  // sign --url requests for this AWS service
+  // A Rekognition Custom Labels model instead of --url:
+  std::string project_version_arn;
+  std::string images;
+  std::string min_confidence;
+  std::string max_results;
+};
+
+// Starting and stopping the model around a measurement.
+struct ModelFlags {
+  bool start_model = false;
+  unsigned iu = 0;
+  unsigned max_iu = 0;
+  bool stop_model = false;
+  std::string model_timeout = "30m";
+  std::string poll_interval = "5s";
 };
 
 struct ConnectionFlags {
@@ -53,9 +71,18 @@ struct OutputOptions {
   bool quiet = false;
 };
 
-// Validates and narrows the options into what the engine runs. Reads body files.
-Result<RunConfig> build_run_config(const TargetOptions& target, const ConnectionFlags& connection,
-                                   const LoadOptions& load);
+// What a run needs: the engine's configuration and, for a model target, the AWS context.
+struct RunSetup {
+  RunConfig config;
+  std::optional<AwsContext> aws;
+  std::vector<std::string> image_names;
+};
+
+// Validates and narrows the options into what the engine runs. Reads body files and images,
+// resolves AWS credentials for model and --aws-sigv4 targets.
+Result<RunSetup> build_run_config(const TargetOptions& target, const AwsFlags& aws,
+                                  const ConnectionFlags& connection, const LoadOptions& load);
+Result<ModelSessionOptions> build_model_session_options(const ModelFlags& flags);
 Result<LoadShape> build_load_shape(const LoadOptions& load);
 
 // The exact configuration, for result.json. Secret-looking header values are redacted.

@@ -51,24 +51,24 @@ TEST(BuildLoadShape, NonsenseNamesTheFlag) {
 
 TEST(BuildRunConfig, ChecksTheTarget) {
   LoadOptions load{.rate = "5", .duration = "1s"};
-  auto no_url = build_run_config({}, {}, load);
+  auto no_url = build_run_config({}, {}, {}, load);
   ASSERT_FALSE(no_url);
-  EXPECT_NE(no_url.error().message.find("--url is required"), std::string::npos);
-  auto bad_url = build_run_config({.url = "not a url"}, {}, load);
+  EXPECT_NE(no_url.error().message.find("no target: give --url"), std::string::npos);
+  auto bad_url = build_run_config({.url = "not a url"}, {}, {}, load);
   ASSERT_FALSE(bad_url);
   EXPECT_EQ(bad_url.error().message.rfind("--url: ", 0), 0u);
-  EXPECT_FALSE(build_run_config({.url = "http://h/", .insecure = true}, {}, load));
-  EXPECT_FALSE(build_run_config({.url = "http://h/", .throttle_statuses = "4xx"}, {}, load));
-  EXPECT_FALSE(build_run_config({.url = "http://h/", .method = "get"}, {}, load));
-  auto ok =
-      build_run_config({.url = "http://h/", .throttle_statuses = "429,503"}, {.threads = 3}, load);
+  EXPECT_FALSE(build_run_config({.url = "http://h/", .insecure = true}, {}, {}, load));
+  EXPECT_FALSE(build_run_config({.url = "http://h/", .throttle_statuses = "4xx"}, {}, {}, load));
+  EXPECT_FALSE(build_run_config({.url = "http://h/", .method = "get"}, {}, {}, load));
+  auto ok = build_run_config({.url = "http://h/", .throttle_statuses = "429,503"}, {},
+                             {.threads = 3}, load);
   ASSERT_TRUE(ok) << ok.error().message;
-  EXPECT_EQ(ok->throttle.statuses, (std::vector<unsigned>{429, 503}));
-  EXPECT_EQ(ok->threads, 3u);
+  EXPECT_EQ(ok->config.throttle.statuses, (std::vector<unsigned>{429, 503}));
+  EXPECT_EQ(ok->config.threads, 3u);
 }
 
 TEST(BuildRunConfig, UsersNeedAConnectionEach) {
-  auto config = build_run_config({.url = "http://h/"}, {.max_connections = 10},
+  auto config = build_run_config({.url = "http://h/"}, {}, {.max_connections = 10},
                                  {.duration = "5s", .users = "20"});
   ASSERT_FALSE(config);
   EXPECT_NE(config.error().message.find("--max-connections"), std::string::npos);
@@ -78,9 +78,9 @@ TEST(ConfigJson, RedactsSecretHeaders) {
   TargetOptions target{.url = "http://h/",
                        .headers = {"Authorization: Bearer s3cret", "X-Trace: 1"}};
   LoadOptions load{.rate = "5", .duration = "1s"};
-  auto config = build_run_config(target, {}, load);
+  auto config = build_run_config(target, {}, {}, load);
   ASSERT_TRUE(config);
-  auto json = config_json(target, {}, load, *config);
+  auto json = config_json(target, {}, load, config->config);
   const auto text = boost::json::serialize(json);
   EXPECT_EQ(text.find("s3cret"), std::string::npos);
   EXPECT_NE(text.find("<redacted>"), std::string::npos);

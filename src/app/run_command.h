@@ -7,6 +7,8 @@ namespace iuprobe {
 
 struct RunOptions {
   TargetOptions target;
+  AwsFlags aws;
+  ModelFlags model;
   ConnectionFlags connection;
   LoadOptions load;
   OutputOptions output;

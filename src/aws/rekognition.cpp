@@ -120,6 +120,11 @@ std::optional<std::string> rekognition_stop_advice(const ErrorInfo& error,
         "credential_process) and retry",
         said);
   }
+  if (error.status == 403) {
+    return fmt::format(
+        "access refused (HTTP 403{}{}): check the credentials and their permissions for {}",
+        said.empty() ? "" : " ", said, arn.text);
+  }
   return std::nullopt;
 }
 

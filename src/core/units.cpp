@@ -96,6 +96,15 @@ Result<Duration> parse_duration(std::string_view text) {
   return from_seconds(seconds);
 }
 
+Result<double> parse_number(std::string_view text) {
+  std::string_view rest = trim(text);
+  const bool negative = !rest.empty() && rest.front() == '-';
+  if (negative) rest.remove_prefix(1);
+  auto number = take_number(rest);
+  if (!number || !rest.empty()) return fail("'{}' is not a number", text);
+  return negative ? -*number : *number;
+}
+
 Result<double> parse_rate(std::string_view text) {
   std::string_view rest = trim(text);
   if (!rest.empty() && rest.front() == '-')
@@ -137,10 +146,13 @@ Result<std::uint64_t> parse_size(std::string_view text) {
 
 std::string format_duration(Duration d) {
   using namespace std::chrono;
-  double s = to_seconds(d);
-  if (s < 1e-3) return fmt::format("{:g}us", s * 1e6);
-  if (s < 1.0) return fmt::format("{:g}ms", s * 1e3);
-  if (s < 60.0) return fmt::format("{:g}s", s);
+  const double s = to_seconds(d);
+  // Three significant digits at most below a minute: 412us, 12.3ms, 2.22s.
+  const auto rounded = [](double v) { return std::round(v * 100.0) / 100.0; };
+  if (s == 0) return "0s";
+  if (s < 1e-3) return fmt::format("{:g}us", rounded(s * 1e6));
+  if (s < 1.0) return fmt::format("{:g}ms", rounded(s * 1e3));
+  if (s < 60.0) return fmt::format("{:g}s", rounded(s));
   auto total = static_cast<long long>(std::llround(s));
   long long h = total / 3600, m = (total % 3600) / 60, sec = total % 60;
   std::string out;

@@ -17,6 +17,9 @@ using Duration = std::chrono::nanoseconds;
 // "250ms", "30s", "1.5s", "2m", "1h30m", "90" (seconds). Negative or unknown units fail.
 Result<Duration> parse_duration(std::string_view text);
 
+// Any finite decimal number: "-3", "12.5".
+Result<double> parse_number(std::string_view text);
+
 // A strictly positive, finite number of requests per second: "200", "12.5".
 Result<double> parse_rate(std::string_view text);
 

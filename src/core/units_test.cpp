@@ -64,6 +64,9 @@ TEST(FormatDuration, IsShortAndFaithful) {
   EXPECT_EQ(format_duration(1500ms), "1.5s");
   EXPECT_EQ(format_duration(5400s), "1h30m");
   EXPECT_EQ(format_duration(90s), "1m30s");
+  EXPECT_EQ(format_duration(0s), "0s");
+  EXPECT_EQ(format_duration(2222810us), "2.22s");
+  EXPECT_EQ(format_duration(1234567ns), "1.23ms");
 }
 
 }  // namespace

@@ -31,6 +31,8 @@ using LoadShape = std::variant<OpenLoop, ClosedLoop>;
 // Everything the engine needs for one run, validated by the caller.
 struct RunConfig {
   HttpUrl url;
+  std::string description;  // what is being loaded, for the summary ("POST http://…",
+                            // "DetectCustomLabels on …")
   LoadShape load;
   bool head_request = false;  // HEAD: responses carry no body
   unsigned threads = 1;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/classify.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -15,8 +17,23 @@ std::string_view normalize_error_type(std::string_view raw) {
   return raw;
 }
 
+namespace {
+
+// <Code>X</Code> in an XML error body (query-protocol services, and some AWS look-alikes).
+std::string xml_element(std::string_view body, std::string_view name) {
+  const std::string open = fmt::format("<{}>", name);
+  const std::size_t start = body.find(open);
+  if (start == std::string_view::npos) return {};
+  const std::size_t end = body.find(fmt::format("</{}>", name), start);
+  if (end == std::string_view::npos) return {};
+  return std::string(body.substr(start + open.size(), end - start - open.size()));
+}
+
+}  // namespace
+
 std::string error_type_of(std::string_view header_value, std::string_view body) {
   if (!header_value.empty()) return std::string(normalize_error_type(header_value));
+  if (body.starts_with("<")) return std::string(normalize_error_type(xml_element(body, "Code")));
   if (body.empty() || body.front() != '{') return {};
   boost::system::error_code ec;
   boost::json::value json = boost::json::parse(body, ec);
@@ -31,6 +48,7 @@ std::string error_type_of(std::string_view header_value, std::string_view body) 
 }
 
 std::string error_message_of(std::string_view body) {
+  if (body.starts_with("<")) return xml_element(body, "Message");
   if (body.empty() || body.front() != '{') return {};
   boost::system::error_code ec;
   boost::json::value json = boost::json::parse(body, ec);

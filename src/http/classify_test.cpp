@@ -23,6 +23,14 @@ TEST(ErrorTypeOf, PrefersTheHeaderThenTheJsonBody) {
   EXPECT_EQ(error_type_of("", "<html>busy</html>"), "");
   EXPECT_EQ(error_type_of("", R"({"__type": 5})"), "");
   EXPECT_EQ(error_type_of("", R"({"__type":"trunc)"), "");
+  EXPECT_EQ(error_type_of(
+                "",
+                "<?xml version=\"1.0\"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch"
+                "</Code><Message>no match</Message></Error></Errors></ErrorResponse>"),
+            "SignatureDoesNotMatch");
+  EXPECT_EQ(error_message_of("<Error><Code>X</Code><Message>no match</Message></Error>"),
+            "no match");
+  EXPECT_EQ(error_message_of(R"({"__type":"X","Message":"m"})"), "m");
 }
 
 TEST(ClassifyResponse, ThrottlingIsItsOwnOutcome) {

@@ -22,8 +22,9 @@ void print_header(std::FILE* out) {
 }  // namespace
 
 void LiveTable::on_start(const RunConfig& config, const std::string& address) {
-  fmt::print(out_, "iuprobe: {} -> {} ({} thread{}, up to {} connections)\n", config.url.text,
-             address, config.threads, config.threads == 1 ? "" : "s", config.max_connections);
+  fmt::print(out_, "iuprobe: {} -> {} ({} thread{}, up to {} connections)\n",
+             config.description.empty() ? config.url.text : config.description, address,
+             config.threads, config.threads == 1 ? "" : "s", config.max_connections);
   std::fflush(out_);
 }
 

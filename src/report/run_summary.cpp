@@ -90,7 +90,8 @@ std::string describe_shape(const LoadShape& shape) {
 void print_run_summary(std::FILE* out, const RunConfig& config, const RunResult& r) {
   const Window& t = r.total;
   const bool closed_loop = std::holds_alternative<ClosedLoop>(config.load);
-  fmt::print(out, "\n== iuprobe run: {} ({})\n", config.url.text, r.address);
+  fmt::print(out, "\n== iuprobe run: {} ({})\n",
+             config.description.empty() ? config.url.text : config.description, r.address);
   fmt::print(out, "shape      {}\n", describe_shape(config.load));
   std::string measured = fmt::format("measured   {}", format_duration(r.measured));
   if (r.warmup.count() > 0)

@@ -4,6 +4,8 @@ loopback ports picked at run time, run iuprobe and read its result files."""
 
 import json
 import os
+import struct
+import zlib
 import shutil
 import signal
 import socket
@@ -114,3 +116,30 @@ def self_signed_certificate(directory: Path, names=("localhost",), ips=("127.0.0
                     "-subj", f"/CN={names[0] if names else ips[0]}", "-addext", f"subjectAltName={san}",
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
     return cert, key
+
+
+def png_bytes(width: int, height: int, seed: int = 0) -> bytes:
+    """A valid RGB PNG of the given size (content varies with seed)."""
+    raw = b"".join(b"\x00" + bytes(((x * 7 + y * 13 + seed) % 256) for x in range(width * 3))
+                   for y in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def write_images(directory: Path, count: int = 3) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        (directory / f"image-{i}.png").write_bytes(png_bytes(64 + 16 * i, 64 + 8 * i, seed=i))
+    return directory
+
+
+def aws_env(key="AKIDEXAMPLE", secret="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", **extra) -> dict:
+    """The environment for an iuprobe that must use exactly these credentials, and nothing of ~/.aws."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret, AWS_EC2_METADATA_DISABLED="true",
+               AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent", **extra)
+    return env

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "aws/arn.h"
+#include "aws/credentials.h"
+#include "aws/rekognition.h"
+#include "http/tls.h"
+
+namespace iuprobe {
+
+// AWS options shared by run, probe, model and sign.
+struct AwsFlags {
+  std::string region;
+  std::string profile;
+  std::string endpoint_url;
+  bool fips = false;
+};
+
+// What it takes to talk to one Rekognition model: resolved once per command.
+struct AwsContext {
+  std::shared_ptr<CredentialSource> credentials;
+  std::string region;
+  HttpUrl endpoint;
+  ProjectVersionArn arn;
+  std::shared_ptr<boost::asio::ssl::context> tls;  // for https endpoints
+
+  RekognitionClient client() const { return RekognitionClient(endpoint, region, credentials, tls); }
+};
+
+// The region: --region, else the model ARN's region, else AWS_REGION / AWS_DEFAULT_REGION / the
+// profile's. An explicit --region that differs from the ARN's is refused (the model lives there).
+Result<std::string> choose_region(const AwsFlags& flags,
+                                  const std::optional<ProjectVersionArn>& arn,
+                                  const EnvLookup& env);
+
+Result<std::shared_ptr<CredentialSource>> load_credentials(const AwsFlags& flags);
+
+Result<AwsContext> build_aws_context(const AwsFlags& flags, const std::string& project_version_arn,
+                                     const TlsOptions& tls);
+
+}  // namespace iuprobe

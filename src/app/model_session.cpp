@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/model_session.h"
+
+#include <fmt/format.h>
+
+#include "core/interrupt.h"
+
+namespace iuprobe {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// True once a stop request arrives that came after `baseline` requests.
+std::function<bool()> new_interrupt_since(int baseline) {
+  return [baseline] { return interrupt_count() > baseline; };
+}
+
+}  // namespace
+
+std::function<void(const ModelDescription&, Duration)> progress_printer(std::FILE* out) {
+  return [out](const ModelDescription& model, Duration elapsed) {
+    fmt::print(out, "model: {}{}{} ({} elapsed)\n", model.status,
+               model.status_message.empty() ? "" : ": ", model.status_message,
+               format_duration(std::chrono::duration_cast<std::chrono::seconds>(elapsed)));
+    std::fflush(out);
+  };
+}
+
+ModelSession::ModelSession(const AwsContext& context, ModelSessionOptions options, std::FILE* out)
+    : client_(context.client()),
+      arn_(context.arn),
+      region_(context.region),
+      options_(options),
+      out_(out) {}
+
+ModelSession::~ModelSession() {
+  close();
+}
+
+Result<std::unique_ptr<ModelSession>> ModelSession::open(const AwsContext& context,
+                                                         ModelSessionOptions options,
+                                                         std::FILE* out) {
+  std::unique_ptr<ModelSession> session(new ModelSession(context, options, out));
+  if (auto up = session->bring_up(); !up) {
+    session->close();
+    return tl::unexpected(up.error());
+  }
+  return session;
+}
+
+Result<void> ModelSession::bring_up() {
+  auto model = client_.describe(arn_);
+  if (!model) return fail("cannot read the model's status: {}", model.error().describe());
+  const WaitOptions waiting{.timeout = options_.start_timeout,
+                            .poll_interval = options_.poll_interval,
+                            .on_poll = progress_printer(out_),
+                            .cancelled = new_interrupt_since(interrupt_count())};
+  if (model->status == "STARTING" || model->status == "STOPPING") {
+    fmt::print(out_, "model: {} (started or stopped by someone else); waiting for it to settle\n",
+               model->status);
+    auto settled = wait_for_model(client_, arn_, std::nullopt, {"RUNNING", "STOPPED"}, waiting);
+    if (!settled) return fail("waiting for the model: {}", settled.error().describe());
+    if (settled->end != WaitEnd::kReached) {
+      return fail("the model did not settle: it is {}", settled->model.status);
+    }
+    *model = settled->model;
+  }
+  if (model->status == "RUNNING") {
+    inference_units_ = model->min_inference_units;
+    if (options_.inference_units != 0 && options_.inference_units != inference_units_) {
+      fmt::print(stderr,
+                 "iuprobe: warning: the model is already running with {} IU(s), not the {} of "
+                 "--iu; measuring it as "
+                 "it is\n",
+                 inference_units_, options_.inference_units);
+    }
+    return {};
+  }
+  if (!options_.start) {
+    return fail(
+        "the model is {}, not RUNNING. Pass --start-model --iu N to start it for this run (iuprobe "
+        "stops it "
+        "afterwards), or start it yourself:\n  iuprobe model start --project-version-arn {} "
+        "--min-iu N --wait",
+        model->status, arn_.text);
+  }
+  if (options_.inference_units == 0)
+    return fail("--start-model needs --iu N: how many inference units to start");
+  if (model->status != "STOPPED" && model->status != "TRAINING_COMPLETED" &&
+      model->status != "FAILED") {
+    return fail("the model cannot be started while it is {}{}{}", model->status,
+                model->status_message.empty() ? "" : ": ", model->status_message);
+  }
+  auto started = client_.start(arn_, options_.inference_units, options_.max_inference_units);
+  if (!started) return fail("StartProjectVersion failed: {}", started.error().describe());
+  started_ = true;
+  start_requested_ = SteadyClock::now();
+  fmt::print(
+      out_,
+      "model: starting with {} IU(s); it is billed while it runs, and iuprobe stops it when done\n",
+      options_.inference_units);
+  std::fflush(out_);
+  auto running = wait_for_model(client_, arn_, std::nullopt, {"RUNNING"}, waiting);
+  if (!running) return fail("waiting for the model to start: {}", running.error().describe());
+  switch (running->end) {
+    case WaitEnd::kReached:
+      inference_units_ = running->model.min_inference_units != 0
+                             ? running->model.min_inference_units
+                             : options_.inference_units;
+      return {};
+    case WaitEnd::kFailed:
+      return fail("the model failed to start: {} {}", running->model.status,
+                  running->model.status_message);
+    case WaitEnd::kTimedOut:
+      return fail("the model did not reach RUNNING within {} (it is {}); raise --model-timeout",
+                  format_duration(options_.start_timeout), running->model.status);
+    case WaitEnd::kCancelled:
+      return fail("interrupted while the model was starting");
+  }
+  return {};
+}
+
+bool ModelSession::close() {
+  if (closed_) return true;
+  closed_ = true;
+  if (!started_ && !options_.stop_at_end) return true;
+  return stop_model();
+}
+
+bool ModelSession::stop_model() {
+  const int baseline = interrupt_count();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto stopped = client_.stop(arn_);
+    if (stopped) {
+      stop_requested_ = SteadyClock::now();
+      fmt::print(out_, "model: stop requested ({})", stopped->empty() ? "STOPPING" : *stopped);
+      if (started_) {
+        fmt::print(out_,
+                   "; it ran {} with {} IU(s): {:.1f} IU-minutes billed (from start request to "
+                   "stop request)",
+                   format_duration(std::chrono::duration_cast<std::chrono::seconds>(
+                       stop_requested_ - start_requested_)),
+                   options_.inference_units, iu_minutes());
+      }
+      fmt::print(out_, "\n");
+      std::fflush(out_);
+      return true;
+    }
+    if (stopped.error().type == "ResourceInUseException") {
+      auto model = client_.describe(arn_);
+      if (model && (model->status == "STOPPING" || model->status == "STOPPED")) return true;
+      if (model && model->status == "STARTING") {
+        fmt::print(
+            out_,
+            "model: it is still STARTING and cannot be stopped yet; waiting for it to run, then "
+            "stopping it (Ctrl-C again to leave it running)\n");
+        std::fflush(out_);
+        auto running = wait_for_model(client_, arn_, std::nullopt, {"RUNNING"},
+                                      {.timeout = options_.start_timeout,
+                                       .poll_interval = options_.poll_interval,
+                                       .on_poll = progress_printer(out_),
+                                       .cancelled = new_interrupt_since(baseline)});
+        if (running && running->end == WaitEnd::kCancelled) break;
+        continue;
+      }
+    }
+    fmt::print(stderr, "iuprobe: StopProjectVersion failed: {}\n", stopped.error().describe());
+  }
+  fmt::print(
+      stderr,
+      "\n!! THE MODEL MAY STILL BE RUNNING AND BILLING. Stop it now with:\n!!   iuprobe model stop "
+      "--project-version-arn {} --region {}\n!! or: aws rekognition stop-project-version "
+      "--project-version-arn "
+      "{} --region {}\n",
+      arn_.text, region_, arn_.text, region_);
+  return false;
+}
+
+double ModelSession::iu_minutes() const {
+  if (!started_ || stop_requested_ == SteadyClock::time_point{}) return 0;
+  return options_.inference_units *
+         std::chrono::duration<double, std::ratio<60>>(stop_requested_ - start_requested_).count();
+}
+
+}  // namespace iuprobe

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdio>
+#include <memory>
+
+#include "app/aws_context.h"
+#include "aws/model_lifecycle.h"
+
+namespace iuprobe {
+
+struct ModelSessionOptions {
+  bool start = false;                           // --start-model: start it if it is not running
+  unsigned inference_units = 0;                 // --iu
+  std::optional<unsigned> max_inference_units;  // --max-iu (auto-scaling)
+  bool stop_at_end = false;  // --stop-model: stop it even if iuprobe did not start it
+  Duration start_timeout = std::chrono::minutes(30);
+  Duration poll_interval = std::chrono::seconds(5);
+};
+
+// The model around one measurement. If iuprobe starts the model, it stops it again when the
+// session closes: after the run, on an error, on Ctrl-C or SIGTERM (close() runs from the
+// destructor too). Prints the IU-minutes the session cost.
+class ModelSession {
+ public:
+  // Makes sure the model is RUNNING: waits for a model that is starting, starts a stopped one
+  // when options.start. Fails (having stopped anything it started) on errors, timeouts and Ctrl-C.
+  static Result<std::unique_ptr<ModelSession>> open(const AwsContext& context,
+                                                    ModelSessionOptions options, std::FILE* out);
+  ~ModelSession();
+  ModelSession(const ModelSession&) = delete;
+  ModelSession& operator=(const ModelSession&) = delete;
+
+  // Stops the model if that is this session's job; true when nothing is left running by mistake.
+  bool close();
+
+  unsigned inference_units() const { return inference_units_; }
+  bool started_by_iuprobe() const { return started_; }
+  // IU-minutes from the start request to the stop request (0 if iuprobe did not start it).
+  double iu_minutes() const;
+
+ private:
+  ModelSession(const AwsContext& context, ModelSessionOptions options, std::FILE* out);
+  Result<void> bring_up();
+  bool stop_model();
+
+  RekognitionClient client_;
+  ProjectVersionArn arn_;
+  std::string region_;
+  ModelSessionOptions options_;
+  std::FILE* out_;
+  unsigned inference_units_ = 0;
+  bool started_ = false;
+  bool closed_ = false;
+  std::chrono::steady_clock::time_point start_requested_{};
+  std::chrono::steady_clock::time_point stop_requested_{};
+};
+
+// "STARTING, 1m05s": prints a progress line per poll.
+std::function<void(const ModelDescription&, Duration)> progress_printer(std::FILE* out);
+
+}  // namespace iuprobe
