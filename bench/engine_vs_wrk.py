@@ -7,7 +7,9 @@ Measures (medians of --repeat runs, tools alternating):
   2. a constant-rate run at --rate req/s: achieved rate and its error, and CPU seconds per
      1,000 requests, compared with wrk's CPU per 1,000 requests in its own closed-loop GET run
      (wrk has no rate control). That comparison favours wrk: a saturated loop batches events,
-     a paced one must wake up for them. The closed-loop CPU of both tools is printed too.
+     a paced one must wake up for them. So the same rate is also run by h2load --rps (nghttp2's
+     paced load generator, HTTP/1.1, the same connections), a like-for-like peer; and the
+     closed-loop CPU of both tools is printed too.
 Targets (issue 2): iuprobe >= 0.8x wrk's requests/s on both, rate error <= 1%, CPU per request
 <= 1.25x wrk's. Prints one table. Needs nginx and wrk (scripts/setup.sh installs them) and a
 release build (scripts/setup.sh builds it).
@@ -56,6 +58,16 @@ def wrk(url, threads, connections, seconds, script=None):
     return rate, cpu / total * 1000
 
 
+def h2load(url, threads, connections, seconds, rate):
+    """h2load paces each connection at rate/connections requests per second."""
+    argv = ["h2load", "--h1", "-t", str(threads), "-c", str(connections), "--rps", f"{rate / connections:g}",
+            "-D", str(seconds), url]
+    stdout, cpu = run_measured(argv)
+    done = int(re.search(r"requests: \d+ total, \d+ started, (\d+) done", stdout).group(1))
+    achieved = float(re.search(r"finished in [\d.]+s, ([\d.]+) req/s", stdout).group(1))
+    return achieved, cpu / done * 1000
+
+
 def iuprobe(url, threads, load_args, extra=()):
     with tempfile.TemporaryDirectory() as out:
         _, cpu = run_measured([IUPROBE, "run", "--url", url, "--threads", str(threads), *load_args, "--quiet",
@@ -90,6 +102,7 @@ def main():
     closed = ["--users", str(c), "--duration", f"{s}s", "--max-connections", str(c)]
     rows = {key: {"iuprobe": [], "wrk": []} for key in ("get", "post", "get_cpu")}
     rate_runs = []
+    h2load_runs = []  # (achieved req/s, CPU s per 1,000 requests) of h2load --rps at the same rate
     wide_runs = []  # the same constant-rate run with a 1 ms send window
     with Nginx("""
             listen 127.0.0.1:{port};
@@ -113,6 +126,7 @@ def main():
             _, cpu, result = iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s",
                                                  "--send-window", "1ms"])
             wide_runs.append((cpu, result["summary"]["latency_ms"]))
+            h2load_runs.append(h2load(get_url, t, c, s, args.rate))
 
     med = statistics.median
     get_ratio = med(rows["get"]["iuprobe"]) / med(rows["get"]["wrk"])
@@ -144,6 +158,11 @@ def main():
           f"{cpu_wrk:>12.4f} {closed_cpu_ratio:>12.2f} {'(info)':>10} {'':>7}")
     wide_cpu = med(r[0] for r in wide_runs)
     print(f"{'  same, --send-window 1ms':<40} {wide_cpu:>12.4f} {cpu_wrk:>12.4f} {wide_cpu / cpu_wrk:>12.2f} "
+          f"{'(info)':>10} {'':>7}")
+    h2_rate, h2_cpu = med(r[0] for r in h2load_runs), med(r[1] for r in h2load_runs)
+    print(f"{f'CPU s / 1,000 req at {args.rate:,}/s vs h2load':<40} {cpu_iuprobe:>12.4f} {'h2load':>12} "
+          f"{cpu_iuprobe / h2_cpu:>12.2f} {'(info)':>10} {'':>7}")
+    print(f"{'  h2load --rps: achieved req/s, CPU':<40} {h2_rate:>12,.1f} {h2_cpu:>12.4f} {'':>12} "
           f"{'(info)':>10} {'':>7}")
     bound = sum(1 for r in rate_runs if r[2])
     lat = rate_runs[len(rate_runs) // 2][3]

@@ -23,7 +23,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev libcli11-dev libfmt-dev
   libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev
   # test and benchmark peers
-  nginx-light wrk openssl ca-certificates procps python3
+  nginx-light wrk nghttp2-client openssl ca-certificates procps python3
 )
 
 missing=()
