@@ -11,7 +11,7 @@ Measures (medians of --repeat runs, tools alternating):
      paced load generator, HTTP/1.1, the same connections), a like-for-like peer; and the
      closed-loop CPU of both tools is printed too.
 Targets (issue 2): iuprobe >= 0.8x wrk's requests/s on both, rate error <= 1%, CPU per request
-<= 1.25x wrk's. Prints one table. Needs nginx and wrk (scripts/setup.sh installs them) and a
+<= 1.25x wrk's. Prints one table. Needs nginx, wrk and h2load (scripts/setup.sh installs them) and a
 release build (scripts/setup.sh builds it).
 """
 

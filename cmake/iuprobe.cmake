@@ -45,6 +45,11 @@ endfunction()
 if(CMAKE_CXX_FLAGS MATCHES "-fsanitize=thread")
   target_compile_options(iuprobe_options INTERFACE -Wno-tsan)
 endif()
+# Sanitizer instrumentation makes g++ 12 report std::optional<std::string> members as "maybe
+# uninitialized" (a known false positive); the dev build keeps the warning.
+if(CMAKE_CXX_FLAGS MATCHES "-fsanitize=")
+  target_compile_options(iuprobe_options INTERFACE -Wno-maybe-uninitialized)
+endif()
 
 # iuprobe_module_benchmark(<name> SOURCES ...): a Google Benchmark binary <name>_benchmark
 # linked with iuprobe_<module>. Not a test: run it by hand or from bench/.
@@ -56,9 +61,3 @@ function(iuprobe_module_benchmark module name)
   add_executable(${name}_benchmark ${ARG_SOURCES})
   target_link_libraries(${name}_benchmark PRIVATE iuprobe_${module} benchmark::benchmark)
 endfunction()
-
-# Sanitizer instrumentation makes g++ 12 report std::optional<std::string> members as "maybe
-# uninitialized" (a known false positive); the dev build keeps the warning.
-if(CMAKE_CXX_FLAGS MATCHES "-fsanitize=")
-  target_compile_options(iuprobe_options INTERFACE -Wno-maybe-uninitialized)
-endif()
