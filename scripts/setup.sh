@@ -21,7 +21,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev libcli11-dev libfmt-dev
-  libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev libturbojpeg0-dev libpng-dev
   # test and benchmark peers
   nginx-light wrk nghttp2-client openssl ca-certificates procps python3
 )

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/emulate_command.h"
 #include "app/exit_codes.h"
 #include "app/model_command.h"
 #include "app/run_command.h"
@@ -267,6 +268,62 @@ Example (AWS's own test credentials, fixed time):
   return sign;
 }
 
+CLI::App* add_emulate_command(CLI::App& app, EmulateOptions& o) {
+  CLI::App* emulate = app.add_subcommand(
+      "emulate",
+      "Serve a local Rekognition Custom Labels endpoint with IU capacity, lifecycle, throttling "
+      "and billing");
+  emulate->add_option("--config", o.config_file, "Models and credentials from a JSON file")
+      ->check(CLI::ExistingFile);
+  emulate->add_option("--listen", o.listen, "ADDRESS:PORT to serve on; port 0 picks one")
+      ->capture_default_str();
+  emulate->add_flag("--allow-remote", o.allow_remote,
+                    "Allow a non-loopback --listen address (anyone who can reach it can call)");
+  emulate->add_flag("--no-auth", o.no_auth, "Accept requests without checking SigV4 signatures");
+  emulate->add_option("--seed", o.seed, "Seed for jitter and labels (default 1)");
+  emulate->add_option("--region", o.region, "Region in ARNs and signatures (default us-east-1)");
+  const std::string model = "Model (without --config)";
+  emulate->add_option("--project", o.project, "Project name (default demo)")->group(model);
+  emulate->add_option("--version-name", o.version, "Version name (default demo.v1)")->group(model);
+  emulate->add_option("--type", o.type, "classification (default) or detection")->group(model);
+  emulate->add_option("--labels", o.labels, "Label names (default cat,dog,bird)")
+      ->delimiter(',')
+      ->group(model);
+  emulate->add_option("--status", o.status, "RUNNING (default) or STOPPED at start-up")
+      ->group(model);
+  emulate->add_option("--iu", o.iu, "Inference units when running (default 1)")->group(model);
+  emulate->add_option("--max-iu", o.max_iu, "Auto-scale up to this many IUs (default: no)")
+      ->group(model);
+  emulate->add_option("--service-time", o.service_time,
+                      "Service time per request at 0 megapixels (default 50ms)")
+      ->group(model);
+  emulate->add_option("--per-megapixel", o.per_megapixel,
+                      "Added service time per megapixel of the image (default 0ms)")
+      ->group(model);
+  emulate->add_option("--jitter", o.jitter, "Service time spread, fraction of the mean (default 0.1)")
+      ->group(model);
+  emulate->add_option("--slots", o.slots, "Concurrent requests per IU (default 5)")->group(model);
+  emulate->add_option("--queue", o.queue, "Waiting requests per IU before refusals (default 2)")
+      ->group(model);
+  emulate->add_option("--start-time", o.start_time, "STARTING lasts this long (default 5s)")
+      ->group(model);
+  emulate->add_option("--stop-time", o.stop_time, "STOPPING lasts this long (default 2s)")
+      ->group(model);
+  emulate->add_option("--scale-up-after", o.scale_up_after,
+                      "Saturation that adds an IU, with --max-iu (default 60s)")
+      ->group(model);
+  emulate->add_option("--scale-down-after", o.scale_down_after,
+                      "Idleness that removes an IU (default 300s)")
+      ->group(model);
+  emulate->footer(R"(
+Capacity = IUs x slots / (service time + per-megapixel time x image megapixels).
+Examples:
+  iuprobe emulate                                   # 1 model, 100 TPS per IU, on 127.0.0.1:8990
+  iuprobe emulate --listen 127.0.0.1:0 --iu 2 --slots 4 --service-time 20ms --per-megapixel 10ms
+  iuprobe emulate --config emulator.json           # several models, credentials, auto-scaling)");
+  return emulate;
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv) {
@@ -284,6 +341,8 @@ int cli_main(int argc, char** argv) {
   const ModelCommands model = add_model_command(app, model_options);
   SignOptions sign_options;
   CLI::App* sign = add_sign_command(app, sign_options);
+  EmulateOptions emulate_options;
+  CLI::App* emulate = add_emulate_command(app, emulate_options);
 
   try {
     app.parse(argc, argv);
@@ -302,6 +361,7 @@ int cli_main(int argc, char** argv) {
     if (model.stop->parsed()) return model_stop_command(model_options);
     if (model.status->parsed()) return model_status_command(model_options);
     if (sign->parsed()) return sign_command(sign_options);
+    if (emulate->parsed()) return emulate_command(emulate_options);
   } catch (const std::exception& e) {
     fmt::print(stderr, "iuprobe: internal error: {}\n", e.what());
     return kExitFailure;

@@ -54,4 +54,24 @@ std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint) {
                          : fmt::format("{}:{}", address.to_string(), endpoint.port());
 }
 
+Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text,
+                                                            std::string_view option) {
+  const std::size_t colon = text.rfind(':');
+  std::string_view host = colon == std::string_view::npos ? "" : text.substr(0, colon);
+  const std::string_view port_text = colon == std::string_view::npos ? "" : text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  std::uint16_t port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  boost::system::error_code bad_address;
+  const auto address = boost::asio::ip::make_address(std::string(host), bad_address);
+  if (port_text.empty() || ec != std::errc{} || end != port_text.data() + port_text.size() ||
+      bad_address) {
+    return fail("{} '{}': expected ADDRESS:PORT with a numeric address, e.g. 127.0.0.1:8990 or "
+                "[::1]:0 (port 0 picks a free port)",
+                option, text);
+  }
+  return boost::asio::ip::tcp::endpoint(address, port);
+}
+
 }  // namespace iuprobe

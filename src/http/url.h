@@ -25,4 +25,9 @@ Result<HttpUrl> parse_http_url(std::string_view text);
 // "127.0.0.1:8080", "[::1]:8080": an address as people write it in messages.
 std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint);
 
+// A numeric address to listen on: "127.0.0.1:8990", "[::1]:0", "0.0.0.0:80". Port 0 means "pick
+// one". `option` names the flag in the error.
+Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text,
+                                                            std::string_view option);
+
 }  // namespace iuprobe

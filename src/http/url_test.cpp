@@ -45,5 +45,20 @@ TEST(ParseHttpUrl, RejectsWhatItCannotUseWithAReason) {
   EXPECT_FALSE(parse_http_url("http://user:pw@host/"));
 }
 
+TEST(ParseListenAddress, TakesNumericAddressesAndPorts) {
+  auto v4 = parse_listen_address("127.0.0.1:8990", "--listen");
+  ASSERT_TRUE(v4) << v4.error().message;
+  EXPECT_EQ(endpoint_text(*v4), "127.0.0.1:8990");
+  auto v6 = parse_listen_address("[::1]:0", "--listen");
+  ASSERT_TRUE(v6) << v6.error().message;
+  EXPECT_TRUE(v6->address().is_v6());
+  EXPECT_EQ(v6->port(), 0);
+  for (const char* bad : {"localhost:80", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:70000", ":80"}) {
+    auto refused = parse_listen_address(bad, "--listen");
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().message.find("--listen"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace iuprobe

@@ -143,3 +143,74 @@ def aws_env(key="AKIDEXAMPLE", secret="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
     env.update(AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret, AWS_EC2_METADATA_DISABLED="true",
                AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent", **extra)
     return env
+
+
+EMULATOR_KEY = "AKIAIOSFODNN7EXAMPLE"
+EMULATOR_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+class Emulator:
+    """`iuprobe emulate` on a port it picks, with the given flags; read its address from its banner."""
+
+    def __init__(self, *flags: str):
+        self.process = subprocess.Popen([IUPROBE, "emulate", "--listen", "127.0.0.1:0", *flags],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        banner = self.process.stdout.readline()
+        if "iuprobe emulate:" not in banner:
+            self.process.kill()
+            raise RuntimeError(f"iuprobe emulate did not start: {banner}{self.process.stderr.read()}")
+        self.url = banner.split(" at ", 1)[1].split()[0]
+        self.banner = banner
+        # The rest of the banner ends with the example command's last line.
+        while not (line := self.process.stdout.readline()).strip().startswith("aws rekognition"):
+            if not line:
+                raise RuntimeError(f"iuprobe emulate ended early: {self.process.stderr.read()}")
+            self.banner += line
+        self.banner += line
+        self.model_arn = next(l.split()[1] for l in self.banner.splitlines() if l.strip().startswith("model "))
+        self.project_arn = self.model_arn.split("/version/")[0] + "/1600000000000"
+
+    def client(self, key=EMULATOR_KEY, secret=EMULATOR_SECRET, **config):
+        import boto3
+        from botocore.config import Config
+        return boto3.client("rekognition", region_name="us-east-1", endpoint_url=self.url,
+                            aws_access_key_id=key, aws_secret_access_key=secret,
+                            config=Config(retries={"total_max_attempts": 1}, **config))
+
+    def status(self) -> str:
+        versions = self.client().describe_project_versions(ProjectArn=self.project_arn)
+        return versions["ProjectVersionDescriptions"][0]["Status"]
+
+    def metrics(self) -> dict:
+        """{'name{labels}': value} from GET /metrics."""
+        import urllib.request
+        with urllib.request.urlopen(self.url + "/metrics", timeout=10) as response:
+            text = response.read().decode()
+        out = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                out[name] = float(value)
+        return out
+
+    def count(self, operation: str, outcome: str = "ok") -> int:
+        key = f'iuprobe_emulator_requests_total{{operation="{operation}",outcome="{outcome}"}}'
+        return int(self.metrics().get(key, 0))
+
+    def stop(self) -> str:
+        """SIGTERM, then the billing summary it prints."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        stdout, stderr = self.process.communicate(timeout=30)
+        self.final_output = stdout + stderr
+        return self.final_output
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def emulator_env(**extra) -> dict:
+    return aws_env(EMULATOR_KEY, EMULATOR_SECRET, **extra)

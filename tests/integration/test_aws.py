@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """iuprobe against AWS-speaking peers on loopback: moto (a third-party Rekognition endpoint that
 checks SigV4 against keys in its own IAM), the `sign` command on botocore's vector, and the model
-lifecycle (start, wait, stop on every way out) against a small fake."""
+lifecycle (start, wait, stop on every way out) against `iuprobe emulate`."""
 
 import json
 import os
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import boto3
 
-from fake_rekognition import VERSION_ARN, FakeRekognition
-from harness import IUPROBE, aws_env, free_port, read_json, run_iuprobe, wait_for_port, write_images
+from harness import (IUPROBE, Emulator, aws_env, emulator_env, free_port, read_json, run_iuprobe, wait_for_port,
+                     write_images)
 
 MODEL_ARN = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v.1/1600000000000"
 
@@ -122,31 +122,40 @@ class ModelInput(unittest.TestCase):
 
 
 class Lifecycle(unittest.TestCase):
+    """Model start, wait and stop on every way out, against `iuprobe emulate` (a STOPPED model)."""
+
+    def start_emulator(self, start_time="500ms"):
+        self.emulator = Emulator("--status", "STOPPED", "--start-time", start_time, "--stop-time", "300ms")
+        self.common = ["--project-version-arn", self.emulator.model_arn, "--endpoint-url", self.emulator.url]
+
     def setUp(self):
-        self.fake = FakeRekognition()
+        self.start_emulator()
         self.tmp = tempfile.TemporaryDirectory()
         self.images = write_images(Path(self.tmp.name) / "images", 2)
-        self.common = ["--project-version-arn", VERSION_ARN, "--endpoint-url", self.fake.url]
 
     def tearDown(self):
-        self.fake.stop()
+        self.emulator.stop()
         self.tmp.cleanup()
 
     def test_model_start_status_stop(self):
         start = run_iuprobe("model", "start", *self.common, "--min-iu", "2", "--wait", "--poll-interval", "100ms",
-                            env=aws_env())
+                            env=emulator_env())
         self.assertEqual(start.returncode, 0, start.stdout + start.stderr)
         self.assertIn("RUNNING", start.stdout)
-        status = run_iuprobe("model", "status", *self.common, env=aws_env())
+        status = run_iuprobe("model", "status", *self.common, env=emulator_env())
         self.assertIn("RUNNING", status.stdout)
         self.assertIn("2 min", status.stdout)
-        stop = run_iuprobe("model", "stop", *self.common, "--wait", "--poll-interval", "100ms", env=aws_env())
+        stop = run_iuprobe("model", "stop", *self.common, "--wait", "--poll-interval", "100ms", env=emulator_env())
         self.assertEqual(stop.returncode, 0, stop.stdout + stop.stderr)
-        self.assertEqual(self.fake.current_status(), "STOPPED")
+        self.assertEqual(self.emulator.status(), "STOPPED")
+        # Billed while RUNNING only: 2 IUs for about the time between the two commands.
+        billed = self.emulator.metrics()[f'iuprobe_emulator_billed_iu_seconds_total{{model="{self.emulator.model_arn}"}}']
+        self.assertGreater(billed, 0)
+        self.assertLess(billed, 2 * 10)
 
     def test_a_stopped_model_ends_the_run_with_advice(self):
         run = run_iuprobe("run", *self.common, "--images", str(self.images), "--rate", "10", "--duration", "10s",
-                          "--quiet", "--out", str(Path(self.tmp.name) / "out"), env=aws_env())
+                          "--quiet", "--out", str(Path(self.tmp.name) / "out"), env=emulator_env())
         self.assertEqual(run.returncode, 1, run.stdout + run.stderr)
         self.assertIn("the model is not running", run.stdout)
         self.assertIn("iuprobe model start --project-version-arn", run.stdout)
@@ -154,25 +163,26 @@ class Lifecycle(unittest.TestCase):
     def test_run_starts_the_model_and_stops_it_after(self):
         run = run_iuprobe("run", *self.common, "--images", str(self.images), "--rate", "10", "--duration", "2s",
                           "--start-model", "--iu", "1", "--poll-interval", "100ms", "--quiet",
-                          "--out", str(Path(self.tmp.name) / "out"), env=aws_env())
+                          "--out", str(Path(self.tmp.name) / "out"), env=emulator_env())
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         self.assertIn("IU-minutes billed", run.stdout)
-        self.assertIn(self.fake.current_status(), ("STOPPING", "STOPPED"))
+        self.assertIn(self.emulator.status(), ("STOPPING", "STOPPED"))
         result = read_json(Path(self.tmp.name) / "out" / "result.json")
         self.assertTrue(result["model"]["started_by_iuprobe"])
         self.assertEqual(result["summary"]["outcomes"]["ok"], 20)
+        self.assertEqual(self.emulator.count("DetectCustomLabels"), 20)
 
     def interrupt(self, sig, after, expected_exit):
         process = subprocess.Popen([IUPROBE, "run", *self.common, "--images", str(self.images), "--rate", "10",
                                     "--duration", "60s", "--start-model", "--iu", "1", "--poll-interval", "100ms",
                                     "--out", str(Path(self.tmp.name) / "out")],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=aws_env())
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=emulator_env())
         time.sleep(after)
         process.send_signal(sig)
         stdout, stderr = process.communicate(timeout=30)
         self.assertEqual(process.returncode, expected_exit, stdout + stderr)
-        self.assertIn("StopProjectVersion", self.fake.operations)
-        self.assertIn(self.fake.current_status(), ("STOPPING", "STOPPED"))
+        self.assertEqual(self.emulator.count("StopProjectVersion"), 1)
+        self.assertIn(self.emulator.status(), ("STOPPING", "STOPPED"))
         return stdout
 
     def test_ctrl_c_during_the_run_stops_the_model(self):
@@ -180,7 +190,8 @@ class Lifecycle(unittest.TestCase):
         self.assertIn("IU-minutes billed", stdout)
 
     def test_sigterm_while_the_model_is_starting_still_stops_it(self):
-        self.fake.start_seconds = 1.5
+        self.emulator.stop()
+        self.start_emulator(start_time="1500ms")
         stdout = self.interrupt(signal.SIGTERM, 0.5, 143)
         self.assertIn("still STARTING", stdout)
 

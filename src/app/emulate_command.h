@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "emulator/config.h"
+
+namespace iuprobe {
+
+// `iuprobe emulate`'s flags as typed. Model flags describe the one model served when no
+// --config is given; with --config they are refused (the file says it all).
+struct EmulateOptions {
+  std::string config_file;
+  std::string listen = "127.0.0.1:8990";
+  bool allow_remote = false;
+  bool no_auth = false;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> region;
+  std::optional<std::string> project;
+  std::optional<std::string> version;
+  std::optional<std::string> type;
+  std::optional<std::vector<std::string>> labels;
+  std::optional<std::string> status;
+  std::optional<unsigned> iu;
+  std::optional<unsigned> max_iu;
+  std::optional<std::string> service_time;
+  std::optional<std::string> per_megapixel;
+  std::optional<double> jitter;
+  std::optional<unsigned> slots;
+  std::optional<unsigned> queue;
+  std::optional<std::string> start_time;
+  std::optional<std::string> stop_time;
+  std::optional<std::string> scale_up_after;
+  std::optional<std::string> scale_down_after;
+};
+
+// The configuration the flags (and file) describe, validated.
+Result<EmulatorConfig> build_emulator_config(const EmulateOptions& options);
+
+// Serves until SIGINT/SIGTERM, then prints each model's billed IU time.
+int emulate_command(const EmulateOptions& options);
+
+}  // namespace iuprobe

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "emulator/config.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace iuprobe {
+namespace {
+
+namespace json = boost::json;
+
+// Reads one object's keys, refusing any key nobody asked for.
+class ObjectReader {
+ public:
+  ObjectReader(const json::object& object, std::string where)
+      : object_(object), where_(std::move(where)) {}
+
+  const json::value* take(std::string_view key) {
+    taken_.emplace_back(key);
+    auto it = object_.find(key);
+    return it == object_.end() ? nullptr : &it->value();
+  }
+
+  Result<void> read(std::string_view key, std::string& out) {
+    const json::value* v = take(key);
+    if (!v) return {};
+    if (!v->is_string()) return fail("{}.{}: expected a string", where_, key);
+    out = std::string(v->get_string());
+    return {};
+  }
+
+  Result<void> read(std::string_view key, bool& out) {
+    const json::value* v = take(key);
+    if (!v) return {};
+    if (!v->is_bool()) return fail("{}.{}: expected true or false", where_, key);
+    out = v->get_bool();
+    return {};
+  }
+
+  Result<void> read(std::string_view key, double& out) {
+    const json::value* v = take(key);
+    if (!v) return {};
+    if (!v->is_number()) return fail("{}.{}: expected a number", where_, key);
+    out = v->to_number<double>();
+    return {};
+  }
+
+  template <class Unsigned>
+    requires std::is_unsigned_v<Unsigned>
+  Result<void> read(std::string_view key, Unsigned& out) {
+    const json::value* v = take(key);
+    if (!v) return {};
+    if (!v->is_int64() && !v->is_uint64())
+      return fail("{}.{}: expected a whole number", where_, key);
+    if (v->is_int64() && v->get_int64() < 0)
+      return fail("{}.{}: must not be negative", where_, key);
+    out = static_cast<Unsigned>(v->to_number<std::uint64_t>());
+    return {};
+  }
+
+  Result<void> read(std::string_view key, std::optional<unsigned>& out) {
+    if (!object_.contains(key)) {
+      taken_.emplace_back(key);
+      return {};
+    }
+    unsigned value = 0;
+    if (auto r = read(key, value); !r) return r;
+    out = value;
+    return {};
+  }
+
+  // "50ms", "2s", "1.5s": the units `iuprobe run` accepts.
+  Result<void> read(std::string_view key, Duration& out) {
+    const json::value* v = take(key);
+    if (!v) return {};
+    if (!v->is_string())
+      return fail("{}.{}: expected a duration as a string such as \"50ms\" or \"2s\"", where_,
+                  key);
+    auto parsed = parse_duration(v->get_string());
+    if (!parsed) return with_context(parsed.error(), fmt::format("{}.{}", where_, key));
+    out = *parsed;
+    return {};
+  }
+
+  Result<void> read(std::string_view key, std::vector<std::string>& out) {
+    const json::value* v = take(key);
+    if (!v) return {};
+    if (!v->is_array()) return fail("{}.{}: expected an array of strings", where_, key);
+    out.clear();
+    for (const auto& item : v->get_array()) {
+      if (!item.is_string()) return fail("{}.{}: expected an array of strings", where_, key);
+      out.emplace_back(item.get_string());
+    }
+    return {};
+  }
+
+  // Call last: any key not taken is a mistake in the file.
+  Result<void> finish() const {
+    for (const auto& entry : object_) {
+      if (std::find(taken_.begin(), taken_.end(), entry.key()) == taken_.end()) {
+        std::string known;
+        for (const auto& k : taken_) known += (known.empty() ? "" : ", ") + k;
+        return fail("{}: unknown key '{}' (known: {})", where_, std::string(entry.key()), known);
+      }
+    }
+    return {};
+  }
+
+ private:
+  const json::object& object_;
+  std::string where_;
+  std::vector<std::string> taken_;
+};
+
+#define IUPROBE_TRY(expr)            \
+  if (auto r_ = (expr); !r_) {       \
+    return tl::unexpected(r_.error()); \
+  }
+
+Result<ModelConfig> parse_model(const json::value& value, const std::string& where) {
+  if (!value.is_object()) return fail("{}: expected an object", where);
+  ModelConfig model;
+  ObjectReader in(value.get_object(), where);
+  std::string kind = "classification";
+  std::string status = "RUNNING";
+  IUPROBE_TRY(in.read("project", model.project));
+  IUPROBE_TRY(in.read("version", model.version));
+  IUPROBE_TRY(in.read("type", kind));
+  IUPROBE_TRY(in.read("labels", model.labels));
+  IUPROBE_TRY(in.read("status", status));
+  IUPROBE_TRY(in.read("inference_units", model.inference_units));
+  IUPROBE_TRY(in.read("max_inference_units", model.max_inference_units));
+  IUPROBE_TRY(in.read("base_service", model.capacity.base_service));
+  IUPROBE_TRY(in.read("service_per_megapixel", model.capacity.service_per_megapixel));
+  IUPROBE_TRY(in.read("jitter", model.capacity.jitter));
+  IUPROBE_TRY(in.read("slots_per_iu", model.capacity.slots_per_iu));
+  IUPROBE_TRY(in.read("queue_per_iu", model.capacity.queue_per_iu));
+  IUPROBE_TRY(in.read("start_time", model.start_time));
+  IUPROBE_TRY(in.read("stop_time", model.stop_time));
+  IUPROBE_TRY(in.read("scale_up_after", model.scaling.scale_up_after));
+  IUPROBE_TRY(in.read("scale_down_after", model.scaling.scale_down_after));
+  IUPROBE_TRY(in.finish());
+  if (kind == "classification") {
+    model.kind = ModelKind::kClassification;
+  } else if (kind == "detection") {
+    model.kind = ModelKind::kDetection;
+  } else {
+    return fail("{}.type: '{}' is not a model type (use classification or detection)", where,
+                kind);
+  }
+  if (status != "RUNNING" && status != "STOPPED")
+    return fail("{}.status: '{}' is not a start-up state (use RUNNING or STOPPED)", where, status);
+  model.running = status == "RUNNING";
+  return model;
+}
+
+}  // namespace
+
+Result<EmulatorConfig> parse_emulator_config(std::string_view json_text) {
+  boost::system::error_code ec;
+  json::value root = json::parse(json_text, ec);
+  if (ec) return fail("not valid JSON: {}", ec.message());
+  if (!root.is_object()) return fail("expected a JSON object at the top");
+  EmulatorConfig config;
+  ObjectReader in(root.get_object(), "config");
+  IUPROBE_TRY(in.read("region", config.region));
+  IUPROBE_TRY(in.read("account", config.account));
+  IUPROBE_TRY(in.read("seed", config.seed));
+  IUPROBE_TRY(in.read("verify_signatures", config.verify_signatures));
+  if (const json::value* keys = in.take("credentials")) {
+    if (!keys->is_array()) return fail("config.credentials: expected an array of key pairs");
+    config.credentials.clear();
+    for (std::size_t i = 0; i < keys->get_array().size(); ++i) {
+      const auto& item = keys->get_array()[i];
+      std::string where = fmt::format("config.credentials[{}]", i);
+      if (!item.is_object()) return fail("{}: expected an object", where);
+      AccessKey key;
+      ObjectReader key_in(item.get_object(), where);
+      IUPROBE_TRY(key_in.read("access_key_id", key.access_key_id));
+      IUPROBE_TRY(key_in.read("secret_access_key", key.secret_access_key));
+      IUPROBE_TRY(key_in.finish());
+      config.credentials.push_back(std::move(key));
+    }
+  }
+  if (const json::value* models = in.take("models")) {
+    if (!models->is_array()) return fail("config.models: expected an array of models");
+    config.models.clear();
+    for (std::size_t i = 0; i < models->get_array().size(); ++i) {
+      auto model = parse_model(models->get_array()[i], fmt::format("config.models[{}]", i));
+      if (!model) return tl::unexpected(model.error());
+      config.models.push_back(std::move(*model));
+    }
+  }
+  IUPROBE_TRY(in.finish());
+  return config;
+}
+
+#undef IUPROBE_TRY
+
+Result<EmulatorConfig> load_emulator_config(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return fail("--config {}: cannot read the file", path.string());
+  std::stringstream text;
+  text << file.rdbuf();
+  auto config = parse_emulator_config(text.str());
+  if (!config) return with_context(config.error(), "--config " + path.string());
+  return config;
+}
+
+Result<void> validate_emulator_config(const EmulatorConfig& config) {
+  static const std::regex kName("[a-zA-Z0-9][a-zA-Z0-9_.\\-]{0,254}");
+  static const std::regex kRegion("[a-z]{2}(-[a-z]+)+-[0-9]");
+  static const std::regex kAccount("[0-9]{12}");
+  if (!std::regex_match(config.region, kRegion))
+    return fail("region '{}' is not a region name such as us-east-1", config.region);
+  if (!std::regex_match(config.account, kAccount))
+    return fail("account '{}' must be 12 digits", config.account);
+  if (config.verify_signatures && config.credentials.empty())
+    return fail("no credentials: give at least one key pair, or switch signatures off (--no-auth)");
+  for (const auto& key : config.credentials) {
+    if (key.access_key_id.empty() || key.secret_access_key.empty())
+      return fail("credentials: access_key_id and secret_access_key must both be set");
+  }
+  if (config.models.empty()) return fail("no models: configure at least one");
+  for (std::size_t i = 0; i < config.models.size(); ++i) {
+    const ModelConfig& m = config.models[i];
+    const std::string where = fmt::format("model {} ({}/{})", i + 1, m.project, m.version);
+    if (!std::regex_match(m.project, kName) || !std::regex_match(m.version, kName))
+      return fail("{}: names take letters, digits, '.', '_' and '-' (1-255, first a letter or "
+                  "digit)",
+                  where);
+    for (std::size_t j = 0; j < i; ++j) {
+      if (config.models[j].project == m.project && config.models[j].version == m.version)
+        return fail("{}: configured twice", where);
+    }
+    if (m.labels.empty()) return fail("{}: labels must not be empty", where);
+    if (m.inference_units < 1) return fail("{}: inference_units must be at least 1", where);
+    if (m.max_inference_units && *m.max_inference_units < m.inference_units)
+      return fail("{}: max_inference_units ({}) is below inference_units ({})", where,
+                  *m.max_inference_units, m.inference_units);
+    const CapacityModel& c = m.capacity;
+    if (c.slots_per_iu < 1) return fail("{}: slots_per_iu must be at least 1", where);
+    if (c.base_service <= Duration::zero())
+      return fail("{}: base_service must be above zero", where);
+    if (c.service_per_megapixel < Duration::zero())
+      return fail("{}: service_per_megapixel must not be negative", where);
+    if (!(c.jitter >= 0 && c.jitter < 1)) return fail("{}: jitter must be in [0, 1)", where);
+  }
+  return {};
+}
+
+double capacity_per_iu(const CapacityModel& capacity, double megapixels) {
+  const double service_seconds =
+      to_seconds(capacity.base_service) + to_seconds(capacity.service_per_megapixel) * megapixels;
+  return capacity.slots_per_iu / service_seconds;
+}
+
+std::string emulated_project_arn(const EmulatorConfig& config, const ModelConfig& model) {
+  return fmt::format("arn:aws:rekognition:{}:{}:project/{}/1600000000000", config.region,
+                     config.account, model.project);
+}
+
+std::string emulated_version_arn(const EmulatorConfig& config, const ModelConfig& model) {
+  return fmt::format("arn:aws:rekognition:{}:{}:project/{}/version/{}/1600000000001",
+                     config.region, config.account, model.project, model.version);
+}
+
+}  // namespace iuprobe

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/units.h"
+
+namespace iuprobe {
+
+// AWS's documented example key pair (IAM user guide): the emulator accepts it by default, so
+// that boto3, the AWS CLI and iuprobe work against it with no real credentials.
+inline constexpr const char* kEmulatorAccessKeyId = "AKIAIOSFODNN7EXAMPLE";
+inline constexpr const char* kEmulatorSecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+enum class ModelKind { kClassification, kDetection };
+
+// How one inference unit serves requests: each of `slots_per_iu` slots holds one request for
+// base + per-megapixel time (± jitter); `queue_per_iu` more may wait; the rest are refused.
+// Capacity is therefore IUs × slots ÷ mean service time.
+struct CapacityModel {
+  Duration base_service = std::chrono::milliseconds(50);
+  Duration service_per_megapixel = std::chrono::milliseconds(0);
+  double jitter = 0.1;  // service time is uniform in mean × [1 - jitter, 1 + jitter]
+  unsigned slots_per_iu = 5;
+  unsigned queue_per_iu = 2;
+};
+
+struct AutoScaling {
+  Duration scale_up_after = std::chrono::seconds(60);     // of sustained saturation
+  Duration scale_down_after = std::chrono::seconds(300);  // of sustained idleness
+};
+
+struct ModelConfig {
+  std::string project = "demo";
+  std::string version = "demo.v1";
+  ModelKind kind = ModelKind::kClassification;
+  std::vector<std::string> labels = {"cat", "dog", "bird"};
+  bool running = true;         // at start-up: RUNNING, or STOPPED
+  unsigned inference_units = 1;  // MinInferenceUnits when started running
+  std::optional<unsigned> max_inference_units;
+  CapacityModel capacity;
+  AutoScaling scaling;
+  Duration start_time = std::chrono::seconds(5);  // STARTING → RUNNING
+  Duration stop_time = std::chrono::seconds(2);   // STOPPING → STOPPED
+};
+
+struct AccessKey {
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+
+struct EmulatorConfig {
+  std::string region = "us-east-1";
+  std::string account = "123456789012";
+  std::vector<AccessKey> credentials = {{kEmulatorAccessKeyId, kEmulatorSecretAccessKey}};
+  bool verify_signatures = true;
+  std::uint64_t seed = 1;
+  std::vector<ModelConfig> models = {ModelConfig{}};
+};
+
+// Reads a JSON configuration file (format in README.md). Unknown keys are errors, so that a
+// misspelt setting is not silently ignored; the error names the file and the key.
+Result<EmulatorConfig> load_emulator_config(const std::filesystem::path& path);
+Result<EmulatorConfig> parse_emulator_config(std::string_view json_text);
+
+// Checks what the file and flags cannot express by type: names, counts, ranges.
+Result<void> validate_emulator_config(const EmulatorConfig& config);
+
+// Requests per second one IU serves for an image of `megapixels` (mean service time).
+double capacity_per_iu(const CapacityModel& capacity, double megapixels);
+
+// arn:aws:rekognition:REGION:ACCOUNT:project/NAME/TIMESTAMP and …/version/VERSION/TIMESTAMP.
+std::string emulated_project_arn(const EmulatorConfig& config, const ModelConfig& model);
+std::string emulated_version_arn(const EmulatorConfig& config, const ModelConfig& model);
+
+}  // namespace iuprobe

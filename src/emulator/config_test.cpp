@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "emulator/config.h"
+
+#include <gtest/gtest.h>
+
+namespace iuprobe {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(EmulatorConfig, DefaultsAreValid) {
+  EXPECT_TRUE(validate_emulator_config(EmulatorConfig{}));
+}
+
+TEST(EmulatorConfig, ParsesEveryKey) {
+  auto config = parse_emulator_config(R"({
+    "region": "eu-west-1", "account": "111122223333", "seed": 9, "verify_signatures": false,
+    "credentials": [{"access_key_id": "AKIDTEST", "secret_access_key": "s3cret"}],
+    "models": [{"project": "cars", "version": "cars.v2", "type": "detection",
+                "labels": ["car", "bus"], "status": "STOPPED", "inference_units": 2,
+                "max_inference_units": 4, "base_service": "80ms",
+                "service_per_megapixel": "15ms", "jitter": 0.2, "slots_per_iu": 3,
+                "queue_per_iu": 1, "start_time": "10s", "stop_time": "3s",
+                "scale_up_after": "30s", "scale_down_after": "2m"}]})");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->region, "eu-west-1");
+  EXPECT_EQ(config->seed, 9u);
+  EXPECT_FALSE(config->verify_signatures);
+  ASSERT_EQ(config->credentials.size(), 1u);
+  EXPECT_EQ(config->credentials[0].secret_access_key, "s3cret");
+  ASSERT_EQ(config->models.size(), 1u);
+  const ModelConfig& m = config->models[0];
+  EXPECT_EQ(m.kind, ModelKind::kDetection);
+  EXPECT_FALSE(m.running);
+  EXPECT_EQ(m.max_inference_units, 4u);
+  EXPECT_EQ(m.capacity.base_service, 80ms);
+  EXPECT_EQ(m.capacity.service_per_megapixel, 15ms);
+  EXPECT_EQ(m.scaling.scale_down_after, 120s);
+  EXPECT_TRUE(validate_emulator_config(*config));
+  EXPECT_EQ(emulated_version_arn(*config, m),
+            "arn:aws:rekognition:eu-west-1:111122223333:project/cars/version/cars.v2/1600000000001");
+}
+
+TEST(EmulatorConfig, NamesTheKeyThatIsWrong) {
+  auto unknown = parse_emulator_config(R"({"models": [{"slots": 3}]})");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("config.models[0]: unknown key 'slots'"),
+            std::string::npos)
+      << unknown.error().message;
+  auto wrong_type = parse_emulator_config(R"({"models": [{"base_service": 50}]})");
+  ASSERT_FALSE(wrong_type);
+  EXPECT_NE(wrong_type.error().message.find("base_service"), std::string::npos);
+  EXPECT_FALSE(parse_emulator_config("{not json"));
+  EXPECT_FALSE(parse_emulator_config(R"({"models": [{"type": "segmentation"}]})"));
+  EXPECT_FALSE(parse_emulator_config(R"({"models": [{"inference_units": -1}]})"));
+}
+
+TEST(EmulatorConfig, ValidationRefusesImpossibleModels) {
+  EmulatorConfig config;
+  config.models[0].max_inference_units = 0;
+  EXPECT_FALSE(validate_emulator_config(config));
+  config = {};
+  config.models[0].capacity.slots_per_iu = 0;
+  EXPECT_FALSE(validate_emulator_config(config));
+  config = {};
+  config.models.push_back(config.models[0]);
+  auto twice = validate_emulator_config(config);
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.error().message.find("configured twice"), std::string::npos);
+  config = {};
+  config.credentials.clear();
+  EXPECT_FALSE(validate_emulator_config(config));
+  config.verify_signatures = false;
+  EXPECT_TRUE(validate_emulator_config(config));
+}
+
+TEST(EmulatorConfig, MissingFileIsNamed) {
+  auto missing = load_emulator_config("/nonexistent/emulator.json");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("/nonexistent/emulator.json"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace iuprobe

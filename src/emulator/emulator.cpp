@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "emulator/emulator.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <map>
+#include <unordered_map>
+
+#include "aws/crypto.h"
+#include "emulator/control_plane.h"
+#include "emulator/detect_request.h"
+#include "emulator/labels.h"
+#include "emulator/request_auth.h"
+
+namespace iuprobe {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace json = boost::json;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view kTargetPrefix = "RekognitionService.";
+// Bodies seen before (load tests send the same images again and again) skip hashing, parsing
+// and image decoding; past this many bytes of remembered bodies the cache starts afresh.
+constexpr std::size_t kBodyCacheBytes = 256 << 20;
+constexpr Duration kClockTick = std::chrono::milliseconds(100);
+
+// What a body always yields, whatever the model's state: its payload hash and, once asked for
+// as DetectCustomLabels, either the error or the answer's CustomLabels array and the image size.
+struct BodyFacts {
+  std::string payload_hash;
+  std::optional<ServiceResult<std::pair<DetectRequest, std::string>>> detect;
+};
+
+// Exact-content lookup with a word-at-a-time hash: std::hash would cost more than the rest of a
+// cached request on a 100 KB body.
+struct BodyHash {
+  std::size_t operator()(const std::string& body) const { return image_digest(body); }
+};
+
+std::string request_id(SplitMix64& rng) {
+  const std::uint64_t a = rng.next();
+  const std::uint64_t b = rng.next();
+  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff,
+                     a & 0xfff, 0x8000 | (b >> 48 & 0x3fff), b & 0xffffffffffffULL);
+}
+
+std::string prometheus_label(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Emulator::State : std::enable_shared_from_this<State> {
+  asio::io_context& io;
+  EmulatorConfig config;
+  std::vector<ModelEntry> models;
+  SignatureVerifier verifier;
+  std::unordered_map<std::string, BodyFacts, BodyHash> body_cache;
+  std::size_t body_cache_bytes = 0;
+  SplitMix64 rng;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> outcomes;  // (operation, outcome)
+  asio::steady_timer clock;
+  bool closing = false;
+  std::function<std::size_t()> connections;
+
+  State(asio::io_context& io_context, EmulatorConfig c)
+      : io(io_context),
+        config(std::move(c)),
+        verifier(config.credentials, config.region, "rekognition"),
+        rng{config.seed},
+        clock(io_context) {
+    const auto now = std::chrono::steady_clock::now();
+    for (const ModelConfig& m : config.models) {
+      models.push_back({emulated_project_arn(config, m), emulated_version_arn(config, m),
+                        EmulatedModel(m, now)});
+    }
+  }
+
+  // Auto-scaling and billing advance even when no request arrives.
+  asio::awaitable<void> run_clock() {
+    auto self = shared_from_this();
+    while (!closing) {
+      clock.expires_after(kClockTick);
+      auto [ec] = co_await clock.async_wait(kUseTuple);
+      if (ec || closing) break;
+      const auto now = std::chrono::steady_clock::now();
+      for (ModelEntry& entry : models) entry.model.advance(now);
+    }
+  }
+
+  HttpResponse answer(http::status status, std::string body, const std::string& id) {
+    HttpResponse response{status, 11};
+    response.set(http::field::content_type, "application/x-amz-json-1.1");
+    response.set("x-amzn-RequestId", id);
+    response.body() = std::move(body);
+    return response;
+  }
+
+  HttpResponse error_answer(const ServiceError& error, std::string_view operation,
+                            const std::string& id) {
+    ++outcomes[{std::string(operation), error.type}];
+    json::object body{{"__type", error.type}, {"Message", error.message}};
+    HttpResponse response =
+        answer(static_cast<http::status>(error.http_status()), json::serialize(body), id);
+    response.set("x-amzn-ErrorType", error.type);
+    return response;
+  }
+
+  HttpResponse ok_answer(std::string body, std::string_view operation, const std::string& id) {
+    ++outcomes[{std::string(operation), "ok"}];
+    return answer(http::status::ok, std::move(body), id);
+  }
+
+  BodyFacts& facts_for(std::string& body) {
+    auto found = body_cache.find(body);
+    if (found != body_cache.end()) return found->second;
+    if (body_cache_bytes + body.size() > kBodyCacheBytes) {
+      body_cache.clear();
+      body_cache_bytes = 0;
+    }
+    body_cache_bytes += body.size();
+    BodyFacts facts{sha256_hex(body), std::nullopt};
+    return body_cache.emplace(body, std::move(facts)).first->second;
+  }
+
+  asio::awaitable<HttpResponse> handle(HttpRequest& request) {
+    const std::string id = request_id(rng);
+    if (request.method() == http::verb::get && request.target() == "/metrics") {
+      HttpResponse response{http::status::ok, 11};
+      response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      response.set("x-amzn-RequestId", id);
+      response.body() = metrics_text();
+      co_return response;
+    }
+    const auto target = request.find("x-amz-target");
+    std::string_view operation =
+        target == request.end() ? std::string_view{} : std::string_view(target->value());
+    if (request.method() != http::verb::post || request.target() != "/" ||
+        !operation.starts_with(kTargetPrefix)) {
+      co_return error_answer({"UnknownOperationException",
+                              "Send AWS JSON 1.1: POST / with X-Amz-Target: "
+                              "RekognitionService.<Operation>."},
+                             "unknown", id);
+    }
+    operation.remove_prefix(kTargetPrefix.size());
+    BodyFacts& facts = facts_for(request.body());
+    if (config.verify_signatures) {
+      if (auto refused = verifier.verify(request, facts.payload_hash,
+                                         std::chrono::system_clock::now())) {
+        co_return error_answer(*refused, operation, id);
+      }
+    }
+    if (operation == "DetectCustomLabels") co_return co_await detect(facts, request.body(), id);
+    co_return control(operation, request.body(), id);
+  }
+
+  HttpResponse control(std::string_view operation, const std::string& body,
+                       const std::string& id) {
+    boost::system::error_code ec;
+    const json::value input = json::parse(body, ec);
+    if (ec || !input.is_object()) {
+      return error_answer({"SerializationException", "The request body is not a JSON object."},
+                          operation, id);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    const json::object& object = input.get_object();
+    ServiceResult<json::object> result = service_error(
+        "UnknownOperationException",
+        fmt::format("{} is not an operation this endpoint emulates (DetectCustomLabels, "
+                    "DescribeProjects, DescribeProjectVersions, StartProjectVersion, "
+                    "StopProjectVersion).",
+                    operation));
+    if (operation == "DescribeProjects") result = describe_projects(models, object);
+    if (operation == "DescribeProjectVersions")
+      result = describe_project_versions(models, object, now);
+    if (operation == "StartProjectVersion") result = start_project_version(models, object, now);
+    if (operation == "StopProjectVersion") result = stop_project_version(models, object, now);
+    if (!result) return error_answer(result.error(), operation, id);
+    return ok_answer(json::serialize(*result), operation, id);
+  }
+
+  asio::awaitable<HttpResponse> detect(BodyFacts& facts, const std::string& body,
+                                       const std::string& id) {
+    constexpr std::string_view kOperation = "DetectCustomLabels";
+    if (!facts.detect) {
+      facts.detect = parse_detect_request(body).and_then(
+          [&](DetectRequest request) -> ServiceResult<std::pair<DetectRequest, std::string>> {
+            auto entry = find_model(models, request.project_version_arn);
+            if (!entry) return tl::unexpected(entry.error());
+            const auto labels =
+                emulated_labels((*entry)->model.config(), request.image_digest, config.seed);
+            std::string answer = "{\"CustomLabels\":" +
+                                 custom_labels_json(labels, request.min_confidence,
+                                                    request.max_results) +
+                                 "}";
+            return std::pair{std::move(request), std::move(answer)};
+          });
+    }
+    // Copies: the cache may be cleared while this request waits for its slot.
+    if (!*facts.detect) co_return error_answer(facts.detect->error(), kOperation, id);
+    const double megapixels = (*facts.detect)->first.image.megapixels();
+    std::string answer_body = (*facts.detect)->second;
+    auto entry = find_model(models, (*facts.detect)->first.project_version_arn);
+    if (!entry) co_return error_answer(entry.error(), kOperation, id);
+    EmulatedModel& model = (*entry)->model;
+    const auto now = std::chrono::steady_clock::now();
+    if (const ModelStatus status = model.status(now); status != ModelStatus::kRunning) {
+      co_return error_answer(
+          {"ResourceNotReadyException",
+           fmt::format("The model {} is {}; it must be RUNNING.", (*entry)->version_arn,
+                       to_string(status))},
+          kOperation, id);
+    }
+    asio::steady_timer timer(io);
+    switch (model.admit(now)) {
+      case EmulatedModel::Admission::kRefuse:
+        co_return error_answer({"ProvisionedThroughputExceededException",
+                                "The number of requests exceeded your throughput limit. If you "
+                                "want to increase this limit, start the model with more "
+                                "inference units."},
+                               kOperation, id);
+      case EmulatedModel::Admission::kQueue:
+        timer.expires_at(asio::steady_timer::time_point::max());
+        model.enqueue([&timer] { timer.cancel(); });
+        co_await timer.async_wait(kUseTuple);  // cancelled: the slot is ours
+        break;
+      case EmulatedModel::Admission::kServe:
+        break;
+    }
+    if (closing) {  // woken by close(), without a slot
+      co_return error_answer({"InternalServerError", "The endpoint is shutting down."},
+                             kOperation, id);
+    }
+    timer.expires_after(model.service_time(megapixels, rng.uniform()));
+    co_await timer.async_wait(kUseTuple);
+    model.release();
+    co_return ok_answer(std::move(answer_body), kOperation, id);
+  }
+
+  std::string metrics_text() {
+    const auto now = std::chrono::steady_clock::now();
+    std::string out;
+    out +=
+        "# HELP iuprobe_emulator_requests_total Requests answered, by operation and outcome "
+        "(ok or the error type).\n# TYPE iuprobe_emulator_requests_total counter\n";
+    for (const auto& [key, count] : outcomes) {
+      out += fmt::format("iuprobe_emulator_requests_total{{operation=\"{}\",outcome=\"{}\"}} {}\n",
+                         prometheus_label(key.first), prometheus_label(key.second), count);
+    }
+    struct Gauge {
+      std::string_view name, type, help;
+      std::function<double(EmulatedModel&)> value;
+    };
+    const Gauge gauges[] = {
+        {"iuprobe_emulator_inference_units", "gauge", "Inference units now (auto-scaling included).",
+         [](EmulatedModel& m) { return double(m.inference_units()); }},
+        {"iuprobe_emulator_running", "gauge", "1 while the model is RUNNING.",
+         [now](EmulatedModel& m) { return m.status(now) == ModelStatus::kRunning ? 1.0 : 0.0; }},
+        {"iuprobe_emulator_billed_iu_seconds_total", "counter",
+         "Inference-unit seconds billed (while RUNNING).",
+         [](EmulatedModel& m) { return m.billed_iu_seconds(); }},
+        {"iuprobe_emulator_in_flight", "gauge", "Requests holding a slot.",
+         [](EmulatedModel& m) { return double(m.busy_slots()); }},
+        {"iuprobe_emulator_queue_depth", "gauge", "Requests waiting for a slot.",
+         [](EmulatedModel& m) { return double(m.queued()); }},
+        {"iuprobe_emulator_scale_events_total", "counter", "Auto-scaling changes of the IU count.",
+         [](EmulatedModel& m) { return double(m.scale_events()); }},
+    };
+    for (const Gauge& gauge : gauges) {
+      out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", gauge.name, gauge.help, gauge.name,
+                         gauge.type);
+      for (ModelEntry& entry : models) {
+        entry.model.advance(now);
+        out += fmt::format("{}{{model=\"{}\"}} {}\n", gauge.name,
+                           prometheus_label(entry.version_arn), gauge.value(entry.model));
+      }
+    }
+    out += fmt::format(
+        "# HELP iuprobe_emulator_connections Open client connections.\n"
+        "# TYPE iuprobe_emulator_connections gauge\niuprobe_emulator_connections {}\n",
+        connections ? connections() : 0);
+    return out;
+  }
+};
+
+Emulator::Emulator(asio::io_context& io, EmulatorConfig config)
+    : state_(std::make_shared<State>(io, std::move(config))) {
+  ServerLimits limits;
+  // The largest legal request is a 4 MB image in base64 (5.6 MB) plus JSON; bigger bodies are
+  // refused by the transport (413) before anything is buffered past this.
+  limits.max_body_bytes = 8 << 20;
+  auto* state = state_.get();
+  server_ = std::make_unique<HttpServer>(
+      io, [state](HttpRequest& request) { return state->handle(request); }, limits);
+  state_->connections = [server = server_.get()] { return server->connections(); };
+}
+
+Emulator::~Emulator() {
+  close();
+}
+
+Result<void> Emulator::listen(const asio::ip::tcp::endpoint& endpoint) {
+  if (auto ok = server_->listen(endpoint); !ok) return ok;
+  asio::co_spawn(state_->io, state_->run_clock(), asio::detached);
+  return {};
+}
+
+asio::ip::tcp::endpoint Emulator::local_endpoint() const {
+  return server_->local_endpoint();
+}
+
+void Emulator::close() {
+  state_->closing = true;
+  state_->clock.cancel();
+  server_->close();
+  for (ModelEntry& entry : state_->models) entry.model.wake_all_waiters();
+}
+
+const EmulatorConfig& Emulator::config() const {
+  return state_->config;
+}
+
+std::vector<EmulatedModelState> Emulator::models() {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<EmulatedModelState> out;
+  for (ModelEntry& entry : state_->models) {
+    EmulatedModel& m = entry.model;
+    out.push_back({entry.version_arn, std::string(to_string(m.status(now))), m.inference_units(),
+                   m.busy_slots(), m.queued(), m.billed_iu_seconds()});
+  }
+  return out;
+}
+
+std::string Emulator::metrics_text() {
+  return state_->metrics_text();
+}
+
+}  // namespace iuprobe

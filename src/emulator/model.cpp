@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "emulator/model.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace iuprobe {
+namespace {
+
+// Auto-scaling looks at load in steps this long: shorter looks see noise, longer react late.
+constexpr Duration kScalingCheck = std::chrono::milliseconds(500);
+
+}  // namespace
+
+std::string_view to_string(ModelStatus status) {
+  switch (status) {
+    case ModelStatus::kStopped: return "STOPPED";
+    case ModelStatus::kStarting: return "STARTING";
+    case ModelStatus::kRunning: return "RUNNING";
+    case ModelStatus::kStopping: return "STOPPING";
+  }
+  return "UNKNOWN";
+}
+
+EmulatedModel::EmulatedModel(ModelConfig config, SteadyTime now)
+    : config_(std::move(config)),
+      status_(config_.running ? ModelStatus::kRunning : ModelStatus::kStopped),
+      changed_at_(now),
+      billed_until_(now),
+      min_iu_(config_.inference_units),
+      max_iu_(config_.max_inference_units),
+      current_iu_(config_.inference_units),
+      last_check_(now) {}
+
+void EmulatedModel::advance(SteadyTime now) {
+  if (now < billed_until_) now = billed_until_;  // callers' clocks only move forward
+  // Bill up to each transition at the IU count that held until then.
+  auto bill_until = [&](SteadyTime t) {
+    if (status_ == ModelStatus::kRunning)
+      billed_iu_seconds_ += current_iu_ * to_seconds(t - billed_until_);
+    billed_until_ = t;
+  };
+  if (status_ == ModelStatus::kStarting && now - changed_at_ >= config_.start_time) {
+    const SteadyTime at = changed_at_ + config_.start_time;
+    bill_until(at);
+    enter(ModelStatus::kRunning, at);
+  }
+  if (status_ == ModelStatus::kStopping && now - changed_at_ >= config_.stop_time) {
+    const SteadyTime at = changed_at_ + config_.stop_time;
+    bill_until(at);
+    enter(ModelStatus::kStopped, at);
+  }
+  bill_until(now);
+  if (status_ == ModelStatus::kRunning && max_iu_ && *max_iu_ > min_iu_) autoscale(now);
+}
+
+void EmulatedModel::enter(ModelStatus status, SteadyTime now) {
+  status_ = status;
+  changed_at_ = now;
+  saturated_since_.reset();
+  idle_since_.reset();
+  last_check_ = now;
+  if (status == ModelStatus::kStarting || status == ModelStatus::kStopped) current_iu_ = min_iu_;
+}
+
+void EmulatedModel::autoscale(SteadyTime now) {
+  if (now - last_check_ < kScalingCheck) return;
+  last_check_ = now;
+  const bool saturated = refused_since_check_ || peak_busy_since_check_ >= slot_capacity();
+  const bool idle = !refused_since_check_ && current_iu_ > min_iu_ &&
+                    2 * peak_busy_since_check_ <= (current_iu_ - 1) * config_.capacity.slots_per_iu;
+  refused_since_check_ = false;
+  peak_busy_since_check_ = busy_;
+  if (!saturated) saturated_since_.reset();
+  if (!idle) idle_since_.reset();
+  if (saturated && !saturated_since_) saturated_since_ = now;
+  if (idle && !idle_since_) idle_since_ = now;
+  if (saturated_since_ && now - *saturated_since_ >= config_.scaling.scale_up_after &&
+      current_iu_ < *max_iu_) {
+    ++current_iu_;
+    ++scale_events_;
+    saturated_since_ = now;
+    // New slots take waiting requests at once.
+    while (busy_ < slot_capacity() && !waiters_.empty()) {
+      ++busy_;
+      auto wake = std::move(waiters_.front());
+      waiters_.pop_front();
+      wake();
+    }
+  }
+  if (idle_since_ && now - *idle_since_ >= config_.scaling.scale_down_after) {
+    --current_iu_;
+    ++scale_events_;
+    idle_since_ = now;
+  }
+}
+
+ModelStatus EmulatedModel::status(SteadyTime now) {
+  advance(now);
+  return status_;
+}
+
+std::optional<std::string> EmulatedModel::start(SteadyTime now, unsigned min_iu,
+                                                std::optional<unsigned> max_iu) {
+  advance(now);
+  if (status_ != ModelStatus::kStopped) {
+    return fmt::format("The model is {}; only a STOPPED model can be started.", to_string(status_));
+  }
+  min_iu_ = min_iu;
+  max_iu_ = max_iu;
+  enter(ModelStatus::kStarting, now);
+  return std::nullopt;
+}
+
+std::optional<std::string> EmulatedModel::stop(SteadyTime now) {
+  advance(now);
+  if (status_ != ModelStatus::kRunning) {
+    return fmt::format("The model is {}; only a RUNNING model can be stopped.", to_string(status_));
+  }
+  enter(ModelStatus::kStopping, now);
+  return std::nullopt;
+}
+
+EmulatedModel::Admission EmulatedModel::admit(SteadyTime now) {
+  advance(now);
+  if (busy_ < slot_capacity()) {
+    ++busy_;
+    peak_busy_since_check_ = std::max(peak_busy_since_check_, busy_);
+    return Admission::kServe;
+  }
+  if (waiters_.size() < queue_capacity()) return Admission::kQueue;
+  refused_since_check_ = true;
+  return Admission::kRefuse;
+}
+
+void EmulatedModel::enqueue(std::function<void()> wake) {
+  waiters_.push_back(std::move(wake));
+}
+
+void EmulatedModel::release() {
+  if (!waiters_.empty() && busy_ <= slot_capacity()) {
+    auto wake = std::move(waiters_.front());
+    waiters_.pop_front();
+    wake();  // the slot passes to the waiter: busy_ stays
+    return;
+  }
+  if (busy_ > 0) --busy_;
+}
+
+void EmulatedModel::wake_all_waiters() {
+  auto waiters = std::move(waiters_);
+  waiters_.clear();
+  for (auto& wake : waiters) wake();
+}
+
+Duration EmulatedModel::service_time(double megapixels, double uniform) const {
+  const CapacityModel& c = config_.capacity;
+  const double mean = to_seconds(c.base_service) + to_seconds(c.service_per_megapixel) * megapixels;
+  return from_seconds(mean * (1 + c.jitter * (2 * uniform - 1)));
+}
+
+}  // namespace iuprobe

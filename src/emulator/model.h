@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "emulator/config.h"
+
+namespace iuprobe {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+enum class ModelStatus { kStopped, kStarting, kRunning, kStopping };
+std::string_view to_string(ModelStatus status);
+
+// One emulated model version: lifecycle, IU capacity (slots and a small queue), auto-scaling
+// and the billing meter. Time is passed in, so tests drive it with a manual clock; nothing here
+// waits. Invariant: busy slots never exceed IUs × slots, except for the moment after a
+// scale-down, when requests already in service finish first.
+class EmulatedModel {
+ public:
+  EmulatedModel(ModelConfig config, SteadyTime now);
+
+  const ModelConfig& config() const { return config_; }
+
+  // Applies transitions that are due (STARTING → RUNNING, STOPPING → STOPPED), auto-scaling and
+  // billing up to `now`. Every other call does this first.
+  void advance(SteadyTime now);
+  ModelStatus status(SteadyTime now);
+
+  // StartProjectVersion / StopProjectVersion; on refusal, the ResourceInUseException message.
+  std::optional<std::string> start(SteadyTime now, unsigned min_iu, std::optional<unsigned> max_iu);
+  std::optional<std::string> stop(SteadyTime now);
+
+  enum class Admission { kServe, kQueue, kRefuse };
+  // kServe takes a slot now; kQueue means the caller must enqueue() a wake-up and wait for it
+  // (the slot is handed over when it runs); kRefuse is ProvisionedThroughputExceeded.
+  Admission admit(SteadyTime now);
+  void enqueue(std::function<void()> wake);
+  // Frees a slot, or hands it straight to the first waiter (whose wake-up is called).
+  void release();
+  // Shutting down: wakes every waiter without a slot.
+  void wake_all_waiters();
+
+  // Service time for an image of `megapixels`, with jitter drawn from `uniform` in [0, 1).
+  Duration service_time(double megapixels, double uniform) const;
+
+  unsigned inference_units() const { return current_iu_; }
+  unsigned min_inference_units() const { return min_iu_; }
+  std::optional<unsigned> max_inference_units() const { return max_iu_; }
+  unsigned busy_slots() const { return busy_; }
+  std::size_t queued() const { return waiters_.size(); }
+  double billed_iu_seconds() const { return billed_iu_seconds_; }
+  std::uint64_t scale_events() const { return scale_events_; }
+
+ private:
+  void enter(ModelStatus status, SteadyTime now);
+  void autoscale(SteadyTime now);
+  unsigned slot_capacity() const { return current_iu_ * config_.capacity.slots_per_iu; }
+  std::size_t queue_capacity() const { return current_iu_ * config_.capacity.queue_per_iu; }
+
+  ModelConfig config_;
+  ModelStatus status_;
+  SteadyTime changed_at_;
+  SteadyTime billed_until_;
+  double billed_iu_seconds_ = 0;
+  unsigned min_iu_;
+  std::optional<unsigned> max_iu_;
+  unsigned current_iu_;
+  unsigned busy_ = 0;
+  std::deque<std::function<void()>> waiters_;
+  // Auto-scaling: since when the model has been saturated (a refusal, or every slot busy) or
+  // idle (peak load would fit in one IU fewer, at half occupancy) without a break.
+  std::optional<SteadyTime> saturated_since_;
+  std::optional<SteadyTime> idle_since_;
+  bool refused_since_check_ = false;
+  unsigned peak_busy_since_check_ = 0;
+  SteadyTime last_check_;
+  std::uint64_t scale_events_ = 0;
+};
+
+}  // namespace iuprobe

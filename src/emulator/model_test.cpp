@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "emulator/model.h"
+
+#include <gtest/gtest.h>
+
+namespace iuprobe {
+namespace {
+
+using namespace std::chrono_literals;
+using Admission = EmulatedModel::Admission;
+
+const SteadyTime t0{};
+
+ModelConfig small_model() {
+  ModelConfig config;
+  config.capacity.slots_per_iu = 2;
+  config.capacity.queue_per_iu = 1;
+  return config;
+}
+
+TEST(EmulatedModel, ServesSlotsThenQueuesThenRefuses) {
+  EmulatedModel model(small_model(), t0);
+  EXPECT_EQ(model.admit(t0), Admission::kServe);
+  EXPECT_EQ(model.admit(t0), Admission::kServe);
+  EXPECT_EQ(model.admit(t0), Admission::kQueue);
+  int woken = 0;
+  model.enqueue([&] { ++woken; });
+  EXPECT_EQ(model.admit(t0), Admission::kRefuse);
+  model.release();  // the slot passes to the waiter
+  EXPECT_EQ(woken, 1);
+  EXPECT_EQ(model.busy_slots(), 2u);
+  EXPECT_EQ(model.queued(), 0u);
+  model.release();
+  EXPECT_EQ(model.busy_slots(), 1u);
+  EXPECT_EQ(model.admit(t0), Admission::kServe);
+}
+
+TEST(EmulatedModel, CapacityScalesWithInferenceUnits) {
+  ModelConfig config = small_model();
+  config.inference_units = 3;
+  EmulatedModel model(config, t0);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(model.admit(t0), Admission::kServe);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(model.admit(t0), Admission::kQueue);
+    model.enqueue([] {});
+  }
+  EXPECT_EQ(model.admit(t0), Admission::kRefuse);
+}
+
+TEST(EmulatedModel, ServiceTimeGrowsWithMegapixelsAndJitterIsCentred) {
+  ModelConfig config;
+  config.capacity.base_service = 40ms;
+  config.capacity.service_per_megapixel = 10ms;
+  config.capacity.jitter = 0.5;
+  EmulatedModel model(config, t0);
+  EXPECT_EQ(model.service_time(2.0, 0.5), 60ms);
+  EXPECT_EQ(model.service_time(2.0, 0.0), 30ms);
+  EXPECT_EQ(model.service_time(0.0, 0.75), 50ms);
+  EXPECT_DOUBLE_EQ(capacity_per_iu(config.capacity, 2.0), 5 / 0.060);
+}
+
+TEST(EmulatedModel, LifecycleTakesTheConfiguredTimesAndRefusesBadTransitions) {
+  ModelConfig config;
+  config.running = false;
+  config.start_time = 3s;
+  config.stop_time = 1s;
+  EmulatedModel model(config, t0);
+  EXPECT_EQ(model.status(t0), ModelStatus::kStopped);
+  EXPECT_TRUE(model.stop(t0));  // not running: ResourceInUse
+  EXPECT_FALSE(model.start(t0, 2, std::nullopt));
+  EXPECT_EQ(model.status(t0 + 2999ms), ModelStatus::kStarting);
+  EXPECT_TRUE(model.start(t0 + 1s, 1, std::nullopt));
+  EXPECT_TRUE(model.stop(t0 + 1s));  // STARTING cannot be stopped yet
+  EXPECT_EQ(model.status(t0 + 3s), ModelStatus::kRunning);
+  EXPECT_EQ(model.inference_units(), 2u);
+  EXPECT_FALSE(model.stop(t0 + 13s));
+  EXPECT_EQ(model.status(t0 + 13500ms), ModelStatus::kStopping);
+  EXPECT_EQ(model.status(t0 + 20s), ModelStatus::kStopped);
+  // Billed only while RUNNING: 2 IUs from 3 s to 13 s.
+  EXPECT_NEAR(model.billed_iu_seconds(), 20.0, 1e-9);
+}
+
+TEST(EmulatedModel, ScalesUpAfterSustainedSaturationAndDownAfterIdleness) {
+  ModelConfig config = small_model();
+  config.scaling.scale_up_after = 2s;
+  config.scaling.scale_down_after = 3s;
+  EmulatedModel model(config, t0);
+  ASSERT_FALSE(model.stop(t0));
+  SteadyTime now = t0 + 5s;  // stopped by now
+  ASSERT_EQ(model.status(now), ModelStatus::kStopped);
+  ASSERT_FALSE(model.start(now, 1, 2u));
+  now += config.start_time;
+  ASSERT_EQ(model.status(now), ModelStatus::kRunning);
+  // Saturate: both slots busy, the queue full, refusals every check.
+  model.admit(now);
+  model.admit(now);
+  int woken = 0;
+  ASSERT_EQ(model.admit(now), Admission::kQueue);
+  model.enqueue([&] { ++woken; });
+  int checks = 0;
+  for (; checks < 10 && model.inference_units() == 1; ++checks) {
+    now += 500ms;
+    model.advance(now);
+    if (model.inference_units() == 1) {
+      EXPECT_EQ(model.admit(now), Admission::kRefuse);
+    }
+  }
+  EXPECT_EQ(model.inference_units(), 2u);
+  EXPECT_GE(checks, 4) << "scaled up before the saturation had lasted 2 s";
+  EXPECT_EQ(woken, 1) << "the new IU's slots take the waiting request";
+  EXPECT_EQ(model.scale_events(), 1u);
+  // Go idle: release everything and let time pass.
+  for (int i = 0; i < 3; ++i) model.release();
+  EXPECT_EQ(model.busy_slots(), 0u);
+  for (int i = 0; i < 10; ++i) {
+    now += 500ms;
+    model.advance(now);
+  }
+  EXPECT_EQ(model.inference_units(), 1u);
+  EXPECT_EQ(model.scale_events(), 2u);
+}
+
+TEST(EmulatedModel, NoScalingWithoutAMaximum) {
+  ModelConfig config = small_model();
+  config.scaling.scale_up_after = 1s;
+  EmulatedModel model(config, t0);
+  model.admit(t0);
+  model.admit(t0);
+  SteadyTime now = t0;
+  for (int i = 0; i < 10; ++i) {
+    now += 500ms;
+    model.admit(now);
+  }
+  EXPECT_EQ(model.inference_units(), 1u);
+}
+
+}  // namespace
+}  // namespace iuprobe
