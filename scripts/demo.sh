@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job, offline: sets iuprobe up, starts a local nginx that admits 200 requests/s and
-# throttles the rest with HTTP 429 (a stand-in for a model with known capacity), and runs
-# `iuprobe run` in steps across that limit. Results land in ./iuprobe-results/demo-run/.
+# The main job, offline: sets iuprobe up, writes sample images, starts `iuprobe emulate` (a local
+# Rekognition Custom Labels endpoint whose model serves 100 requests/s per IU and is STOPPED),
+# then has `iuprobe run` start the model with 1 IU, load it in steps across its capacity with
+# signed DetectCustomLabels calls, and stop it again. Results land in ./iuprobe-results/demo-run/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,43 +10,23 @@ scripts/setup.sh
 iuprobe=build/release/src/app/iuprobe
 
 work=$(mktemp -d /tmp/iuprobe-demo-XXXXXX)
-chmod 755 "$work"
-mkdir -p "$work/www"
-echo '{"CustomLabels":[{"Name":"demo","Confidence":99.1}]}' > "$work/www/infer"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-error_log $work/error.log warn;
-pid $work/nginx.pid;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/body;
-  proxy_temp_path $work/proxy;
-  fastcgi_temp_path $work/fastcgi;
-  uwsgi_temp_path $work/uwsgi;
-  scgi_temp_path $work/scgi;
-  limit_req_zone \$binary_remote_addr zone=model:1m rate=200r/s;
-  server {
-    listen 127.0.0.1:$port;
-    location / {
-      limit_req zone=model burst=20 nodelay;
-      limit_req_status 429;
-      root $work/www;
-      try_files /infer =404;
-    }
-  }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work" &
-nginx_pid=$!
-trap 'kill -QUIT $nginx_pid 2>/dev/null; wait $nginx_pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+"$iuprobe" emulate --write-samples "$work/images" >/dev/null
+"$iuprobe" emulate --listen 127.0.0.1:0 --status STOPPED --start-time 3s --stop-time 1s \
+  --slots 5 --service-time 50ms > "$work/emulator.log" &
+emulator_pid=$!
+trap 'kill $emulator_pid 2>/dev/null; wait $emulator_pid 2>/dev/null; cat "$work/emulator.log" | sed -n "/stopped;/,\$p"; rm -rf "$work"' EXIT
+for _ in $(seq 50); do grep -q "metrics" "$work/emulator.log" 2>/dev/null && break; sleep 0.1; done
+address=$(sed -n 's/.* at http:\/\/\([^ ]*\) .*/\1/p' "$work/emulator.log" | head -1)
+arn=$(grep -o 'arn:aws:rekognition:[^ ]*/version/[^ ]*' "$work/emulator.log" | head -1)
 
 echo
-echo "nginx on 127.0.0.1:$port admits 200 requests/s (burst 20) and answers the rest 429."
-echo "iuprobe sends 100 to 300 requests/s in steps; watch 'throttled/s' appear above 200."
+sed -n '1,7p' "$work/emulator.log"
 echo
-"$iuprobe" run --url "http://127.0.0.1:$port/infer" --steps 100,150,200,250,300 --step-duration 4s \
-  --warmup 2s --out iuprobe-results/demo-run "$@"
+echo "iuprobe starts the model with 1 IU (5 slots x 50 ms = 100 requests/s), sends 60 to 140"
+echo "requests/s in steps with the sample images, then stops the model. Watch 'throttled/s'"
+echo "appear above 100."
+echo
+export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+"$iuprobe" run --project-version-arn "$arn" --endpoint-url "http://$address" --region us-east-1 \
+  --images "$work/images" --start-model --iu 1 --stop-model --poll-interval 500ms \
+  --steps 60,80,100,120,140 --step-duration 4s --out iuprobe-results/demo-run "$@"

@@ -275,6 +275,8 @@ CLI::App* add_emulate_command(CLI::App& app, EmulateOptions& o) {
       "and billing");
   emulate->add_option("--config", o.config_file, "Models and credentials from a JSON file")
       ->check(CLI::ExistingFile);
+  emulate->add_option("--write-samples", o.write_samples,
+                      "Write sample JPEG and PNG images into this directory and exit");
   emulate->add_option("--listen", o.listen, "ADDRESS:PORT to serve on; port 0 picks one")
       ->capture_default_str();
   emulate->add_flag("--allow-remote", o.allow_remote,

@@ -12,6 +12,7 @@
 #include "app/options.h"
 #include "core/interrupt.h"
 #include "emulator/emulator.h"
+#include "emulator/sample_images.h"
 #include "http/url.h"
 
 namespace iuprobe {
@@ -139,6 +140,18 @@ Result<EmulatorConfig> build_emulator_config(const EmulateOptions& options) {
 }
 
 int emulate_command(const EmulateOptions& options) {
+  if (!options.write_samples.empty()) {
+    auto written = write_sample_images(options.write_samples);
+    if (!written) {
+      print_error(written.error());
+      return kExitFailure;
+    }
+    for (const SampleImage& image : *written) {
+      fmt::print("{}  {}x{} px, {} KB\n", image.path.string(), image.width, image.height,
+                 (image.bytes + 512) / 1024);
+    }
+    return kExitOk;
+  }
   auto config = build_emulator_config(options);
   if (!config) {
     print_error(config.error());

@@ -14,6 +14,7 @@ namespace iuprobe {
 // --config is given; with --config they are refused (the file says it all).
 struct EmulateOptions {
   std::string config_file;
+  std::string write_samples;  // write sample images here and exit
   std::string listen = "127.0.0.1:8990";
   bool allow_remote = false;
   bool no_auth = false;
@@ -40,7 +41,8 @@ struct EmulateOptions {
 // The configuration the flags (and file) describe, validated.
 Result<EmulatorConfig> build_emulator_config(const EmulateOptions& options);
 
-// Serves until SIGINT/SIGTERM, then prints each model's billed IU time.
+// Serves until SIGINT/SIGTERM, then prints each model's billed IU time. With --write-samples,
+// writes sample images instead and exits.
 int emulate_command(const EmulateOptions& options);
 
 }  // namespace iuprobe

@@ -3,6 +3,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -61,9 +62,12 @@ class ObjectReader {
     return {};
   }
 
+  // Absent or null: no value.
   Result<void> read(std::string_view key, std::optional<unsigned>& out) {
-    if (!object_.contains(key)) {
+    const auto it = object_.find(key);
+    if (it == object_.end() || it->value().is_null()) {
       taken_.emplace_back(key);
+      out.reset();
       return {};
     }
     unsigned value = 0;

@@ -41,6 +41,12 @@ TEST(EmulatorConfig, ParsesEveryKey) {
             "arn:aws:rekognition:eu-west-1:111122223333:project/cars/version/cars.v2/1600000000001");
 }
 
+TEST(EmulatorConfig, NullMaximumMeansNoAutoScaling) {
+  auto config = parse_emulator_config(R"({"models": [{"max_inference_units": null}]})");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_FALSE(config->models[0].max_inference_units);
+}
+
 TEST(EmulatorConfig, NamesTheKeyThatIsWrong) {
   auto unknown = parse_emulator_config(R"({"models": [{"slots": 3}]})");
   ASSERT_FALSE(unknown);

@@ -9,6 +9,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <algorithm>
+#include <array>
 #include <map>
 #include <unordered_map>
 
@@ -28,8 +30,11 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kTargetPrefix = "RekognitionService.";
 // Bodies seen before (load tests send the same images again and again) skip hashing, parsing
 // and image decoding; past this many bytes of remembered bodies the cache starts afresh.
-constexpr std::size_t kBodyCacheBytes = 256 << 20;
+constexpr std::size_t kBodyCacheBytes = 64 << 20;
 constexpr Duration kClockTick = std::chrono::milliseconds(100);
+constexpr std::array<std::string_view, 5> kOperations = {
+    "DetectCustomLabels", "DescribeProjects", "DescribeProjectVersions", "StartProjectVersion",
+    "StopProjectVersion"};
 
 // What a body always yields, whatever the model's state: its payload hash and, once asked for
 // as DetectCustomLabels, either the error or the answer's CustomLabels array and the image size.
@@ -127,16 +132,16 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     return answer(http::status::ok, std::move(body), id);
   }
 
-  BodyFacts& facts_for(std::string& body) {
-    auto found = body_cache.find(body);
-    if (found != body_cache.end()) return found->second;
+  // The facts of a body, cached once its request is authenticated: unauthenticated traffic
+  // cannot fill the cache.
+  BodyFacts& remember(const std::string& body, std::string payload_hash) {
     if (body_cache_bytes + body.size() > kBodyCacheBytes) {
       body_cache.clear();
       body_cache_bytes = 0;
     }
     body_cache_bytes += body.size();
-    BodyFacts facts{sha256_hex(body), std::nullopt};
-    return body_cache.emplace(body, std::move(facts)).first->second;
+    return body_cache.emplace(body, BodyFacts{std::move(payload_hash), std::nullopt})
+        .first->second;
   }
 
   asio::awaitable<HttpResponse> handle(HttpRequest& request) {
@@ -159,24 +164,33 @@ struct Emulator::State : std::enable_shared_from_this<State> {
                              "unknown", id);
     }
     operation.remove_prefix(kTargetPrefix.size());
-    BodyFacts& facts = facts_for(request.body());
+    // Metrics name only the operations we know: clients choose the header, not our memory use.
+    const auto known = std::find(kOperations.begin(), kOperations.end(), operation);
+    const std::string_view label = known == kOperations.end() ? "unknown" : *known;
+    const std::string& body = request.body();
+    const bool is_detect = operation == "DetectCustomLabels";
+    // Only DetectCustomLabels bodies are remembered: they repeat, and are the large ones.
+    const auto cached = is_detect ? body_cache.find(body) : body_cache.end();
+    const bool hashed = cached != body_cache.end();
+    std::string hash = hashed || !(config.verify_signatures || is_detect) ? "" : sha256_hex(body);
     if (config.verify_signatures) {
-      if (auto refused = verifier.verify(request, facts.payload_hash,
+      if (auto refused = verifier.verify(request, hashed ? cached->second.payload_hash : hash,
                                          std::chrono::system_clock::now())) {
-        co_return error_answer(*refused, operation, id);
+        co_return error_answer(*refused, label, id);
       }
     }
-    if (operation == "DetectCustomLabels") co_return co_await detect(facts, request.body(), id);
-    co_return control(operation, request.body(), id);
+    if (!is_detect) co_return control(operation, label, body, id);
+    BodyFacts& facts = hashed ? cached->second : remember(body, std::move(hash));
+    co_return co_await detect(facts, body, id);
   }
 
-  HttpResponse control(std::string_view operation, const std::string& body,
-                       const std::string& id) {
+  HttpResponse control(std::string_view operation, std::string_view label,
+                       const std::string& body, const std::string& id) {
     boost::system::error_code ec;
     const json::value input = json::parse(body, ec);
     if (ec || !input.is_object()) {
       return error_answer({"SerializationException", "The request body is not a JSON object."},
-                          operation, id);
+                          label, id);
     }
     const auto now = std::chrono::steady_clock::now();
     const json::object& object = input.get_object();
@@ -191,8 +205,8 @@ struct Emulator::State : std::enable_shared_from_this<State> {
       result = describe_project_versions(models, object, now);
     if (operation == "StartProjectVersion") result = start_project_version(models, object, now);
     if (operation == "StopProjectVersion") result = stop_project_version(models, object, now);
-    if (!result) return error_answer(result.error(), operation, id);
-    return ok_answer(json::serialize(*result), operation, id);
+    if (!result) return error_answer(result.error(), label, id);
+    return ok_answer(json::serialize(*result), label, id);
   }
 
   asio::awaitable<HttpResponse> detect(BodyFacts& facts, const std::string& body,

@@ -4,6 +4,7 @@
 #include <png.h>
 #include <turbojpeg.h>
 
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -63,6 +64,34 @@ std::string encode_sample_png(unsigned width, unsigned height, std::uint64_t see
   if (!png_image_write_to_memory(&image, out.data(), &size, 0, pixels.data(), 0, nullptr))
     throw std::runtime_error("libpng could not encode a sample image");
   out.resize(size);
+  return out;
+}
+
+Result<std::vector<SampleImage>> write_sample_images(const std::filesystem::path& directory) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) return fail("{}: cannot create the directory: {}", directory.string(), ec.message());
+  struct Spec {
+    const char* name;
+    unsigned width, height;
+    bool png;
+  };
+  static constexpr Spec kSpecs[] = {{"small-320x240.jpg", 320, 240, false},
+                                    {"medium-640x480.jpg", 640, 480, false},
+                                    {"large-1920x1080.jpg", 1920, 1080, false},
+                                    {"screen-800x600.png", 800, 600, true}};
+  std::vector<SampleImage> out;
+  std::uint64_t seed = 1;
+  for (const Spec& spec : kSpecs) {
+    const std::string bytes = spec.png ? encode_sample_png(spec.width, spec.height, seed)
+                                       : encode_sample_jpeg(spec.width, spec.height, seed);
+    ++seed;
+    const auto path = directory / spec.name;
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!file.flush()) return fail("{}: cannot write the file", path.string());
+    out.push_back({path, spec.width, spec.height, bytes.size()});
+  }
   return out;
 }
 

@@ -20,6 +20,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint64_t kBodyReadChunk = 64 * 1024;
+constexpr std::size_t kIdleBufferBytes = 16 * 1024;
 
 HttpResponse plain_response(http::status status, std::string_view text) {
   HttpResponse response{status, 11};
@@ -86,6 +88,10 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
           co_await http::async_read_header(stream, buffer, parser, kUseTuple);
       std::optional<HttpResponse> refusal;
       if (!header_error) {
+        // Beast reads at most the buffer's free capacity (>= 512 bytes) per call: without room,
+        // a 100 KB body takes ~100 reads. Room for up to 64 KB per read while a body arrives.
+        if (const auto length = parser.content_length(); length && *length > buffer.size())
+          buffer.reserve(std::min<std::uint64_t>(*length, kBodyReadChunk));
         stream.expires_after(limits.request_timeout);
         auto [body_error, body_bytes] =
             co_await http::async_read(stream, buffer, parser, kUseTuple);
@@ -115,6 +121,8 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
       stream.expires_after(limits.request_timeout);
       auto [write_error, written] = co_await http::async_write(stream, response, kUseTuple);
       if (write_error || !response.keep_alive()) break;
+      // Idle connections keep a small buffer, so that many of them stay cheap.
+      if (buffer.size() == 0 && buffer.capacity() > kIdleBufferBytes) buffer.shrink_to_fit();
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.close();
