@@ -54,13 +54,13 @@ Result<void> apply_model_flags(const EmulateOptions& o, ModelConfig& m) {
   if (o.jitter) m.capacity.jitter = *o.jitter;
   if (o.slots) m.capacity.slots_per_iu = *o.slots;
   if (o.queue) m.capacity.queue_per_iu = *o.queue;
-  for (auto ok : {set_duration(o.service_time, "--service-time", m.capacity.base_service),
-                  set_duration(o.per_megapixel, "--per-megapixel", m.capacity.service_per_megapixel),
-                  set_duration(o.start_time, "--start-time", m.start_time),
-                  set_duration(o.stop_time, "--stop-time", m.stop_time),
-                  set_duration(o.scale_up_after, "--scale-up-after", m.scaling.scale_up_after),
-                  set_duration(o.scale_down_after, "--scale-down-after",
-                               m.scaling.scale_down_after)}) {
+  for (auto ok :
+       {set_duration(o.service_time, "--service-time", m.capacity.base_service),
+        set_duration(o.per_megapixel, "--per-megapixel", m.capacity.service_per_megapixel),
+        set_duration(o.start_time, "--start-time", m.start_time),
+        set_duration(o.stop_time, "--stop-time", m.stop_time),
+        set_duration(o.scale_up_after, "--scale-up-after", m.scaling.scale_up_after),
+        set_duration(o.scale_down_after, "--scale-down-after", m.scaling.scale_down_after)}) {
     if (!ok) return ok;
   }
   return {};
@@ -95,21 +95,22 @@ void print_banner(const EmulatorConfig& config, const std::string& address) {
   for (const ModelConfig& m : config.models) {
     const CapacityModel& c = m.capacity;
     fmt::print("  model        {}\n", emulated_version_arn(config, m));
-    fmt::print("               {}, {} IU{}, {}; {} slots/IU x {} (+{}/megapixel, ±{:.0f}%), queue "
-               "{}/IU\n",
-               m.running ? "RUNNING" : "STOPPED", m.inference_units,
-               m.max_inference_units ? fmt::format(" (auto-scales to {})", *m.max_inference_units)
-                                     : "",
-               m.kind == ModelKind::kDetection ? "detection" : "classification", c.slots_per_iu,
-               format_duration(c.base_service), format_duration(c.service_per_megapixel),
-               c.jitter * 100, c.queue_per_iu);
+    fmt::print(
+        "               {}, {} IU{}, {}; {} slots/IU x {} (+{}/megapixel, ±{:.0f}%), queue "
+        "{}/IU\n",
+        m.running ? "RUNNING" : "STOPPED", m.inference_units,
+        m.max_inference_units ? fmt::format(" (auto-scales to {})", *m.max_inference_units) : "",
+        m.kind == ModelKind::kDetection ? "detection" : "classification", c.slots_per_iu,
+        format_duration(c.base_service), format_duration(c.service_per_megapixel), c.jitter * 100,
+        c.queue_per_iu);
     fmt::print("               capacity {:.1f} TPS per IU at 0.3 MP (640x480), {:.1f} at 2 MP\n",
                capacity_per_iu(c, 0.3072), capacity_per_iu(c, 2.0));
   }
   fmt::print("  metrics      http://{}/metrics\n", address);
-  fmt::print("Stop with Ctrl-C. Example:\n  AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} \\\n"
-             "  aws rekognition describe-projects --region {} --endpoint-url http://{}\n",
-             kEmulatorAccessKeyId, kEmulatorSecretAccessKey, config.region, address);
+  fmt::print(
+      "Stop with Ctrl-C. Example:\n  AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} \\\n"
+      "  aws rekognition describe-projects --region {} --endpoint-url http://{}\n",
+      kEmulatorAccessKeyId, kEmulatorSecretAccessKey, config.region, address);
   std::fflush(stdout);
 }
 
@@ -119,9 +120,10 @@ Result<EmulatorConfig> build_emulator_config(const EmulateOptions& options) {
   EmulatorConfig config;
   if (!options.config_file.empty()) {
     if (any_model_flag(options)) {
-      return fail("--config {}: model flags (--iu, --slots, …) cannot be combined with a "
-                  "config file; set them in the file",
-                  options.config_file);
+      return fail(
+          "--config {}: model flags (--iu, --slots, …) cannot be combined with a "
+          "config file; set them in the file",
+          options.config_file);
     }
     auto loaded = load_emulator_config(options.config_file);
     if (!loaded) return loaded;
@@ -133,8 +135,8 @@ Result<EmulatorConfig> build_emulator_config(const EmulateOptions& options) {
   if (options.seed) config.seed = *options.seed;
   if (options.region) config.region = *options.region;
   if (auto ok = validate_emulator_config(config); !ok) {
-    return with_context(ok.error(), options.config_file.empty() ? "emulate"
-                                                                : "--config " + options.config_file);
+    return with_context(
+        ok.error(), options.config_file.empty() ? "emulate" : "--config " + options.config_file);
   }
   return config;
 }
@@ -163,10 +165,11 @@ int emulate_command(const EmulateOptions& options) {
     return kExitUsage;
   }
   if (!endpoint->address().is_loopback() && !options.allow_remote) {
-    print_error({fmt::format("--listen {}: not a loopback address; the emulator accepts the "
-                             "documented example keys, so add --allow-remote to serve other "
-                             "machines on purpose",
-                             options.listen)});
+    print_error(
+        {fmt::format("--listen {}: not a loopback address; the emulator accepts the "
+                     "documented example keys, so add --allow-remote to serve other "
+                     "machines on purpose",
+                     options.listen)});
     return kExitUsage;
   }
   raise_fd_limit();

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "emulator/config.h"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -50,8 +50,7 @@ class ObjectReader {
   }
 
   template <class Unsigned>
-    requires std::is_unsigned_v<Unsigned>
-  Result<void> read(std::string_view key, Unsigned& out) {
+  requires std::is_unsigned_v<Unsigned> Result<void> read(std::string_view key, Unsigned& out) {
     const json::value* v = take(key);
     if (!v) return {};
     if (!v->is_int64() && !v->is_uint64())
@@ -81,8 +80,7 @@ class ObjectReader {
     const json::value* v = take(key);
     if (!v) return {};
     if (!v->is_string())
-      return fail("{}.{}: expected a duration as a string such as \"50ms\" or \"2s\"", where_,
-                  key);
+      return fail("{}.{}: expected a duration as a string such as \"50ms\" or \"2s\"", where_, key);
     auto parsed = parse_duration(v->get_string());
     if (!parsed) return with_context(parsed.error(), fmt::format("{}.{}", where_, key));
     out = *parsed;
@@ -119,8 +117,8 @@ class ObjectReader {
   std::vector<std::string> taken_;
 };
 
-#define IUPROBE_TRY(expr)            \
-  if (auto r_ = (expr); !r_) {       \
+#define IUPROBE_TRY(expr)              \
+  if (auto r_ = (expr); !r_) {         \
     return tl::unexpected(r_.error()); \
   }
 
@@ -152,8 +150,7 @@ Result<ModelConfig> parse_model(const json::value& value, const std::string& whe
   } else if (kind == "detection") {
     model.kind = ModelKind::kDetection;
   } else {
-    return fail("{}.type: '{}' is not a model type (use classification or detection)", where,
-                kind);
+    return fail("{}.type: '{}' is not a model type (use classification or detection)", where, kind);
   }
   if (status != "RUNNING" && status != "STOPPED")
     return fail("{}.status: '{}' is not a start-up state (use RUNNING or STOPPED)", where, status);
@@ -233,9 +230,10 @@ Result<void> validate_emulator_config(const EmulatorConfig& config) {
     const ModelConfig& m = config.models[i];
     const std::string where = fmt::format("model {} ({}/{})", i + 1, m.project, m.version);
     if (!std::regex_match(m.project, kName) || !std::regex_match(m.version, kName))
-      return fail("{}: names take letters, digits, '.', '_' and '-' (1-255, first a letter or "
-                  "digit)",
-                  where);
+      return fail(
+          "{}: names take letters, digits, '.', '_' and '-' (1-255, first a letter or "
+          "digit)",
+          where);
     for (std::size_t j = 0; j < i; ++j) {
       if (config.models[j].project == m.project && config.models[j].version == m.version)
         return fail("{}: configured twice", where);
@@ -268,8 +266,8 @@ std::string emulated_project_arn(const EmulatorConfig& config, const ModelConfig
 }
 
 std::string emulated_version_arn(const EmulatorConfig& config, const ModelConfig& model) {
-  return fmt::format("arn:aws:rekognition:{}:{}:project/{}/version/{}/1600000000001",
-                     config.region, config.account, model.project, model.version);
+  return fmt::format("arn:aws:rekognition:{}:{}:project/{}/version/{}/1600000000001", config.region,
+                     config.account, model.project, model.version);
 }
 
 }  // namespace iuprobe

@@ -40,7 +40,7 @@ struct ModelConfig {
   std::string version = "demo.v1";
   ModelKind kind = ModelKind::kClassification;
   std::vector<std::string> labels = {"cat", "dog", "bird"};
-  bool running = true;         // at start-up: RUNNING, or STOPPED
+  bool running = true;           // at start-up: RUNNING, or STOPPED
   unsigned inference_units = 1;  // MinInferenceUnits when started running
   std::optional<unsigned> max_inference_units;
   CapacityModel capacity;

@@ -37,8 +37,9 @@ TEST(EmulatorConfig, ParsesEveryKey) {
   EXPECT_EQ(m.capacity.service_per_megapixel, 15ms);
   EXPECT_EQ(m.scaling.scale_down_after, 120s);
   EXPECT_TRUE(validate_emulator_config(*config));
-  EXPECT_EQ(emulated_version_arn(*config, m),
-            "arn:aws:rekognition:eu-west-1:111122223333:project/cars/version/cars.v2/1600000000001");
+  EXPECT_EQ(
+      emulated_version_arn(*config, m),
+      "arn:aws:rekognition:eu-west-1:111122223333:project/cars/version/cars.v2/1600000000001");
 }
 
 TEST(EmulatorConfig, NullMaximumMeansNoAutoScaling) {

@@ -30,7 +30,8 @@ ServiceResult<std::optional<std::vector<std::string>>> name_filter(const json::o
                                                                    std::string_view key) {
   const json::value* v = input.if_contains(key);
   if (!v) return std::nullopt;
-  if (!v->is_array()) return service_error("SerializationException", fmt::format("{} must be a list", key));
+  if (!v->is_array())
+    return service_error("SerializationException", fmt::format("{} must be a list", key));
   std::vector<std::string> names;
   for (const auto& item : v->get_array()) {
     if (!item.is_string())
@@ -150,8 +151,9 @@ ServiceResult<json::object> describe_project_versions(std::vector<ModelEntry>& m
     versions.push_back(std::move(item));
   }
   if (!project_found) {
-    return service_error("ResourceNotFoundException",
-                         fmt::format("The project {} does not exist on this endpoint.", *project_arn));
+    return service_error(
+        "ResourceNotFoundException",
+        fmt::format("The project {} does not exist on this endpoint.", *project_arn));
   }
   return paged(std::move(versions), *page, "ProjectVersionDescriptions");
 }

@@ -24,8 +24,8 @@ std::vector<ModelEntry> three_versions() {
   }
   std::vector<ModelEntry> models;
   for (const auto& m : config.models)
-    models.push_back({emulated_project_arn(config, m), emulated_version_arn(config, m),
-                      EmulatedModel(m, t0)});
+    models.push_back(
+        {emulated_project_arn(config, m), emulated_version_arn(config, m), EmulatedModel(m, t0)});
   return models;
 }
 
@@ -41,7 +41,10 @@ TEST(ControlPlane, DescribeProjectsListsEachProjectOnce) {
   ASSERT_EQ(projects.size(), 1u);
   EXPECT_EQ(projects[0].at("ProjectArn").as_string(), models[0].project_arn);
   EXPECT_EQ(describe_projects(models, input(R"({"ProjectNames":["boats"]})"))
-                ->at("ProjectDescriptions").as_array().size(), 0u);
+                ->at("ProjectDescriptions")
+                .as_array()
+                .size(),
+            0u);
 }
 
 TEST(ControlPlane, DescribeProjectVersionsFiltersAndPages) {
@@ -54,7 +57,8 @@ TEST(ControlPlane, DescribeProjectVersionsFiltersAndPages) {
   const std::string token(first->at("NextToken").as_string());
   auto second = describe_project_versions(
       models,
-      input(fmt::format(R"({{"ProjectArn":"{}","MaxResults":2,"NextToken":"{}"}})", project, token)),
+      input(
+          fmt::format(R"({{"ProjectArn":"{}","MaxResults":2,"NextToken":"{}"}})", project, token)),
       t0);
   ASSERT_TRUE(second);
   const auto& rest = second->at("ProjectVersionDescriptions").as_array();
@@ -67,19 +71,24 @@ TEST(ControlPlane, DescribeProjectVersionsFiltersAndPages) {
   ASSERT_EQ(v2->at("ProjectVersionDescriptions").as_array().size(), 1u);
   EXPECT_EQ(v2->at("ProjectVersionDescriptions").as_array()[0].at("Status").as_string(), "STOPPED");
 
-  EXPECT_EQ(describe_project_versions(models, input(R"({"ProjectArn":"arn:nope"})"), t0).error().type,
-            "ResourceNotFoundException");
-  EXPECT_EQ(describe_project_versions(
-                models, input(fmt::format(R"({{"ProjectArn":"{}","NextToken":"forged"}})", project)), t0)
-                .error().type,
-            "InvalidPaginationTokenException");
+  EXPECT_EQ(
+      describe_project_versions(models, input(R"({"ProjectArn":"arn:nope"})"), t0).error().type,
+      "ResourceNotFoundException");
+  EXPECT_EQ(
+      describe_project_versions(
+          models, input(fmt::format(R"({{"ProjectArn":"{}","NextToken":"forged"}})", project)), t0)
+          .error()
+          .type,
+      "InvalidPaginationTokenException");
 }
 
 TEST(ControlPlane, StartAndStopFollowTheLifecycle) {
   auto models = three_versions();
   const std::string arn = models[1].version_arn;
   auto start = start_project_version(
-      models, input(fmt::format(R"({{"ProjectVersionArn":"{}","MinInferenceUnits":2,"MaxInferenceUnits":3}})", arn)),
+      models,
+      input(fmt::format(
+          R"({{"ProjectVersionArn":"{}","MinInferenceUnits":2,"MaxInferenceUnits":3}})", arn)),
       t0);
   ASSERT_TRUE(start) << start.error().message;
   EXPECT_EQ(start->at("Status").as_string(), "STARTING");
@@ -93,12 +102,16 @@ TEST(ControlPlane, StartAndStopFollowTheLifecycle) {
       models, input(fmt::format(R"({{"ProjectVersionArn":"{}"}})", arn)), t0 + 10s);
   ASSERT_TRUE(stop);
   EXPECT_EQ(stop->at("Status").as_string(), "STOPPING");
-  EXPECT_EQ(stop_project_version(models, input(R"({"ProjectVersionArn":"arn:x"})"), t0).error().type,
-            "ResourceNotFoundException");
+  EXPECT_EQ(
+      stop_project_version(models, input(R"({"ProjectVersionArn":"arn:x"})"), t0).error().type,
+      "ResourceNotFoundException");
   EXPECT_EQ(start_project_version(
-                models, input(fmt::format(R"({{"ProjectVersionArn":"{}","MinInferenceUnits":0}})",
-                                          models[0].version_arn)), t0)
-                .error().type,
+                models,
+                input(fmt::format(R"({{"ProjectVersionArn":"{}","MinInferenceUnits":0}})",
+                                  models[0].version_arn)),
+                t0)
+                .error()
+                .type,
             "InvalidParameterException");
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "emulator/detect_request.h"
 
+#include <fmt/format.h>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <fmt/format.h>
 
 #include "aws/arn.h"
 #include "aws/crypto.h"
@@ -33,13 +34,15 @@ ServiceResult<DetectRequest> parse_detect_request(std::string_view body) {
   DetectRequest out;
 
   const json::value* arn = input.if_contains("ProjectVersionArn");
-  if (!arn || !arn->is_string()) return validation_error("projectVersionArn", "Member must not be null");
+  if (!arn || !arn->is_string())
+    return validation_error("projectVersionArn", "Member must not be null");
   out.project_version_arn = std::string(arn->get_string());
   if (auto parsed = parse_project_version_arn(out.project_version_arn); !parsed) {
-    return validation_error("projectVersionArn",
-                            "Member must be a model ARN "
-                            "(arn:aws:rekognition:REGION:ACCOUNT:project/NAME/version/NAME/TIME): " +
-                                parsed.error().message);
+    return validation_error(
+        "projectVersionArn",
+        "Member must be a model ARN "
+        "(arn:aws:rekognition:REGION:ACCOUNT:project/NAME/version/NAME/TIME): " +
+            parsed.error().message);
   }
 
   const json::value* image = input.if_contains("Image");
@@ -61,8 +64,7 @@ ServiceResult<DetectRequest> parse_detect_request(std::string_view body) {
                                      text.size() / 4 * 3, kMaxImageBytes));
   }
   const std::optional<std::string> decoded = base64_decode(text);
-  if (!decoded)
-    return service_error("SerializationException", "Image.Bytes is not valid base64.");
+  if (!decoded) return service_error("SerializationException", "Image.Bytes is not valid base64.");
   if (decoded->size() > kMaxImageBytes) {
     return service_error("ImageTooLargeException",
                          fmt::format("Image size is too large: {} bytes; the limit is {} bytes "
@@ -82,8 +84,9 @@ ServiceResult<DetectRequest> parse_detect_request(std::string_view body) {
       return service_error("SerializationException", "MinConfidence must be a number.");
     const double value = v->to_number<double>();
     if (!(value >= 0 && value <= 100)) {
-      return service_error("InvalidParameterException",
-                           fmt::format("MinConfidence is {}; it must be between 0 and 100.", value));
+      return service_error(
+          "InvalidParameterException",
+          fmt::format("MinConfidence is {}; it must be between 0 and 100.", value));
     }
     out.min_confidence = value;
   }
@@ -94,7 +97,8 @@ ServiceResult<DetectRequest> parse_detect_request(std::string_view body) {
       return service_error("InvalidParameterException",
                            fmt::format("MaxResults is {}; it must be at least 1.", v->get_int64()));
     }
-    out.max_results = static_cast<unsigned>(std::min<std::uint64_t>(v->to_number<std::uint64_t>(), 1u << 30));
+    out.max_results =
+        static_cast<unsigned>(std::min<std::uint64_t>(v->to_number<std::uint64_t>(), 1u << 30));
   }
   return out;
 }

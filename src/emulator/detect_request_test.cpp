@@ -37,12 +37,18 @@ TEST(DetectRequest, ErrorsAsTheServiceNamesThem) {
   const std::string png = encode_sample_png(100, 100, 1);
   EXPECT_EQ(error_type("not json"), "SerializationException");
   EXPECT_EQ(error_type(R"({"Image":{"Bytes":""}})"), "ValidationException");
-  EXPECT_EQ(error_type(R"({"ProjectVersionArn":"arn:aws:rekognition:us-east-1:123456789012:project/demo/1","Image":{"Bytes":""}})"),
-            "ValidationException");
-  EXPECT_EQ(error_type(fmt::format(R"({{"ProjectVersionArn":"{}","Image":{{"S3Object":{{"Bucket":"b","Name":"n"}}}}}})", kArn)),
-            "InvalidS3ObjectException");
-  EXPECT_EQ(error_type(fmt::format(R"({{"ProjectVersionArn":"{}","Image":{{"Bytes":"@@@"}}}})", kArn)),
-            "SerializationException");
+  EXPECT_EQ(
+      error_type(
+          R"({"ProjectVersionArn":"arn:aws:rekognition:us-east-1:123456789012:project/demo/1","Image":{"Bytes":""}})"),
+      "ValidationException");
+  EXPECT_EQ(
+      error_type(fmt::format(
+          R"({{"ProjectVersionArn":"{}","Image":{{"S3Object":{{"Bucket":"b","Name":"n"}}}}}})",
+          kArn)),
+      "InvalidS3ObjectException");
+  EXPECT_EQ(
+      error_type(fmt::format(R"({{"ProjectVersionArn":"{}","Image":{{"Bytes":"@@@"}}}})", kArn)),
+      "SerializationException");
   EXPECT_EQ(error_type(body("GIF89a not an image")), "InvalidImageFormatException");
   EXPECT_EQ(error_type(body(encode_sample_png(40, 100, 1))), "InvalidImageFormatException");
   EXPECT_EQ(error_type(body(png, R"(,"MinConfidence":100.5)")), "InvalidParameterException");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "emulator/emulator.h"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,8 +11,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <algorithm>
-#include <array>
 #include <map>
 #include <unordered_map>
 
@@ -58,8 +58,8 @@ struct BodyHash {
 std::string request_id(SplitMix64& rng) {
   const std::uint64_t a = rng.next();
   const std::uint64_t b = rng.next();
-  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff,
-                     a & 0xfff, 0x8000 | (b >> 48 & 0x3fff), b & 0xffffffffffffULL);
+  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff,
+                     0x8000 | (b >> 48 & 0x3fff), b & 0xffffffffffffULL);
 }
 
 std::string prometheus_label(std::string_view value) {
@@ -146,8 +146,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
       body_cache_bytes = 0;
     }
     body_cache_bytes += body.size();
-    return body_cache.emplace(body, BodyFacts{std::move(payload_hash), std::nullopt})
-        .first->second;
+    return body_cache.emplace(body, BodyFacts{std::move(payload_hash), std::nullopt}).first->second;
   }
 
   asio::awaitable<HttpResponse> handle(HttpRequest& request) {
@@ -190,8 +189,8 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     co_return co_await detect(facts, body, id);
   }
 
-  HttpResponse control(std::string_view operation, std::string_view label,
-                       const std::string& body, const std::string& id) {
+  HttpResponse control(std::string_view operation, std::string_view label, const std::string& body,
+                       const std::string& id) {
     boost::system::error_code ec;
     const json::value input = json::parse(body, ec);
     if (ec || !input.is_object()) {
@@ -225,10 +224,9 @@ struct Emulator::State : std::enable_shared_from_this<State> {
             if (!entry) return tl::unexpected(entry.error());
             const auto labels =
                 emulated_labels((*entry)->model.config(), request.image_digest, config.seed);
-            std::string answer = "{\"CustomLabels\":" +
-                                 custom_labels_json(labels, request.min_confidence,
-                                                    request.max_results) +
-                                 "}";
+            std::string answer =
+                "{\"CustomLabels\":" +
+                custom_labels_json(labels, request.min_confidence, request.max_results) + "}";
             return std::pair{std::move(request), std::move(answer)};
           });
     }
@@ -242,9 +240,8 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     const auto now = std::chrono::steady_clock::now();
     if (const ModelStatus status = model.status(now); status != ModelStatus::kRunning) {
       co_return error_answer(
-          {"ResourceNotReadyException",
-           fmt::format("The model {} is {}; it must be RUNNING.", (*entry)->version_arn,
-                       to_string(status))},
+          {"ResourceNotReadyException", fmt::format("The model {} is {}; it must be RUNNING.",
+                                                    (*entry)->version_arn, to_string(status))},
           kOperation, id);
     }
     asio::steady_timer timer(io);
@@ -264,8 +261,8 @@ struct Emulator::State : std::enable_shared_from_this<State> {
         break;
     }
     if (closing) {  // woken by close(), without a slot
-      co_return error_answer({"InternalServerError", "The endpoint is shutting down."},
-                             kOperation, id);
+      co_return error_answer({"InternalServerError", "The endpoint is shutting down."}, kOperation,
+                             id);
     }
     timer.expires_after(model.service_time(megapixels, rng.uniform()));
     co_await timer.async_wait(kUseTuple);
@@ -288,7 +285,8 @@ struct Emulator::State : std::enable_shared_from_this<State> {
       std::function<double(EmulatedModel&)> value;
     };
     const Gauge gauges[] = {
-        {"iuprobe_emulator_inference_units", "gauge", "Inference units now (auto-scaling included).",
+        {"iuprobe_emulator_inference_units", "gauge",
+         "Inference units now (auto-scaling included).",
          [](EmulatedModel& m) { return double(m.inference_units()); }},
         {"iuprobe_emulator_running", "gauge", "1 while the model is RUNNING.",
          [now](EmulatedModel& m) { return m.status(now) == ModelStatus::kRunning ? 1.0 : 0.0; }},

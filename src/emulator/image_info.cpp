@@ -65,8 +65,8 @@ bool read_png_header(png_structp png, png_infop info, PngInput* input, ImageInfo
 
 Result<ImageInfo> read_png(std::string_view bytes) {
   std::string error;
-  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &error, png_error_to_jump,
-                                           png_ignore_warning);
+  png_structp png =
+      png_create_read_struct(PNG_LIBPNG_VER_STRING, &error, png_error_to_jump, png_ignore_warning);
   if (!png) return fail("cannot start the PNG decoder");
   png_infop info = png_create_info_struct(png);
   PngInput input{bytes};
@@ -84,7 +84,8 @@ Result<ImageInfo> read_image_info(std::string_view bytes) {
   static constexpr std::string_view kPngSignature = "\x89PNG\r\n\x1a\n";
   Result<ImageInfo> info = fail("the image is neither JPEG nor PNG");
   if (bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
-      static_cast<unsigned char>(bytes[1]) == 0xD8 && static_cast<unsigned char>(bytes[2]) == 0xFF) {
+      static_cast<unsigned char>(bytes[1]) == 0xD8 &&
+      static_cast<unsigned char>(bytes[2]) == 0xFF) {
     info = read_jpeg(bytes);
   } else if (bytes.starts_with(kPngSignature)) {
     info = read_png(bytes);

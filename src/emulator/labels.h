@@ -17,7 +17,7 @@ struct BoundingBox {
 
 struct EmulatedLabel {
   std::string name;
-  double confidence = 0;  // 0-100
+  double confidence = 0;           // 0-100
   std::optional<BoundingBox> box;  // detection models only
 };
 

@@ -11,12 +11,12 @@ namespace {
 TEST(EmulatedLabels, SameImageAndSeedGiveTheSameLabels) {
   ModelConfig model;
   const auto a = emulated_labels(model, image_digest("image one"), 7);
-  EXPECT_EQ(custom_labels_json(a, 0.0, std::nullopt),
-            custom_labels_json(emulated_labels(model, image_digest("image one"), 7), 0.0,
-                               std::nullopt));
-  EXPECT_NE(custom_labels_json(a, 0.0, std::nullopt),
-            custom_labels_json(emulated_labels(model, image_digest("image two"), 7), 0.0,
-                               std::nullopt));
+  EXPECT_EQ(
+      custom_labels_json(a, 0.0, std::nullopt),
+      custom_labels_json(emulated_labels(model, image_digest("image one"), 7), 0.0, std::nullopt));
+  EXPECT_NE(
+      custom_labels_json(a, 0.0, std::nullopt),
+      custom_labels_json(emulated_labels(model, image_digest("image two"), 7), 0.0, std::nullopt));
 }
 
 TEST(EmulatedLabels, ClassificationGivesEveryLabelOnceSortedWithOneDominant) {
@@ -51,13 +51,14 @@ TEST(EmulatedLabels, DetectionGivesBoxesInsideTheImage) {
 }
 
 TEST(EmulatedLabels, JsonHonoursMinConfidenceAndMaxResults) {
-  std::vector<EmulatedLabel> labels = {{"a", 90, std::nullopt},
-                                       {"b", 55, BoundingBox{0.1, 0.2, 0.3, 0.4}},
-                                       {"c", 20, std::nullopt}};
+  std::vector<EmulatedLabel> labels = {
+      {"a", 90, std::nullopt}, {"b", 55, BoundingBox{0.1, 0.2, 0.3, 0.4}}, {"c", 20, std::nullopt}};
   auto all = boost::json::parse(custom_labels_json(labels, 0.0, std::nullopt)).as_array();
   EXPECT_EQ(all.size(), 3u);
   // The default threshold is the service's assumed 50.
-  EXPECT_EQ(boost::json::parse(custom_labels_json(labels, std::nullopt, std::nullopt)).as_array().size(), 2u);
+  EXPECT_EQ(
+      boost::json::parse(custom_labels_json(labels, std::nullopt, std::nullopt)).as_array().size(),
+      2u);
   auto one = boost::json::parse(custom_labels_json(labels, 10.0, 1u)).as_array();
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0].at("Name").as_string(), "a");

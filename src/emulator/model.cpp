@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "emulator/model.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace iuprobe {
 namespace {
@@ -14,10 +15,14 @@ constexpr Duration kScalingCheck = std::chrono::milliseconds(500);
 
 std::string_view to_string(ModelStatus status) {
   switch (status) {
-    case ModelStatus::kStopped: return "STOPPED";
-    case ModelStatus::kStarting: return "STARTING";
-    case ModelStatus::kRunning: return "RUNNING";
-    case ModelStatus::kStopping: return "STOPPING";
+    case ModelStatus::kStopped:
+      return "STOPPED";
+    case ModelStatus::kStarting:
+      return "STARTING";
+    case ModelStatus::kRunning:
+      return "RUNNING";
+    case ModelStatus::kStopping:
+      return "STOPPING";
   }
   return "UNKNOWN";
 }

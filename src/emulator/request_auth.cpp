@@ -69,18 +69,19 @@ std::string format_skew_message(std::string_view amz_date, SystemTime signed_at,
     return fmt::format("Signature expired: {} is now earlier than {} ({} - 5 min.)", amz_date,
                        format_amz_date(now - kMaxSkew), format_amz_date(now));
   }
-  return fmt::format("Signature not yet current: {} is still later than {} ({} + 5 min.)",
-                     amz_date, format_amz_date(now + kMaxSkew), format_amz_date(now));
+  return fmt::format("Signature not yet current: {} is still later than {} ({} + 5 min.)", amz_date,
+                     format_amz_date(now + kMaxSkew), format_amz_date(now));
 }
 
 }  // namespace
 
-SignatureVerifier::SignatureVerifier(std::vector<AccessKey> keys, std::string region, std::string service)
+SignatureVerifier::SignatureVerifier(std::vector<AccessKey> keys, std::string region,
+                                     std::string service)
     : keys_(std::move(keys)), region_(std::move(region)), service_(std::move(service)) {}
 
 std::optional<ServiceError> SignatureVerifier::verify(const HttpRequest& request,
-                                                     std::string_view payload_hash,
-                                                     SystemTime now) {
+                                                      std::string_view payload_hash,
+                                                      SystemTime now) {
   const auto authorization = request.find(boost::beast::http::field::authorization);
   if (authorization == request.end()) {
     return ServiceError{"MissingAuthenticationTokenException", "Missing Authentication Token"};
@@ -88,38 +89,38 @@ std::optional<ServiceError> SignatureVerifier::verify(const HttpRequest& request
   const auto parsed = parse_authorization(authorization->value());
   if (!parsed) {
     return ServiceError{"IncompleteSignatureException",
-                       "Authorization header requires 'Credential', 'Signature' and "
-                       "'SignedHeaders' parameters (AWS4-HMAC-SHA256)."};
+                        "Authorization header requires 'Credential', 'Signature' and "
+                        "'SignedHeaders' parameters (AWS4-HMAC-SHA256)."};
   }
   const auto key = std::find_if(keys_.begin(), keys_.end(), [&](const AccessKey& k) {
     return k.access_key_id == parsed->access_key_id;
   });
   if (key == keys_.end()) {
     return ServiceError{"UnrecognizedClientException",
-                       "The security token included in the request is invalid."};
+                        "The security token included in the request is invalid."};
   }
   const auto amz_date = request.find("x-amz-date");
   const auto signed_at =
       amz_date == request.end() ? std::nullopt : parse_amz_date(amz_date->value());
   if (!signed_at) {
     return ServiceError{"IncompleteSignatureException",
-                       "Request must contain a valid X-Amz-Date header (20150830T123600Z)."};
+                        "Request must contain a valid X-Amz-Date header (20150830T123600Z)."};
   }
   if (*signed_at < now - kMaxSkew || *signed_at > now + kMaxSkew) {
     return ServiceError{"InvalidSignatureException",
-                       format_skew_message(amz_date->value(), *signed_at, now)};
+                        format_skew_message(amz_date->value(), *signed_at, now)};
   }
 
   if (parsed->service != service_) {
-    return ServiceError{"InvalidSignatureException",
-                        fmt::format("Credential should be scoped to correct service: '{}'.",
-                                    service_)};
+    return ServiceError{
+        "InvalidSignatureException",
+        fmt::format("Credential should be scoped to correct service: '{}'.", service_)};
   }
   if (parsed->region != region_) {
     return ServiceError{"InvalidSignatureException",
-                       fmt::format("Credential should be scoped to a valid region, not '{}'. "
-                                   "This endpoint serves '{}'.",
-                                   parsed->region, region_)};
+                        fmt::format("Credential should be scoped to a valid region, not '{}'. "
+                                    "This endpoint serves '{}'.",
+                                    parsed->region, region_)};
   }
 
   SigningRequest signing{.method = std::string(request.method_string()),
@@ -136,8 +137,8 @@ std::optional<ServiceError> SignatureVerifier::verify(const HttpRequest& request
   auto [cached, inserted] = signing_keys_.try_emplace(
       std::tuple{key->access_key_id, parsed->date, parsed->region, parsed->service});
   if (inserted) {
-    cached->second = sigv4_signing_key(key->secret_access_key, parsed->date, parsed->region,
-                                       parsed->service);
+    cached->second =
+        sigv4_signing_key(key->secret_access_key, parsed->date, parsed->region, parsed->service);
   }
   const SignedRequest expected =
       sigv4_sign(signing, credentials,
@@ -150,9 +151,9 @@ std::optional<ServiceError> SignatureVerifier::verify(const HttpRequest& request
       CRYPTO_memcmp(expected.signature.data(), parsed->signature.data(),
                     expected.signature.size()) != 0) {
     return ServiceError{"InvalidSignatureException",
-                       "The request signature we calculated does not match the signature you "
-                       "provided. Check your AWS Secret Access Key and signing method. Consult "
-                       "the service documentation for details."};
+                        "The request signature we calculated does not match the signature you "
+                        "provided. Check your AWS Secret Access Key and signing method. Consult "
+                        "the service documentation for details."};
   }
   return std::nullopt;
 }

@@ -23,7 +23,7 @@ class SignatureVerifier {
 
   // nullopt when the signature is valid. `payload_hash` is the hex SHA-256 of the body.
   std::optional<ServiceError> verify(const HttpRequest& request, std::string_view payload_hash,
-                                    SystemTime now);
+                                     SystemTime now);
 
  private:
   std::vector<AccessKey> keys_;

@@ -25,8 +25,8 @@ HttpRequest signed_request(const Credentials& credentials, std::string body,
                                      {"X-Amz-Target", "RekognitionService.DescribeProjects"},
                                      {"Content-Type", "application/x-amz-json-1.1"}},
                          .payload_hash = sha256_hex(request.body())};
-  const SignedRequest out = sigv4_sign(
-      signing, credentials, {.region = region, .service = "rekognition", .time = at});
+  const SignedRequest out =
+      sigv4_sign(signing, credentials, {.region = region, .service = "rekognition", .time = at});
   for (const auto& [name, value] : out.headers_to_add) request.set(name, value);
   return request;
 }

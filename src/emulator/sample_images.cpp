@@ -25,8 +25,8 @@ std::vector<unsigned char> sample_pixels(unsigned width, unsigned height, std::u
       unsigned char* p = &pixels[(std::size_t{y} * width + x) * 3];
       p[0] = static_cast<unsigned char>((x * 255 / width + phase + (noise & 31)) & 0xff);
       p[1] = static_cast<unsigned char>((y * 255 / height + (noise >> 8 & 31)) & 0xff);
-      p[2] = static_cast<unsigned char>(((x + y) * 128 / (width + height) + phase / 2 +
-                                         (noise >> 16 & 31)) & 0xff);
+      p[2] = static_cast<unsigned char>(
+          ((x + y) * 128 / (width + height) + phase / 2 + (noise >> 16 & 31)) & 0xff);
     }
   }
   return pixels;
@@ -39,9 +39,9 @@ std::string encode_sample_jpeg(unsigned width, unsigned height, std::uint64_t se
   std::unique_ptr<void, int (*)(tjhandle)> handle(tjInitCompress(), tjDestroy);
   unsigned char* jpeg = nullptr;
   unsigned long size = 0;
-  if (!handle || tjCompress2(handle.get(), pixels.data(), static_cast<int>(width), 0,
-                             static_cast<int>(height), TJPF_RGB, &jpeg, &size, TJSAMP_420,
-                             quality, TJFLAG_FASTDCT) != 0) {
+  if (!handle ||
+      tjCompress2(handle.get(), pixels.data(), static_cast<int>(width), 0, static_cast<int>(height),
+                  TJPF_RGB, &jpeg, &size, TJSAMP_420, quality, TJFLAG_FASTDCT) != 0) {
     tjFree(jpeg);
     throw std::runtime_error("libjpeg-turbo could not encode a sample image");
   }

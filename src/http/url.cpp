@@ -67,9 +67,10 @@ Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view tex
   const auto address = boost::asio::ip::make_address(std::string(host), bad_address);
   if (port_text.empty() || ec != std::errc{} || end != port_text.data() + port_text.size() ||
       bad_address) {
-    return fail("{} '{}': expected ADDRESS:PORT with a numeric address, e.g. 127.0.0.1:8990 or "
-                "[::1]:0 (port 0 picks a free port)",
-                option, text);
+    return fail(
+        "{} '{}': expected ADDRESS:PORT with a numeric address, e.g. 127.0.0.1:8990 or "
+        "[::1]:0 (port 0 picks a free port)",
+        option, text);
   }
   return boost::asio::ip::tcp::endpoint(address, port);
 }
