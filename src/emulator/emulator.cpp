@@ -138,8 +138,8 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     return answer(http::status::ok, std::move(body), id);
   }
 
-  // The facts of a body, cached once its request is authenticated: unauthenticated traffic
-  // cannot fill the cache.
+  // The facts of a body, cached once its request is authenticated (when signatures are checked,
+  // strangers cannot fill the cache; its size is bounded either way).
   BodyFacts& remember(const std::string& body, std::string payload_hash) {
     if (body_cache_bytes + body.size() > kBodyCacheBytes) {
       body_cache.clear();
@@ -150,6 +150,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
   }
 
   asio::awaitable<HttpResponse> handle(HttpRequest& request) {
+    auto self = shared_from_this();  // a request waiting for its slot outlives ~Emulator
     const std::string id = request_id(rng);
     if (request.method() == http::verb::get && request.target() == "/metrics") {
       HttpResponse response{http::status::ok, 11};
