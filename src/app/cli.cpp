@@ -11,6 +11,7 @@
 #include "app/emulate_command.h"
 #include "app/exit_codes.h"
 #include "app/model_command.h"
+#include "app/plan_command.h"
 #include "app/run_command.h"
 #include "app/sign_command.h"
 #include "core/interrupt.h"
@@ -326,6 +327,39 @@ Examples:
   return emulate;
 }
 
+CLI::App* add_plan_command(CLI::App& app, PlanOptions& o) {
+  CLI::App* plan = app.add_subcommand(
+      "plan", "IUs, wall time, IU-hours and cost for a rate, a batch or a daily traffic profile");
+  plan->add_option("--tps-per-iu", o.tps_per_iu, "Sustained TPS of one IU (from iuprobe probe)");
+  plan->add_option("--target-tps", o.target_tps, "Plan for this steady rate");
+  plan->add_option("--headroom", o.headroom, "Spare capacity on top of the rate, e.g. 0.2 for 20%")
+      ->capture_default_str();
+  plan->add_option("--min-iu", o.min_iu,
+                   "Never fewer IUs than this (AWS advises 2 in production for availability)")
+      ->capture_default_str();
+  plan->add_option("--images", o.images, "Batch: this many images …");
+  plan->add_option("--within", o.within, "… within this deadline, e.g. 3h");
+  plan->add_option("--iu", o.iu, "Throughput: this many IUs …");
+  plan->add_option("--for", o.run_for, "… running this long, e.g. 3h");
+  plan->add_option("--startup", o.startup, "Model start time, waited for and billed, e.g. 10m")
+      ->capture_default_str();
+  plan->add_option("--billing-granularity", o.billing_granularity,
+                   "Billed time rounds up to a whole minute or hour")
+      ->capture_default_str();
+  plan->add_option("--profile", o.profile, "Daily profile: CSV of hour (0-23),tps")
+      ->check(CLI::ExistingFile);
+  plan->add_option("--price-per-iu-hour", o.price_per_iu_hour,
+                   "USD per IU-hour (default 4.00, an assumption)");
+  plan->add_option("--json", o.json_out, "Also write the plans to this JSON file");
+  plan->footer(R"(
+Examples:
+  iuprobe plan --tps-per-iu 5 --target-tps 15 --min-iu 2
+  iuprobe plan --tps-per-iu 5 --images 108000 --within 3h --startup 10m
+  iuprobe plan --tps-per-iu 5 --iu 1 --for 3h
+  iuprobe plan --tps-per-iu 5 --profile daily.csv --startup 10m)");
+  return plan;
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv) {
@@ -344,6 +378,8 @@ int cli_main(int argc, char** argv) {
   SignOptions sign_options;
   CLI::App* sign = add_sign_command(app, sign_options);
   EmulateOptions emulate_options;
+  PlanOptions plan_options;
+  CLI::App* plan = add_plan_command(app, plan_options);
   CLI::App* emulate = add_emulate_command(app, emulate_options);
 
   try {
@@ -364,6 +400,7 @@ int cli_main(int argc, char** argv) {
     if (model.status->parsed()) return model_status_command(model_options);
     if (sign->parsed()) return sign_command(sign_options);
     if (emulate->parsed()) return emulate_command(emulate_options);
+    if (plan->parsed()) return plan_command(plan_options);
   } catch (const std::exception& e) {
     fmt::print(stderr, "iuprobe: internal error: {}\n", e.what());
     return kExitFailure;

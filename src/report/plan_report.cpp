@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "report/plan_report.h"
+
+#include <fmt/format.h>
+
+#include "report/format.h"
+
+namespace iuprobe {
+namespace {
+
+std::string money(double usd) {
+  const auto cents = static_cast<std::uint64_t>(std::llround(usd * 100));
+  return fmt::format("${}.{:02}", with_commas(cents / 100), cents % 100);
+}
+
+std::string number(double x) {
+  return x == std::floor(x) && x < 1e15 ? with_commas(static_cast<std::uint64_t>(x))
+                                        : fmt::format("{:.2f}", x);
+}
+
+const char* granularity_name(BillingGranularity g) {
+  return g == BillingGranularity::kHour ? "hour" : "minute";
+}
+
+boost::json::object option_json(const BatchOption& o) {
+  return {{"iu", o.iu},
+          {"processing_s", to_seconds(o.processing)},
+          {"wall_s", to_seconds(o.wall)},
+          {"billed_iu_hours", o.billed_iu_hours},
+          {"cost_usd", o.cost},
+          {"meets_deadline", o.meets_deadline}};
+}
+
+}  // namespace
+
+std::string render_price(const PriceSource& price) {
+  if (price.given) return fmt::format("{} per IU-hour (--price-per-iu-hour)", money(price.usd_per_iu_hour));
+  return fmt::format(
+      "{} per IU-hour, ASSUMED: the US East (N. Virginia) list price in AWS's public\n"
+      "               Custom Labels pricing example; prices differ by region and change: pass "
+      "--price-per-iu-hour",
+      money(price.usd_per_iu_hour));
+}
+
+std::string render_rate_plan(const RatePlan& p, unsigned min_iu, const PriceSource& price) {
+  std::string out = fmt::format("plan: {} TPS at {} TPS per IU{}\n", number(p.target_tps),
+                                number(p.tps_per_iu),
+                                p.headroom > 0 ? fmt::format(", {:.0f}% headroom", p.headroom * 100) : "");
+  out += fmt::format("  IUs          {}\n", p.iu);
+  out += fmt::format("               {} x (1 + {:.0f}%) / {} = {:.2f}, rounded up to {}{}\n",
+                     number(p.target_tps), p.headroom * 100, number(p.tps_per_iu),
+                     p.target_tps * (1 + p.headroom) / p.tps_per_iu, p.iu_for_rate,
+                     p.iu > p.iu_for_rate ? fmt::format("; --min-iu {} raises it to {}", min_iu, p.iu) : "");
+  out += fmt::format("  capacity     {} TPS, {:.0f}% used at the target\n", number(p.capacity_tps),
+                     p.utilisation * 100);
+  out += fmt::format("  cost         {}/hour, {}/day, {}/month (730 hours)\n", money(p.cost_per_hour),
+                     money(p.cost_per_day), money(p.cost_per_month));
+  out += fmt::format("  price        {}\n", render_price(price));
+  if (p.iu < 2) {
+    out += "  availability AWS advises at least 2 IUs for production: one IU is one point of "
+           "failure (--min-iu 2)\n";
+  }
+  return out;
+}
+
+std::string render_batch_plan(const BatchPlan& p, const BatchInput& in, const PriceSource& price) {
+  std::string out = fmt::format(
+      "batch: {} images within {} at {} TPS per IU (model start {}, billed per {})\n",
+      with_commas(p.images), format_duration(p.deadline), number(in.tps_per_iu),
+      format_duration(in.startup), granularity_name(in.granularity));
+  const BatchOption& c = p.chosen;
+  out += fmt::format("  IUs          {}\n", c.iu);
+  out += fmt::format("  wall time    {} (start {} + processing {})\n", format_duration(c.wall),
+                     format_duration(in.startup), format_duration(c.processing));
+  out += fmt::format("  billed       {:.2f} IU-hours, {}\n", c.billed_iu_hours, money(c.cost));
+  out += fmt::format("  price        {}\n", render_price(price));
+  out += "  billing      from the start request to the stop request, start-up included, rounded up "
+         "per start\n";
+  out += fmt::format("\n  alternatives   {:>4} {:>12} {:>10} {:>12} {:>10}\n", "IUs", "wall time",
+                     "IU-hours", "cost", "in time");
+  for (const BatchOption& o : p.alternatives) {
+    out += fmt::format("                 {:>4} {:>12} {:>10.2f} {:>12} {:>10}{}\n", o.iu,
+                       format_duration(o.wall), o.billed_iu_hours, money(o.cost),
+                       o.meets_deadline ? "yes" : "no", o.iu == c.iu ? "   <- plan" : "");
+  }
+  return out;
+}
+
+std::string render_profile_plan(const ProfilePlan& p, const ProfileInput& in,
+                                const PriceSource& price) {
+  std::string out = fmt::format("daily profile at {} TPS per IU{} (model start {})\n",
+                                number(in.tps_per_iu),
+                                in.headroom > 0 ? fmt::format(", {:.0f}% headroom", in.headroom * 100) : "",
+                                format_duration(in.startup));
+  out += fmt::format("  {:<17}", "hour");
+  for (int h = 0; h < 24; ++h) out += fmt::format("{:>4}", h);
+  out += fmt::format("\n  {:<17}", "TPS");
+  for (double t : in.tps) out += fmt::format("{:>4}", t >= 100 ? fmt::format("{:.0f}", t) : fmt::format("{:g}", std::round(t * 10) / 10));
+  out += "\n";
+  for (const ProfileOption& o : p.options) {
+    out += fmt::format("  {:<17}", o.name + " IUs");
+    for (unsigned iu : o.iu) out += fmt::format("{:>4}", iu);
+    out += "\n";
+  }
+  out += fmt::format("\n  {:<14} {:>12} {:>12} {:>14}  {}\n", "option", "IU-h/day", "per day", "per month",
+                     "how");
+  for (std::size_t i = 0; i < p.options.size(); ++i) {
+    const ProfileOption& o = p.options[i];
+    out += fmt::format("  {:<14} {:>12.2f} {:>12} {:>14}  {}{}\n", o.name, o.iu_hours_per_day,
+                       money(o.cost_per_day), money(o.cost_per_month), o.how,
+                       i == p.recommended ? "   <- recommended" : "");
+    if (!o.caveat.empty()) out += fmt::format("  {:<14} {}\n", "", "note: " + o.caveat);
+  }
+  out += fmt::format("\n  recommended  {}: the cheapest option that is never short of capacity\n",
+                     p.options[p.recommended].name);
+  out += fmt::format("  price        {}\n", render_price(price));
+  return out;
+}
+
+boost::json::object rate_plan_json(const RatePlan& p) {
+  return {{"kind", "rate"},
+          {"target_tps", p.target_tps},
+          {"tps_per_iu", p.tps_per_iu},
+          {"headroom", p.headroom},
+          {"iu_for_rate", p.iu_for_rate},
+          {"iu", p.iu},
+          {"capacity_tps", p.capacity_tps},
+          {"utilisation", p.utilisation},
+          {"cost_per_hour_usd", p.cost_per_hour},
+          {"cost_per_day_usd", p.cost_per_day},
+          {"cost_per_month_usd", p.cost_per_month}};
+}
+
+boost::json::object batch_plan_json(const BatchPlan& p, const BatchInput& in) {
+  boost::json::array alternatives;
+  for (const auto& o : p.alternatives) alternatives.push_back(option_json(o));
+  return {{"kind", "batch"},
+          {"images", p.images},
+          {"deadline_s", to_seconds(p.deadline)},
+          {"tps_per_iu", in.tps_per_iu},
+          {"startup_s", to_seconds(in.startup)},
+          {"billing_granularity", granularity_name(in.granularity)},
+          {"plan", option_json(p.chosen)},
+          {"alternatives", std::move(alternatives)}};
+}
+
+boost::json::object profile_plan_json(const ProfilePlan& p, const ProfileInput& in) {
+  boost::json::array options;
+  for (const auto& o : p.options) {
+    boost::json::array iu(o.iu.begin(), o.iu.end());
+    options.push_back({{"name", o.name},
+                       {"how", o.how},
+                       {"iu_per_hour", std::move(iu)},
+                       {"iu_hours_per_day", o.iu_hours_per_day},
+                       {"cost_per_day_usd", o.cost_per_day},
+                       {"cost_per_month_usd", o.cost_per_month},
+                       {"never_short", o.never_short},
+                       {"caveat", o.caveat}});
+  }
+  return {{"kind", "daily_profile"},
+          {"tps_per_iu", in.tps_per_iu},
+          {"tps_per_hour", boost::json::array(in.tps.begin(), in.tps.end())},
+          {"options", std::move(options)},
+          {"recommended", p.options[p.recommended].name}};
+}
+
+}  // namespace iuprobe
