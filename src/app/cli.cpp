@@ -12,6 +12,7 @@
 #include "app/exit_codes.h"
 #include "app/model_command.h"
 #include "app/plan_command.h"
+#include "app/probe_command.h"
 #include "app/run_command.h"
 #include "app/sign_command.h"
 #include "core/interrupt.h"
@@ -327,6 +328,47 @@ Examples:
   return emulate;
 }
 
+CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
+  CLI::App* command = app.add_subcommand(
+      "probe", "Find the maximum sustainable TPS of an endpoint (per IU), quickly and honestly");
+  add_target_options(*command, o.target);
+  add_model_target_options(*command, o.target);
+  add_aws_options(*command, o.aws);
+  add_model_flags(*command, o.model);
+  add_connection_options(*command, o.connection);
+  add_output_options(*command, o.output);
+  const std::string group = "Search";
+  command->add_option("--max-error-rate", o.max_error_rate,
+                      "Tolerated fraction of throttled + failed requests (default 0)")
+      ->group(group);
+  command->add_option("--slo-p95", o.slo_p95, "Also require p95 latency (from schedule) <= this")
+      ->group(group);
+  command->add_option("--slo-p99", o.slo_p99, "Also require p99 latency <= this")->group(group);
+  command->add_option("--start-tps", o.start_tps, "First rate tried; doubled until a refusal")
+      ->capture_default_str()
+      ->group(group);
+  command->add_option("--max-tps", o.max_tps, "Give up looking above this rate")
+      ->capture_default_str()
+      ->group(group);
+  command->add_option("--precision", o.precision, "Refine until the bracket is this narrow")
+      ->capture_default_str()
+      ->group(group);
+  const std::string plan = "Plan (appended to the answer)";
+  command->add_option("--target-tps", o.target_tps, "IUs and cost for this rate")->group(plan);
+  command->add_option("--batch", o.batch_images, "IUs and cost for this many images …")
+      ->group(plan);
+  command->add_option("--within", o.within, "… within this deadline, e.g. 3h")->group(plan);
+  command->add_option("--price-per-iu-hour", o.price_per_iu_hour, "USD (default 4.00, assumed)")
+      ->group(plan);
+  command->footer(R"(
+Examples:
+  iuprobe probe --project-version-arn ARN --images photos/ --iu 1
+  iuprobe probe --project-version-arn ARN --images photos/ --start-model --iu 1 --stop-model \
+                --target-tps 40
+  iuprobe probe --url http://127.0.0.1:8080/infer --body-dir images/ --slo-p95 200ms)");
+  return command;
+}
+
 CLI::App* add_plan_command(CLI::App& app, PlanOptions& o) {
   CLI::App* plan = app.add_subcommand(
       "plan", "IUs, wall time, IU-hours and cost for a rate, a batch or a daily traffic profile");
@@ -379,6 +421,8 @@ int cli_main(int argc, char** argv) {
   CLI::App* sign = add_sign_command(app, sign_options);
   EmulateOptions emulate_options;
   PlanOptions plan_options;
+  ProbeOptions probe_options;
+  CLI::App* probe = add_probe_command(app, probe_options);
   CLI::App* plan = add_plan_command(app, plan_options);
   CLI::App* emulate = add_emulate_command(app, emulate_options);
 
@@ -401,6 +445,7 @@ int cli_main(int argc, char** argv) {
     if (sign->parsed()) return sign_command(sign_options);
     if (emulate->parsed()) return emulate_command(emulate_options);
     if (plan->parsed()) return plan_command(plan_options);
+    if (probe->parsed()) return probe_command(probe_options);
   } catch (const std::exception& e) {
     fmt::print(stderr, "iuprobe: internal error: {}\n", e.what());
     return kExitFailure;

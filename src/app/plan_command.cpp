@@ -26,9 +26,10 @@ Result<Duration> duration_option(const std::string& text, std::string_view optio
 Result<boost::json::array> make_plans(const PlanOptions& o) {
   if (!o.tps_per_iu) return fail("give the capacity: --tps-per-iu X (from iuprobe probe)");
   if (!(*o.tps_per_iu > 0))
-    return fail("--tps-per-iu must be above zero (got {}): a model that serves nothing cannot be "
-                "planned for",
-                *o.tps_per_iu);
+    return fail(
+        "--tps-per-iu must be above zero (got {}): a model that serves nothing cannot be "
+        "planned for",
+        *o.tps_per_iu);
   if (!(o.headroom >= 0 && o.headroom < 10))
     return fail("--headroom {} : give a fraction such as 0.2 for 20%", o.headroom);
   if (o.images.has_value() != o.within.has_value())
@@ -36,8 +37,9 @@ Result<boost::json::array> make_plans(const PlanOptions& o) {
   if (o.iu.has_value() != o.run_for.has_value())
     return fail("--iu and --for go together: how many images N IUs process in a time");
   if (!o.target_tps && !o.images && !o.iu && o.profile.empty()) {
-    return fail("ask a question: --target-tps T, --images N --within D, --iu N --for D, or "
-                "--profile daily.csv");
+    return fail(
+        "ask a question: --target-tps T, --images N --within D, --iu N --for D, or "
+        "--profile daily.csv");
   }
   const PriceSource price{o.price_per_iu_hour.value_or(kDefaultPricePerIuHour),
                           o.price_per_iu_hour.has_value()};
@@ -46,13 +48,13 @@ Result<boost::json::array> make_plans(const PlanOptions& o) {
   if (!startup) return tl::unexpected(startup.error());
   if (o.billing_granularity != "minute" && o.billing_granularity != "hour")
     return fail("--billing-granularity '{}': use minute or hour", o.billing_granularity);
-  const auto granularity = o.billing_granularity == "hour" ? BillingGranularity::kHour
-                                                           : BillingGranularity::kMinute;
+  const auto granularity =
+      o.billing_granularity == "hour" ? BillingGranularity::kHour : BillingGranularity::kMinute;
   boost::json::array plans;
   std::string text;
   if (o.target_tps) {
-    auto plan = plan_for_rate(*o.target_tps, *o.tps_per_iu, o.headroom, o.min_iu,
-                              price.usd_per_iu_hour);
+    auto plan =
+        plan_for_rate(*o.target_tps, *o.tps_per_iu, o.headroom, o.min_iu, price.usd_per_iu_hour);
     if (!plan) return tl::unexpected(plan.error());
     text += render_rate_plan(*plan, o.min_iu, price) + "\n";
     plans.push_back(rate_plan_json(*plan));
@@ -66,8 +68,8 @@ Result<boost::json::array> make_plans(const PlanOptions& o) {
     text += fmt::format(
         "throughput: {} IU{} at {} TPS each for {} process {} images; {:.2f} IU-hours, ${:.2f} "
         "(model start {} included)\n\n",
-        *o.iu, *o.iu == 1 ? "" : "s", *o.tps_per_iu, format_duration(*run_for), with_commas(images), billed,
-        billed * price.usd_per_iu_hour, format_duration(*startup));
+        *o.iu, *o.iu == 1 ? "" : "s", *o.tps_per_iu, format_duration(*run_for), with_commas(images),
+        billed, billed * price.usd_per_iu_hour, format_duration(*startup));
     plans.push_back({{"kind", "throughput"},
                      {"iu", *o.iu},
                      {"duration_s", to_seconds(*run_for)},
@@ -120,9 +122,8 @@ int plan_command(const PlanOptions& options) {
   }
   if (!options.json_out.empty()) {
     std::ofstream file(options.json_out, std::ios::trunc);
-    file << boost::json::serialize(boost::json::object{{"schema", "iuprobe.plan"},
-                                                       {"schema_version", 1},
-                                                       {"plans", std::move(*plans)}})
+    file << boost::json::serialize(boost::json::object{
+                {"schema", "iuprobe.plan"}, {"schema_version", 1}, {"plans", std::move(*plans)}})
          << "\n";
     if (!file.flush()) {
       print_error({fmt::format("--json {}: cannot write the file", options.json_out)});

@@ -11,7 +11,8 @@ namespace {
 // ceil that forgives floating-point dust: 108000 / (5 × 10800) must be 2, not 3.
 unsigned ceil_count(double x) {
   const double nearest = std::round(x);
-  if (std::abs(x - nearest) < 1e-9 * std::max(1.0, std::abs(x))) return static_cast<unsigned>(nearest);
+  if (std::abs(x - nearest) < 1e-9 * std::max(1.0, std::abs(x)))
+    return static_cast<unsigned>(nearest);
   return static_cast<unsigned>(std::ceil(x));
 }
 
@@ -27,15 +28,17 @@ double hours(Duration d) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
 }  // namespace
 
 Duration round_up_billing(Duration d, BillingGranularity granularity) {
-  const Duration unit = granularity == BillingGranularity::kHour ? Duration(std::chrono::hours(1))
-                                                                 : Duration(std::chrono::minutes(1));
+  const Duration unit = granularity == BillingGranularity::kHour
+                            ? Duration(std::chrono::hours(1))
+                            : Duration(std::chrono::minutes(1));
   if (d <= Duration::zero()) return Duration::zero();
   return ((d + unit - Duration(1)) / unit) * unit;
 }
@@ -108,9 +111,12 @@ Result<DailyProfile> parse_daily_profile(std::string_view csv) {
         comma == std::string_view::npos ? std::string_view{} : trim(line.substr(comma + 1));
     unsigned hour = 0;
     double rate = 0;
-    auto [hour_end, hour_ec] = std::from_chars(hour_text.data(), hour_text.data() + hour_text.size(), hour);
-    auto [rate_end, rate_ec] = std::from_chars(tps_text.data(), tps_text.data() + tps_text.size(), rate);
-    const bool numeric = hour_ec == std::errc{} && hour_end == hour_text.data() + hour_text.size() &&
+    auto [hour_end, hour_ec] =
+        std::from_chars(hour_text.data(), hour_text.data() + hour_text.size(), hour);
+    auto [rate_end, rate_ec] =
+        std::from_chars(tps_text.data(), tps_text.data() + tps_text.size(), rate);
+    const bool numeric = hour_ec == std::errc{} &&
+                         hour_end == hour_text.data() + hour_text.size() &&
                          rate_ec == std::errc{} && rate_end == tps_text.data() + tps_text.size();
     if (!numeric) {
       if (first_data) {  // a header row such as "hour,tps"
@@ -142,7 +148,9 @@ Result<ProfilePlan> plan_profile(const ProfileInput& in) {
   if (!(peak > 0)) return fail("the profile has no traffic: every hour is 0 TPS");
   std::array<unsigned, 24> need{};
   for (unsigned h = 0; h < 24; ++h)
-    need[h] = in.tps[h] > 0 ? iu_for_rate(in.tps[h], in.tps_per_iu, in.headroom, std::max(1u, in.min_iu)) : 0;
+    need[h] = in.tps[h] > 0
+                  ? iu_for_rate(in.tps[h], in.tps_per_iu, in.headroom, std::max(1u, in.min_iu))
+                  : 0;
   auto finish = [&](ProfileOption o) {
     o.cost_per_day = o.iu_hours_per_day * in.price_per_iu_hour;
     o.cost_per_month = o.cost_per_day * kHoursPerMonth / 24;
@@ -179,9 +187,9 @@ Result<ProfilePlan> plan_profile(const ProfileInput& in) {
   // rise in demand is served short until the new IU is up.
   unsigned low = peak_iu;
   for (unsigned h = 0; h < 24; ++h) low = std::min(low, std::max(need[h], std::max(1u, in.min_iu)));
-  ProfileOption scaling{.name = "auto-scaling",
-                        .how = fmt::format("start with MinInferenceUnits {} and MaxInferenceUnits {}",
-                                           low, peak_iu)};
+  ProfileOption scaling{
+      .name = "auto-scaling",
+      .how = fmt::format("start with MinInferenceUnits {} and MaxInferenceUnits {}", low, peak_iu)};
   for (unsigned h = 0; h < 24; ++h) {
     scaling.iu[h] = std::max(need[h], low);
     scaling.iu_hours_per_day += scaling.iu[h];

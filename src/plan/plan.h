@@ -53,7 +53,7 @@ struct BatchOption {
 struct BatchPlan {
   std::uint64_t images = 0;
   Duration deadline{};
-  BatchOption chosen;                    // the fewest IUs that meet the deadline
+  BatchOption chosen;                     // the fewest IUs that meet the deadline
   std::vector<BatchOption> alternatives;  // 1 … a few more than chosen: time against cost
 };
 

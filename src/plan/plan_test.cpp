@@ -80,8 +80,8 @@ TEST(Plan, StartupIsWaitedAndBilledAndGranularityRoundsUp) {
   EXPECT_DOUBLE_EQ(plan.chosen.billed_iu_hours, 3.0);
   // 61 minutes of work bills 2 hours per IU at hour granularity, 61 minutes at minute granularity.
   EXPECT_DOUBLE_EQ(batch(366, 2h, 0.1, {}, BillingGranularity::kHour).chosen.billed_iu_hours, 2.0);
-  EXPECT_NEAR(batch(366, 2h, 0.1, {}, BillingGranularity::kMinute).chosen.billed_iu_hours, 61.0 / 60,
-              1e-9);
+  EXPECT_NEAR(batch(366, 2h, 0.1, {}, BillingGranularity::kMinute).chosen.billed_iu_hours,
+              61.0 / 60, 1e-9);
 }
 
 TEST(Plan, BatchAlternativesTradeTimeForCost) {
@@ -95,7 +95,8 @@ TEST(Plan, BatchAlternativesTradeTimeForCost) {
 
 TEST(Plan, DailyProfileParsesAndNamesBadLines) {
   std::string csv = "hour,tps\n";
-  for (int h = 0; h < 24; ++h) csv += std::to_string(h) + "," + (h >= 8 && h < 18 ? "12.5" : "0") + "\n";
+  for (int h = 0; h < 24; ++h)
+    csv += std::to_string(h) + "," + (h >= 8 && h < 18 ? "12.5" : "0") + "\n";
   auto profile = parse_daily_profile(csv);
   ASSERT_TRUE(profile) << profile.error().message;
   EXPECT_DOUBLE_EQ((*profile)[9], 12.5);
@@ -114,8 +115,9 @@ TEST(Plan, DailyProfileParsesAndNamesBadLines) {
 TEST(Plan, DailyProfileComparesAlwaysOnScheduledAndAutoScaling) {
   DailyProfile tps{};
   for (int h = 8; h < 18; ++h) tps[h] = 10;  // office hours: 10 TPS
-  tps[12] = 20;                               // lunch peak
-  auto plan = plan_profile({.tps = tps, .tps_per_iu = 5, .min_iu = 1, .startup = 15min, .price_per_iu_hour = 4});
+  tps[12] = 20;                              // lunch peak
+  auto plan = plan_profile(
+      {.tps = tps, .tps_per_iu = 5, .min_iu = 1, .startup = 15min, .price_per_iu_hour = 4});
   ASSERT_TRUE(plan) << plan.error().message;
   ASSERT_EQ(plan->options.size(), 3u);
   const auto& always = plan->options[0];

@@ -34,7 +34,8 @@ boost::json::object option_json(const BatchOption& o) {
 }  // namespace
 
 std::string render_price(const PriceSource& price) {
-  if (price.given) return fmt::format("{} per IU-hour (--price-per-iu-hour)", money(price.usd_per_iu_hour));
+  if (price.given)
+    return fmt::format("{} per IU-hour (--price-per-iu-hour)", money(price.usd_per_iu_hour));
   return fmt::format(
       "{} per IU-hour, ASSUMED: the US East (N. Virginia) list price in AWS's public\n"
       "               Custom Labels pricing example; prices differ by region and change: pass "
@@ -43,39 +44,42 @@ std::string render_price(const PriceSource& price) {
 }
 
 std::string render_rate_plan(const RatePlan& p, unsigned min_iu, const PriceSource& price) {
-  std::string out = fmt::format("plan: {} TPS at {} TPS per IU{}\n", number(p.target_tps),
-                                number(p.tps_per_iu),
-                                p.headroom > 0 ? fmt::format(", {:.0f}% headroom", p.headroom * 100) : "");
+  std::string out =
+      fmt::format("plan: {} TPS at {} TPS per IU{}\n", number(p.target_tps), number(p.tps_per_iu),
+                  p.headroom > 0 ? fmt::format(", {:.0f}% headroom", p.headroom * 100) : "");
   out += fmt::format("  IUs          {}\n", p.iu);
-  out += fmt::format("               {} x (1 + {:.0f}%) / {} = {:.2f}, rounded up to {}{}\n",
-                     number(p.target_tps), p.headroom * 100, number(p.tps_per_iu),
-                     p.target_tps * (1 + p.headroom) / p.tps_per_iu, p.iu_for_rate,
-                     p.iu > p.iu_for_rate ? fmt::format("; --min-iu {} raises it to {}", min_iu, p.iu) : "");
+  out += fmt::format(
+      "               {} x (1 + {:.0f}%) / {} = {:.2f}, rounded up to {}{}\n", number(p.target_tps),
+      p.headroom * 100, number(p.tps_per_iu), p.target_tps * (1 + p.headroom) / p.tps_per_iu,
+      p.iu_for_rate,
+      p.iu > p.iu_for_rate ? fmt::format("; --min-iu {} raises it to {}", min_iu, p.iu) : "");
   out += fmt::format("  capacity     {} TPS, {:.0f}% used at the target\n", number(p.capacity_tps),
                      p.utilisation * 100);
-  out += fmt::format("  cost         {}/hour, {}/day, {}/month (730 hours)\n", money(p.cost_per_hour),
-                     money(p.cost_per_day), money(p.cost_per_month));
+  out += fmt::format("  cost         {}/hour, {}/day, {}/month (730 hours)\n",
+                     money(p.cost_per_hour), money(p.cost_per_day), money(p.cost_per_month));
   out += fmt::format("  price        {}\n", render_price(price));
   if (p.iu < 2) {
-    out += "  availability AWS advises at least 2 IUs for production: one IU is one point of "
-           "failure (--min-iu 2)\n";
+    out +=
+        "  availability AWS advises at least 2 IUs for production: one IU is one point of "
+        "failure (--min-iu 2)\n";
   }
   return out;
 }
 
 std::string render_batch_plan(const BatchPlan& p, const BatchInput& in, const PriceSource& price) {
-  std::string out = fmt::format(
-      "batch: {} images within {} at {} TPS per IU (model start {}, billed per {})\n",
-      with_commas(p.images), format_duration(p.deadline), number(in.tps_per_iu),
-      format_duration(in.startup), granularity_name(in.granularity));
+  std::string out =
+      fmt::format("batch: {} images within {} at {} TPS per IU (model start {}, billed per {})\n",
+                  with_commas(p.images), format_duration(p.deadline), number(in.tps_per_iu),
+                  format_duration(in.startup), granularity_name(in.granularity));
   const BatchOption& c = p.chosen;
   out += fmt::format("  IUs          {}\n", c.iu);
   out += fmt::format("  wall time    {} (start {} + processing {})\n", format_duration(c.wall),
                      format_duration(in.startup), format_duration(c.processing));
   out += fmt::format("  billed       {:.2f} IU-hours, {}\n", c.billed_iu_hours, money(c.cost));
   out += fmt::format("  price        {}\n", render_price(price));
-  out += "  billing      from the start request to the stop request, start-up included, rounded up "
-         "per start\n";
+  out +=
+      "  billing      from the start request to the stop request, start-up included, rounded up "
+      "per start\n";
   out += fmt::format("\n  alternatives   {:>4} {:>12} {:>10} {:>12} {:>10}\n", "IUs", "wall time",
                      "IU-hours", "cost", "in time");
   for (const BatchOption& o : p.alternatives) {
@@ -88,22 +92,24 @@ std::string render_batch_plan(const BatchPlan& p, const BatchInput& in, const Pr
 
 std::string render_profile_plan(const ProfilePlan& p, const ProfileInput& in,
                                 const PriceSource& price) {
-  std::string out = fmt::format("daily profile at {} TPS per IU{} (model start {})\n",
-                                number(in.tps_per_iu),
-                                in.headroom > 0 ? fmt::format(", {:.0f}% headroom", in.headroom * 100) : "",
-                                format_duration(in.startup));
+  std::string out =
+      fmt::format("daily profile at {} TPS per IU{} (model start {})\n", number(in.tps_per_iu),
+                  in.headroom > 0 ? fmt::format(", {:.0f}% headroom", in.headroom * 100) : "",
+                  format_duration(in.startup));
   out += fmt::format("  {:<17}", "hour");
   for (int h = 0; h < 24; ++h) out += fmt::format("{:>4}", h);
   out += fmt::format("\n  {:<17}", "TPS");
-  for (double t : in.tps) out += fmt::format("{:>4}", t >= 100 ? fmt::format("{:.0f}", t) : fmt::format("{:g}", std::round(t * 10) / 10));
+  for (double t : in.tps)
+    out += fmt::format("{:>4}", t >= 100 ? fmt::format("{:.0f}", t)
+                                         : fmt::format("{:g}", std::round(t * 10) / 10));
   out += "\n";
   for (const ProfileOption& o : p.options) {
     out += fmt::format("  {:<17}", o.name + " IUs");
     for (unsigned iu : o.iu) out += fmt::format("{:>4}", iu);
     out += "\n";
   }
-  out += fmt::format("\n  {:<14} {:>12} {:>12} {:>14}  {}\n", "option", "IU-h/day", "per day", "per month",
-                     "how");
+  out += fmt::format("\n  {:<14} {:>12} {:>12} {:>14}  {}\n", "option", "IU-h/day", "per day",
+                     "per month", "how");
   for (std::size_t i = 0; i < p.options.size(); ++i) {
     const ProfileOption& o = p.options[i];
     out += fmt::format("  {:<14} {:>12.2f} {:>12} {:>14}  {}{}\n", o.name, o.iu_hours_per_day,

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/probe_command.h"
+
+#include <fmt/format.h>
+
+#include "app/exit_codes.h"
+#include "app/run_command.h"
+#include "core/interrupt.h"
+#include "engine/runner.h"
+#include "plan/plan.h"
+#include "report/plan_report.h"
+#include "report/probe_report.h"
+#include "report/run_json.h"
+
+namespace iuprobe {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Keeps each judged second of a trial, for the report's time series.
+class TrialWindows final : public RunObserver {
+ public:
+  void on_window(const WindowRecord& window) override {
+    if (!window.warmup) windows.push_back(window);
+  }
+  std::vector<WindowRecord> windows;
+};
+
+// Whether the generator fell behind, as opposed to jitter: a few late sends on a busy machine
+// do not invalidate a trial, failing to send what was scheduled does.
+std::string generator_shortfall(const RunResult& r) {
+  const double scheduled = static_cast<double>(r.total.scheduled);
+  if (scheduled > 0 && r.total.sent < 0.97 * scheduled)
+    return fmt::format("sent {} of {} scheduled requests", r.total.sent, r.total.scheduled);
+  if (r.generator.queued_fraction > 0.05)
+    return fmt::format("{:.0f}% of sends waited for a free connection (raise --max-connections)",
+                       r.generator.queued_fraction * 100);
+  if (r.generator.late_fraction > 0.2)
+    return fmt::format("{:.0f}% of sends left late", r.generator.late_fraction * 100);
+  if (!r.windows.empty() && r.generator.cpu_saturated_windows * 2 > r.windows.size())
+    return "a worker thread was CPU-saturated";
+  return "";
+}
+
+TrialResult to_trial_result(const RunResult& r) {
+  const double seconds = std::max(1e-9, to_seconds(r.measured));
+  const Window& w = r.total;
+  TrialResult t;
+  t.offered = w.scheduled / seconds;
+  t.sent = w.sent / seconds;
+  t.goodput = w.count(Outcome::kOk) / seconds;
+  const double answered = static_cast<double>(w.completed());
+  t.refused_fraction = answered > 0 ? (w.count(Outcome::kThrottled) + w.errors()) / answered : 0;
+  const LatencySummary latency = LatencySummary::of(w.latency);
+  if (latency.count > 0) {
+    t.p95 = latency.p95;
+    t.p99 = latency.p99;
+  }
+  t.generator_reason = generator_shortfall(r);
+  t.generator_limited = !t.generator_reason.empty();
+  return t;
+}
+
+Result<SearchLimits> build_limits(const ProbeOptions& o) {
+  SearchLimits limits;
+  if (!(o.max_error_rate >= 0 && o.max_error_rate < 1))
+    return fail("--max-error-rate {}: give a fraction from 0 to 1, e.g. 0.01 for 1%",
+                o.max_error_rate);
+  if (!(o.start_tps > 0)) return fail("--start-tps must be above zero");
+  if (!(o.max_tps >= o.start_tps)) return fail("--max-tps must be at least --start-tps");
+  if (!(o.precision >= 0.005 && o.precision <= 0.2))
+    return fail("--precision {}: give a fraction from 0.005 to 0.2", o.precision);
+  limits.max_error_rate = o.max_error_rate;
+  limits.start_rate = o.start_tps;
+  limits.max_rate = o.max_tps;
+  limits.precision = o.precision;
+  for (auto [text, out, name] : {std::tuple{&o.slo_p95, &limits.slo_p95, "--slo-p95"},
+                                 std::tuple{&o.slo_p99, &limits.slo_p99, "--slo-p99"}}) {
+    if (text->empty()) continue;
+    auto parsed = parse_duration(*text);
+    if (!parsed) return with_context(parsed.error(), name);
+    *out = *parsed;
+  }
+  return limits;
+}
+
+void print_plans(const ProbeOptions& o, const ProbeReport& report) {
+  const auto& a = report.answer;
+  if (!o.target_tps && !o.batch_images) return;
+  if (a.verdict != SearchAnswer::Verdict::kFound) {
+    fmt::print("\nplan       not made: the probe found no capacity to plan with ({})\n",
+               to_string(a.verdict));
+    return;
+  }
+  const unsigned iu = std::max(1u, report.inference_units);
+  const double per_iu = a.capacity / iu;
+  if (report.inference_units == 0)
+    fmt::print("\nplan       assumes the endpoint had 1 IU (give --iu N for a per-IU figure)\n");
+  const PriceSource price{o.price_per_iu_hour.value_or(kDefaultPricePerIuHour),
+                          o.price_per_iu_hour.has_value()};
+  if (o.target_tps) {
+    if (auto plan = plan_for_rate(*o.target_tps, per_iu, 0, 1, price.usd_per_iu_hour))
+      fmt::print("\n{}", render_rate_plan(*plan, 1, price));
+    else
+      print_error(plan.error());
+  }
+  if (o.batch_images) {
+    auto within = parse_duration(o.within);
+    if (!within) return print_error(with_context(within.error(), "--within").value());
+    const BatchInput input{.images = *o.batch_images,
+                           .deadline = *within,
+                           .tps_per_iu = per_iu,
+                           .price_per_iu_hour = price.usd_per_iu_hour};
+    if (auto plan = plan_batch(input))
+      fmt::print("\n{}", render_batch_plan(*plan, input, price));
+    else
+      print_error(plan.error());
+  }
+}
+
+}  // namespace
+
+int probe_command(const ProbeOptions& o) {
+  auto limits = build_limits(o);
+  if (!limits) {
+    print_error(limits.error());
+    return kExitUsage;
+  }
+  if (o.batch_images.has_value() != !o.within.empty()) {
+    print_error({"--batch and --within go together: N images within a deadline"});
+    return kExitUsage;
+  }
+  // The engine wants a load shape; each trial replaces it.
+  LoadOptions placeholder{.rate = "1", .duration = "1s"};
+  auto setup = build_run_config(o.target, o.aws, o.connection, placeholder);
+  if (!setup) {
+    print_error(setup.error());
+    return kExitUsage;
+  }
+  auto dir = prepare_output_dir(o.output.out, "probe");
+  if (!dir) {
+    print_error(dir.error());
+    return kExitUsage;
+  }
+  auto session = open_model_session(*setup, o.model);
+  if (!session) {
+    print_error(session.error());
+    return failure_exit_code();
+  }
+
+  ProbeReport report{.target = setup->config.description, .limits = *limits};
+  report.inference_units = *session ? (*session)->inference_units() : o.model.iu;
+  if (o.model.max_iu > 0 && o.model.max_iu > o.model.iu) {
+    report.warnings.push_back(
+        "the model may auto-scale (--max-iu): the answer is not a per-IU figure");
+  }
+  fmt::print("probe      {}\n", report.target);
+  MaxRateSearch search(*limits);
+  const auto began = Clock::now();
+  bool failed = false;
+  while (auto plan = search.next()) {
+    RunConfig config = setup->config;
+    std::vector<RateSegment> segments;
+    if (plan->drain_rate > 0)
+      segments.push_back({plan->drain, plan->drain_rate, plan->drain_rate, true});
+    segments.push_back({plan->duration, plan->rate, plan->rate, false});
+    config.load = OpenLoop{RateProfile(std::move(segments))};
+    TrialWindows windows;
+    const Duration started = Clock::now() - began;
+    auto result = run_load(config, windows);
+    if (!result) {
+      print_error(result.error());
+      failed = true;
+      break;
+    }
+    if (result->interrupted_by != 0) {
+      report.interrupted = true;
+      break;
+    }
+    if (!result->stopped_early.empty()) {
+      fmt::print("stopped    {}\n", result->stopped_early);
+      failed = true;
+      break;
+    }
+    const TrialResult trial = to_trial_result(*result);
+    search.record(*plan, trial);
+    const double seconds = std::max(1e-9, to_seconds(result->measured));
+    ProbeTrialRecord record{.index = search.trials().size(),
+                            .trial = search.trials().back(),
+                            .started = started,
+                            .lower = search.lower(),
+                            .upper = search.upper(),
+                            .throttled_per_s = result->total.count(Outcome::kThrottled) / seconds,
+                            .errors_per_s = result->total.errors() / seconds,
+                            .latency = LatencySummary::of(result->total.latency)};
+    print_probe_trial(stdout, record, report.trials.empty());
+    report.trials.push_back(record);
+    const Duration offset = started + result->warmup;
+    for (WindowRecord w : windows.windows) {
+      w.start += offset;
+      report.series.push_back(w);
+    }
+  }
+  report.wall = Clock::now() - began;
+  report.answer = search.answer();
+  if (report.interrupted) report.answer.reason = "interrupted: " + report.answer.reason;
+  for (const auto& r : report.trials) {
+    if (report.answer.upper > 0 && r.trial.result.goodput > 1.1 * report.answer.upper) {
+      report.warnings.push_back(fmt::format(
+          "goodput reached {:.1f}/s in trial {}, above the answer's bound: the endpoint's capacity "
+          "changed during the probe (auto-scaling?)",
+          r.trial.result.goodput, r.index));
+      break;
+    }
+  }
+  report.iu_minutes = *session && (*session)->started_by_iuprobe()
+                          ? (*session)->iu_minutes()
+                          : to_seconds(report.wall) / 60 * report.inference_units;
+  const bool model_ok = !*session || (*session)->close();
+  if (*session && (*session)->started_by_iuprobe()) report.iu_minutes = (*session)->iu_minutes();
+  print_probe_summary(stdout, report);
+  print_plans(o, report);
+  if (auto written = write_json_file(*dir / "result.json", probe_json(report)); !written) {
+    print_error(written.error());
+    return kExitFailure;
+  }
+  fmt::print("\nresult     {}\n", (*dir / "result.json").string());
+  if (report.interrupted) return exit_code_for_signal(interrupt_signal());
+  if (failed || !model_ok) return kExitFailure;
+  return kExitOk;
+}
+
+}  // namespace iuprobe

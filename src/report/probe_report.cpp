@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "report/probe_report.h"
+
+#include <fmt/format.h>
+
+#include "report/format.h"
+#include "report/run_json.h"
+
+namespace iuprobe {
+namespace {
+
+using Verdict = SearchAnswer::Verdict;
+
+std::string rate_text(double rate) {
+  return rate > 0 ? format_rate(rate) : "-";
+}
+
+std::string ms_or_dash(const LatencySummary& s, Duration LatencySummary::*field) {
+  return s.count > 0 ? format_ms(s.*field) : "-";
+}
+
+}  // namespace
+
+const ProbeTrialRecord* answer_trial(const ProbeReport& report) {
+  const ProbeTrialRecord* best = nullptr;
+  for (const auto& r : report.trials) {
+    if (!r.trial.passed) continue;
+    const bool confirm = r.trial.plan.phase == TrialPlan::Phase::kConfirm;
+    if (!best || confirm ||
+        (best->trial.plan.phase != TrialPlan::Phase::kConfirm &&
+         r.trial.plan.rate > best->trial.plan.rate))
+      best = &r;
+  }
+  return best;
+}
+
+void print_probe_trial(std::FILE* out, const ProbeTrialRecord& r, bool first) {
+  if (first) {
+    fmt::print(out, "{:>3}  {:<8} {:>10} {:>10} {:>9} {:>8} {:>8} {:>8}  {:<7} {}\n", "#", "phase",
+               "offered/s", "goodput/s", "refused", "p50 ms", "p95 ms", "p99 ms", "verdict",
+               "capacity is in");
+  }
+  const auto& t = r.trial;
+  fmt::print(out, "{:>3}  {:<8} {:>10} {:>10} {:>9} {:>8} {:>8} {:>8}  {:<7} [{}, {})\n", r.index,
+             to_string(t.plan.phase), format_rate(t.result.offered), format_rate(t.result.goodput),
+             format_percent(t.result.refused_fraction), ms_or_dash(r.latency, &LatencySummary::p50),
+             ms_or_dash(r.latency, &LatencySummary::p95),
+             ms_or_dash(r.latency, &LatencySummary::p99),
+             t.result.generator_limited ? "GEN-LIM"
+             : t.passed                 ? "pass"
+                                        : "fail",
+             rate_text(r.lower), r.upper > 0 ? format_rate(r.upper) : "?");
+  std::fflush(out);
+}
+
+void print_probe_summary(std::FILE* out, const ProbeReport& report) {
+  const SearchAnswer& a = report.answer;
+  fmt::print(out, "\n");
+  switch (a.verdict) {
+    case Verdict::kFound: {
+      const double margin = a.upper > 0 ? (a.upper / a.capacity - 1) * 100 : 0;
+      fmt::print(out, "capacity   {} TPS sustained (refused at {}: within +{:.1f}%)\n",
+                 format_rate(a.capacity), format_rate(a.upper), margin);
+      break;
+    }
+    case Verdict::kGeneratorLimited:
+      fmt::print(
+          out, "capacity   at least {} TPS: the load generator, not the endpoint, was the limit\n",
+          format_rate(a.capacity));
+      break;
+    case Verdict::kNoLimitFound:
+      fmt::print(out, "capacity   no limit found: nothing was refused up to {} TPS\n",
+                 format_rate(a.capacity));
+      break;
+    case Verdict::kNeverPassed:
+      fmt::print(out, "capacity   none: refused even at {} TPS\n", format_rate(a.upper));
+      break;
+    case Verdict::kUnfinished:
+      fmt::print(out, "capacity   not determined: {}\n", a.reason);
+      break;
+  }
+  fmt::print(out, "why        {}\n", a.reason);
+  if (report.inference_units > 0 && a.capacity > 0) {
+    fmt::print(out, "per IU     {} TPS ({} IU{})\n",
+               format_rate(a.capacity / report.inference_units), report.inference_units,
+               report.inference_units == 1 ? "" : "s");
+  }
+  if (const ProbeTrialRecord* at = answer_trial(report); at && at->latency.count > 0) {
+    fmt::print(out, "latency    at {}/s, from scheduled send: p50 {} ms, p95 {} ms, p99 {} ms\n",
+               format_rate(at->trial.plan.rate), format_ms(at->latency.p50),
+               format_ms(at->latency.p95), format_ms(at->latency.p99));
+  }
+  fmt::print(out, "cost       {} of probing over {} trials{}\n", format_duration(report.wall),
+             report.trials.size(),
+             report.inference_units > 0
+                 ? fmt::format(", {:.1f} IU-minutes billed", report.iu_minutes)
+                 : "");
+  for (const std::string& w : report.warnings) fmt::print(out, "warning    {}\n", w);
+}
+
+boost::json::object probe_json(const ProbeReport& report) {
+  boost::json::array trials;
+  for (std::size_t i = 0; i < report.trials.size(); ++i) {
+    const auto& r = report.trials[i];
+    const auto& t = r.trial;
+    trials.push_back({{"index", r.index},
+                      {"phase", to_string(t.plan.phase)},
+                      {"started_s", to_seconds(r.started)},
+                      {"rate", t.plan.rate},
+                      {"duration_s", to_seconds(t.plan.duration)},
+                      {"drain_rate", t.plan.drain_rate},
+                      {"drain_s", to_seconds(t.plan.drain)},
+                      {"offered_per_s", t.result.offered},
+                      {"sent_per_s", t.result.sent},
+                      {"goodput_per_s", t.result.goodput},
+                      {"throttled_per_s", r.throttled_per_s},
+                      {"errors_per_s", r.errors_per_s},
+                      {"refused_fraction", t.result.refused_fraction},
+                      {"latency_ms", latency_json(r.latency)},
+                      {"generator_limited", t.result.generator_limited},
+                      {"generator_reason", t.result.generator_reason},
+                      {"passed", t.passed},
+                      {"lower", r.lower},
+                      {"upper", r.upper}});
+  }
+  boost::json::array series;
+  for (const WindowRecord& w : report.series) {
+    series.push_back({{"t_s", to_seconds(w.start)},
+                      {"offered_per_s", w.per_second(w.scheduled)},
+                      {"goodput_per_s", w.per_second(w.count(Outcome::kOk))},
+                      {"throttled_per_s", w.per_second(w.count(Outcome::kThrottled))},
+                      {"errors_per_s", w.per_second(w.errors())},
+                      {"p50_ms", to_millis(w.latency.p50)},
+                      {"p95_ms", to_millis(w.latency.p95)},
+                      {"p99_ms", to_millis(w.latency.p99)},
+                      {"in_flight", w.in_flight},
+                      {"connections", w.connections}});
+  }
+  const SearchAnswer& a = report.answer;
+  boost::json::object answer{{"verdict", to_string(a.verdict)},
+                             {"capacity_tps", a.capacity},
+                             {"upper_tps", a.upper},
+                             {"reason", a.reason},
+                             {"inference_units", report.inference_units}};
+  if (report.inference_units > 0) answer["tps_per_iu"] = a.capacity / report.inference_units;
+  if (const ProbeTrialRecord* at = answer_trial(report))
+    answer["latency_ms"] = latency_json(at->latency);
+  boost::json::array warnings;
+  for (const auto& w : report.warnings) warnings.push_back(boost::json::string(w));
+  const SearchLimits& l = report.limits;
+  boost::json::object limits{{"max_error_rate", l.max_error_rate},
+                             {"precision", l.precision},
+                             {"start_tps", l.start_rate},
+                             {"max_tps", l.max_rate}};
+  if (l.slo_p95) limits["slo_p95_ms"] = to_millis(*l.slo_p95);
+  if (l.slo_p99) limits["slo_p99_ms"] = to_millis(*l.slo_p99);
+  return {{"schema", "iuprobe.probe"},       {"schema_version", 1},
+          {"target", report.target},         {"answer", std::move(answer)},
+          {"limits", std::move(limits)},     {"wall_s", to_seconds(report.wall)},
+          {"iu_minutes", report.iu_minutes}, {"interrupted", report.interrupted},
+          {"warnings", std::move(warnings)}, {"trials", std::move(trials)},
+          {"series", std::move(series)}};
+}
+
+}  // namespace iuprobe

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "search/max_rate_search.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+
+namespace iuprobe {
+namespace {
+
+using namespace std::chrono_literals;
+using Verdict = SearchAnswer::Verdict;
+
+// A simulated server: given a trial, what would have been measured. Time passes only through
+// the trials' own durations (a manual clock), so a run of the search takes microseconds.
+using Server = std::function<TrialResult(const TrialPlan&)>;
+
+// A token bucket of `capacity` per second holding up to `burst` tokens, simulated in 1 ms steps,
+// its state carried from trial to trial (like nginx's limit_req with burst and nodelay).
+Server token_bucket(double capacity, double burst) {
+  auto tokens = std::make_shared<double>(burst);
+  return [=](const TrialPlan& plan) {
+    auto run = [&](double rate, Duration length, double* refused) {
+      const double dt = 0.001;
+      double accepted = 0;
+      for (double t = 0; t < to_seconds(length); t += dt) {
+        *tokens = std::min(burst + capacity * dt, *tokens + capacity * dt);
+        const double want = rate * dt;
+        const double take = std::min(want, *tokens);
+        *tokens -= take;
+        accepted += take;
+        *refused += want - take;
+      }
+      return accepted;
+    };
+    double ignored = 0;
+    if (plan.drain_rate > 0) run(plan.drain_rate, plan.drain, &ignored);
+    double refused = 0;
+    const double accepted = run(plan.rate, plan.duration, &refused);
+    const double seconds = to_seconds(plan.duration);
+    TrialResult r{.offered = plan.rate, .sent = plan.rate, .goodput = accepted / seconds};
+    // Refusals below one request are not refusals.
+    r.refused_fraction = refused >= 1 ? refused / (plan.rate * seconds) : 0;
+    return r;
+  };
+}
+
+// A concurrency-limited model: a rate above capacity is refused in proportion, goodput is the
+// capacity; `noise` scatters the capacity per trial (deterministically).
+Server slots(double capacity, double noise = 0) {
+  auto trial = std::make_shared<int>(0);
+  return [=](const TrialPlan& plan) {
+    const double c = capacity * (1 + noise * std::sin(++*trial * 12.9898));
+    TrialResult r{.offered = plan.rate, .sent = plan.rate};
+    r.goodput = std::min(plan.rate, c);
+    r.refused_fraction = plan.rate > c ? (plan.rate - c) / plan.rate : 0;
+    r.p95 = from_seconds(0.05 * (1 + std::pow(std::min(plan.rate / c, 1.0), 8) * 4));
+    r.p99 = r.p95;
+    return r;
+  };
+}
+
+struct Outcome {
+  SearchAnswer answer;
+  Duration trial_time{};
+  std::size_t trials = 0;
+};
+
+Outcome run(MaxRateSearch search, const Server& server) {
+  Outcome out;
+  while (auto plan = search.next()) {
+    out.trial_time += plan->duration + plan->drain;
+    search.record(*plan, server(*plan));
+  }
+  out.answer = search.answer();
+  out.trials = search.trials().size();
+  return out;
+}
+
+void expect_within(const Outcome& out, double truth, double tolerance = 0.03) {
+  EXPECT_EQ(out.answer.verdict, Verdict::kFound) << out.answer.reason;
+  EXPECT_NEAR(out.answer.capacity / truth, 1.0, tolerance)
+      << "found " << out.answer.capacity << " for " << truth << " (" << out.answer.reason << ")";
+  EXPECT_LT(out.trial_time, 75s) << out.trials << " trials";
+}
+
+TEST(MaxRateSearch, FindsSlotCapacitiesFromFiveToFiveThousand) {
+  for (double capacity : {5.0, 37.0, 100.0, 480.0, 2500.0, 5000.0}) {
+    SCOPED_TRACE(capacity);
+    expect_within(run(MaxRateSearch({}), slots(capacity)), capacity);
+  }
+}
+
+TEST(MaxRateSearch, ToleratesNoisyCapacity) {
+  for (double capacity : {20.0, 300.0, 4000.0}) {
+    SCOPED_TRACE(capacity);
+    expect_within(run(MaxRateSearch({}), slots(capacity, 0.01)), capacity, 0.035);
+  }
+}
+
+TEST(MaxRateSearch, TokenBucketBurstsDoNotInflateTheAnswer) {
+  // A burst worth seconds of traffic fools short steps; the drain before each judged step and
+  // the long hold keep the answer at the refill rate.
+  for (double capacity : {10.0, 200.0, 3000.0}) {
+    for (double burst_seconds : {0.0, 0.5, 2.0}) {
+      SCOPED_TRACE(::testing::Message() << capacity << "/s, burst " << burst_seconds << " s");
+      expect_within(run(MaxRateSearch({}), token_bucket(capacity, capacity * burst_seconds)),
+                    capacity);
+    }
+  }
+}
+
+TEST(MaxRateSearch, LatencySloLimitsTheAnswer) {
+  // p95 = 50 ms × (1 + 4 (r/c)^8): 150 ms at r = c × 0.5^(1/8) ≈ 0.917 c.
+  SearchLimits limits;
+  limits.slo_p95 = 150ms;
+  const auto out = run(MaxRateSearch(limits), slots(1000));
+  expect_within(out, 1000 * std::pow(0.5, 1.0 / 8), 0.03);
+}
+
+TEST(MaxRateSearch, ToleratedErrorRateRaisesTheAnswer) {
+  SearchLimits limits;
+  limits.max_error_rate = 0.05;  // refused fraction (r - c) / r <= 5%: r <= c / 0.95
+  expect_within(run(MaxRateSearch(limits), slots(400)), 400 / 0.95);
+}
+
+TEST(MaxRateSearch, GeneratorLimitIsALowerBoundNeverACapacity) {
+  const Server limited = [](const TrialPlan& plan) {
+    TrialResult r{.offered = plan.rate, .sent = std::min(plan.rate, 1200.0)};
+    r.goodput = r.sent;
+    r.generator_limited = plan.rate > 1200;
+    r.generator_reason = "late sends";
+    return r;
+  };
+  const auto out = run(MaxRateSearch({}), limited);
+  EXPECT_EQ(out.answer.verdict, Verdict::kGeneratorLimited);
+  EXPECT_GT(out.answer.capacity, 600);
+  EXPECT_LE(out.answer.capacity, 1200);
+  EXPECT_NE(out.answer.reason.find("late sends"), std::string::npos);
+}
+
+TEST(MaxRateSearch, AServerThatNeverRefusesHasNoLimitFound) {
+  SearchLimits limits;
+  limits.max_rate = 5000;
+  const Server never = [](const TrialPlan& plan) {
+    return TrialResult{.offered = plan.rate, .sent = plan.rate, .goodput = plan.rate};
+  };
+  const auto out = run(MaxRateSearch(limits), never);
+  EXPECT_EQ(out.answer.verdict, Verdict::kNoLimitFound);
+  EXPECT_DOUBLE_EQ(out.answer.capacity, 5000);
+}
+
+TEST(MaxRateSearch, StartingAboveCapacityStillConverges) {
+  SearchLimits limits;
+  limits.start_rate = 800;
+  expect_within(run(MaxRateSearch(limits), slots(30)), 30);
+}
+
+TEST(MaxRateSearch, AFailedHoldLowersTheAnswerAndHoldsAgain) {
+  // Passes every short step at any rate up to 1000 but refuses rarely: one request in 3,000, so
+  // only the long hold sees it below 1000; 900 holds.
+  const Server rare = [](const TrialPlan& plan) {
+    TrialResult r{.offered = plan.rate, .sent = plan.rate, .goodput = std::min(plan.rate, 1000.0)};
+    const double requests = plan.rate * to_seconds(plan.duration);
+    if (plan.rate > 1000)
+      r.refused_fraction = (plan.rate - 1000) / plan.rate;
+    else if (plan.rate > 900 && requests > 6000)
+      r.refused_fraction = 1.0 / 3000;
+    return r;
+  };
+  const auto out = run(MaxRateSearch({}), rare);
+  EXPECT_EQ(out.answer.verdict, Verdict::kFound);
+  EXPECT_LE(out.answer.capacity, 900);
+  EXPECT_GT(out.answer.capacity, 850);
+}
+
+}  // namespace
+}  // namespace iuprobe
