@@ -8,6 +8,7 @@
 #include "core/interrupt.h"
 #include "engine/runner.h"
 #include "plan/plan.h"
+#include "report/html_report.h"
 #include "report/plan_report.h"
 #include "report/probe_report.h"
 #include "report/run_json.h"
@@ -220,11 +221,17 @@ int probe_command(const ProbeOptions& o) {
   if (*session && (*session)->started_by_iuprobe()) report.iu_minutes = (*session)->iu_minutes();
   print_probe_summary(stdout, report);
   print_plans(o, report);
-  if (auto written = write_json_file(*dir / "result.json", probe_json(report)); !written) {
+  const boost::json::object json = probe_json(report);
+  if (auto written = write_json_file(*dir / "result.json", json); !written) {
     print_error(written.error());
     return kExitFailure;
   }
-  fmt::print("\nresult     {}\n", (*dir / "result.json").string());
+  if (auto written = write_text_file(*dir / "report.html", render_probe_html(json)); !written) {
+    print_error(written.error());
+    return kExitFailure;
+  }
+  fmt::print("\nresult     {}\nreport     {}\n", (*dir / "result.json").string(),
+             (*dir / "report.html").string());
   if (report.interrupted) return exit_code_for_signal(interrupt_signal());
   if (failed || !model_ok) return kExitFailure;
   return kExitOk;

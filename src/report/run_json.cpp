@@ -153,18 +153,22 @@ json::object run_result_json(std::string_view command, const json::object& confi
   return o;
 }
 
-Result<void> write_json_file(const std::filesystem::path& path, const json::value& value) {
+Result<void> write_text_file(const std::filesystem::path& path, std::string_view text) {
   const std::filesystem::path temp = path.string() + ".tmp";
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) return fail("cannot write {}: {}", temp.string(), std::strerror(errno));
-    out << json::serialize(value) << '\n';
+    out << text;
     if (!out) return fail("cannot write {}: {}", temp.string(), std::strerror(errno));
   }
   std::error_code ec;
   std::filesystem::rename(temp, path, ec);
   if (ec) return fail("cannot move {} into place: {}", path.string(), ec.message());
   return {};
+}
+
+Result<void> write_json_file(const std::filesystem::path& path, const json::value& value) {
+  return write_text_file(path, json::serialize(value) + "\n");
 }
 
 }  // namespace iuprobe

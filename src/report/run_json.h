@@ -22,6 +22,8 @@ boost::json::object run_result_json(std::string_view command, const boost::json:
                                     const RunResult& result);
 
 // Writes JSON atomically (temp file, then rename), so a reader never sees half a file.
+// Written to a temporary file first, then renamed into place: never half a file.
+Result<void> write_text_file(const std::filesystem::path& path, std::string_view text);
 Result<void> write_json_file(const std::filesystem::path& path, const boost::json::value& json);
 
 }  // namespace iuprobe

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "report/html_report.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+namespace iuprobe {
+namespace {
+
+TEST(HtmlReport, IsSelfContainedWithTheChartLibraryAndTheData) {
+  const boost::json::object result{{"schema", "iuprobe.probe"}, {"target", "http://x/"}};
+  const std::string html = render_probe_html(result);
+  EXPECT_NE(html.find("uPlot"), std::string::npos) << "the chart library is embedded";
+  EXPECT_NE(html.find("IuprobeCharts"), std::string::npos);
+  EXPECT_NE(html.find(R"("schema":"iuprobe.probe")"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos) << "nothing is fetched";
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+}
+
+TEST(HtmlReport, DataCannotCloseTheScriptElement) {
+  const boost::json::object hostile{{"target", "</script><script>alert(1)</script>"}};
+  const std::string json = script_safe_json(hostile);
+  EXPECT_EQ(json.find("</script>"), std::string::npos);
+  EXPECT_EQ(boost::json::parse(json).at("target").as_string(), "</script><script>alert(1)</script>");
+}
+
+}  // namespace
+}  // namespace iuprobe
