@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/demo_command.h"
 #include "app/emulate_command.h"
 #include "app/exit_codes.h"
 #include "app/model_command.h"
@@ -369,6 +370,15 @@ Examples:
   return command;
 }
 
+CLI::App* add_demo_command(CLI::App& app, DemoOptions& o) {
+  CLI::App* demo = app.add_subcommand(
+      "demo", "Offline: emulator + sample images + probe (starting and stopping the model) + plan "
+              "+ report");
+  demo->add_option("--images", o.images, "Your own JPEG/PNG file or directory instead of samples");
+  demo->add_option("--out", o.out, "Output directory (default ./iuprobe-results/demo-<time>)");
+  return demo;
+}
+
 CLI::App* add_plan_command(CLI::App& app, PlanOptions& o) {
   CLI::App* plan = app.add_subcommand(
       "plan", "IUs, wall time, IU-hours and cost for a rate, a batch or a daily traffic profile");
@@ -422,6 +432,8 @@ int cli_main(int argc, char** argv) {
   EmulateOptions emulate_options;
   PlanOptions plan_options;
   ProbeOptions probe_options;
+  DemoOptions demo_options;
+  CLI::App* demo = add_demo_command(app, demo_options);
   CLI::App* probe = add_probe_command(app, probe_options);
   CLI::App* plan = add_plan_command(app, plan_options);
   CLI::App* emulate = add_emulate_command(app, emulate_options);
@@ -446,6 +458,7 @@ int cli_main(int argc, char** argv) {
     if (emulate->parsed()) return emulate_command(emulate_options);
     if (plan->parsed()) return plan_command(plan_options);
     if (probe->parsed()) return probe_command(probe_options);
+    if (demo->parsed()) return demo_command(demo_options);
   } catch (const std::exception& e) {
     fmt::print(stderr, "iuprobe: internal error: {}\n", e.what());
     return kExitFailure;

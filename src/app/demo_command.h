@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+
+namespace iuprobe {
+
+struct DemoOptions {
+  std::string images;  // default: sample images written into the output directory
+  std::string out;
+};
+
+// The main job, offline: an in-process emulator with a documented model, sample images, a
+// probe that starts the model and stops it again, an example plan, report.html and result.json,
+// and how the answer compares with the emulator's configured capacity.
+int demo_command(const DemoOptions& options);
+
+}  // namespace iuprobe
