@@ -22,9 +22,12 @@ packages=(
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev libcli11-dev libfmt-dev
   libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev libturbojpeg0-dev libpng-dev
-  # test and benchmark peers
-  nginx-light wrk nghttp2-client openssl ca-certificates procps python3
+  # test and benchmark peers; chromium opens report.html in the tests
+  nginx-light wrk nghttp2-client openssl ca-certificates procps python3 chromium
 )
+# The build bundles a chart library from the npm registry: use the machine's Node.js if it has
+# one, else Debian's.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: Apache-2.0
+"""`iuprobe probe` and `iuprobe demo` end to end: the capacity found against servers whose capacity
+is known (the emulator; nginx limit_req with a burst), the honest verdicts (a generator-bound run,
+a server that never throttles), and report.html opened in headless Chromium with its charts drawn."""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+from harness import Emulator, Nginx, emulator_env, png_bytes, read_json, run_iuprobe
+
+ARTIFACTS = Path(os.environ.get("IUPROBE_ARTIFACTS", Path(tempfile.gettempdir()) / "iuprobe-test-artifacts"))
+
+
+def probe(*args, env=None, timeout=180):
+    out = Path(tempfile.mkdtemp(prefix="iuprobe-probe-"))
+    started = time.monotonic()
+    run = run_iuprobe("probe", *args, "--out", str(out), env=env, timeout=timeout)
+    wall = time.monotonic() - started
+    result = read_json(out / "result.json") if (out / "result.json").exists() else None
+    return run, result, out, wall
+
+
+class AgainstKnownCapacities(unittest.TestCase):
+    def check(self, result, truth, wall, run):
+        answer = result["answer"]
+        self.assertEqual(answer["verdict"], "found", run.stdout)
+        found = answer["capacity_tps"]
+        print(f"\n  found {found:.1f}/s for a true {truth:.1f}/s ({(found / truth - 1) * 100:+.1f}%) "
+              f"in {wall:.0f} s", end=" ", flush=True)
+        self.assertAlmostEqual(found / truth, 1.0, delta=0.03, msg=run.stdout)
+        self.assertLess(wall, 90)
+
+    def test_emulator_slots_with_a_per_megapixel_cost(self):
+        # 2 IUs x 4 slots / (40 ms + 20 ms x 0.3 MP) = 173.4/s; 86.7 per IU.
+        with Emulator("--iu", "2", "--slots", "4", "--queue", "2", "--service-time", "40ms",
+                      "--per-megapixel", "20ms") as emulator, tempfile.TemporaryDirectory() as tmp:
+            image = Path(tmp) / "vga.png"
+            image.write_bytes(png_bytes(640, 480))
+            run, result, out, wall = probe("--project-version-arn", emulator.model_arn, "--endpoint-url",
+                                           emulator.url, "--images", str(image), "--iu", "2",
+                                           "--target-tps", "400", env=emulator_env())
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        truth = 2 * 4 / (0.040 + 0.020 * 0.3072)
+        self.check(result, truth, wall, run)
+        self.assertAlmostEqual(result["answer"]["tps_per_iu"], result["answer"]["capacity_tps"] / 2)
+        self.assertIn("per IU", run.stdout)
+        self.assertIn("plan: 400 TPS", run.stdout)
+        self.assertTrue((out / "report.html").exists())
+        shutil.rmtree(out)
+
+    def test_nginx_token_bucket_with_a_burst(self):
+        # limit_req 150 r/s with a burst of 150 (a second of traffic, nodelay): short steps pass
+        # well above 150/s; the probe must not believe them.
+        with Nginx("""
+                listen 127.0.0.1:{port};
+                location / { limit_req zone=model burst=150 nodelay; limit_req_status 429;
+                             root {www}; try_files /ok =404; }
+                """, http_extra="limit_req_zone $binary_remote_addr zone=model:1m rate=150r/s;") as nginx:
+            run, result, out, wall = probe("--url", nginx.url("/ok"), "--threads", "1")
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.check(result, 150, wall, run)
+        shutil.rmtree(out)
+
+
+class HonestVerdicts(unittest.TestCase):
+    def test_a_server_that_never_throttles_has_no_limit_found(self):
+        with Nginx("""
+                listen 127.0.0.1:{port};
+                location / { return 200 'ok'; }
+                """) as nginx:
+            run, result, out, _ = probe("--url", nginx.url("/"), "--max-tps", "640", "--threads", "1")
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertEqual(result["answer"]["verdict"], "no-limit-found")
+        self.assertIn("no limit found", run.stdout)
+        shutil.rmtree(out)
+
+    def test_a_generator_that_cannot_keep_up_gives_a_lower_bound(self):
+        # 2 connections to a 250 ms model: at most 8 answers a second can be had, whatever the
+        # model's capacity (1,000 slots).
+        with Emulator("--slots", "1000", "--service-time", "250ms", "--jitter", "0") as emulator, \
+                tempfile.TemporaryDirectory() as tmp:
+            image = Path(tmp) / "i.png"
+            image.write_bytes(png_bytes(64, 64))
+            run, result, out, _ = probe("--project-version-arn", emulator.model_arn, "--endpoint-url",
+                                        emulator.url, "--images", str(image), "--max-connections", "2",
+                                        "--start-tps", "4", "--target-tps", "100", env=emulator_env())
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertEqual(result["answer"]["verdict"], "generator-limited", run.stdout)
+        self.assertIn("at least", run.stdout)
+        self.assertIn("the load generator, not the endpoint", run.stdout)
+        self.assertIn("plan       not made", run.stdout)
+        shutil.rmtree(out)
+
+
+class Demo(unittest.TestCase):
+    def test_demo_finds_the_configured_capacity_and_its_report_draws_charts(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "demo"
+            started = time.monotonic()
+            run = run_iuprobe("demo", "--out", str(out), timeout=240)
+            wall = time.monotonic() - started
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            self.assertLess(wall, 120)
+            compare = re.search(r"compare    found ([\d.]+) TPS; configured ([\d.]+) TPS", run.stdout)
+            self.assertIsNotNone(compare, run.stdout)
+            found, configured = float(compare.group(1)), float(compare.group(2))
+            self.assertAlmostEqual(found / configured, 1.0, delta=0.03, msg=run.stdout)
+            self.assertIn("model: stop requested", run.stdout)
+            result = read_json(out / "result.json")
+            self.assertTrue(result["trials"])
+            self.assertTrue(result["series"])
+            self.open_in_chromium(out / "report.html")
+
+    def open_in_chromium(self, report: Path):
+        chromium = shutil.which("chromium")
+        self.assertIsNotNone(chromium, "chromium is missing: run scripts/setup.sh")
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage", "--no-first-run", "--virtual-time-budget=5000"]
+        with tempfile.TemporaryDirectory() as profile:
+            dom = subprocess.run([chromium, *flags, f"--user-data-dir={profile}", "--dump-dom",
+                                  report.as_uri()], capture_output=True, text=True, timeout=120)
+        self.assertEqual(dom.returncode, 0, dom.stderr[-2000:])
+        self.assertIn('data-ready="true"', dom.stdout, "report.js did not finish")
+        self.assertEqual(dom.stdout.count('class="uplot'), 4, "four charts drawn")
+        self.assertIn("TPS sustained", dom.stdout)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTIFACTS / "report.png"
+        with tempfile.TemporaryDirectory() as profile:
+            subprocess.run([chromium, *flags, f"--user-data-dir={profile}", "--window-size=1200,2400",
+                            f"--screenshot={shot}", report.as_uri()], capture_output=True, timeout=120)
+        self.assertGreater(shot.stat().st_size, 20000, "the screenshot is not blank")
+        print(f"\n  screenshot {shot}", end=" ", flush=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
