@@ -383,6 +383,8 @@ CLI::App* add_plan_command(CLI::App& app, PlanOptions& o) {
   CLI::App* plan = app.add_subcommand(
       "plan", "IUs, wall time, IU-hours and cost for a rate, a batch or a daily traffic profile");
   plan->add_option("--tps-per-iu", o.tps_per_iu, "Sustained TPS of one IU (from iuprobe probe)");
+  plan->add_option("--from", o.from, "Take TPS per IU from a probe's result.json")
+      ->check(CLI::ExistingFile);
   plan->add_option("--target-tps", o.target_tps, "Plan for this steady rate");
   plan->add_option("--headroom", o.headroom, "Spare capacity on top of the rate, e.g. 0.2 for 20%")
       ->capture_default_str();
@@ -408,7 +410,7 @@ Examples:
   iuprobe plan --tps-per-iu 5 --target-tps 15 --min-iu 2
   iuprobe plan --tps-per-iu 5 --images 108000 --within 3h --startup 10m
   iuprobe plan --tps-per-iu 5 --iu 1 --for 3h
-  iuprobe plan --tps-per-iu 5 --profile daily.csv --startup 10m)");
+  iuprobe plan --from iuprobe-results/demo/result.json --profile daily.csv --startup 10m)");
   return plan;
 }
 

@@ -9,6 +9,7 @@ namespace iuprobe {
 // `iuprobe plan`'s flags as typed: a capacity (--tps-per-iu) and one or more questions.
 struct PlanOptions {
   std::optional<double> tps_per_iu;
+  std::string from;  // a probe's result.json instead of --tps-per-iu
   std::optional<double> target_tps;
   double headroom = 0;
   unsigned min_iu = 1;

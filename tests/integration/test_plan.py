@@ -2,6 +2,7 @@
 """`iuprobe plan` from the command line: the worked examples come out exactly, in text and JSON, and
 bad input is refused with the reason."""
 
+import json
 import tempfile
 import unittest
 from pathlib import Path
@@ -61,11 +62,34 @@ class Plan(unittest.TestCase):
         self.assertEqual(plans[0]["recommended"], "scheduled")
         self.assertIn("<- recommended", text)
 
+    def probe_result(self, tmp, verdict, **answer):
+        path = Path(tmp) / f"{verdict}.json"
+        path.write_text(json.dumps({"schema": "iuprobe.probe", "answer": {"verdict": verdict, **answer}}))
+        return str(path)
+
+    def test_from_a_probe_result(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            found = self.probe_result(tmp, "found", capacity_tps=10, tps_per_iu=5, inference_units=2)
+            text, plans = self.plan("--from", found, "--target-tps", "15")
+            self.assertEqual(plans[0]["iu"], 3)
+            self.assertIn("5.00 TPS per IU, from", text)
+            bound = self.probe_result(tmp, "generator-limited", capacity_tps=900)
+            run = run_iuprobe("plan", "--from", bound, "--target-tps", "15")
+            self.assertEqual(run.returncode, 2)
+            self.assertIn("lower bound, not a capacity", run.stderr)
+            no_iu = self.probe_result(tmp, "found", capacity_tps=10, inference_units=0)
+            run = run_iuprobe("plan", "--from", no_iu, "--target-tps", "15")
+            self.assertIn("--iu N", run.stderr)
+            run_result = Path(tmp) / "run.json"
+            run_result.write_text('{"schema": "iuprobe.result"}')
+            run = run_iuprobe("plan", "--from", str(run_result), "--target-tps", "15")
+            self.assertIn("not a result.json written by iuprobe probe", run.stderr)
+
     def test_bad_input_is_refused_with_the_reason(self):
         cases = [
             (["--tps-per-iu", "0", "--target-tps", "3"], "--tps-per-iu must be above zero"),
             (["--tps-per-iu", "-2", "--target-tps", "3"], "--tps-per-iu must be above zero"),
-            (["--target-tps", "3"], "--tps-per-iu X"),
+            (["--target-tps", "3"], "--tps-per-iu X, or --from"),
             (["--tps-per-iu", "5"], "ask a question"),
             (["--tps-per-iu", "5", "--images", "100"], "--images and --within go together"),
             (["--tps-per-iu", "5", "--images", "100", "--within", "5m", "--startup", "10m"], "no time to process"),
