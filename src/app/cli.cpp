@@ -299,13 +299,16 @@ CLI::App* add_emulate_command(CLI::App& app, EmulateOptions& o) {
   emulate->add_option("--iu", o.iu, "Inference units when running (default 1)")->group(model);
   emulate->add_option("--max-iu", o.max_iu, "Auto-scale up to this many IUs (default: no)")
       ->group(model);
-  emulate->add_option("--service-time", o.service_time,
-                      "Service time per request at 0 megapixels (default 50ms)")
+  emulate
+      ->add_option("--service-time", o.service_time,
+                   "Service time per request at 0 megapixels (default 50ms)")
       ->group(model);
-  emulate->add_option("--per-megapixel", o.per_megapixel,
-                      "Added service time per megapixel of the image (default 0ms)")
+  emulate
+      ->add_option("--per-megapixel", o.per_megapixel,
+                   "Added service time per megapixel of the image (default 0ms)")
       ->group(model);
-  emulate->add_option("--jitter", o.jitter, "Service time spread, fraction of the mean (default 0.1)")
+  emulate
+      ->add_option("--jitter", o.jitter, "Service time spread, fraction of the mean (default 0.1)")
       ->group(model);
   emulate->add_option("--slots", o.slots, "Concurrent requests per IU (default 5)")->group(model);
   emulate->add_option("--queue", o.queue, "Waiting requests per IU before refusals (default 2)")
@@ -314,11 +317,13 @@ CLI::App* add_emulate_command(CLI::App& app, EmulateOptions& o) {
       ->group(model);
   emulate->add_option("--stop-time", o.stop_time, "STOPPING lasts this long (default 2s)")
       ->group(model);
-  emulate->add_option("--scale-up-after", o.scale_up_after,
-                      "Saturation that adds an IU, with --max-iu (default 60s)")
+  emulate
+      ->add_option("--scale-up-after", o.scale_up_after,
+                   "Saturation that adds an IU, with --max-iu (default 60s)")
       ->group(model);
-  emulate->add_option("--scale-down-after", o.scale_down_after,
-                      "Idleness that removes an IU (default 300s)")
+  emulate
+      ->add_option("--scale-down-after", o.scale_down_after,
+                   "Idleness that removes an IU (default 300s)")
       ->group(model);
   emulate->footer(R"(
 Capacity = IUs x slots / (service time + per-megapixel time x image megapixels).
@@ -339,8 +344,9 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   add_connection_options(*command, o.connection);
   add_output_options(*command, o.output);
   const std::string group = "Search";
-  command->add_option("--max-error-rate", o.max_error_rate,
-                      "Tolerated fraction of throttled + failed requests (default 0)")
+  command
+      ->add_option("--max-error-rate", o.max_error_rate,
+                   "Tolerated fraction of throttled + failed requests (default 0)")
       ->group(group);
   command->add_option("--slo-p95", o.slo_p95, "Also require p95 latency (from schedule) <= this")
       ->group(group);
@@ -372,8 +378,9 @@ Examples:
 
 CLI::App* add_demo_command(CLI::App& app, DemoOptions& o) {
   CLI::App* demo = app.add_subcommand(
-      "demo", "Offline: emulator + sample images + probe (starting and stopping the model) + plan "
-              "+ report");
+      "demo",
+      "Offline: emulator + sample images + probe (starting and stopping the model) + plan "
+      "+ report");
   demo->add_option("--images", o.images, "Your own JPEG/PNG file or directory instead of samples");
   demo->add_option("--out", o.out, "Output directory (default ./iuprobe-results/demo-<time>)");
   return demo;

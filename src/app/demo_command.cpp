@@ -119,10 +119,11 @@ int demo_command(const DemoOptions& options) {
     print_error(address.error());
     return kExitFailure;
   }
-  fmt::print("emulator   http://{}: model {} is STOPPED; 1 IU = {} slots x (40 ms + 20 ms per "
-             "megapixel)\n           = {:.1f} TPS for these images (the figure the probe should "
-             "find)\n\n",
-             *address, emulated_version_arn(config, model), model.capacity.slots_per_iu, *expected);
+  fmt::print(
+      "emulator   http://{}: model {} is STOPPED; 1 IU = {} slots x (40 ms + 20 ms per "
+      "megapixel)\n           = {:.1f} TPS for these images (the figure the probe should "
+      "find)\n\n",
+      *address, emulated_version_arn(config, model), model.capacity.slots_per_iu, *expected);
 
   // The demo talks only to its own emulator, with the emulator's documented keys.
   ::setenv("AWS_ACCESS_KEY_ID", kEmulatorAccessKeyId, 1);
@@ -155,8 +156,8 @@ int demo_command(const DemoOptions& options) {
     const auto& answer = result.at("answer").as_object();
     if (answer.at("verdict").as_string() == "found") {
       const double found = answer.at("capacity_tps").to_number<double>();
-      fmt::print("compare    found {:.1f} TPS; configured {:.1f} TPS: {:+.1f}%\n", found,
-                 *expected, (found / *expected - 1) * 100);
+      fmt::print("compare    found {:.1f} TPS; configured {:.1f} TPS: {:+.1f}%\n", found, *expected,
+                 (found / *expected - 1) * 100);
     }
   }
   fmt::print("open       {}\n", (*dir / "report.html").string());

@@ -33,25 +33,28 @@ Result<double> tps_per_iu_from(const std::string& path) {
   const boost::json::value root = boost::json::parse(text.str(), ec);
   const boost::json::object* result = ec ? nullptr : root.if_object();
   if (!result || !result->contains("schema") || result->at("schema") != "iuprobe.probe") {
-    return fail("--from {}: not a result.json written by iuprobe probe (run results carry no "
-                "capacity); give --tps-per-iu instead",
-                path);
+    return fail(
+        "--from {}: not a result.json written by iuprobe probe (run results carry no "
+        "capacity); give --tps-per-iu instead",
+        path);
   }
   const auto& answer = result->at("answer").as_object();
   const std::string verdict(answer.at("verdict").as_string());
   if (verdict == "generator-limited") {
-    return fail("--from {}: that probe was limited by the load generator, so its figure is a lower "
-                "bound, not a capacity; probe again with more threads/connections, or give "
-                "--tps-per-iu if you accept it",
-                path);
+    return fail(
+        "--from {}: that probe was limited by the load generator, so its figure is a lower "
+        "bound, not a capacity; probe again with more threads/connections, or give "
+        "--tps-per-iu if you accept it",
+        path);
   }
   if (verdict != "found")
     return fail("--from {}: that probe found no capacity ({})", path, verdict);
   const auto* per_iu = answer.if_contains("tps_per_iu");
   if (!per_iu) {
-    return fail("--from {}: the probe did not know the IU count (probe with --iu N); give "
-                "--tps-per-iu instead",
-                path);
+    return fail(
+        "--from {}: the probe did not know the IU count (probe with --iu N); give "
+        "--tps-per-iu instead",
+        path);
   }
   const double value = per_iu->to_number<double>();
   fmt::print("capacity   {:.2f} TPS per IU, from {}\n\n", value, path);
@@ -66,7 +69,8 @@ Result<boost::json::array> make_plans(PlanOptions o) {
     if (!from) return tl::unexpected(from.error());
     o.tps_per_iu = *from;
   }
-  if (!o.tps_per_iu) return fail("give the capacity: --tps-per-iu X, or --from result.json of a probe");
+  if (!o.tps_per_iu)
+    return fail("give the capacity: --tps-per-iu X, or --from result.json of a probe");
   if (!(*o.tps_per_iu > 0))
     return fail(
         "--tps-per-iu must be above zero (got {}): a model that serves nothing cannot be "

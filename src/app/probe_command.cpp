@@ -159,11 +159,17 @@ int probe_command(const ProbeOptions& o) {
   MaxRateSearch search(*limits);
   const auto began = Clock::now();
   bool failed = false;
+  Duration last_p99{};
   while (auto plan = search.next()) {
     RunConfig config = setup->config;
     std::vector<RateSegment> segments;
-    if (plan->drain_rate > 0)
+    if (plan->drain_rate > 0) {
       segments.push_back({plan->drain, plan->drain_rate, plan->drain_rate, true});
+      // The drain's requests hold the server's slots for about one latency: wait that out.
+      const Duration settle =
+          std::min<Duration>(std::max(plan->settle, 3 * last_p99), std::chrono::seconds(3));
+      segments.push_back({settle, plan->rate, plan->rate, true});
+    }
     segments.push_back({plan->duration, plan->rate, plan->rate, false});
     config.load = OpenLoop{RateProfile(std::move(segments))};
     TrialWindows windows;
@@ -184,6 +190,7 @@ int probe_command(const ProbeOptions& o) {
       break;
     }
     const TrialResult trial = to_trial_result(*result);
+    if (trial.p99) last_p99 = *trial.p99;
     search.record(*plan, trial);
     const double seconds = std::max(1e-9, to_seconds(result->measured));
     ProbeTrialRecord record{.index = search.trials().size(),

@@ -246,6 +246,8 @@ struct Emulator::State : std::enable_shared_from_this<State> {
           kOperation, id);
     }
     asio::steady_timer timer(io);
+    // Service runs from when the slot is ours: now, or when the request before us finished.
+    std::optional<SteadyTime> service_start = now;
     switch (model.admit(now)) {
       case EmulatedModel::Admission::kRefuse:
         co_return error_answer({"ProvisionedThroughputExceededException",
@@ -255,19 +257,23 @@ struct Emulator::State : std::enable_shared_from_this<State> {
                                kOperation, id);
       case EmulatedModel::Admission::kQueue:
         timer.expires_at(asio::steady_timer::time_point::max());
-        model.enqueue([&timer] { timer.cancel(); });
+        model.enqueue([&timer, &service_start](std::optional<SteadyTime> slot_free_at) {
+          service_start = slot_free_at;
+          timer.cancel();
+        });
         co_await timer.async_wait(kUseTuple);  // cancelled: the slot is ours
         break;
       case EmulatedModel::Admission::kServe:
         break;
     }
-    if (closing) {  // woken by close(), without a slot
+    if (closing || !service_start) {  // woken by close(), without a slot
       co_return error_answer({"InternalServerError", "The endpoint is shutting down."}, kOperation,
                              id);
     }
-    timer.expires_after(model.service_time(megapixels, rng.uniform()));
+    const SteadyTime done = *service_start + model.service_time(megapixels, rng.uniform());
+    timer.expires_at(done);
     co_await timer.async_wait(kUseTuple);
-    model.release();
+    model.release(done);
     co_return ok_answer(std::move(answer_body), kOperation, id);
   }
 

@@ -90,7 +90,7 @@ void EmulatedModel::autoscale(SteadyTime now) {
       ++busy_;
       auto wake = std::move(waiters_.front());
       waiters_.pop_front();
-      wake();
+      wake(now);
     }
   }
   if (idle_since_ && now - *idle_since_ >= config_.scaling.scale_down_after) {
@@ -138,15 +138,15 @@ EmulatedModel::Admission EmulatedModel::admit(SteadyTime now) {
   return Admission::kRefuse;
 }
 
-void EmulatedModel::enqueue(std::function<void()> wake) {
+void EmulatedModel::enqueue(Wake wake) {
   waiters_.push_back(std::move(wake));
 }
 
-void EmulatedModel::release() {
+void EmulatedModel::release(SteadyTime at) {
   if (!waiters_.empty() && busy_ <= slot_capacity()) {
     auto wake = std::move(waiters_.front());
     waiters_.pop_front();
-    wake();  // the slot passes to the waiter: busy_ stays
+    wake(at);  // the slot passes to the waiter: busy_ stays
     return;
   }
   if (busy_ > 0) --busy_;
@@ -155,7 +155,7 @@ void EmulatedModel::release() {
 void EmulatedModel::wake_all_waiters() {
   auto waiters = std::move(waiters_);
   waiters_.clear();
-  for (auto& wake : waiters) wake();
+  for (auto& wake : waiters) wake(std::nullopt);
 }
 
 Duration EmulatedModel::service_time(double megapixels, double uniform) const {

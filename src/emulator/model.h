@@ -39,10 +39,13 @@ class EmulatedModel {
   // kServe takes a slot now; kQueue means the caller must enqueue() a wake-up and wait for it
   // (the slot is handed over when it runs); kRefuse is ProvisionedThroughputExceeded.
   Admission admit(SteadyTime now);
-  void enqueue(std::function<void()> wake);
-  // Frees a slot, or hands it straight to the first waiter (whose wake-up is called).
-  void release();
-  // Shutting down: wakes every waiter without a slot.
+  // The wake-up gets the time the slot became free: the waiter's service starts then, not when
+  // its coroutine happens to resume, so timer lateness does not eat into capacity.
+  using Wake = std::function<void(std::optional<SteadyTime> slot_free_at)>;
+  void enqueue(Wake wake);
+  // Frees a slot at `at` (the end of a service), or hands it straight to the first waiter.
+  void release(SteadyTime at);
+  // Shutting down: wakes every waiter without a slot (nullopt).
   void wake_all_waiters();
 
   // Service time for an image of `megapixels`, with jitter drawn from `uniform` in [0, 1).
@@ -71,7 +74,7 @@ class EmulatedModel {
   std::optional<unsigned> max_iu_;
   unsigned current_iu_;
   unsigned busy_ = 0;
-  std::deque<std::function<void()>> waiters_;
+  std::deque<Wake> waiters_;
   // Auto-scaling: since when the model has been saturated (a refusal, or every slot busy) or
   // idle (peak load would fit in one IU fewer, at half occupancy) without a break.
   std::optional<SteadyTime> saturated_since_;

@@ -24,13 +24,13 @@ TEST(EmulatedModel, ServesSlotsThenQueuesThenRefuses) {
   EXPECT_EQ(model.admit(t0), Admission::kServe);
   EXPECT_EQ(model.admit(t0), Admission::kQueue);
   int woken = 0;
-  model.enqueue([&] { ++woken; });
+  model.enqueue([&](auto) { ++woken; });
   EXPECT_EQ(model.admit(t0), Admission::kRefuse);
-  model.release();  // the slot passes to the waiter
+  model.release(t0);  // the slot passes to the waiter
   EXPECT_EQ(woken, 1);
   EXPECT_EQ(model.busy_slots(), 2u);
   EXPECT_EQ(model.queued(), 0u);
-  model.release();
+  model.release(t0);
   EXPECT_EQ(model.busy_slots(), 1u);
   EXPECT_EQ(model.admit(t0), Admission::kServe);
 }
@@ -42,7 +42,7 @@ TEST(EmulatedModel, CapacityScalesWithInferenceUnits) {
   for (int i = 0; i < 6; ++i) EXPECT_EQ(model.admit(t0), Admission::kServe);
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(model.admit(t0), Admission::kQueue);
-    model.enqueue([] {});
+    model.enqueue([](auto) {});
   }
   EXPECT_EQ(model.admit(t0), Admission::kRefuse);
 }
@@ -96,7 +96,7 @@ TEST(EmulatedModel, ScalesUpAfterSustainedSaturationAndDownAfterIdleness) {
   model.admit(now);
   int woken = 0;
   ASSERT_EQ(model.admit(now), Admission::kQueue);
-  model.enqueue([&] { ++woken; });
+  model.enqueue([&](auto) { ++woken; });
   int checks = 0;
   for (; checks < 10 && model.inference_units() == 1; ++checks) {
     now += 500ms;
@@ -110,7 +110,7 @@ TEST(EmulatedModel, ScalesUpAfterSustainedSaturationAndDownAfterIdleness) {
   EXPECT_EQ(woken, 1) << "the new IU's slots take the waiting request";
   EXPECT_EQ(model.scale_events(), 1u);
   // Go idle: release everything and let time pass.
-  for (int i = 0; i < 3; ++i) model.release();
+  for (int i = 0; i < 3; ++i) model.release(t0);
   EXPECT_EQ(model.busy_slots(), 0u);
   for (int i = 0; i < 10; ++i) {
     now += 500ms;

@@ -22,7 +22,8 @@ TEST(HtmlReport, DataCannotCloseTheScriptElement) {
   const boost::json::object hostile{{"target", "</script><script>alert(1)</script>"}};
   const std::string json = script_safe_json(hostile);
   EXPECT_EQ(json.find("</script>"), std::string::npos);
-  EXPECT_EQ(boost::json::parse(json).at("target").as_string(), "</script><script>alert(1)</script>");
+  EXPECT_EQ(boost::json::parse(json).at("target").as_string(),
+            "</script><script>alert(1)</script>");
 }
 
 }  // namespace

@@ -110,6 +110,7 @@ boost::json::object probe_json(const ProbeReport& report) {
                       {"duration_s", to_seconds(t.plan.duration)},
                       {"drain_rate", t.plan.drain_rate},
                       {"drain_s", to_seconds(t.plan.drain)},
+                      {"settle_s", to_seconds(t.plan.settle)},
                       {"offered_per_s", t.result.offered},
                       {"sent_per_s", t.result.sent},
                       {"goodput_per_s", t.result.goodput},

@@ -52,6 +52,7 @@ TrialPlan MaxRateSearch::trial(Phase phase, double rate) const {
   if (phase != Phase::kExplore && hi_ > 0) {
     plan.drain_rate = hi_;
     plan.drain = limits_.drain;
+    plan.settle = limits_.settle;
   }
   return plan;
 }
@@ -133,7 +134,8 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
     }
   }
   if (lo_ >= hi_) lo_ = 0;
-  if (result.goodput > 0) {
+  // Goodput estimates capacity only when the server refused: a latency failure serves all.
+  if (result.goodput > 0 && result.refused_fraction > limits_.max_error_rate) {
     estimate_ = std::min(result.goodput, hi_);
     estimate_tried_ = false;
   }

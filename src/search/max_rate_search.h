@@ -11,7 +11,8 @@ namespace iuprobe {
 
 // One trial the search asks for: optionally a drain (sent, not judged) at a rate known to
 // overload the server, which empties token buckets so that a burst allowance cannot make a rate
-// above capacity look sustainable; then `rate` held for `duration` and judged.
+// above capacity look sustainable, and a settle at `rate` (sent, not judged) while the drain's
+// requests still hold the server's slots; then `rate` held for `duration` and judged.
 struct TrialPlan {
   enum class Phase { kExplore, kRefine, kConfirm };
   Phase phase = Phase::kExplore;
@@ -19,6 +20,7 @@ struct TrialPlan {
   Duration duration{};
   double drain_rate = 0;  // 0: no drain
   Duration drain{};
+  Duration settle{};  // after a drain only
 };
 std::string_view to_string(TrialPlan::Phase phase);
 
@@ -43,6 +45,8 @@ struct SearchLimits {
   Duration refine_step = std::chrono::seconds(4);
   Duration confirm_step = std::chrono::seconds(8);
   Duration drain = std::chrono::seconds(1);
+  // At least the server's latency: requests from the drain must finish before judging starts.
+  Duration settle = std::chrono::milliseconds(500);
   unsigned max_trials = 24;
 };
 

@@ -36,6 +36,7 @@ Server token_bucket(double capacity, double burst) {
     };
     double ignored = 0;
     if (plan.drain_rate > 0) run(plan.drain_rate, plan.drain, &ignored);
+    run(plan.rate, plan.settle, &ignored);
     double refused = 0;
     const double accepted = run(plan.rate, plan.duration, &refused);
     const double seconds = to_seconds(plan.duration);
@@ -70,7 +71,7 @@ struct Outcome {
 Outcome run(MaxRateSearch search, const Server& server) {
   Outcome out;
   while (auto plan = search.next()) {
-    out.trial_time += plan->duration + plan->drain;
+    out.trial_time += plan->duration + plan->drain + plan->settle;
     search.record(*plan, server(*plan));
   }
   out.answer = search.answer();
