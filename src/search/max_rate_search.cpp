@@ -134,6 +134,12 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
     }
   }
   if (lo_ >= hi_) lo_ = 0;
+  // A drained trial served less than an earlier pass offered: that pass was a short step the
+  // burst allowance carried, not a sustainable rate.
+  if (plan.phase != Phase::kExplore && result.refused_fraction > limits_.max_error_rate &&
+      result.goodput < lo_) {
+    lo_ = 0;
+  }
   // Goodput estimates capacity only when the server refused: a latency failure serves all.
   if (result.goodput > 0 && result.refused_fraction > limits_.max_error_rate) {
     estimate_ = std::min(result.goodput, hi_);
