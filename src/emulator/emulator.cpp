@@ -271,6 +271,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
                              id);
     }
     const SteadyTime done = *service_start + model.service_time(megapixels, rng.uniform());
+    model.hold_until(done);
     timer.expires_at(done);
     co_await timer.async_wait(kUseTuple);
     model.release(done);

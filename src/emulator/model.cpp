@@ -128,6 +128,7 @@ std::optional<std::string> EmulatedModel::stop(SteadyTime now) {
 
 EmulatedModel::Admission EmulatedModel::admit(SteadyTime now) {
   advance(now);
+  reap(now);
   if (busy_ < slot_capacity()) {
     ++busy_;
     peak_busy_since_check_ = std::max(peak_busy_since_check_, busy_);
@@ -142,7 +143,11 @@ void EmulatedModel::enqueue(Wake wake) {
   waiters_.push_back(std::move(wake));
 }
 
-void EmulatedModel::release(SteadyTime at) {
+void EmulatedModel::hold_until(SteadyTime done) {
+  holds_.insert(done);
+}
+
+void EmulatedModel::free_slot(SteadyTime at) {
   if (!waiters_.empty() && busy_ <= slot_capacity()) {
     auto wake = std::move(waiters_.front());
     waiters_.pop_front();
@@ -150,6 +155,21 @@ void EmulatedModel::release(SteadyTime at) {
     return;
   }
   if (busy_ > 0) --busy_;
+}
+
+void EmulatedModel::reap(SteadyTime now) {
+  while (!holds_.empty() && *holds_.begin() <= now) {
+    const SteadyTime done = *holds_.begin();
+    holds_.erase(holds_.begin());
+    free_slot(done);
+  }
+}
+
+void EmulatedModel::release(SteadyTime done) {
+  const auto held = holds_.find(done);
+  if (held == holds_.end()) return;  // reaped already
+  holds_.erase(held);
+  free_slot(done);
 }
 
 void EmulatedModel::wake_all_waiters() {

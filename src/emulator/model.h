@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "emulator/config.h"
@@ -43,8 +44,13 @@ class EmulatedModel {
   // its coroutine happens to resume, so timer lateness does not eat into capacity.
   using Wake = std::function<void(std::optional<SteadyTime> slot_free_at)>;
   void enqueue(Wake wake);
-  // Frees a slot at `at` (the end of a service), or hands it straight to the first waiter.
-  void release(SteadyTime at);
+  // A slot taken by admit() or a wake-up is busy until `done`; at `done` it is free again even
+  // if the event loop has not yet run release() (a hiccup of the emulator's own thread must not
+  // cost capacity): every call with a later time frees it first.
+  void hold_until(SteadyTime done);
+  // Frees the slot held until `done` (if that has not happened already), or hands it straight
+  // to the first waiter.
+  void release(SteadyTime done);
   // Shutting down: wakes every waiter without a slot (nullopt).
   void wake_all_waiters();
 
@@ -62,6 +68,8 @@ class EmulatedModel {
  private:
   void enter(ModelStatus status, SteadyTime now);
   void autoscale(SteadyTime now);
+  void free_slot(SteadyTime at);
+  void reap(SteadyTime now);
   unsigned slot_capacity() const { return current_iu_ * config_.capacity.slots_per_iu; }
   std::size_t queue_capacity() const { return current_iu_ * config_.capacity.queue_per_iu; }
 
@@ -75,6 +83,7 @@ class EmulatedModel {
   unsigned current_iu_;
   unsigned busy_ = 0;
   std::deque<Wake> waiters_;
+  std::multiset<SteadyTime> holds_;  // when each busy slot frees
   // Auto-scaling: since when the model has been saturated (a refusal, or every slot busy) or
   // idle (peak load would fit in one IU fewer, at half occupancy) without a break.
   std::optional<SteadyTime> saturated_since_;

@@ -26,13 +26,33 @@ TEST(EmulatedModel, ServesSlotsThenQueuesThenRefuses) {
   int woken = 0;
   model.enqueue([&](auto) { ++woken; });
   EXPECT_EQ(model.admit(t0), Admission::kRefuse);
-  model.release(t0);  // the slot passes to the waiter
+  model.hold_until(t0 + 10ms);
+  model.hold_until(t0 + 20ms);
+  model.release(t0 + 10ms);  // the slot passes to the waiter
   EXPECT_EQ(woken, 1);
   EXPECT_EQ(model.busy_slots(), 2u);
   EXPECT_EQ(model.queued(), 0u);
-  model.release(t0);
+  model.hold_until(t0 + 30ms);  // the waiter's service
+  model.release(t0 + 20ms);
   EXPECT_EQ(model.busy_slots(), 1u);
   EXPECT_EQ(model.admit(t0), Admission::kServe);
+}
+
+TEST(EmulatedModel, ASlotIsFreeAtItsDeadlineEvenBeforeItsReleaseRuns) {
+  EmulatedModel model(small_model(), t0);
+  ASSERT_EQ(model.admit(t0), Admission::kServe);
+  model.hold_until(t0 + 10ms);
+  ASSERT_EQ(model.admit(t0), Admission::kServe);
+  model.hold_until(t0 + 10ms);
+  ASSERT_EQ(model.admit(t0 + 5ms), Admission::kQueue);
+  std::optional<SteadyTime> started;
+  model.enqueue([&](std::optional<SteadyTime> at) { started = at; });
+  // The event loop stalled past 10 ms: the next admission frees both slots at their deadlines.
+  EXPECT_EQ(model.admit(t0 + 12ms), Admission::kServe);
+  EXPECT_EQ(started, t0 + 10ms) << "the waiter's service starts at the deadline, not now";
+  model.release(t0 + 10ms);  // late release of a reaped slot: no double free
+  model.release(t0 + 10ms);
+  EXPECT_EQ(model.busy_slots(), 2u);
 }
 
 TEST(EmulatedModel, CapacityScalesWithInferenceUnits) {
@@ -91,12 +111,18 @@ TEST(EmulatedModel, ScalesUpAfterSustainedSaturationAndDownAfterIdleness) {
   ASSERT_FALSE(model.start(now, 1, 2u));
   now += config.start_time;
   ASSERT_EQ(model.status(now), ModelStatus::kRunning);
-  // Saturate: both slots busy, the queue full, refusals every check.
+  // Saturate: both slots busy (for an hour), the queue full, refusals every check.
+  const SteadyTime busy_until = now + 1h;
   model.admit(now);
   model.admit(now);
+  model.hold_until(busy_until);
+  model.hold_until(busy_until);
   int woken = 0;
   ASSERT_EQ(model.admit(now), Admission::kQueue);
-  model.enqueue([&](auto) { ++woken; });
+  model.enqueue([&](auto) {
+    ++woken;
+    model.hold_until(busy_until);
+  });
   int checks = 0;
   for (; checks < 10 && model.inference_units() == 1; ++checks) {
     now += 500ms;
@@ -110,7 +136,7 @@ TEST(EmulatedModel, ScalesUpAfterSustainedSaturationAndDownAfterIdleness) {
   EXPECT_EQ(woken, 1) << "the new IU's slots take the waiting request";
   EXPECT_EQ(model.scale_events(), 1u);
   // Go idle: release everything and let time pass.
-  for (int i = 0; i < 3; ++i) model.release(t0);
+  for (int i = 0; i < 3; ++i) model.release(busy_until);
   EXPECT_EQ(model.busy_slots(), 0u);
   for (int i = 0; i < 10; ++i) {
     now += 500ms;
