@@ -49,6 +49,9 @@ TrialPlan MaxRateSearch::trial(Phase phase, double rate) const {
   plan.duration = phase == Phase::kExplore  ? limits_.explore_step
                   : phase == Phase::kRefine ? limits_.refine_step
                                             : limits_.confirm_step;
+  // At low rates a step must still hold enough requests to tell rates `precision` apart.
+  if (phase != Phase::kExplore)
+    plan.duration = std::max(plan.duration, from_seconds(limits_.min_step_requests / rate));
   if (phase != Phase::kExplore && hi_ > 0) {
     plan.drain_rate = hi_;
     plan.drain = limits_.drain;
@@ -137,7 +140,7 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   // A drained trial served less than an earlier pass offered: that pass was a short step the
   // burst allowance carried, not a sustainable rate.
   if (plan.phase != Phase::kExplore && result.refused_fraction > limits_.max_error_rate &&
-      result.goodput < lo_) {
+      result.goodput < lo_ * (1 - limits_.precision)) {
     lo_ = 0;
   }
   // Goodput estimates capacity only when the server refused: a latency failure serves all.

@@ -44,6 +44,7 @@ struct SearchLimits {
   Duration explore_step = std::chrono::seconds(2);
   Duration refine_step = std::chrono::seconds(4);
   Duration confirm_step = std::chrono::seconds(8);
+  double min_step_requests = 30;  // refine and confirm steps last at least this many requests
   Duration drain = std::chrono::seconds(1);
   // At least the server's latency: requests from the drain must finish before judging starts.
   Duration settle = std::chrono::milliseconds(500);
