@@ -223,11 +223,12 @@ int probe_command(const ProbeOptions& o) {
       break;
     }
   }
+  // A model iuprobe started bills from its start request to its stop request; otherwise the
+  // probe's own share is its wall time at the IU count.
+  const bool model_ok = !*session || (*session)->close();
   report.iu_minutes = *session && (*session)->started_by_iuprobe()
                           ? (*session)->iu_minutes()
                           : to_seconds(report.wall) / 60 * report.inference_units;
-  const bool model_ok = !*session || (*session)->close();
-  if (*session && (*session)->started_by_iuprobe()) report.iu_minutes = (*session)->iu_minutes();
   print_probe_summary(stdout, report);
   print_plans(o, report);
   const boost::json::object json = probe_json(report);
