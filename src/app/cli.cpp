@@ -360,6 +360,11 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   command->add_option("--precision", o.precision, "Refine until the bracket is this narrow")
       ->capture_default_str()
       ->group(group);
+  command
+      ->add_option("--verify-scaling", o.verify_scaling,
+                   "Then restart the model with N IUs, probe again, and report how far TPS "
+                   "scales from linear (with --start-model)")
+      ->group(group);
   const std::string plan = "Plan (appended to the answer)";
   command->add_option("--target-tps", o.target_tps, "IUs and cost for this rate")->group(plan);
   command->add_option("--batch", o.batch_images, "IUs and cost for this many images …")

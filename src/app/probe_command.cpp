@@ -119,12 +119,82 @@ void print_plans(const ProbeOptions& o, const ProbeReport& report) {
   }
 }
 
+enum class SearchEnd { kDone, kInterrupted, kFailed };
+
+// Runs the search to its end, one run_load per trial, filling the report's trials, series,
+// answer and wall time.
+SearchEnd run_search(const RunConfig& base, const SearchLimits& limits, ProbeReport& report) {
+  MaxRateSearch search(limits);
+  SearchEnd end = SearchEnd::kDone;
+  const auto began = Clock::now();
+  Duration last_p99{};
+  while (auto plan = search.next()) {
+    RunConfig config = base;
+    std::vector<RateSegment> segments;
+    if (plan->drain_rate > 0) {
+      segments.push_back({plan->drain, plan->drain_rate, plan->drain_rate, true});
+      // The drain's requests hold the server's slots for about one latency: wait that out.
+      const Duration settle =
+          std::min<Duration>(std::max(plan->settle, 3 * last_p99), std::chrono::seconds(3));
+      segments.push_back({settle, plan->rate, plan->rate, true});
+    }
+    segments.push_back({plan->duration, plan->rate, plan->rate, false});
+    config.load = OpenLoop{RateProfile(std::move(segments))};
+    TrialWindows windows;
+    const Duration started = Clock::now() - began;
+    auto result = run_load(config, windows);
+    if (!result) {
+      print_error(result.error());
+      end = SearchEnd::kFailed;
+      break;
+    }
+    if (result->interrupted_by != 0) {
+      report.interrupted = true;
+      end = SearchEnd::kInterrupted;
+      break;
+    }
+    if (!result->stopped_early.empty()) {
+      fmt::print("stopped    {}\n", result->stopped_early);
+      end = SearchEnd::kFailed;
+      break;
+    }
+    const TrialResult trial = to_trial_result(*result);
+    if (trial.p99) last_p99 = *trial.p99;
+    search.record(*plan, trial);
+    const double seconds = std::max(1e-9, to_seconds(result->measured));
+    ProbeTrialRecord record{.index = search.trials().size(),
+                            .trial = search.trials().back(),
+                            .started = started,
+                            .lower = search.lower(),
+                            .upper = search.upper(),
+                            .throttled_per_s = result->total.count(Outcome::kThrottled) / seconds,
+                            .errors_per_s = result->total.errors() / seconds,
+                            .latency = LatencySummary::of(result->total.latency)};
+    print_probe_trial(stdout, record, report.trials.empty());
+    report.trials.push_back(record);
+    const Duration offset = started + result->warmup;
+    for (WindowRecord w : windows.windows) {
+      w.start += offset;
+      report.series.push_back(w);
+    }
+  }
+  report.wall = Clock::now() - began;
+  report.answer = search.answer();
+  return end;
+}
+
 }  // namespace
 
 int probe_command(const ProbeOptions& o) {
   auto limits = build_limits(o);
   if (!limits) {
     print_error(limits.error());
+    return kExitUsage;
+  }
+  if (o.verify_scaling > 0 && (!o.model.start_model || o.verify_scaling == o.model.iu)) {
+    print_error(
+        {"--verify-scaling N restarts the model with N IUs: it needs --start-model and "
+         "an N different from --iu"});
     return kExitUsage;
   }
   if (o.batch_images.has_value() != !o.within.empty()) {
@@ -156,61 +226,34 @@ int probe_command(const ProbeOptions& o) {
         "the model may auto-scale (--max-iu): the answer is not a per-IU figure");
   }
   fmt::print("probe      {}\n", report.target);
-  MaxRateSearch search(*limits);
-  const auto began = Clock::now();
-  bool failed = false;
-  Duration last_p99{};
-  while (auto plan = search.next()) {
-    RunConfig config = setup->config;
-    std::vector<RateSegment> segments;
-    if (plan->drain_rate > 0) {
-      segments.push_back({plan->drain, plan->drain_rate, plan->drain_rate, true});
-      // The drain's requests hold the server's slots for about one latency: wait that out.
-      const Duration settle =
-          std::min<Duration>(std::max(plan->settle, 3 * last_p99), std::chrono::seconds(3));
-      segments.push_back({settle, plan->rate, plan->rate, true});
-    }
-    segments.push_back({plan->duration, plan->rate, plan->rate, false});
-    config.load = OpenLoop{RateProfile(std::move(segments))};
-    TrialWindows windows;
-    const Duration started = Clock::now() - began;
-    auto result = run_load(config, windows);
-    if (!result) {
-      print_error(result.error());
+  bool failed = run_search(setup->config, *limits, report) == SearchEnd::kFailed;
+  double earlier_iu_minutes = 0;
+  if (o.verify_scaling > 0 && !failed && !report.interrupted &&
+      report.answer.verdict == SearchAnswer::Verdict::kFound) {
+    // Stop, start again with more IUs, probe the same way, and compare per-IU figures.
+    fmt::print("\nscaling    restarting the model with {} IUs\n", o.verify_scaling);
+    const bool stopped = (*session)->close();
+    earlier_iu_minutes = (*session)->iu_minutes();
+    ModelFlags again = o.model;
+    again.iu = o.verify_scaling;
+    auto second = stopped ? open_model_session(*setup, again)
+                          : fail("the model could not be stopped to restart it");
+    if (!second) {
+      print_error(second.error());
       failed = true;
-      break;
-    }
-    if (result->interrupted_by != 0) {
-      report.interrupted = true;
-      break;
-    }
-    if (!result->stopped_early.empty()) {
-      fmt::print("stopped    {}\n", result->stopped_early);
-      failed = true;
-      break;
-    }
-    const TrialResult trial = to_trial_result(*result);
-    if (trial.p99) last_p99 = *trial.p99;
-    search.record(*plan, trial);
-    const double seconds = std::max(1e-9, to_seconds(result->measured));
-    ProbeTrialRecord record{.index = search.trials().size(),
-                            .trial = search.trials().back(),
-                            .started = started,
-                            .lower = search.lower(),
-                            .upper = search.upper(),
-                            .throttled_per_s = result->total.count(Outcome::kThrottled) / seconds,
-                            .errors_per_s = result->total.errors() / seconds,
-                            .latency = LatencySummary::of(result->total.latency)};
-    print_probe_trial(stdout, record, report.trials.empty());
-    report.trials.push_back(record);
-    const Duration offset = started + result->warmup;
-    for (WindowRecord w : windows.windows) {
-      w.start += offset;
-      report.series.push_back(w);
+    } else {
+      ProbeReport other{.target = report.target, .limits = *limits};
+      failed = run_search(setup->config, *limits, other) == SearchEnd::kFailed;
+      report.interrupted = other.interrupted;
+      const double per_iu_before = report.answer.capacity / report.inference_units;
+      const double per_iu_after = other.answer.capacity / o.verify_scaling;
+      report.scaling = ProbeReport::Scaling{.inference_units = o.verify_scaling,
+                                            .answer = other.answer,
+                                            .efficiency = per_iu_after / per_iu_before,
+                                            .wall = other.wall};
+      session = std::move(second);
     }
   }
-  report.wall = Clock::now() - began;
-  report.answer = search.answer();
   if (report.interrupted) report.answer.reason = "interrupted: " + report.answer.reason;
   for (const auto& r : report.trials) {
     // Explore steps are not drained first: a burst allowance inflates their goodput.
@@ -227,7 +270,7 @@ int probe_command(const ProbeOptions& o) {
   // probe's own share is its wall time at the IU count.
   const bool model_ok = !*session || (*session)->close();
   report.iu_minutes = *session && (*session)->started_by_iuprobe()
-                          ? (*session)->iu_minutes()
+                          ? earlier_iu_minutes + (*session)->iu_minutes()
                           : to_seconds(report.wall) / 60 * report.inference_units;
   print_probe_summary(stdout, report);
   print_plans(o, report);

@@ -20,6 +20,7 @@ struct ProbeOptions {
   double start_tps = 10;
   double max_tps = 100000;
   double precision = 0.02;
+  unsigned verify_scaling = 0;  // then probe again with this many IUs
   // Append a plan:
   std::optional<double> target_tps;
   std::optional<std::uint64_t> batch_images;

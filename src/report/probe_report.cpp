@@ -95,6 +95,17 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
              report.inference_units > 0
                  ? fmt::format(", {:.1f} IU-minutes billed", report.iu_minutes)
                  : "");
+  if (const auto& s = report.scaling) {
+    if (s->answer.verdict == Verdict::kFound) {
+      fmt::print(out, "scaling    {} IUs: {} TPS = {} per IU, {:.1f}% of linear ({})\n",
+                 s->inference_units, format_rate(s->answer.capacity),
+                 format_rate(s->answer.capacity / s->inference_units), s->efficiency * 100,
+                 format_duration(s->wall));
+    } else {
+      fmt::print(out, "scaling    {} IUs: no capacity found ({}: {})\n", s->inference_units,
+                 to_string(s->answer.verdict), s->answer.reason);
+    }
+  }
   for (const std::string& w : report.warnings) fmt::print(out, "warning    {}\n", w);
 }
 
@@ -155,11 +166,23 @@ boost::json::object probe_json(const ProbeReport& report) {
                              {"max_tps", l.max_rate}};
   if (l.slo_p95) limits["slo_p95_ms"] = to_millis(*l.slo_p95);
   if (l.slo_p99) limits["slo_p99_ms"] = to_millis(*l.slo_p99);
-  return {{"schema", "iuprobe.probe"},       {"schema_version", 1},
-          {"target", report.target},         {"answer", std::move(answer)},
-          {"limits", std::move(limits)},     {"wall_s", to_seconds(report.wall)},
-          {"iu_minutes", report.iu_minutes}, {"interrupted", report.interrupted},
-          {"warnings", std::move(warnings)}, {"trials", std::move(trials)},
+  boost::json::value scaling;
+  if (const auto& s = report.scaling) {
+    scaling = {{"inference_units", s->inference_units}, {"verdict", to_string(s->answer.verdict)},
+               {"capacity_tps", s->answer.capacity},    {"upper_tps", s->answer.upper},
+               {"efficiency", s->efficiency},           {"wall_s", to_seconds(s->wall)}};
+  }
+  return {{"schema", "iuprobe.probe"},
+          {"scaling", std::move(scaling)},
+          {"schema_version", 1},
+          {"target", report.target},
+          {"answer", std::move(answer)},
+          {"limits", std::move(limits)},
+          {"wall_s", to_seconds(report.wall)},
+          {"iu_minutes", report.iu_minutes},
+          {"interrupted", report.interrupted},
+          {"warnings", std::move(warnings)},
+          {"trials", std::move(trials)},
           {"series", std::move(series)}};
 }
 

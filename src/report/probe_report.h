@@ -3,6 +3,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,14 @@ struct ProbeReport {
   double iu_minutes = 0;  // billed IU time the probe itself took (wall × IUs)
   std::vector<std::string> warnings;
   bool interrupted = false;
+  // --verify-scaling: the same search at another IU count.
+  struct Scaling {
+    unsigned inference_units = 0;
+    SearchAnswer answer;
+    double efficiency = 0;  // its TPS per IU ÷ the first probe's TPS per IU
+    Duration wall{};
+  };
+  std::optional<Scaling> scaling;
 };
 
 // The latency at the answer: the confirming trial's, else the highest passing trial's.

@@ -68,6 +68,31 @@ class AgainstKnownCapacities(unittest.TestCase):
         shutil.rmtree(out)
 
 
+class VerifyScaling(unittest.TestCase):
+    def test_probes_again_at_two_ius_and_reports_the_scaling(self):
+        with Emulator("--status", "STOPPED", "--start-time", "1s", "--stop-time", "500ms", "--slots", "4",
+                      "--service-time", "40ms") as emulator, tempfile.TemporaryDirectory() as tmp:
+            image = Path(tmp) / "i.png"
+            image.write_bytes(png_bytes(64, 64))
+            run, result, out, _ = probe("--project-version-arn", emulator.model_arn, "--endpoint-url", emulator.url,
+                                        "--images", str(image), "--start-model", "--iu", "1", "--stop-model",
+                                        "--verify-scaling", "2", "--poll-interval", "200ms", env=emulator_env())
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            self.assertIn(emulator.status(), ("STOPPING", "STOPPED"))
+            self.assertEqual(emulator.count("StartProjectVersion"), 2)
+        scaling = result["scaling"]
+        self.assertEqual(scaling["verdict"], "found")
+        self.assertAlmostEqual(scaling["capacity_tps"] / 200, 1.0, delta=0.03)
+        self.assertAlmostEqual(scaling["efficiency"], 1.0, delta=0.05)
+        self.assertIn("% of linear", run.stdout)
+        shutil.rmtree(out)
+
+    def test_needs_start_model(self):
+        run = run_iuprobe("probe", "--url", "http://127.0.0.1:9/", "--verify-scaling", "2")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("--verify-scaling N restarts the model", run.stderr)
+
+
 class HonestVerdicts(unittest.TestCase):
     def test_a_server_that_never_throttles_has_no_limit_found(self):
         with Nginx("""
