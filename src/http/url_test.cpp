@@ -53,7 +53,8 @@ TEST(ParseListenAddress, TakesNumericAddressesAndPorts) {
   ASSERT_TRUE(v6) << v6.error().message;
   EXPECT_TRUE(v6->address().is_v6());
   EXPECT_EQ(v6->port(), 0);
-  for (const char* bad : {"localhost:80", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:70000", ":80"}) {
+  for (const char* bad :
+       {"localhost:80", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:70000", ":80"}) {
     auto refused = parse_listen_address(bad, "--listen");
     ASSERT_FALSE(refused) << bad;
     EXPECT_NE(refused.error().message.find("--listen"), std::string::npos);
