@@ -6,8 +6,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "app/exit_codes.h"
@@ -16,6 +14,7 @@
 #include "emulator/emulator.h"
 #include "emulator/image_info.h"
 #include "emulator/sample_images.h"
+#include "http/bodies.h"
 #include "http/url.h"
 
 namespace iuprobe {
@@ -147,11 +146,9 @@ int demo_command(const DemoOptions& options) {
     fmt::print("emulator   billed {:.1f} IU-seconds while RUNNING; the model is {}\n",
                m.billed_iu_seconds, m.status);
   }
-  std::ifstream file(*dir / "result.json");
-  std::stringstream text;
-  text << file.rdbuf();
+  const auto file = load_body_file(*dir / "result.json", kDefaultMaxBodyBytes, "result");
   boost::system::error_code ec;
-  const auto result = boost::json::parse(text.str(), ec);
+  const auto result = boost::json::parse(file ? file->bytes : "", ec);
   if (!ec && result.is_object()) {
     const auto& answer = result.at("answer").as_object();
     if (answer.at("verdict").as_string() == "found") {

@@ -4,15 +4,14 @@
 #include <fmt/format.h>
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "app/exit_codes.h"
 #include "app/options.h"
+#include "http/bodies.h"
 #include "plan/plan.h"
 #include "report/format.h"
 #include "report/plan_report.h"
+#include "report/run_json.h"
 
 namespace iuprobe {
 namespace {
@@ -25,12 +24,10 @@ Result<Duration> duration_option(const std::string& text, std::string_view optio
 
 // TPS per IU from a probe's result.json; refuses what is not a measured capacity.
 Result<double> tps_per_iu_from(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) return fail("--from {}: cannot read the file", path);
-  std::stringstream text;
-  text << file.rdbuf();
+  auto file = load_body_file(path, kDefaultMaxBodyBytes, "--from");
+  if (!file) return tl::unexpected(file.error());
   boost::system::error_code ec;
-  const boost::json::value root = boost::json::parse(text.str(), ec);
+  const boost::json::value root = boost::json::parse(file->bytes, ec);
   const boost::json::object* result = ec ? nullptr : root.if_object();
   if (!result || !result->contains("schema") || result->at("schema") != "iuprobe.probe") {
     return fail(
@@ -137,11 +134,9 @@ Result<boost::json::array> make_plans(PlanOptions o) {
     plans.push_back(batch_plan_json(*plan, input));
   }
   if (!o.profile.empty()) {
-    std::ifstream file(o.profile);
-    if (!file) return fail("--profile {}: cannot read the file", o.profile);
-    std::stringstream csv;
-    csv << file.rdbuf();
-    auto tps = parse_daily_profile(csv.str());
+    auto csv = load_body_file(o.profile, kDefaultMaxBodyBytes, "--profile");
+    if (!csv) return tl::unexpected(csv.error());
+    auto tps = parse_daily_profile(csv->bytes);
     if (!tps) return with_context(tps.error(), "--profile " + o.profile);
     const ProfileInput input{.tps = *tps,
                              .tps_per_iu = *o.tps_per_iu,
@@ -167,12 +162,10 @@ int plan_command(const PlanOptions& options) {
     return kExitUsage;
   }
   if (!options.json_out.empty()) {
-    std::ofstream file(options.json_out, std::ios::trunc);
-    file << boost::json::serialize(boost::json::object{
-                {"schema", "iuprobe.plan"}, {"schema_version", 1}, {"plans", std::move(*plans)}})
-         << "\n";
-    if (!file.flush()) {
-      print_error({fmt::format("--json {}: cannot write the file", options.json_out)});
+    const boost::json::object json{
+        {"schema", "iuprobe.plan"}, {"schema_version", 1}, {"plans", std::move(*plans)}};
+    if (auto written = write_json_file(options.json_out, json); !written) {
+      print_error(with_context(written.error(), "--json").value());
       return kExitFailure;
     }
   }

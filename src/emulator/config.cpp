@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <fstream>
 #include <regex>
-#include <sstream>
+
+#include "http/bodies.h"
 
 namespace iuprobe {
 namespace {
@@ -202,11 +202,9 @@ Result<EmulatorConfig> parse_emulator_config(std::string_view json_text) {
 #undef IUPROBE_TRY
 
 Result<EmulatorConfig> load_emulator_config(const std::filesystem::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return fail("--config {}: cannot read the file", path.string());
-  std::stringstream text;
-  text << file.rdbuf();
-  auto config = parse_emulator_config(text.str());
+  auto file = load_body_file(path, kDefaultMaxBodyBytes, "--config");
+  if (!file) return tl::unexpected(file.error());
+  auto config = parse_emulator_config(file->bytes);
   if (!config) return with_context(config.error(), "--config " + path.string());
   return config;
 }
