@@ -45,13 +45,18 @@ bool is_malformed(const boost::system::error_code& ec) {
 struct HttpServer::State : std::enable_shared_from_this<State> {
   asio::io_context& io;
   HttpHandler handler;
+  HttpStreamHandler stream_handler;
   ServerLimits limits;
   tcp::acceptor acceptor;
   std::list<beast::tcp_stream*> streams;  // open connections, to close them on shutdown
   bool closing = false;
 
-  State(asio::io_context& io_context, HttpHandler h, ServerLimits l)
-      : io(io_context), handler(std::move(h)), limits(l), acceptor(io_context) {}
+  State(asio::io_context& io_context, HttpHandler h, HttpStreamHandler s, ServerLimits l)
+      : io(io_context),
+        handler(std::move(h)),
+        stream_handler(std::move(s)),
+        limits(l),
+        acceptor(io_context) {}
 
   asio::awaitable<void> accept_loop() {
     auto self = shared_from_this();
@@ -113,6 +118,7 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
         break;
       }
       HttpRequest request = parser.release();
+      if (stream_handler && co_await stream_handler(request, stream)) break;
       HttpResponse response = co_await handler(request);
       if (closing) break;
       response.version(request.version());
@@ -130,8 +136,9 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
   }
 };
 
-HttpServer::HttpServer(asio::io_context& io, HttpHandler handler, ServerLimits limits)
-    : state_(std::make_shared<State>(io, std::move(handler), limits)) {}
+HttpServer::HttpServer(asio::io_context& io, HttpHandler handler, ServerLimits limits,
+                       HttpStreamHandler stream_handler)
+    : state_(std::make_shared<State>(io, std::move(handler), std::move(stream_handler), limits)) {}
 
 HttpServer::~HttpServer() {
   close();

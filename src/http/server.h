@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <functional>
@@ -20,6 +21,12 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 // Answers one request; may suspend (the emulator waits out a simulated service time).
 using HttpHandler = std::function<boost::asio::awaitable<HttpResponse>(HttpRequest&)>;
 
+// Takes over a connection for an endless response such as Server-Sent Events. Asked before the
+// handler: returns false, having written nothing, to leave the request to the handler; otherwise
+// it has written the whole response, header included, and the connection closes.
+using HttpStreamHandler =
+    std::function<boost::asio::awaitable<bool>(HttpRequest&, boost::beast::tcp_stream&)>;
+
 struct ServerLimits {
   std::uint64_t max_body_bytes = 8 << 20;     // larger bodies get 413 and the connection closes
   std::uint32_t max_header_bytes = 16 << 10;  // larger headers get 431
@@ -33,7 +40,8 @@ struct ServerLimits {
 // transport; malformed requests get 400 and oversize ones 413/431, without reaching it.
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, HttpHandler handler, ServerLimits limits = {});
+  HttpServer(boost::asio::io_context& io, HttpHandler handler, ServerLimits limits = {},
+             HttpStreamHandler stream_handler = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
