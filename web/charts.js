@@ -1,21 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
-// iuprobe's charts, shared by report.html and the live page. Needs uPlot (bundled from npm).
-// Each function takes a container and data already shaped as uPlot wants it: [xs, ys1, ys2, …].
+// iuprobe's page code shared by report.html and the live page: the charts (uPlot, bundled from
+// npm), number formatting, the answer's headline and the step table's rows. Each chart kind takes
+// data as the pages keep it (an array of steps or of per-second points) and shapes it for uPlot;
+// the live page creates a chart once and feeds it with update().
 "use strict";
 
 const IuprobeCharts = (() => {
   const palette = { offered: "#8a8f98", goodput: "#1f9d55", throttled: "#d9822b", errors: "#c0392b",
-                    p50: "#2b7bb9", p95: "#8e44ad", p99: "#c0392b", answer: "#111" };
+                    p50: "#2b7bb9", p95: "#8e44ad", p99: "#c0392b", answer: "#111",
+                    in_flight: "#2b7bb9", connections: "#8a8f98" };
 
   function width(el) { return Math.max(320, Math.min(el.clientWidth || 900, 1100)); }
+  const valueOf = v => (typeof v === "function" ? v() : v);
+  const byOffered = steps => steps.slice().sort((a, b) => a.offered - b.offered);
+  const column = (rows, key) => rows.map(r => (r[key] == null ? null : r[key]));
 
-  // A vertical line at x = value, labelled, drawn after the series.
+  // A vertical line at x = value (a number, or a function giving one), labelled.
   function markerPlugin(value, label) {
     return {
       hooks: {
         draw: u => {
-          if (value == null) return;
-          const x = u.valToPos(value, "x", true);
+          const v = valueOf(value);
+          if (v == null) return;
+          const x = u.valToPos(v, "x", true);
           const ctx = u.ctx;
           ctx.save();
           ctx.strokeStyle = palette.answer;
@@ -27,65 +34,131 @@ const IuprobeCharts = (() => {
           ctx.stroke();
           ctx.fillStyle = palette.answer;
           ctx.font = "bold 12px sans-serif";
-          ctx.fillText(label, x + 6, u.bbox.top + 14);
+          ctx.fillText(valueOf(label) || "", x + 6, u.bbox.top + 14);
           ctx.restore();
         },
       },
     };
   }
 
-  function chart(el, title, xLabel, yLabel, series, data, plugins) {
+  // Grey bands behind the series over x ranges [[from, to], …] (a function giving them).
+  function bandsPlugin(ranges) {
+    return {
+      hooks: {
+        drawClear: u => {
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.fillStyle = "rgba(138, 143, 152, 0.13)";
+          for (const [from, to] of valueOf(ranges)) {
+            const x0 = u.valToPos(from, "x", true), x1 = u.valToPos(to, "x", true);
+            ctx.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
+          }
+          ctx.restore();
+        },
+      },
+    };
+  }
+
+  const kinds = {
+    // Goodput, throttled and errors per second against the offered rate, one point per step.
+    rate: {
+      title: "Goodput and refusals against offered rate", x: "offered req/s", y: "req/s",
+      series: [["goodput/s", "goodput"], ["throttled/s", "throttled"], ["errors/s", "errors"]],
+      points: true,
+      data: steps => { const s = byOffered(steps);
+        return [column(s, "offered"), column(s, "goodput"), column(s, "throttled"), column(s, "errors")]; },
+    },
+    // Latency percentiles (ms, from the scheduled send) against the offered rate.
+    latencyRate: {
+      title: "Latency against offered rate (from scheduled send)", x: "offered req/s", y: "ms",
+      series: [["p50", "p50"], ["p95", "p95"], ["p99", "p99"]], points: true,
+      data: steps => { const s = byOffered(steps.filter(x => x.p50 != null));
+        return [column(s, "offered"), column(s, "p50"), column(s, "p95"), column(s, "p99")]; },
+    },
+    // Offered, goodput, throttled and errors per second over time.
+    time: {
+      title: "Over time", x: "seconds since start", y: "req/s",
+      series: [["offered/s", "offered"], ["goodput/s", "goodput"], ["throttled/s", "throttled"],
+               ["errors/s", "errors"]],
+      data: p => [column(p, "t"), column(p, "offered"), column(p, "goodput"), column(p, "throttled"),
+                  column(p, "errors")],
+    },
+    latencyTime: {
+      title: "Latency over time (from scheduled send)", x: "seconds since start", y: "ms",
+      series: [["p50", "p50"], ["p95", "p95"], ["p99", "p99"]],
+      data: p => [column(p, "t"), column(p, "p50"), column(p, "p95"), column(p, "p99")],
+    },
+    // Requests in flight and open connections at the end of each second.
+    concurrency: {
+      title: "In flight and connections", x: "seconds since start", y: "count",
+      series: [["in flight", "in_flight"], ["connections", "connections"]],
+      data: p => [column(p, "t"), column(p, "in_flight"), column(p, "connections")],
+    },
+  };
+
+  function create(kind, el, input, plugins) {
+    const k = kinds[kind];
     const opts = {
-      title, width: width(el), height: 300, plugins: plugins || [],
+      title: k.title, width: width(el), height: 280, plugins: plugins || [],
       scales: { x: { time: false } },
-      axes: [{ label: xLabel }, { label: yLabel }],
-      series: [{ label: xLabel }].concat(series.map(s => ({
-        label: s.label, stroke: palette[s.key], width: 2,
-        points: { show: s.points !== false, size: 6 }, paths: s.paths,
+      axes: [{ label: k.x }, { label: k.y }],
+      series: [{ label: k.x }].concat(k.series.map(([label, key]) => ({
+        label, stroke: palette[key], width: 2, points: { show: !!k.points, size: 6 },
       }))),
     };
     el.innerHTML = "";
-    return new uPlot(opts, data, el);
+    return new uPlot(opts, k.data(input), el);
+  }
+  function update(u, kind, input) { u.setData(kinds[kind].data(input)); }
+
+  const answerLabel = a => (a == null ? "" : "answer " + a.toFixed(1) + "/s");
+  const rateCurve = (el, steps, answer) => create("rate", el, steps, [markerPlugin(answer, answerLabel(answer))]);
+  const latencyCurve = (el, steps, answer) => create("latencyRate", el, steps, [markerPlugin(answer, "")]);
+  const timeSeries = (el, points) => create("time", el, points);
+  const latencySeries = (el, points) => create("latencyTime", el, points);
+
+  // Numbers as the terminal prints them: grouped, fixed digits, "–" for none.
+  const fmt = (x, digits = 1) => (x == null || Number.isNaN(x) ? "–" :
+    Number(x).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+  // The probe's answer in one line.
+  function headline(a) {
+    return {
+      "found": `${fmt(a.capacity_tps)} TPS sustained`,
+      "generator-limited": `at least ${fmt(a.capacity_tps)} TPS — the load generator was the limit`,
+      "no-limit-found": `no limit found up to ${fmt(a.capacity_tps)} TPS`,
+      "never-passed": `refused even at ${fmt(a.upper_tps, 2)} TPS`,
+      "unfinished": "not determined",
+    }[a.verdict] || a.verdict;
   }
 
-  // Goodput, throttled and errors per second against the offered rate, one point per step.
-  function rateCurve(el, steps, answer) {
-    const sorted = steps.slice().sort((a, b) => a.offered - b.offered);
-    return chart(el, "Goodput and refusals against offered rate", "offered req/s", "req/s",
-      [{ label: "goodput/s", key: "goodput" }, { label: "throttled/s", key: "throttled" },
-       { label: "errors/s", key: "errors" }],
-      [sorted.map(s => s.offered), sorted.map(s => s.goodput), sorted.map(s => s.throttled),
-       sorted.map(s => s.errors)],
-      [markerPlugin(answer, answer == null ? "" : "answer " + answer.toFixed(1) + "/s")]);
+  // A probe step as result.json has it, shaped for the charts.
+  function stepPoint(t) {
+    const l = t.latency_ms;
+    return { offered: t.offered_per_s, goodput: t.goodput_per_s, throttled: t.throttled_per_s,
+             errors: t.errors_per_s, p50: l.count ? l.p50 : null, p95: l.count ? l.p95 : null,
+             p99: l.count ? l.p99 : null };
+  }
+  // A per-second point as result.json and the event stream have it, shaped for the charts.
+  function seriesPoint(w) {
+    return { t: w.t_s, offered: w.offered_per_s, goodput: w.goodput_per_s, throttled: w.throttled_per_s,
+             errors: w.errors_per_s, p50: w.p50_ms, p95: w.p95_ms, p99: w.p99_ms,
+             in_flight: w.in_flight, connections: w.connections };
   }
 
-  // Latency percentiles (ms, from the scheduled send) against the offered rate.
-  function latencyCurve(el, steps, answer) {
-    const sorted = steps.filter(s => s.p50 != null).sort((a, b) => a.offered - b.offered);
-    return chart(el, "Latency against offered rate (from scheduled send)", "offered req/s", "ms",
-      [{ label: "p50", key: "p50" }, { label: "p95", key: "p95" }, { label: "p99", key: "p99" }],
-      [sorted.map(s => s.offered), sorted.map(s => s.p50), sorted.map(s => s.p95),
-       sorted.map(s => s.p99)],
-      [markerPlugin(answer, "")]);
+  // The step table's row for one trial (numbers only; nothing from the page's input is markup).
+  function stepRow(t) {
+    const l = t.latency_ms;
+    const cells = [t.index, t.phase, fmt(t.offered_per_s), fmt(t.goodput_per_s), fmt(t.throttled_per_s),
+      fmt(t.errors_per_s), l.count ? fmt(l.p50) : "–", l.count ? fmt(l.p95) : "–", l.count ? fmt(l.p99) : "–",
+      t.generator_limited ? "generator-limited" : t.passed ? "pass" : "fail",
+      `[${fmt(t.lower)}, ${t.upper > 0 ? fmt(t.upper) : "?"})`];
+    const tr = document.createElement("tr");
+    tr.className = t.passed ? "pass" : "fail";
+    for (const c of cells) { const td = document.createElement("td"); td.textContent = c; tr.appendChild(td); }
+    return tr;
   }
 
-  // Offered, goodput and throttled per second over the run's time.
-  function timeSeries(el, points) {
-    return chart(el, "Over time", "seconds since start", "req/s",
-      [{ label: "offered/s", key: "offered", points: false },
-       { label: "goodput/s", key: "goodput", points: false },
-       { label: "throttled/s", key: "throttled", points: false },
-       { label: "errors/s", key: "errors", points: false }],
-      [points.map(p => p.t), points.map(p => p.offered), points.map(p => p.goodput),
-       points.map(p => p.throttled), points.map(p => p.errors)]);
-  }
-
-  function latencySeries(el, points) {
-    return chart(el, "Latency over time (from scheduled send)", "seconds since start", "ms",
-      [{ label: "p50", key: "p50", points: false }, { label: "p95", key: "p95", points: false },
-       { label: "p99", key: "p99", points: false }],
-      [points.map(p => p.t), points.map(p => p.p50), points.map(p => p.p95), points.map(p => p.p99)]);
-  }
-
-  return { rateCurve, latencyCurve, timeSeries, latencySeries };
+  return { create, update, markerPlugin, bandsPlugin, rateCurve, latencyCurve, timeSeries, latencySeries,
+           fmt, headline, stepPoint, seriesPoint, stepRow };
 })();

@@ -4,18 +4,10 @@
 
 (() => {
   const r = window.IUPROBE_RESULT;
-  const fmt = (x, digits = 1) => (x == null || Number.isNaN(x) ? "–" :
-    Number(x).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+  const { fmt } = IuprobeCharts;
   const el = id => document.getElementById(id);
   const a = r.answer;
-  const headline = {
-    "found": `${fmt(a.capacity_tps)} TPS sustained`,
-    "generator-limited": `at least ${fmt(a.capacity_tps)} TPS — the load generator was the limit`,
-    "no-limit-found": `no limit found up to ${fmt(a.capacity_tps)} TPS`,
-    "never-passed": `refused even at ${fmt(a.upper_tps, 2)} TPS`,
-    "unfinished": "not determined",
-  }[a.verdict] || a.verdict;
-  el("headline").textContent = headline;
+  el("headline").textContent = IuprobeCharts.headline(a);
   el("verdict").textContent = a.verdict;
   el("verdict").className = "verdict " + a.verdict;
   el("reason").textContent = a.reason;
@@ -30,32 +22,26 @@
       (r.limits.slo_p95_ms ? `, p95 ≤ ${r.limits.slo_p95_ms} ms` : "") +
       (r.limits.slo_p99_ms ? `, p99 ≤ ${r.limits.slo_p99_ms} ms` : "")],
   ];
-  el("facts").innerHTML = facts.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join("");
+  for (const [k, v] of facts) {
+    const tr = el("facts").insertRow();
+    const th = document.createElement("th");
+    th.textContent = k;
+    tr.appendChild(th);
+    tr.insertCell().textContent = v;
+  }
   for (const w of r.warnings || []) {
     const li = document.createElement("li");
     li.textContent = w;
     el("warnings").appendChild(li);
   }
 
-  const steps = r.trials.map(t => ({
-    offered: t.offered_per_s, goodput: t.goodput_per_s, throttled: t.throttled_per_s,
-    errors: t.errors_per_s, p50: t.latency_ms.count ? t.latency_ms.p50 : null,
-    p95: t.latency_ms.count ? t.latency_ms.p95 : null, p99: t.latency_ms.count ? t.latency_ms.p99 : null,
-  }));
+  const steps = r.trials.map(IuprobeCharts.stepPoint);
   const answer = a.verdict === "found" ? a.capacity_tps : null;
-  const points = r.series.map(w => ({ t: w.t_s, offered: w.offered_per_s, goodput: w.goodput_per_s,
-    throttled: w.throttled_per_s, errors: w.errors_per_s, p50: w.p50_ms, p95: w.p95_ms, p99: w.p99_ms }));
+  const points = r.series.map(IuprobeCharts.seriesPoint);
   IuprobeCharts.rateCurve(el("chart-rate"), steps, answer);
   IuprobeCharts.latencyCurve(el("chart-latency"), steps, answer);
   IuprobeCharts.timeSeries(el("chart-time"), points);
   IuprobeCharts.latencySeries(el("chart-time-latency"), points);
-
-  el("steps").innerHTML = r.trials.map(t => `<tr class="${t.passed ? "pass" : "fail"}">
-    <td>${t.index}</td><td>${t.phase}</td><td>${fmt(t.offered_per_s)}</td><td>${fmt(t.goodput_per_s)}</td>
-    <td>${fmt(t.throttled_per_s)}</td><td>${fmt(t.errors_per_s)}</td>
-    <td>${t.latency_ms.count ? fmt(t.latency_ms.p50) : "–"}</td><td>${t.latency_ms.count ? fmt(t.latency_ms.p95) : "–"}</td>
-    <td>${t.latency_ms.count ? fmt(t.latency_ms.p99) : "–"}</td>
-    <td>${t.generator_limited ? "generator-limited" : t.passed ? "pass" : "fail"}</td>
-    <td>[${fmt(t.lower)}, ${t.upper > 0 ? fmt(t.upper) : "?"})</td></tr>`).join("");
+  for (const t of r.trials) el("steps").appendChild(IuprobeCharts.stepRow(t));
   document.body.dataset.ready = "true";
 })();

@@ -11,6 +11,8 @@ extern const std::string_view kUplotCss;
 extern const std::string_view kChartsJs;
 extern const std::string_view kReportJs;
 extern const std::string_view kReportCss;
+extern const std::string_view kLiveJs;
+extern const std::string_view kLiveCss;
 }  // namespace assets
 
 std::string script_safe_json(const boost::json::value& value) {
@@ -68,6 +70,62 @@ is self-contained: it needs no network.</footer>
   html += script_safe_json(probe_result);
   html += ";</script>\n<script>";
   html += assets::kReportJs;
+  html += "</script>\n</body></html>\n";
+  return html;
+}
+
+std::string render_live_page() {
+  std::string html;
+  html.reserve(assets::kUplotJs.size() + 64 * 1024);
+  html += R"(<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="iuprobe">
+<link rel="icon" href="data:,">
+<title>iuprobe live</title>
+<style>)";
+  html += assets::kUplotCss;
+  html += assets::kReportCss;
+  html += assets::kLiveCss;
+  html += R"(</style></head>
+<body data-state="connecting" data-points="0" data-steps="0">
+<header><div class="bar"><h1>iuprobe · live</h1><span class="state" id="state">connecting</span>
+<span class="elapsed" id="elapsed"></span>
+<button id="stop" type="button" title="Ends the run as Ctrl-C does: partial result written, a model iuprobe started is stopped">Stop</button></div>
+<div class="target" id="target"></div></header>
+<main>
+<section class="card tiles" id="tiles"></section>
+<section class="card charts live-charts">
+<div id="chart-time" class="chart"></div>
+<div id="chart-time-latency" class="chart"></div>
+<div id="chart-concurrency" class="chart"></div>
+<div id="chart-rate" class="chart hidden"></div>
+</section>
+<section class="card hidden" id="result-card"><p class="headline" id="headline"></p>
+<span class="verdict" id="verdict"></span> <span id="reason"></span>
+<ul class="warnings" id="warnings"></ul>
+<pre id="plans" class="hidden"></pre>
+<p id="documents"></p></section>
+<section class="card hidden" id="probe-card"><h2>Search</h2>
+<p id="current-step"></p>
+<div class="bracket" id="bracket"><div class="known" id="bracket-known"></div><div class="open" id="bracket-open"></div></div>
+<p id="bracket-text"></p>
+<table id="steps-table"><thead><tr><th>#</th><th>phase</th><th>offered/s</th><th>goodput/s</th>
+<th>throttled/s</th><th>errors/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>verdict</th>
+<th>capacity in</th></tr></thead><tbody id="steps"></tbody></table></section>
+<section class="card" id="generator-card"><h2>Load generator self-check</h2>
+<p id="generator-verdict">waiting for the first second of load</p>
+<table id="generator"></table></section>
+<section class="card"><h2>Log</h2><ol id="log"></ol></section>
+<footer>iuprobe live page: updated every second from the run itself. Latency is measured from each
+request's scheduled send time. Grey bands are unjudged seconds (warm-up, drain and settle).</footer>
+</main>
+<script>)";
+  html += assets::kUplotJs;
+  html += "</script>\n<script>";
+  html += assets::kChartsJs;
+  html += "</script>\n<script>";
+  html += assets::kLiveJs;
   html += "</script>\n</body></html>\n";
   return html;
 }

@@ -11,6 +11,10 @@ namespace iuprobe {
 // offline and can be mailed as one file.
 std::string render_probe_html(const boost::json::object& probe_result);
 
+// The live dashboard's page (see live/dashboard.h): the same chart library and chart code as
+// report.html, filled from the page's event stream.
+std::string render_live_page();
+
 // JSON made safe to embed in a <script> element.
 std::string script_safe_json(const boost::json::value& value);
 

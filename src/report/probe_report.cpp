@@ -109,45 +109,35 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
   for (const std::string& w : report.warnings) fmt::print(out, "warning    {}\n", w);
 }
 
+boost::json::object trial_json(const ProbeTrialRecord& r) {
+  const auto& t = r.trial;
+  return {{"index", r.index},
+          {"phase", to_string(t.plan.phase)},
+          {"started_s", to_seconds(r.started)},
+          {"rate", t.plan.rate},
+          {"duration_s", to_seconds(t.plan.duration)},
+          {"drain_rate", t.plan.drain_rate},
+          {"drain_s", to_seconds(t.plan.drain)},
+          {"settle_s", to_seconds(t.plan.settle)},
+          {"offered_per_s", t.result.offered},
+          {"sent_per_s", t.result.sent},
+          {"goodput_per_s", t.result.goodput},
+          {"throttled_per_s", r.throttled_per_s},
+          {"errors_per_s", r.errors_per_s},
+          {"refused_fraction", t.result.refused_fraction},
+          {"latency_ms", latency_json(r.latency)},
+          {"generator_limited", t.result.generator_limited},
+          {"generator_reason", t.result.generator_reason},
+          {"passed", t.passed},
+          {"lower", r.lower},
+          {"upper", r.upper}};
+}
+
 boost::json::object probe_json(const ProbeReport& report) {
   boost::json::array trials;
-  for (std::size_t i = 0; i < report.trials.size(); ++i) {
-    const auto& r = report.trials[i];
-    const auto& t = r.trial;
-    trials.push_back({{"index", r.index},
-                      {"phase", to_string(t.plan.phase)},
-                      {"started_s", to_seconds(r.started)},
-                      {"rate", t.plan.rate},
-                      {"duration_s", to_seconds(t.plan.duration)},
-                      {"drain_rate", t.plan.drain_rate},
-                      {"drain_s", to_seconds(t.plan.drain)},
-                      {"settle_s", to_seconds(t.plan.settle)},
-                      {"offered_per_s", t.result.offered},
-                      {"sent_per_s", t.result.sent},
-                      {"goodput_per_s", t.result.goodput},
-                      {"throttled_per_s", r.throttled_per_s},
-                      {"errors_per_s", r.errors_per_s},
-                      {"refused_fraction", t.result.refused_fraction},
-                      {"latency_ms", latency_json(r.latency)},
-                      {"generator_limited", t.result.generator_limited},
-                      {"generator_reason", t.result.generator_reason},
-                      {"passed", t.passed},
-                      {"lower", r.lower},
-                      {"upper", r.upper}});
-  }
+  for (const ProbeTrialRecord& r : report.trials) trials.push_back(trial_json(r));
   boost::json::array series;
-  for (const WindowRecord& w : report.series) {
-    series.push_back({{"t_s", to_seconds(w.start)},
-                      {"offered_per_s", w.per_second(w.scheduled)},
-                      {"goodput_per_s", w.per_second(w.count(Outcome::kOk))},
-                      {"throttled_per_s", w.per_second(w.count(Outcome::kThrottled))},
-                      {"errors_per_s", w.per_second(w.errors())},
-                      {"p50_ms", to_millis(w.latency.p50)},
-                      {"p95_ms", to_millis(w.latency.p95)},
-                      {"p99_ms", to_millis(w.latency.p99)},
-                      {"in_flight", w.in_flight},
-                      {"connections", w.connections}});
-  }
+  for (const WindowRecord& w : report.series) series.push_back(series_point_json(w));
   const SearchAnswer& a = report.answer;
   boost::json::object answer{{"verdict", to_string(a.verdict)},
                              {"capacity_tps", a.capacity},

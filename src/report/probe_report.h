@@ -51,5 +51,7 @@ const ProbeTrialRecord* answer_trial(const ProbeReport& report);
 void print_probe_trial(std::FILE* out, const ProbeTrialRecord& record, bool first);
 void print_probe_summary(std::FILE* out, const ProbeReport& report);
 boost::json::object probe_json(const ProbeReport& report);
+// One trial as result.json and the live page show it.
+boost::json::object trial_json(const ProbeTrialRecord& record);
 
 }  // namespace iuprobe

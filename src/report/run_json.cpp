@@ -68,6 +68,22 @@ json::object latency_json(const LatencySummary& s) {
   return o;
 }
 
+json::object series_point_json(const WindowRecord& w) {
+  const auto ms_or_null = [&](Duration d) {
+    return w.latency.count > 0 ? json::value(to_millis(d)) : json::value(nullptr);
+  };
+  return {{"t_s", to_seconds(w.start)},
+          {"offered_per_s", w.per_second(w.scheduled)},
+          {"goodput_per_s", w.per_second(w.count(Outcome::kOk))},
+          {"throttled_per_s", w.per_second(w.count(Outcome::kThrottled))},
+          {"errors_per_s", w.per_second(w.errors())},
+          {"p50_ms", ms_or_null(w.latency.p50)},
+          {"p95_ms", ms_or_null(w.latency.p95)},
+          {"p99_ms", ms_or_null(w.latency.p99)},
+          {"in_flight", w.in_flight},
+          {"connections", w.connections}};
+}
+
 json::object requests_json(const Window& w, Duration duration) {
   json::object o;
   o["duration_s"] = to_seconds(duration);

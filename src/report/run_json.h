@@ -15,6 +15,9 @@ inline constexpr int kResultSchemaVersion = 1;
 // The result file's `summary`/`steps` block for a set of requests measured over `duration`.
 boost::json::object requests_json(const Window& w, Duration duration);
 boost::json::object latency_json(const LatencySummary& s);
+// One second as charts plot it: rates per second, p50/p95/p99 in ms (null without answers),
+// requests in flight and open connections. `t_s` is the window's start.
+boost::json::object series_point_json(const WindowRecord& w);
 
 // The whole result of a `run`: versioned schema, the exact configuration (`config`, built by
 // the caller from its options), the summary, every step and every measured window.

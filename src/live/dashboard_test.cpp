@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "live/dashboard.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <csignal>
+#include <thread>
+
+#include "core/interrupt.h"
+#include "http/fetch.h"
+
+namespace iuprobe {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+std::unique_ptr<LiveDashboard> start(bool token = false) {
+  auto d = LiveDashboard::start({{asio::ip::make_address("127.0.0.1"), 0}, token});
+  if (!d) throw std::runtime_error(d.error().message);
+  return std::move(*d);
+}
+
+// "http://127.0.0.1:PORT/?token=…" -> "http://127.0.0.1:PORT" + path
+std::string at(const LiveDashboard& d, std::string_view path) {
+  const std::string& url = d.url();
+  return url.substr(0, url.find('/', 7)) + std::string(path);
+}
+
+FetchResponse get(const LiveDashboard& d, std::string_view path, std::string method = "GET",
+                  std::vector<Header> headers = {}) {
+  auto url = parse_http_url(at(d, path));
+  auto response = fetch({.method = std::move(method), .url = *url, .headers = std::move(headers)});
+  if (!response) throw std::runtime_error(response.error().message);
+  return *response;
+}
+
+// An event-stream reader on a plain socket: reads until `count` events have arrived.
+class StreamReader {
+ public:
+  StreamReader(const LiveDashboard& d, std::string_view path, std::string extra_headers = "")
+      : socket_(io_) {
+    auto url = parse_http_url(at(d, path));
+    socket_.connect({asio::ip::make_address("127.0.0.1"), url->port});
+    const std::string request = "GET " + url->target + " HTTP/1.1\r\nHost: " + url->host_header +
+                                "\r\n" + extra_headers + "\r\n";
+    asio::write(socket_, asio::buffer(request));
+  }
+  std::string read_events(std::size_t count) {
+    while (events() < count) {
+      char chunk[4096];
+      boost::system::error_code ec;
+      const std::size_t n = socket_.read_some(asio::buffer(chunk), ec);
+      if (ec) break;
+      text_.append(chunk, n);
+    }
+    return text_;
+  }
+  std::size_t events() const {
+    std::size_t n = 0;
+    for (auto pos = text_.find("\nevent: "); pos != std::string::npos;
+         pos = text_.find("\nevent: ", pos + 1))
+      ++n;
+    return n;
+  }
+
+ private:
+  asio::io_context io_;
+  tcp::socket socket_;
+  std::string text_;
+};
+
+TEST(Dashboard, ServesThePageAndNothingElse) {
+  auto d = start();
+  const auto page = get(*d, "/");
+  EXPECT_EQ(page.status, 200u);
+  EXPECT_NE(page.body.find("iuprobe · live"), std::string::npos);
+  EXPECT_NE(page.body.find("uPlot"), std::string::npos);
+  EXPECT_NE(page.header("Content-Security-Policy").find("default-src 'none'"), std::string::npos);
+  EXPECT_EQ(page.header("Referrer-Policy"), "no-referrer");
+  for (const char* path : {"/index.html", "/../../etc/passwd", "/events/", "/report.html", "//"})
+    EXPECT_EQ(get(*d, path).status, 404u) << path;
+  EXPECT_EQ(get(*d, "/", "DELETE").status, 405u);
+  EXPECT_EQ(get(*d, "/api/stop").status, 405u);  // GET cannot stop the run
+}
+
+TEST(Dashboard, StreamGivesTheHistoryFirstThenLiveEvents) {
+  auto d = start();
+  d->publish("hello", {{"command", "run"}});
+  d->publish("window", {{"t_s", 0}});
+  StreamReader early(*d, "/events");
+  std::string text = early.read_events(2);
+  EXPECT_NE(text.find("Content-Type: text/event-stream"), std::string::npos);
+  EXPECT_NE(text.find("id: 1\nevent: hello\ndata: {\"command\":\"run\"}\n\n"), std::string::npos);
+  d->publish("window", {{"t_s", 1}});
+  text = early.read_events(3);
+  EXPECT_NE(text.find("id: 3\nevent: window\ndata: {\"t_s\":1}"), std::string::npos);
+
+  // A page opened later gets all three; a reconnecting one only what it missed.
+  StreamReader late(*d, "/events");
+  EXPECT_EQ(late.read_events(3).find("id: 4"), std::string::npos);
+  StreamReader reconnecting(*d, "/events", "Last-Event-ID: 2\r\n");
+  d->publish("done", {{"outcome", "finished"}});
+  text = reconnecting.read_events(2);
+  EXPECT_EQ(text.find("event: hello"), std::string::npos);
+  EXPECT_NE(text.find("id: 3\n"), std::string::npos);
+  EXPECT_NE(text.find("id: 4\nevent: done"), std::string::npos);
+  EXPECT_TRUE(d->ended());
+  EXPECT_EQ(d->viewers(), 3u);
+}
+
+TEST(Dashboard, StopAsksForAnInterruptLikeCtrlC) {
+  reset_interrupts();
+  auto d = start();
+  StreamReader page(*d, "/events");
+  const auto refused = get(*d, "/api/stop", "POST", {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(refused.status, 403u);
+  EXPECT_EQ(interrupt_signal(), 0);
+  const auto stopped = get(*d, "/api/stop", "POST");
+  EXPECT_EQ(stopped.status, 202u);
+  EXPECT_EQ(interrupt_signal(), SIGINT);
+  EXPECT_EQ(interrupt_count(), 1);
+  EXPECT_NE(page.read_events(1).find("stop requested from the page"), std::string::npos);
+  reset_interrupts();
+}
+
+TEST(Dashboard, TokenModeRefusesRequestsWithoutIt) {
+  auto d = start(/*token=*/true);
+  const std::string& url = d->url();
+  const std::string token = url.substr(url.find("?token=") + 7);
+  ASSERT_EQ(token.size(), 32u);
+  EXPECT_EQ(get(*d, "/").status, 401u);
+  EXPECT_EQ(get(*d, "/events").status, 401u);
+  EXPECT_EQ(get(*d, "/api/stop", "POST").status, 401u);
+  EXPECT_EQ(get(*d, "/?token=" + token).status, 200u);
+  d->publish("hello", {});
+  StreamReader page(*d, "/events?token=" + token);
+  EXPECT_NE(page.read_events(1).find("event: hello"), std::string::npos);
+}
+
+TEST(Dashboard, DocumentsAreServedFromMemoryAndFinishWaitsForOpenPages) {
+  auto d = start();
+  const auto began = std::chrono::steady_clock::now();
+  d->finish(std::chrono::seconds(5));  // nobody watching: returns at once
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(1));
+
+  StreamReader page(*d, "/events");
+  d->publish("hello", {});
+  page.read_events(1);
+  d->add_document("/result.json", "application/json", R"({"ok":true})");
+  std::thread fetcher([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const auto doc = get(*d, "/result.json");
+    EXPECT_EQ(doc.body, R"({"ok":true})");
+    EXPECT_EQ(doc.header("Content-Type"), "application/json");
+  });
+  const auto waited_from = std::chrono::steady_clock::now();
+  d->finish(std::chrono::seconds(5));
+  const auto waited = std::chrono::steady_clock::now() - waited_from;
+  fetcher.join();
+  EXPECT_GE(waited, std::chrono::milliseconds(250));
+  EXPECT_LT(waited, std::chrono::seconds(4));
+}
+
+TEST(Dashboard, BindFailureNamesTheAddress) {
+  auto first = start();
+  const auto port = parse_http_url(at(*first, "/"))->port;
+  auto second = LiveDashboard::start({{asio::ip::make_address("127.0.0.1"), port}, false});
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().message.find(std::to_string(port)), std::string::npos);
+}
+
+}  // namespace
+}  // namespace iuprobe
