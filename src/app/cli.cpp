@@ -175,6 +175,21 @@ void add_load_options(CLI::App& command, LoadOptions& o) {
       ->group("Load shape");
 }
 
+void add_web_options(CLI::App& command, WebFlags& o) {
+  command
+      .add_option("--web", o.listen,
+                  "Serve a live page with charts and a Stop button on ADDRESS:PORT (default "
+                  "127.0.0.1:8089; port 0 picks one)")
+      ->expected(0, 1)
+      ->default_str(kDefaultWebAddress)
+      ->group("Live page");
+  command
+      .add_flag("--web-allow-remote", o.allow_remote,
+                "Allow a non-loopback --web address; every request must then carry the token "
+                "iuprobe prints")
+      ->group("Live page");
+}
+
 void add_output_options(CLI::App& command, OutputOptions& o) {
   command
       .add_option("--out", o.out,
@@ -193,13 +208,15 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   add_load_options(*command, o.load);
   add_connection_options(*command, o.connection);
   add_output_options(*command, o.output);
+  add_web_options(*command, o.web);
   command->footer(R"(
 Examples:
   iuprobe run --url http://127.0.0.1:8080/ --rate 200 --duration 30s
   iuprobe run --url https://host/infer --body-dir images/ --header 'Content-Type: image/jpeg' \
               --steps 50,100,200 --step-duration 10s --warmup 5s
   iuprobe run --url http://127.0.0.1:8080/ --ramp 10:500 --duration 60s --arrivals poisson
-  iuprobe run --url http://127.0.0.1:8080/ --users 10,20,40,80 --step-duration 30s)");
+  iuprobe run --url http://127.0.0.1:8080/ --users 10,20,40,80 --step-duration 30s
+  iuprobe run --url http://127.0.0.1:8080/ --rate 500 --duration 5m --web    # live page on :8089)");
   return command;
 }
 
@@ -343,6 +360,7 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   add_model_flags(*command, o.model);
   add_connection_options(*command, o.connection);
   add_output_options(*command, o.output);
+  add_web_options(*command, o.web);
   const std::string group = "Search";
   command
       ->add_option("--max-error-rate", o.max_error_rate,
@@ -377,7 +395,8 @@ Examples:
   iuprobe probe --project-version-arn ARN --images photos/ --iu 1
   iuprobe probe --project-version-arn ARN --images photos/ --start-model --iu 1 --stop-model \
                 --target-tps 40
-  iuprobe probe --url http://127.0.0.1:8080/infer --body-dir images/ --slo-p95 200ms)");
+  iuprobe probe --url http://127.0.0.1:8080/infer --body-dir images/ --slo-p95 200ms
+  iuprobe probe --project-version-arn ARN --images photos/ --iu 1 --web 127.0.0.1:0)");
   return command;
 }
 
@@ -388,6 +407,7 @@ CLI::App* add_demo_command(CLI::App& app, DemoOptions& o) {
       "+ report");
   demo->add_option("--images", o.images, "Your own JPEG/PNG file or directory instead of samples");
   demo->add_option("--out", o.out, "Output directory (default ./iuprobe-results/demo-<time>)");
+  add_web_options(*demo, o.web);
   return demo;
 }
 

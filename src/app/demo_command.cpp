@@ -94,6 +94,12 @@ int demo_command(const DemoOptions& options) {
     print_error(dir.error());
     return kExitUsage;
   }
+  auto live = LiveSession::open(options.web);
+  if (!live) {
+    print_error(live.error());
+    return kExitUsage;
+  }
+  live->hello("demo", "the offline demo: emulator, probe, plan and report");
   std::string images = options.images;
   if (images.empty()) {
     auto written = write_sample_images(*dir / "images");
@@ -116,8 +122,13 @@ int demo_command(const DemoOptions& options) {
   auto address = emulator.start();
   if (!address) {
     print_error(address.error());
+    live->failed(address.error().message);
     return kExitFailure;
   }
+  live->status(fmt::format(
+      "demo: emulator on http://{}, model STOPPED, configured for {:.1f} TPS with these images "
+      "(the figure the probe should find)",
+      *address, *expected));
   fmt::print(
       "emulator   http://{}: model {} is STOPPED; 1 IU = {} slots x (40 ms + 20 ms per "
       "megapixel)\n           = {:.1f} TPS for these images (the figure the probe should "
@@ -139,7 +150,7 @@ int demo_command(const DemoOptions& options) {
   probe.target_tps = std::round(*expected * 2.5);
   probe.batch_images = 100000;
   probe.within = "2h";
-  const int code = probe_command(probe);
+  const int code = probe_command(probe, live->dashboard());
 
   const auto models = emulator.stop();
   for (const auto& m : models) {

@@ -3,11 +3,14 @@
 
 #include <string>
 
+#include "app/live_session.h"
+
 namespace iuprobe {
 
 struct DemoOptions {
   std::string images;  // default: sample images written into the output directory
   std::string out;
+  WebFlags web;
 };
 
 // The main job, offline: an in-process emulator with a documented model, sample images, a

@@ -9,6 +9,7 @@
 #include "engine/runner.h"
 #include "plan/plan.h"
 #include "report/html_report.h"
+#include "report/live_table.h"
 #include "report/plan_report.h"
 #include "report/probe_report.h"
 #include "report/run_json.h"
@@ -85,45 +86,48 @@ Result<SearchLimits> build_limits(const ProbeOptions& o) {
   return limits;
 }
 
-void print_plans(const ProbeOptions& o, const ProbeReport& report) {
+// The plans asked for with --target-tps and --batch, as the terminal shows them.
+std::string render_plans(const ProbeOptions& o, const ProbeReport& report) {
   const auto& a = report.answer;
-  if (!o.target_tps && !o.batch_images) return;
+  if (!o.target_tps && !o.batch_images) return "";
   if (a.verdict != SearchAnswer::Verdict::kFound) {
-    fmt::print("\nplan       not made: the probe found no capacity to plan with ({})\n",
-               to_string(a.verdict));
-    return;
+    return fmt::format("\nplan       not made: the probe found no capacity to plan with ({})\n",
+                       to_string(a.verdict));
   }
+  std::string out;
   const unsigned iu = std::max(1u, report.inference_units);
   const double per_iu = a.capacity / iu;
   if (report.inference_units == 0)
-    fmt::print("\nplan       assumes the endpoint had 1 IU (give --iu N for a per-IU figure)\n");
+    out += "\nplan       assumes the endpoint had 1 IU (give --iu N for a per-IU figure)\n";
   const PriceSource price{o.price_per_iu_hour.value_or(kDefaultPricePerIuHour),
                           o.price_per_iu_hour.has_value()};
   if (o.target_tps) {
     if (auto plan = plan_for_rate(*o.target_tps, per_iu, 0, 1, price.usd_per_iu_hour))
-      fmt::print("\n{}", render_rate_plan(*plan, 1, price));
+      out += "\n" + render_rate_plan(*plan, 1, price);
     else
-      print_error(plan.error());
+      out += "\nplan       " + plan.error().message + "\n";
   }
   if (o.batch_images) {
     auto within = parse_duration(o.within);
-    if (!within) return print_error(with_context(within.error(), "--within").value());
+    if (!within) return out + "\nplan       --within: " + within.error().message + "\n";
     const BatchInput input{.images = *o.batch_images,
                            .deadline = *within,
                            .tps_per_iu = per_iu,
                            .price_per_iu_hour = price.usd_per_iu_hour};
     if (auto plan = plan_batch(input))
-      fmt::print("\n{}", render_batch_plan(*plan, input, price));
+      out += "\n" + render_batch_plan(*plan, input, price);
     else
-      print_error(plan.error());
+      out += "\nplan       " + plan.error().message + "\n";
   }
+  return out;
 }
 
 enum class SearchEnd { kDone, kInterrupted, kFailed };
 
 // Runs the search to its end, one run_load per trial, filling the report's trials, series,
 // answer and wall time.
-SearchEnd run_search(const RunConfig& base, const SearchLimits& limits, ProbeReport& report) {
+SearchEnd run_search(const RunConfig& base, const SearchLimits& limits, ProbeReport& report,
+                     LiveSession& live) {
   MaxRateSearch search(limits);
   SearchEnd end = SearchEnd::kDone;
   const auto began = Clock::now();
@@ -141,10 +145,20 @@ SearchEnd run_search(const RunConfig& base, const SearchLimits& limits, ProbeRep
     segments.push_back({plan->duration, plan->rate, plan->rate, false});
     config.load = OpenLoop{RateProfile(std::move(segments))};
     TrialWindows windows;
+    std::vector<RunObserver*> observers{&windows};
+    if (live.feed()) observers.push_back(live.feed());
+    FanOut fan_out(std::move(observers));
     const Duration started = Clock::now() - began;
-    auto result = run_load(config, windows);
+    live.publish("step", {{"index", search.trials().size() + 1},
+                          {"phase", to_string(plan->phase)},
+                          {"rate", plan->rate},
+                          {"duration_s", to_seconds(plan->duration)},
+                          {"drain_rate", plan->drain_rate},
+                          {"drain_s", to_seconds(plan->drain)}});
+    auto result = run_load(config, fan_out);
     if (!result) {
       print_error(result.error());
+      live.failed(result.error().message);
       end = SearchEnd::kFailed;
       break;
     }
@@ -155,6 +169,7 @@ SearchEnd run_search(const RunConfig& base, const SearchLimits& limits, ProbeRep
     }
     if (!result->stopped_early.empty()) {
       fmt::print("stopped    {}\n", result->stopped_early);
+      live.failed(result->stopped_early);
       end = SearchEnd::kFailed;
       break;
     }
@@ -171,6 +186,7 @@ SearchEnd run_search(const RunConfig& base, const SearchLimits& limits, ProbeRep
                             .errors_per_s = result->total.errors() / seconds,
                             .latency = LatencySummary::of(result->total.latency)};
     print_probe_trial(stdout, record, report.trials.empty());
+    live.publish("trial", trial_json(record));
     report.trials.push_back(record);
     const Duration offset = started + result->warmup;
     for (WindowRecord w : windows.windows) {
@@ -185,7 +201,7 @@ SearchEnd run_search(const RunConfig& base, const SearchLimits& limits, ProbeRep
 
 }  // namespace
 
-int probe_command(const ProbeOptions& o) {
+int probe_command(const ProbeOptions& o, LiveDashboard* dashboard) {
   auto limits = build_limits(o);
   if (!limits) {
     print_error(limits.error());
@@ -201,6 +217,10 @@ int probe_command(const ProbeOptions& o) {
     print_error({"--batch and --within go together: N images within a deadline"});
     return kExitUsage;
   }
+  if (auto within = parse_duration(o.within); !o.within.empty() && !within) {
+    print_error(with_context(within.error(), "--within").value());
+    return kExitUsage;
+  }
   // The engine wants a load shape; each trial replaces it.
   LoadOptions placeholder{.rate = "1", .duration = "1s"};
   auto setup = build_run_config(o.target, o.aws, o.connection, placeholder);
@@ -213,11 +233,21 @@ int probe_command(const ProbeOptions& o) {
     print_error(dir.error());
     return kExitUsage;
   }
+  auto live = dashboard ? LiveSession::borrow(dashboard) : LiveSession::open(o.web);
+  if (!live) {
+    print_error(live.error());
+    return kExitUsage;
+  }
+  live->hello("probe", setup->config.description);
+  if (setup->aws && o.model.start_model)
+    live->status(fmt::format("starting the model with {} IU (--start-model)", o.model.iu));
   auto session = open_model_session(*setup, o.model);
   if (!session) {
     print_error(session.error());
+    live->failed(session.error().message);
     return failure_exit_code();
   }
+  live->status("probing: doubling the rate until the first refusal");
 
   ProbeReport report{.target = setup->config.description, .limits = *limits};
   report.inference_units = *session ? (*session)->inference_units() : o.model.iu;
@@ -226,12 +256,14 @@ int probe_command(const ProbeOptions& o) {
         "the model may auto-scale (--max-iu): the answer is not a per-IU figure");
   }
   fmt::print("probe      {}\n", report.target);
-  bool failed = run_search(setup->config, *limits, report) == SearchEnd::kFailed;
+  bool failed = run_search(setup->config, *limits, report, *live) == SearchEnd::kFailed;
   double earlier_iu_minutes = 0;
   if (o.verify_scaling > 0 && !failed && !report.interrupted &&
       report.answer.verdict == SearchAnswer::Verdict::kFound) {
     // Stop, start again with more IUs, probe the same way, and compare per-IU figures.
     fmt::print("\nscaling    restarting the model with {} IUs\n", o.verify_scaling);
+    live->status(
+        fmt::format("restarting the model with {} IUs (--verify-scaling)", o.verify_scaling));
     const bool stopped = (*session)->close();
     earlier_iu_minutes = (*session)->iu_minutes();
     ModelFlags again = o.model;
@@ -240,10 +272,11 @@ int probe_command(const ProbeOptions& o) {
                           : fail("the model could not be stopped to restart it");
     if (!second) {
       print_error(second.error());
+      live->failed(second.error().message);
       failed = true;
     } else {
       ProbeReport other{.target = report.target, .limits = *limits};
-      failed = run_search(setup->config, *limits, other) == SearchEnd::kFailed;
+      failed = run_search(setup->config, *limits, other, *live) == SearchEnd::kFailed;
       report.interrupted = other.interrupted;
       const double per_iu_before = report.answer.capacity / report.inference_units;
       const double per_iu_after = other.answer.capacity / o.verify_scaling;
@@ -268,12 +301,14 @@ int probe_command(const ProbeOptions& o) {
   }
   // A model iuprobe started bills from its start request to its stop request; otherwise the
   // probe's own share is its wall time at the IU count.
+  if (*session && (*session)->started_by_iuprobe()) live->status("stopping the model");
   const bool model_ok = !*session || (*session)->close();
   report.iu_minutes = *session && (*session)->started_by_iuprobe()
                           ? earlier_iu_minutes + (*session)->iu_minutes()
                           : to_seconds(report.wall) / 60 * report.inference_units;
   print_probe_summary(stdout, report);
-  print_plans(o, report);
+  const std::string plans = render_plans(o, report);
+  fmt::print("{}", plans);
   const boost::json::object json = probe_json(report);
   if (auto written = write_json_file(*dir / "result.json", json); !written) {
     print_error(written.error());
@@ -285,9 +320,19 @@ int probe_command(const ProbeOptions& o) {
   }
   fmt::print("\nresult     {}\nreport     {}\n", (*dir / "result.json").string(),
              (*dir / "report.html").string());
-  if (report.interrupted) return exit_code_for_signal(interrupt_signal());
-  if (failed || !model_ok) return kExitFailure;
-  return kExitOk;
+  const int code = report.interrupted    ? exit_code_for_signal(interrupt_signal())
+                   : failed || !model_ok ? kExitFailure
+                                         : kExitOk;
+  boost::json::object details{{"answer", json.at("answer")},
+                              {"warnings", json.at("warnings")},
+                              {"scaling", json.at("scaling")},
+                              {"iu_minutes", report.iu_minutes},
+                              {"wall_s", to_seconds(report.wall)}};
+  if (!plans.empty()) details["plans"] = plans;
+  live->end(code, std::move(details),
+            {{"report.html", *dir / "report.html", "text/html; charset=utf-8"},
+             {"result.json", *dir / "result.json", "application/json"}});
+  return code;
 }
 
 }  // namespace iuprobe

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "app/live_session.h"
 #include "app/options.h"
 
 namespace iuprobe {
@@ -26,10 +27,12 @@ struct ProbeOptions {
   std::optional<std::uint64_t> batch_images;
   std::string within;
   std::optional<double> price_per_iu_hour;
+  WebFlags web;
 };
 
 // Finds the maximum sustainable TPS (see search/max_rate_search.h) and writes result.json and
 // report.html. A model iuprobe started is stopped on every way out.
-int probe_command(const ProbeOptions& options);
+// With `dashboard`, the live page is that one (the demo's) rather than one made from --web.
+int probe_command(const ProbeOptions& options, LiveDashboard* dashboard = nullptr);
 
 }  // namespace iuprobe

@@ -44,10 +44,18 @@ int run_command(const RunOptions& o) {
     print_error(dir.error());
     return kExitUsage;
   }
+  auto live = LiveSession::open(o.web);
+  if (!live) {
+    print_error(live.error());
+    return kExitUsage;
+  }
+  live->hello("run", config.description);
   // From here on, a model this command starts is stopped on every way out (see ModelSession).
+  if (setup->aws && o.model.start_model) live->status("starting the model (--start-model)");
   auto session = open_model_session(*setup, o.model);
   if (!session) {
     print_error(session.error());
+    live->failed(session.error().message);
     return failure_exit_code();
   }
   auto csv = CsvHistory::open(*dir / "history.csv");
@@ -55,14 +63,17 @@ int run_command(const RunOptions& o) {
     print_error(csv.error());
     return kExitFailure;
   }
-  LiveTable live(stdout);
+  LiveTable table(stdout);
   std::vector<RunObserver*> observers{csv->get()};
-  if (!o.output.quiet) observers.insert(observers.begin(), &live);
+  if (!o.output.quiet) observers.insert(observers.begin(), &table);
+  if (live->feed()) observers.push_back(live->feed());
   FanOut fan_out(std::move(observers));
 
+  live->status("load running");
   auto result = run_load(config, fan_out);
   if (!result) {
     print_error(result.error());
+    live->failed(result.error().message);
     csv->reset();
     std::error_code ignored;
     std::filesystem::remove(*dir / "history.csv", ignored);
@@ -85,9 +96,16 @@ int run_command(const RunOptions& o) {
   }
   fmt::print("\nresult     {}\nhistory    {}\n", (*dir / "result.json").string(),
              (*dir / "history.csv").string());
-  if (result->interrupted_by != 0) return exit_code_for_signal(result->interrupted_by);
-  if (!result->stopped_early.empty() || !model_ok) return kExitFailure;
-  return kExitOk;
+  const int code = result->interrupted_by != 0 ? exit_code_for_signal(result->interrupted_by)
+                   : !result->stopped_early.empty() || !model_ok ? kExitFailure
+                                                                 : kExitOk;
+  csv->reset();  // flushed and closed before the page fetches it
+  boost::json::object details{{"summary", json["summary"]}, {"generator", json["generator"]}};
+  if (!result->stopped_early.empty()) details["reason"] = result->stopped_early;
+  live->end(code, std::move(details),
+            {{"result.json", *dir / "result.json", "application/json"},
+             {"history.csv", *dir / "history.csv", "text/csv; charset=utf-8"}});
+  return code;
 }
 
 }  // namespace iuprobe

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "app/live_session.h"
 #include "app/options.h"
 
 namespace iuprobe {
@@ -12,6 +13,7 @@ struct RunOptions {
   ConnectionFlags connection;
   LoadOptions load;
   OutputOptions output;
+  WebFlags web;
 };
 
 int run_command(const RunOptions& options);
