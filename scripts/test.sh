@@ -17,9 +17,10 @@ for preset in dev asan-ubsan; do
   ctest --preset "$preset"
 done
 
-echo "== tsan: engine tests (worker threads, controller, stop requests)"
+echo "== tsan: engine and live-page tests (worker threads, controller, stop requests, dashboard thread)"
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan --target engine_test
+cmake --build --preset tsan --target engine_test live_test
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build/tsan/src/engine/engine_test --gtest_brief=1
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build/tsan/src/live/live_test --gtest_brief=1
 
 echo "== all tests passed"

@@ -204,7 +204,7 @@
     Object.assign(p, { sent: w.sent_per_s, late: w.late_fraction, queued: w.queued_fraction, cpu: w.peak_worker_cpu });
     live.points.push(p);
     if (w.warmup) live.unjudged.push([w.t_s, w.t_s + 1]);
-    el("elapsed").textContent = `${fmt(w.t_s + 1, 0)} s`;
+    el("elapsed").textContent = `${fmt(w.t_s + 1, 0)} s` + (w.warmup ? " · an unjudged second (warm-up, drain or settle)" : "");
   });
   on("step", s => { live.step = s; });
   on("trial", t => { live.trials.push(t); });

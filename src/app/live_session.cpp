@@ -29,6 +29,9 @@ Result<LiveSession> LiveSession::open(const WebFlags& flags) {
   }
   fmt::print("dashboard  {}  (the page's Stop button ends the run as Ctrl-C does)\n",
              (*dashboard)->url());
+  if (endpoint->address().is_unspecified())
+    fmt::print("           {} means every interface: open it with this machine's address\n",
+               endpoint->address().to_string());
   std::fflush(stdout);
   LiveDashboard* raw = dashboard->get();
   return LiveSession(raw, std::move(*dashboard));
@@ -58,10 +61,7 @@ LiveSession::~LiveSession() {
 }
 
 void LiveSession::hello(std::string_view command, std::string_view target) {
-  publish("hello", {{"command", command},
-                    {"target", target},
-                    {"version", IUPROBE_VERSION},
-                    {"stop_requested", interrupt_signal() != 0}});
+  publish("hello", {{"command", command}, {"target", target}, {"version", IUPROBE_VERSION}});
 }
 
 void LiveSession::status(std::string_view text) {

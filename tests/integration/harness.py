@@ -2,7 +2,9 @@
 """Shared helpers for iuprobe's integration tests: find the binary, start real servers on
 loopback ports picked at run time, run iuprobe and read its result files."""
 
+import http.client
 import json
+import re
 import os
 import struct
 import zlib
@@ -214,3 +216,29 @@ class Emulator:
 
 def emulator_env(**extra) -> dict:
     return aws_env(EMULATOR_KEY, EMULATOR_SECRET, **extra)
+
+
+# The live page (--web): requests to a dashboard at its printed URL.
+def connect(url: str, path: str, method: str = "GET", headers=None):
+    host, port = re.match(r"http://([^/:]+|\[[^\]]+\]):(\d+)/", url).groups()
+    connection = http.client.HTTPConnection(host.strip("[]"), int(port), timeout=10)
+    connection.request(method, path, headers=headers or {})
+    return connection, connection.getresponse()
+
+
+def request(url: str, path: str, method: str = "GET", headers=None):
+    """(status, headers, body) of one request to the dashboard at `url`."""
+    connection, response = connect(url, path, method, headers)
+    body = response.read().decode(errors="replace")
+    connection.close()
+    return response.status, dict(response.getheaders()), body
+
+
+def read_stream(url: str, path: str, marker: str, count: int, timeout: float = 30):
+    """(headers, text) of an event stream, read until `marker` appeared `count` times."""
+    connection, response = connect(url, path)
+    text, deadline = "", time.monotonic() + timeout
+    while text.count(marker) < count and time.monotonic() < deadline:
+        text += response.read1(65536).decode(errors="replace")
+    connection.close()
+    return dict(response.getheaders()), text

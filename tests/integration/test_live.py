@@ -2,7 +2,6 @@
 """The live page (--web): a real browser against `iuprobe demo --web`, the event stream, the Stop
 button's path (partial result, model stopped), access control and bad flags."""
 
-import http.client
 import json
 import os
 import re
@@ -15,7 +14,8 @@ import time
 import unittest
 from pathlib import Path
 
-from harness import IUPROBE, Emulator, emulator_env, read_json, run_iuprobe, write_images
+from harness import (IUPROBE, Emulator, emulator_env, read_json, read_stream, request, run_iuprobe,
+                     write_images)
 
 BROWSER_DIR = os.environ.get("IUPROBE_BROWSER_DIR", "")
 ARTIFACTS = Path(os.environ.get("IUPROBE_ARTIFACTS", tempfile.gettempdir()))
@@ -58,31 +58,6 @@ class Running:
         self.reader.join(timeout=10)
         self.process.stdout.close()
         self.process.stderr.close()
-
-
-def connect(url: str, path: str, method: str = "GET", headers=None):
-    host, port = re.match(r"http://([^/:]+|\[[^\]]+\]):(\d+)/", url).groups()
-    connection = http.client.HTTPConnection(host.strip("[]"), int(port), timeout=10)
-    connection.request(method, path, headers=headers or {})
-    return connection, connection.getresponse()
-
-
-def request(url: str, path: str, method: str = "GET", headers=None):
-    """(status, headers, body) of one request to the dashboard at `url`."""
-    connection, response = connect(url, path, method, headers)
-    body = response.read().decode(errors="replace")
-    connection.close()
-    return response.status, dict(response.getheaders()), body
-
-
-def read_stream(url: str, path: str, marker: str, count: int, timeout: float = 30):
-    """(headers, text) of an event stream, read until `marker` appeared `count` times."""
-    connection, response = connect(url, path)
-    text, deadline = "", time.monotonic() + timeout
-    while text.count(marker) < count and time.monotonic() < deadline:
-        text += response.read1(65536).decode(errors="replace")
-    connection.close()
-    return dict(response.getheaders()), text
 
 
 class LivePageInChromium(unittest.TestCase):
