@@ -14,6 +14,19 @@ const IuprobeCharts = (() => {
   const valueOf = v => (typeof v === "function" ? v() : v);
   const byOffered = steps => steps.slice().sort((a, b) => a.offered - b.offered);
   const column = (rows, key) => rows.map(r => (r[key] == null ? null : r[key]));
+  // Per-second points with a null point wherever seconds are missing (between a probe's steps),
+  // so that lines break there instead of joining across.
+  function withGaps(points) {
+    const out = [];
+    for (const p of points) {
+      const last = out[out.length - 1];
+      if (last && p.t - last.t > 1.5) out.push({ t: last.t + 1 });
+      out.push(p);
+    }
+    return out;
+  }
+  // [from, to] x ranges of unjudged seconds, for bandsPlugin.
+  const unjudgedRanges = points => points.filter(p => p.unjudged).map(p => [p.t, p.t + 1]);
 
   // A vertical line at x = value (a number, or a function giving one), labelled.
   function markerPlugin(value, label) {
@@ -80,19 +93,22 @@ const IuprobeCharts = (() => {
       title: "Over time", x: "seconds since start", y: "req/s",
       series: [["offered/s", "offered"], ["goodput/s", "goodput"], ["throttled/s", "throttled"],
                ["errors/s", "errors"]],
-      data: p => [column(p, "t"), column(p, "offered"), column(p, "goodput"), column(p, "throttled"),
-                  column(p, "errors")],
+      data: points => { const p = withGaps(points);
+        return [column(p, "t"), column(p, "offered"), column(p, "goodput"), column(p, "throttled"),
+                column(p, "errors")]; },
     },
     latencyTime: {
       title: "Latency over time (from scheduled send)", x: "seconds since start", y: "ms",
       series: [["p50", "p50"], ["p95", "p95"], ["p99", "p99"]],
-      data: p => [column(p, "t"), column(p, "p50"), column(p, "p95"), column(p, "p99")],
+      data: points => { const p = withGaps(points);
+        return [column(p, "t"), column(p, "p50"), column(p, "p95"), column(p, "p99")]; },
     },
     // Requests in flight and open connections at the end of each second.
     concurrency: {
       title: "In flight and connections", x: "seconds since start", y: "count",
       series: [["in flight", "in_flight"], ["connections", "connections"]],
-      data: p => [column(p, "t"), column(p, "in_flight"), column(p, "connections")],
+      data: points => { const p = withGaps(points);
+        return [column(p, "t"), column(p, "in_flight"), column(p, "connections")]; },
     },
   };
 
@@ -114,8 +130,8 @@ const IuprobeCharts = (() => {
   const answerLabel = a => (a == null ? "" : "answer " + a.toFixed(1) + "/s");
   const rateCurve = (el, steps, answer) => create("rate", el, steps, [markerPlugin(answer, answerLabel(answer))]);
   const latencyCurve = (el, steps, answer) => create("latencyRate", el, steps, [markerPlugin(answer, "")]);
-  const timeSeries = (el, points) => create("time", el, points);
-  const latencySeries = (el, points) => create("latencyTime", el, points);
+  const timeSeries = (el, points) => create("time", el, points, [bandsPlugin(unjudgedRanges(points))]);
+  const latencySeries = (el, points) => create("latencyTime", el, points, [bandsPlugin(unjudgedRanges(points))]);
 
   // Numbers as the terminal prints them: grouped, fixed digits, "–" for none.
   const fmt = (x, digits = 1) => (x == null || Number.isNaN(x) ? "–" :
@@ -143,7 +159,7 @@ const IuprobeCharts = (() => {
   function seriesPoint(w) {
     return { t: w.t_s, offered: w.offered_per_s, goodput: w.goodput_per_s, throttled: w.throttled_per_s,
              errors: w.errors_per_s, p50: w.p50_ms, p95: w.p95_ms, p99: w.p99_ms,
-             in_flight: w.in_flight, connections: w.connections };
+             in_flight: w.in_flight, connections: w.connections, unjudged: !!w.unjudged };
   }
 
   // The step table's row for one trial (numbers only; nothing from the page's input is markup).
@@ -159,6 +175,6 @@ const IuprobeCharts = (() => {
     return tr;
   }
 
-  return { create, update, markerPlugin, bandsPlugin, rateCurve, latencyCurve, timeSeries, latencySeries,
+  return { create, update, markerPlugin, bandsPlugin, unjudgedRanges, rateCurve, latencyCurve, timeSeries, latencySeries,
            fmt, headline, stepPoint, seriesPoint, stepRow };
 })();

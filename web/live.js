@@ -14,7 +14,7 @@
   const token = new URLSearchParams(location.search).get("token");
   const withToken = path => (token ? `${path}?token=${encodeURIComponent(token)}` : path);
 
-  const live = { points: [], unjudged: [], trials: [], step: null, hello: null, done: null, charts: {} };
+  const live = { points: [], trials: [], step: null, hello: null, done: null, charts: {} };
   window.iuprobeLive = live;  // for tests and the curious
 
   function setState(state, label) {
@@ -116,7 +116,7 @@
   const answerRate = () => (live.done && live.done.answer && live.done.answer.verdict === "found" ? live.done.answer.capacity_tps : null);
 
   function drawCharts() {
-    const bands = IuprobeCharts.bandsPlugin(() => live.unjudged);
+    const bands = IuprobeCharts.bandsPlugin(() => IuprobeCharts.unjudgedRanges(live.points));
     for (const [kind, id] of [["time", "chart-time"], ["latencyTime", "chart-time-latency"], ["concurrency", "chart-concurrency"]]) {
       if (!live.charts[kind]) live.charts[kind] = IuprobeCharts.create(kind, el(id), [], [bands]);
       IuprobeCharts.update(live.charts[kind], kind, live.points);
@@ -203,8 +203,7 @@
     const p = IuprobeCharts.seriesPoint(w);
     Object.assign(p, { sent: w.sent_per_s, late: w.late_fraction, queued: w.queued_fraction, cpu: w.peak_worker_cpu });
     live.points.push(p);
-    if (w.warmup) live.unjudged.push([w.t_s, w.t_s + 1]);
-    el("elapsed").textContent = `${fmt(w.t_s + 1, 0)} s` + (w.warmup ? " · an unjudged second (warm-up, drain or settle)" : "");
+    el("elapsed").textContent = `${fmt(w.t_s + 1, 0)} s` + (w.unjudged ? " · an unjudged second (warm-up, drain or settle)" : "");
   });
   on("step", s => { live.step = s; });
   on("trial", t => { live.trials.push(t); });

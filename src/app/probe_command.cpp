@@ -19,12 +19,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Keeps each judged second of a trial, for the report's time series.
+// Keeps each second of a trial (drain and settle marked warmup), for the report's time series.
 class TrialWindows final : public RunObserver {
  public:
-  void on_window(const WindowRecord& window) override {
-    if (!window.warmup) windows.push_back(window);
-  }
+  void on_window(const WindowRecord& window) override { windows.push_back(window); }
   std::vector<WindowRecord> windows;
 };
 
@@ -188,9 +186,8 @@ SearchEnd run_search(const RunConfig& base, const SearchLimits& limits, ProbeRep
     print_probe_trial(stdout, record, report.trials.empty());
     live.publish("trial", trial_json(record));
     report.trials.push_back(record);
-    const Duration offset = started + result->warmup;
     for (WindowRecord w : windows.windows) {
-      w.start += offset;
+      w.start += started;  // windows start from their run's start, drain included
       report.series.push_back(w);
     }
   }

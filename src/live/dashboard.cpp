@@ -244,7 +244,6 @@ boost::json::object live_window_json(const WindowRecord& w, double offset_s) {
   o["late_fraction"] = static_cast<double>(w.late) / scheduled;
   o["queued_fraction"] = static_cast<double>(w.queued) / scheduled;
   o["peak_worker_cpu"] = w.peak_worker_cpu;
-  o["warmup"] = w.warmup;
   return o;
 }
 

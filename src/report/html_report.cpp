@@ -59,8 +59,9 @@ std::string render_probe_html(const boost::json::object& probe_result) {
 <table id="steps-table"><thead><tr><th>#</th><th>phase</th><th>offered/s</th><th>goodput/s</th>
 <th>throttled/s</th><th>errors/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>verdict</th>
 <th>capacity in</th></tr></thead><tbody id="steps"></tbody></table></section>
-<footer>Made by iuprobe. Latency is measured from each request's scheduled send time. This file
-is self-contained: it needs no network.</footer>
+<footer>Made by iuprobe. Latency is measured from each request's scheduled send time. Grey bands
+over time are a step's drain and settle seconds: sent, but not judged. This file is
+self-contained: it needs no network.</footer>
 </main>
 <script>)";
   html += assets::kUplotJs;

@@ -29,7 +29,9 @@ struct ProbeReport {
   SearchAnswer answer;
   unsigned inference_units = 0;  // 0: unknown (not a model, or --iu not given)
   std::vector<ProbeTrialRecord> trials;
-  std::vector<WindowRecord> series;  // every judged second, start relative to the probe
+  // Every second of every trial, start relative to the probe; a step's drain and settle
+  // seconds are marked warmup (unjudged).
+  std::vector<WindowRecord> series;
   Duration wall{};
   double iu_minutes = 0;  // billed IU time the probe itself took (wall × IUs)
   std::vector<std::string> warnings;

@@ -81,7 +81,8 @@ json::object series_point_json(const WindowRecord& w) {
           {"p95_ms", ms_or_null(w.latency.p95)},
           {"p99_ms", ms_or_null(w.latency.p99)},
           {"in_flight", w.in_flight},
-          {"connections", w.connections}};
+          {"connections", w.connections},
+          {"unjudged", w.warmup}};
 }
 
 json::object requests_json(const Window& w, Duration duration) {

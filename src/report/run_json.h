@@ -16,7 +16,8 @@ inline constexpr int kResultSchemaVersion = 1;
 boost::json::object requests_json(const Window& w, Duration duration);
 boost::json::object latency_json(const LatencySummary& s);
 // One second as charts plot it: rates per second, p50/p95/p99 in ms (null without answers),
-// requests in flight and open connections. `t_s` is the window's start.
+// requests in flight and open connections, and whether the second was unjudged (warm-up, or a
+// probe step's drain and settle). `t_s` is the window's start.
 boost::json::object series_point_json(const WindowRecord& w);
 
 // The whole result of a `run`: versioned schema, the exact configuration (`config`, built by
