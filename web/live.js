@@ -5,6 +5,7 @@
 //   window  one second of load (see live_window_json)
 //   step    a probe step begins {index, phase, rate, duration_s, drain_rate, drain_s, t_s}
 //   trial   a probe step's verdict (as result.json's trials)
+//   search  a second search begins (--verify-scaling) {inference_units, first_answer}
 //   done    {outcome, exit_code, answer?, plans?, summary?, generator?, warnings, documents}
 "use strict";
 
@@ -146,6 +147,12 @@
     const warnings = el("warnings");
     warnings.replaceChildren(...(d.warnings || []).map(w => { const li = document.createElement("li"); li.textContent = w; return li; }));
     if (d.plans) { el("plans").textContent = d.plans; el("plans").classList.remove("hidden"); }
+    const sc = d.scaling;
+    if (sc) {
+      el("scaling").textContent = sc.verdict === "found"
+        ? `with ${sc.inference_units} IUs: ${fmt(sc.capacity_tps)} TPS = ${fmt(sc.capacity_tps / sc.inference_units)} per IU, ${fmt(sc.efficiency * 100)}% of linear`
+        : `with ${sc.inference_units} IUs: no capacity found (${sc.verdict})`;
+    }
   }
 
   // The final documents are fetched at once and kept as blobs: the links keep working after
@@ -207,6 +214,15 @@
   });
   on("step", s => { live.step = s; });
   on("trial", t => { live.trials.push(t); });
+  on("search", s => {
+    // The steps table, bracket and rate curve follow the new search; the log keeps the first answer.
+    log(live.points.length ? live.points[live.points.length - 1].t : 0,
+        `first search: ${IuprobeCharts.headline(s.first_answer)}; now probing again with ${s.inference_units} IUs`);
+    live.trials = [];
+    live.step = null;
+    el("steps").replaceChildren();
+    el("probe-title").textContent = `Search with ${s.inference_units} IUs (--verify-scaling)`;
+  });
   on("done", d => {
     live.done = d;
     source.close();

@@ -273,6 +273,8 @@ int probe_command(const ProbeOptions& o, LiveDashboard* dashboard) {
       failed = true;
     } else {
       ProbeReport other{.target = report.target, .limits = *limits};
+      live->publish("search", {{"inference_units", o.verify_scaling},
+                               {"first_answer", probe_json(report).at("answer")}});
       failed = run_search(setup->config, *limits, other, *live) == SearchEnd::kFailed;
       report.interrupted = other.interrupted;
       const double per_iu_before = report.answer.capacity / report.inference_units;

@@ -104,10 +104,11 @@ std::string render_live_page() {
 </section>
 <section class="card hidden" id="result-card"><p class="headline" id="headline"></p>
 <span class="verdict" id="verdict"></span> <span id="reason"></span>
+<p id="scaling"></p>
 <ul class="warnings" id="warnings"></ul>
 <pre id="plans" class="hidden"></pre>
 <p id="documents"></p></section>
-<section class="card hidden" id="probe-card"><h2>Search</h2>
+<section class="card hidden" id="probe-card"><h2 id="probe-title">Search</h2>
 <p id="current-step"></p>
 <div class="bracket" id="bracket"><div class="known" id="bracket-known"></div><div class="open" id="bracket-open"></div></div>
 <p id="bracket-text"></p>
