@@ -15,7 +15,17 @@ TEST(HtmlReport, IsSelfContainedWithTheChartLibraryAndTheData) {
   EXPECT_NE(html.find("IuprobeCharts"), std::string::npos);
   EXPECT_NE(html.find(R"("schema":"iuprobe.probe")"), std::string::npos);
   EXPECT_EQ(html.find("src=\"http"), std::string::npos) << "nothing is fetched";
-  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
+}
+
+TEST(HtmlReport, LivePageSharesTheChartCodeAndFetchesNothingElsewhere) {
+  const std::string html = render_live_page();
+  EXPECT_NE(html.find("uPlot"), std::string::npos);
+  EXPECT_NE(html.find("const IuprobeCharts"), std::string::npos);
+  EXPECT_NE(html.find("new EventSource"), std::string::npos);
+  EXPECT_NE(html.find(R"(<button id="stop")"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
 }
 
 TEST(HtmlReport, DataCannotCloseTheScriptElement) {

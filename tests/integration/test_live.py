@@ -60,6 +60,12 @@ class Running:
         self.process.stderr.close()
 
 
+def watched_run(emulator: Emulator, out: str) -> Running:
+    """A slow `iuprobe run` against the emulator's /metrics, with a live page on a free port."""
+    return Running("run", "--url", emulator.url + "/metrics", "--rate", "5", "--duration", "30s",
+                   "--out", out, "--quiet", "--web", "127.0.0.1:0")
+
+
 class LivePageInChromium(unittest.TestCase):
     def test_demo_page_fills_its_charts_and_stop_ends_the_run_with_a_partial_result(self):
         node = shutil.which("node")
@@ -169,8 +175,7 @@ class LiveRunWithToken(unittest.TestCase):
 class LiveAccess(unittest.TestCase):
     def test_only_the_pages_paths_answer_and_other_host_names_are_refused(self):
         with tempfile.TemporaryDirectory() as tmp, Emulator() as emulator:
-            run = Running("run", "--url", emulator.url + "/metrics", "--rate", "5", "--duration", "30s",
-                          "--out", tmp, "--quiet", "--web", "127.0.0.1:0")
+            run = watched_run(emulator, tmp)
             try:
                 url = run.dashboard()
                 self.assertEqual(request(url, "/")[0], 200)
@@ -205,8 +210,7 @@ class LiveFlags(unittest.TestCase):
 
     def test_a_port_in_use_is_named(self):
         with tempfile.TemporaryDirectory() as tmp, Emulator() as emulator:
-            holder = Running("run", "--url", emulator.url + "/metrics", "--rate", "1", "--duration", "30s",
-                             "--out", tmp, "--quiet", "--web", "127.0.0.1:0")
+            holder = watched_run(emulator, tmp)
             try:
                 url = holder.dashboard()
                 port = re.search(r":(\d+)/", url).group(1)
