@@ -101,9 +101,9 @@
       const scale = Math.max(upper > 0 ? upper * 1.25 : lower * 2, 1);
       el("bracket-known").style.width = `${(lower / scale) * 100}%`;
       el("bracket-open").style.width = upper > 0 ? `${((upper - lower) / scale) * 100}%` : "0";
-      el("bracket-text").textContent = upper > 0
-        ? `capacity is in [${fmt(lower)}, ${fmt(upper)}) TPS: ${fmt(((upper - lower) / Math.max(lower, 1e-9)) * 100)}% wide`
-        : `at least ${fmt(lower)} TPS; no refusal yet`;
+      el("bracket-text").textContent = upper <= 0 ? `at least ${fmt(lower)} TPS; no refusal yet`
+        : lower <= 0 ? `below ${fmt(upper)} TPS; looking lower`
+        : `capacity is in [${fmt(lower)}, ${fmt(upper)}) TPS: ${fmt(((upper - lower) / lower) * 100)}% wide`;
     }
     const body = el("steps");
     while (body.rows.length < live.trials.length) body.appendChild(IuprobeCharts.stepRow(live.trials[body.rows.length]));
