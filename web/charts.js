@@ -123,8 +123,19 @@ const IuprobeCharts = (() => {
       }))),
     };
     el.innerHTML = "";
-    return new uPlot(opts, k.data(input), el);
+    const u = new uPlot(opts, k.data(input), el);
+    resized.push([u, el]);
+    return u;
   }
+  // Charts follow the window's width (once the resizing pauses).
+  const resized = [];
+  let resizeTimer = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      for (const [u, el] of resized) u.setSize({ width: width(el), height: u.height });
+    }, 150);
+  });
   function update(u, kind, input) { u.setData(kinds[kind].data(input)); }
 
   const answerLabel = a => (a == null ? "" : "answer " + a.toFixed(1) + "/s");
