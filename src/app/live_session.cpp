@@ -89,7 +89,7 @@ void LiveSession::end(int exit_code, boost::json::object details,
   details["outcome"] = outcome;
   details["exit_code"] = exit_code;
   details["documents"] = std::move(links);
-  dashboard_->publish("done", std::move(details));
+  dashboard_->publish_done(std::move(details));
 }
 
 }  // namespace iuprobe

@@ -9,6 +9,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <boost/json/serialize.hpp>
 #include <csignal>
 #include <list>
@@ -35,24 +37,19 @@ constexpr auto kWriteTimeout = std::chrono::seconds(10);  // a page that stops r
 
 // Sent with every answer: nothing from elsewhere, no framing by other sites, no caching, and
 // no Referer that could carry the token away.
-constexpr std::string_view kSecurityHeaders =
-    "Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; "
-    "style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data: blob:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'\r\n"
-    "X-Content-Type-Options: nosniff\r\n"
-    "X-Frame-Options: DENY\r\n"
-    "Referrer-Policy: no-referrer\r\n"
-    "Cache-Control: no-store\r\n";
+constexpr std::pair<std::string_view, std::string_view> kSecurityHeaders[] = {
+    {"Content-Security-Policy",
+     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+     "connect-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'; "
+     "form-action 'none'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"X-Frame-Options", "DENY"},
+    {"Referrer-Policy", "no-referrer"},
+    {"Cache-Control", "no-store"}};
 
-void add_security_headers(HttpResponse& response) {
-  std::string_view rest = kSecurityHeaders;
-  while (!rest.empty()) {
-    const auto end = rest.find("\r\n");
-    const std::string_view line = rest.substr(0, end);
-    const auto colon = line.find(':');
-    response.set(line.substr(0, colon), line.substr(colon + 2));
-    rest.remove_prefix(end + 2);
-  }
+template <class Message>
+void add_security_headers(Message& message) {
+  for (const auto& [name, value] : kSecurityHeaders) message.set(name, value);
 }
 
 HttpResponse answer(http::status status, std::string_view content_type, std::string body) {
@@ -129,11 +126,18 @@ struct LiveDashboard::State {
     if (target_path(request.target()) != "/events" || request.method() != http::verb::get ||
         !check_access(request, token).allowed)
       co_return false;  // the handler answers
-    ++viewers;
     std::uint64_t sent = parse_event_id(request["Last-Event-ID"]);
-    std::string out =
-        fmt::format("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n{}\r\nretry: 2000\n\n",
-                    kSecurityHeaders);
+    // No length: the body is every event from now on, and ends when the connection does.
+    http::response<http::empty_body> head{http::status::ok, request.version()};
+    head.set(http::field::content_type, "text/event-stream");
+    head.keep_alive(false);
+    add_security_headers(head);
+    http::response_serializer<http::empty_body> serializer{head};
+    stream.expires_after(kWriteTimeout);
+    if (const auto [ec, n] = co_await http::async_write_header(stream, serializer, kUseTuple); ec)
+      co_return true;
+    ++viewers;
+    std::string out = "retry: 2000\n\n";
     asio::steady_timer timer(io);
     const auto registration = waiting.insert(waiting.end(), &timer);
     while (!closing) {
@@ -200,7 +204,6 @@ double LiveDashboard::elapsed_s() const {
 
 void LiveDashboard::publish(std::string_view type, boost::json::object data) {
   State* s = state_.get();
-  if (type == "done") s->ended = true;
   asio::post(s->io, [s, type = std::string(type), text = boost::json::serialize(data)] {
     s->log.append(type, text);
     s->wake_all();
@@ -230,6 +233,11 @@ void LiveDashboard::finish(Duration wait) {
 
 std::size_t LiveDashboard::viewers() const {
   return state_->viewers;
+}
+
+void LiveDashboard::publish_done(boost::json::object data) {
+  state_->ended = true;
+  publish("done", std::move(data));
 }
 
 bool LiveDashboard::ended() const {

@@ -34,9 +34,10 @@ class LiveDashboard {
   const std::string& url() const;
   // Seconds since the dashboard started: the page's time axis.
   double elapsed_s() const;
-  // Sends an event to every open page and keeps it for pages opened later. Any thread. The
-  // event of type "done" is the last one a page listens to.
+  // Sends an event to every open page and keeps it for pages opened later. Any thread.
   void publish(std::string_view type, boost::json::object data);
+  // The final event, "done": the last one a page listens to. Any thread.
+  void publish_done(boost::json::object data);
   // "status" event: one line of what is happening, as the terminal prints it.
   void status(std::string_view text);
   // Serves `body` at `path` from now on (the final report.html, result.json). Any thread.

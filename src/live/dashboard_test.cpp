@@ -103,7 +103,7 @@ TEST(Dashboard, StreamGivesTheHistoryFirstThenLiveEvents) {
   StreamReader late(*d, "/events");
   EXPECT_EQ(late.read_events(3).find("id: 4"), std::string::npos);
   StreamReader reconnecting(*d, "/events", "Last-Event-ID: 2\r\n");
-  d->publish("done", {{"outcome", "finished"}});
+  d->publish_done({{"outcome", "finished"}});
   text = reconnecting.read_events(2);
   EXPECT_EQ(text.find("event: hello"), std::string::npos);
   EXPECT_NE(text.find("id: 3\n"), std::string::npos);
