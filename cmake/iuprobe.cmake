@@ -20,11 +20,47 @@ target_compile_definitions(iuprobe_options INTERFACE
   IUPROBE_VERSION="${PROJECT_VERSION}")
 target_include_directories(iuprobe_options INTERFACE ${PROJECT_SOURCE_DIR}/src)
 
-# iuprobe_module(<name> SOURCES ... DEPS ...): a module library iuprobe_<name>.
+# Precompiled headers: Asio, Beast, Boost.JSON and fmt cost seconds per translation unit that
+# includes them, and most of iuprobe's do. Each is compiled once per preset, into the headers of
+# iuprobe_pch (libraries) and iuprobe_test_pch (the same plus GoogleTest), which the modules
+# marked PCH and their tests reuse. IUPROBE_PCH=OFF builds without (to check that every file
+# includes what it uses).
+option(IUPROBE_PCH "Precompile the heavy third-party headers" ON)
+set(iuprobe_pch_headers
+  <boost/asio/any_io_executor.hpp> <boost/asio/as_tuple.hpp> <boost/asio/awaitable.hpp>
+  <boost/asio/co_spawn.hpp> <boost/asio/detached.hpp> <boost/asio/io_context.hpp>
+  <boost/asio/ip/tcp.hpp> <boost/asio/post.hpp> <boost/asio/ssl/context.hpp>
+  <boost/asio/ssl/stream.hpp> <boost/asio/steady_timer.hpp> <boost/asio/use_awaitable.hpp>
+  <boost/beast/core/flat_buffer.hpp> <boost/beast/core/tcp_stream.hpp>
+  <boost/beast/http/message.hpp> <boost/beast/http/read.hpp> <boost/beast/http/string_body.hpp>
+  <boost/beast/http/write.hpp> <boost/json/object.hpp> <boost/json/parse.hpp>
+  <boost/json/serialize.hpp> <boost/json/value.hpp> <fmt/format.h> <tl/expected.hpp>
+  <chrono> <functional> <map> <memory> <optional> <string> <string_view> <vector>)
+if(IUPROBE_PCH)
+  file(WRITE ${CMAKE_BINARY_DIR}/pch/pch.cpp "// The translation unit that precompiles the shared headers.\n")
+  add_library(iuprobe_pch OBJECT ${CMAKE_BINARY_DIR}/pch/pch.cpp)
+  target_link_libraries(iuprobe_pch PRIVATE iuprobe_options Boost::headers Boost::json
+                        OpenSSL::SSL fmt::fmt tl::expected)
+  target_precompile_headers(iuprobe_pch PRIVATE ${iuprobe_pch_headers})
+  if(IUPROBE_BUILD_TESTS)
+    add_library(iuprobe_test_pch OBJECT ${CMAKE_BINARY_DIR}/pch/pch.cpp)
+    target_link_libraries(iuprobe_test_pch PRIVATE iuprobe_options Boost::headers Boost::json
+                          OpenSSL::SSL fmt::fmt tl::expected GTest::gtest)
+    target_precompile_headers(iuprobe_test_pch PRIVATE ${iuprobe_pch_headers} <gtest/gtest.h>)
+  endif()
+endif()
+
+# iuprobe_module(<name> [PCH] SOURCES ... DEPS ...): a module library iuprobe_<name>. PCH: its
+# files (and its tests') use the precompiled Asio/Beast/JSON headers; for modules that depend
+# on Boost, whose include paths the headers need.
 function(iuprobe_module name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "PCH" "" "SOURCES;DEPS" ${ARGN})
   add_library(iuprobe_${name} STATIC ${ARG_SOURCES})
   target_link_libraries(iuprobe_${name} PUBLIC iuprobe_options ${ARG_DEPS})
+  if(ARG_PCH AND IUPROBE_PCH)
+    target_precompile_headers(iuprobe_${name} REUSE_FROM iuprobe_pch)
+    set_target_properties(iuprobe_${name} PROPERTIES IUPROBE_USES_PCH ON)
+  endif()
 endfunction()
 
 # iuprobe_module_test(<name> SOURCES ... DEPS ...): one GoogleTest binary per module,
@@ -36,6 +72,10 @@ function(iuprobe_module_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name}_test ${ARG_SOURCES})
   target_link_libraries(${name}_test PRIVATE iuprobe_${name} ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  get_target_property(uses_pch iuprobe_${name} IUPROBE_USES_PCH)
+  if(uses_pch)
+    target_precompile_headers(${name}_test REUSE_FROM iuprobe_test_pch)
+  endif()
   include(GoogleTest)
   gtest_discover_tests(${name}_test PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 endfunction()

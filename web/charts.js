@@ -14,19 +14,20 @@ const IuprobeCharts = (() => {
   const valueOf = v => (typeof v === "function" ? v() : v);
   const byOffered = steps => steps.slice().sort((a, b) => a.offered - b.offered);
   const column = (rows, key) => rows.map(r => (r[key] == null ? null : r[key]));
-  // Per-second points with a null point wherever seconds are missing (between a probe's steps),
-  // so that lines break there instead of joining across.
+  // Per-second points with a null point wherever time is missing (a probe's model restart), so
+  // that lines break there instead of joining across. A point covers [t, t + length).
   function withGaps(points) {
     const out = [];
     for (const p of points) {
       const last = out[out.length - 1];
-      if (last && p.t - last.t > 1.5) out.push({ t: last.t + 1 });
+      const end = last ? last.t + (last.length || 1) : 0;
+      if (last && p.t - end > 0.5) out.push({ t: end });
       out.push(p);
     }
     return out;
   }
   // [from, to] x ranges of unjudged seconds, for bandsPlugin.
-  const unjudgedRanges = points => points.filter(p => p.unjudged).map(p => [p.t, p.t + 1]);
+  const unjudgedRanges = points => points.filter(p => p.unjudged).map(p => [p.t, p.t + (p.length || 1)]);
 
   // A vertical line at x = value (a number, or a function giving one), labelled.
   function markerPlugin(value, label) {
@@ -168,7 +169,7 @@ const IuprobeCharts = (() => {
   }
   // A per-second point as result.json and the event stream have it, shaped for the charts.
   function seriesPoint(w) {
-    return { t: w.t_s, offered: w.offered_per_s, goodput: w.goodput_per_s, throttled: w.throttled_per_s,
+    return { t: w.t_s, length: w.length_s, offered: w.offered_per_s, goodput: w.goodput_per_s, throttled: w.throttled_per_s,
              errors: w.errors_per_s, p50: w.p50_ms, p95: w.p95_ms, p99: w.p99_ms,
              in_flight: w.in_flight, connections: w.connections, unjudged: !!w.unjudged };
   }

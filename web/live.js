@@ -210,7 +210,7 @@
     const p = IuprobeCharts.seriesPoint(w);
     Object.assign(p, { sent: w.sent_per_s, late: w.late_fraction, queued: w.queued_fraction, cpu: w.peak_worker_cpu });
     live.points.push(p);
-    el("elapsed").textContent = `${fmt(w.t_s + 1, 0)} s` + (w.unjudged ? " · an unjudged second (warm-up, drain or settle)" : "");
+    el("elapsed").textContent = `${fmt(w.t_s + (w.length_s || 1), 0)} s` + (w.unjudged ? ` · unjudged: ${w.phase || "warm-up"}` : "");
   });
   on("step", s => { live.step = s; });
   on("trial", t => { live.trials.push(t); });

@@ -13,11 +13,12 @@
 #include "app/emulate_command.h"
 #include "app/exit_codes.h"
 #include "app/model_command.h"
+#include "app/options.h"
 #include "app/plan_command.h"
 #include "app/probe_command.h"
 #include "app/run_command.h"
 #include "app/sign_command.h"
-#include "core/interrupt.h"
+#include "core/stop.h"
 
 namespace iuprobe {
 namespace {
@@ -273,7 +274,8 @@ Examples:
 }  // namespace
 
 int cli_main(int argc, char** argv) {
-  install_interrupt_handlers();
+  StopSource stop;
+  route_stop_signals(stop);
 
   CLI::App app{
       "iuprobe: measure how many requests per second one inference unit sustains, and plan IUs"};
@@ -303,25 +305,30 @@ int cli_main(int argc, char** argv) {
     fmt::print(stderr,
                "iuprobe: {}\nRun 'iuprobe --help' or 'iuprobe <command> --help' for the options.\n",
                e.what());
-    return kExitUsage;
+    return exit_code(Error{ErrorKind::kUsage, e.what()});
   }
+  const auto dispatch = [&]() -> Result<void> {
+    if (run->parsed()) return run_command(run_options, stop);
+    if (model.start->parsed()) return model_start_command(model_options, stop);
+    if (model.stop->parsed()) return model_stop_command(model_options, stop);
+    if (model.status->parsed()) return model_status_command(model_options, stop);
+    if (sign->parsed()) return sign_command(sign_options);
+    if (emulate->parsed()) return emulate_command(emulate_options, stop);
+    if (plan->parsed()) return plan_command(plan_options);
+    if (probe->parsed()) return probe_command(probe_options, stop);
+    if (demo->parsed()) return demo_command(demo_options, stop);
+    return fail(ErrorKind::kUsage, "no command given");
+  };
   // An exception reaching here is a bug; catching it still unwinds the stack, so a model that
   // iuprobe started is stopped by its session's destructor on the way out.
+  Result<void> outcome;
   try {
-    if (run->parsed()) return run_command(run_options);
-    if (model.start->parsed()) return model_start_command(model_options);
-    if (model.stop->parsed()) return model_stop_command(model_options);
-    if (model.status->parsed()) return model_status_command(model_options);
-    if (sign->parsed()) return sign_command(sign_options);
-    if (emulate->parsed()) return emulate_command(emulate_options);
-    if (plan->parsed()) return plan_command(plan_options);
-    if (probe->parsed()) return probe_command(probe_options);
-    if (demo->parsed()) return demo_command(demo_options);
+    outcome = dispatch();
   } catch (const std::exception& e) {
-    fmt::print(stderr, "iuprobe: internal error: {}\n", e.what());
-    return kExitFailure;
+    outcome = fail(ErrorKind::kInternal, "internal error: {}", e.what());
   }
-  return kExitUsage;
+  if (!outcome) print_error(outcome.error());
+  return exit_code(outcome);
 }
 
 }  // namespace iuprobe

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/live_session.h"
+#include "core/stop.h"
 
 namespace iuprobe {
 
@@ -16,6 +17,6 @@ struct DemoOptions {
 // The main job, offline: an in-process emulator with a documented model, sample images, a
 // probe that starts the model and stops it again, an example plan, report.html and result.json,
 // and how the answer compares with the emulator's configured capacity.
-int demo_command(const DemoOptions& options);
+Result<void> demo_command(const DemoOptions& options, StopSource& stop);
 
 }  // namespace iuprobe

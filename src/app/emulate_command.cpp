@@ -8,9 +8,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 
-#include "app/exit_codes.h"
 #include "app/options.h"
-#include "core/interrupt.h"
+#include "core/stop.h"
 #include "emulator/emulator.h"
 #include "emulator/sample_images.h"
 #include "http/url.h"
@@ -40,13 +39,13 @@ Result<void> apply_model_flags(const EmulateOptions& o, ModelConfig& m) {
   if (o.version) m.version = *o.version;
   if (o.type) {
     if (*o.type != "classification" && *o.type != "detection")
-      return fail("--type '{}': use classification or detection", *o.type);
+      return fail(ErrorKind::kUsage, "--type '{}': use classification or detection", *o.type);
     m.kind = *o.type == "detection" ? ModelKind::kDetection : ModelKind::kClassification;
   }
   if (o.labels) m.labels = *o.labels;
   if (o.status) {
     if (*o.status != "RUNNING" && *o.status != "STOPPED")
-      return fail("--status '{}': use RUNNING or STOPPED", *o.status);
+      return fail(ErrorKind::kUsage, "--status '{}': use RUNNING or STOPPED", *o.status);
     m.running = *o.status == "RUNNING";
   }
   if (o.iu) m.inference_units = *o.iu;
@@ -120,10 +119,10 @@ Result<EmulatorConfig> build_emulator_config(const EmulateOptions& options) {
   EmulatorConfig config;
   if (!options.config_file.empty()) {
     if (any_model_flag(options)) {
-      return fail(
-          "--config {}: model flags (--iu, --slots, …) cannot be combined with a "
-          "config file; set them in the file",
-          options.config_file);
+      return fail(ErrorKind::kUsage,
+                  "--config {}: model flags (--iu, --slots, …) cannot be combined with a "
+                  "config file; set them in the file",
+                  options.config_file);
     }
     auto loaded = load_emulator_config(options.config_file);
     if (!loaded) return loaded;
@@ -135,59 +134,33 @@ Result<EmulatorConfig> build_emulator_config(const EmulateOptions& options) {
   if (options.seed) config.seed = *options.seed;
   if (options.region) config.region = *options.region;
   if (auto ok = validate_emulator_config(config); !ok) {
-    return with_context(
-        ok.error(), options.config_file.empty() ? "emulate" : "--config " + options.config_file);
+    if (options.config_file.empty()) return as_kind(ok.error(), ErrorKind::kUsage);  // flags
+    return with_context(ok.error(), "--config " + options.config_file);
   }
   return config;
 }
 
-int emulate_command(const EmulateOptions& options) {
-  if (!options.write_samples.empty()) {
-    auto written = write_sample_images(options.write_samples);
-    if (!written) {
-      print_error(written.error());
-      return kExitFailure;
-    }
-    for (const SampleImage& image : *written) {
-      fmt::print("{}  {}x{} px, {} KB\n", image.path.string(), image.width, image.height,
-                 (image.bytes + 512) / 1024);
-    }
-    return kExitOk;
-  }
-  auto config = build_emulator_config(options);
-  if (!config) {
-    print_error(config.error());
-    return kExitUsage;
-  }
-  auto endpoint = parse_listen_address(options.listen, "--listen");
-  if (!endpoint) {
-    print_error(endpoint.error());
-    return kExitUsage;
-  }
-  if (!endpoint->address().is_loopback() && !options.allow_remote) {
-    print_error(
-        {fmt::format("--listen {}: not a loopback address; the emulator accepts the "
-                     "documented example keys, so add --allow-remote to serve other "
-                     "machines on purpose",
-                     options.listen)});
-    return kExitUsage;
-  }
-  raise_fd_limit();
-  asio::io_context io;
-  Emulator emulator(io, *config);
-  if (auto ok = emulator.listen(*endpoint); !ok) {
-    print_error({fmt::format("--listen: {}", ok.error().message)});
-    return kExitFailure;
-  }
-  print_banner(*config, endpoint_text(emulator.local_endpoint()));
+namespace {
 
-  // Signals are polled: the handler only records them (core/interrupt.h).
+Result<void> write_samples(const std::string& directory) {
+  auto written = write_sample_images(directory);
+  if (!written) return tl::unexpected(written.error());
+  for (const SampleImage& image : *written) {
+    fmt::print("{}  {}x{} px, {} KB\n", image.path.string(), image.width, image.height,
+               (image.bytes + 512) / 1024);
+  }
+  return {};
+}
+
+// Serves until a stop request (polled: the signal handler only records it), then prints the
+// billed IU time.
+void serve_until_stopped(asio::io_context& io, Emulator& emulator, StopToken stop) {
   asio::steady_timer poll(io);
   std::function<void()> watch = [&] {
     poll.expires_after(std::chrono::milliseconds(100));
     poll.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
-      if (interrupt_signal() != 0) {
+      if (stop.stop_requested()) {
         emulator.close();
         return;
       }
@@ -196,13 +169,34 @@ int emulate_command(const EmulateOptions& options) {
   };
   watch();
   io.run();
-
   fmt::print("iuprobe emulate: stopped; billed inference-unit time:\n");
   for (const EmulatedModelState& m : emulator.models()) {
     fmt::print("  {}  {}  {:.1f} IU-seconds ({:.4f} IU-hours)\n", m.arn, m.status,
                m.billed_iu_seconds, m.billed_iu_seconds / 3600);
   }
-  return kExitOk;
+}
+
+}  // namespace
+
+Result<void> emulate_command(const EmulateOptions& options, StopSource& stop) {
+  if (!options.write_samples.empty()) return write_samples(options.write_samples);
+  auto config = build_emulator_config(options);
+  if (!config) return tl::unexpected(config.error());
+  auto endpoint = parse_listen_address(options.listen, "--listen");
+  if (!endpoint) return tl::unexpected(endpoint.error());
+  if (!endpoint->address().is_loopback() && !options.allow_remote) {
+    return fail(ErrorKind::kUsage,
+                "--listen {}: not a loopback address; the emulator accepts the documented example "
+                "keys, so add --allow-remote to serve other machines on purpose",
+                options.listen);
+  }
+  raise_fd_limit();
+  asio::io_context io;
+  Emulator emulator(io, *config);
+  if (auto ok = emulator.listen(*endpoint); !ok) return with_context(ok.error(), "--listen");
+  print_banner(*config, endpoint_text(emulator.local_endpoint()));
+  serve_until_stopped(io, emulator, stop.token());
+  return {};
 }
 
 }  // namespace iuprobe

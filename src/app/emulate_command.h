@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/stop.h"
 #include "emulator/config.h"
 
 namespace iuprobe {
@@ -43,6 +44,6 @@ Result<EmulatorConfig> build_emulator_config(const EmulateOptions& options);
 
 // Serves until SIGINT/SIGTERM, then prints each model's billed IU time. With --write-samples,
 // writes sample images instead and exits.
-int emulate_command(const EmulateOptions& options);
+Result<void> emulate_command(const EmulateOptions& options, StopSource& stop);
 
 }  // namespace iuprobe

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/result.h"
+
 namespace iuprobe {
 
-// 130 / 143 (128 + signal) for runs stopped by SIGINT / SIGTERM, see core/interrupt.h.
+// The process's exit codes, in one place (README.md lists them): 0 done; otherwise the kind of
+// error that ended the command.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure =
-    1;                                // the run could not be done: endpoint unreachable, I/O error
-inline constexpr int kExitUsage = 2;  // bad options or input files
+int exit_code(const Error& error);
+
+inline int exit_code(const Result<void>& outcome) {
+  return outcome ? kExitOk : exit_code(outcome.error());
+}
 
 }  // namespace iuprobe

@@ -5,27 +5,29 @@
 
 #include <utility>
 
-#include "core/interrupt.h"
+#include "app/exit_codes.h"
 #include "http/bodies.h"
 #include "http/url.h"
 
 namespace iuprobe {
 
-Result<LiveSession> LiveSession::open(const WebFlags& flags) {
+Result<LiveSession> LiveSession::open(const WebFlags& flags, StopSource& stop) {
   if (!flags.listen) return LiveSession(nullptr, nullptr);
   auto endpoint = parse_listen_address(*flags.listen, "--web");
   if (!endpoint) return tl::unexpected(endpoint.error());
   if (!endpoint->address().is_loopback() && !flags.allow_remote) {
-    return fail(
+    return iuprobe::fail(
+        ErrorKind::kUsage,
         "--web {}: not a loopback address, so anyone who can reach it could watch and stop the "
         "run. Use SSH port forwarding to a loopback address (see README.md), or add "
         "--web-allow-remote: iuprobe then prints a token that every request must carry",
         *flags.listen);
   }
-  auto dashboard = LiveDashboard::start({*endpoint, flags.allow_remote});
+  auto dashboard = LiveDashboard::start({*endpoint, flags.allow_remote, &stop});
   if (!dashboard) {
-    return fail("--web {}: {} (give another ADDRESS:PORT, or port 0 to pick a free one)",
-                *flags.listen, dashboard.error().message);
+    return iuprobe::fail(ErrorKind::kUsage,
+                         "--web {}: {} (give another ADDRESS:PORT, or port 0 to pick a free one)",
+                         *flags.listen, dashboard.error().message);
   }
   fmt::print("dashboard  {}  (the page's Stop button ends the run as Ctrl-C does)\n",
              (*dashboard)->url());
@@ -50,8 +52,8 @@ LiveSession::LiveSession(LiveSession&& other) noexcept
 
 LiveSession::~LiveSession() {
   if (dashboard_ && !dashboard_->ended()) {
-    end(interrupt_signal() != 0 ? exit_code_for_signal(interrupt_signal()) : 1,
-        {{"reason", failure_.empty() ? "see the terminal for the error" : failure_}}, {});
+    const Error error = failure_.value_or(Error{ErrorKind::kInternal, "see the terminal"});
+    end(tl::unexpected(error), {{"reason", error.message}}, {});
   }
   if (owned_) {
     if (owned_->viewers() > 0)
@@ -72,7 +74,12 @@ void LiveSession::publish(std::string_view type, boost::json::object data) {
   if (dashboard_) dashboard_->publish(type, std::move(data));
 }
 
-void LiveSession::end(int exit_code, boost::json::object details,
+tl::unexpected<Error> LiveSession::fail(Error error) {
+  failure_ = error;
+  return tl::unexpected(std::move(error));
+}
+
+void LiveSession::end(const Result<void>& outcome, boost::json::object details,
                       const std::vector<Document>& documents) {
   if (!dashboard_ || dashboard_->ended()) return;
   boost::json::array links;
@@ -83,11 +90,12 @@ void LiveSession::end(int exit_code, boost::json::object details,
     dashboard_->add_document(url, d.content_type, std::move(body->bytes));
     links.push_back({{"name", d.name}, {"url", url}, {"path", d.path.string()}});
   }
-  const char* outcome = exit_code == 0            ? "finished"
-                        : interrupt_signal() != 0 ? "stopped"
-                                                  : "failed";
-  details["outcome"] = outcome;
-  details["exit_code"] = exit_code;
+  details["outcome"] = outcome                                           ? "finished"
+                       : outcome.error().kind == ErrorKind::kInterrupted ? "stopped"
+                                                                         : "failed";
+  details["exit_code"] = exit_code(outcome);
+  if (!outcome && !outcome.error().message.empty() && !details.contains("reason"))
+    details["reason"] = outcome.error().message;
   details["documents"] = std::move(links);
   dashboard_->publish_done(std::move(details));
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/stop.h"
 #include "live/dashboard.h"
 
 namespace iuprobe {
@@ -29,8 +30,9 @@ inline constexpr Duration kDashboardFinishWait = std::chrono::seconds(5);
 // Does nothing without --web.
 class LiveSession {
  public:
-  // Starts the dashboard when flags.listen is set and prints its address.
-  static Result<LiveSession> open(const WebFlags& flags);
+  // Starts the dashboard when flags.listen is set and prints its address; its Stop button asks
+  // `stop` as Ctrl-C does.
+  static Result<LiveSession> open(const WebFlags& flags, StopSource& stop);
   // A session on a dashboard somebody else owns (the demo's): it publishes, the owner closes.
   static LiveSession borrow(LiveDashboard* dashboard) { return LiveSession(dashboard, nullptr); }
   LiveSession(LiveSession&& other) noexcept;
@@ -41,26 +43,29 @@ class LiveSession {
   void hello(std::string_view command, std::string_view target);
   void status(std::string_view text);
   void publish(std::string_view type, boost::json::object data);
-  // The observer to add to a run's observers (nullptr without --web).
-  RunObserver* feed() { return feed_.get(); }
-  // Remembers why the command failed, for the final event.
-  void failed(std::string_view reason) { failure_ = reason; }
+  // The observer to add to a session's observers (nullptr without --web).
+  SessionObserver* feed() { return feed_.get(); }
+  // Remembers why the command failed, for the final event, and hands the error back:
+  // `return live.fail(error);`.
+  tl::unexpected<Error> fail(Error error);
 
   struct Document {
     std::string name;  // "report.html"
     std::filesystem::path path;
     std::string content_type;
   };
-  // The final event: `details` (the answer, plans, summary…) plus outcome, exit code and links
-  // to the documents, which are served from memory from now on.
-  void end(int exit_code, boost::json::object details, const std::vector<Document>& documents);
+  // The final event: `details` (the answer, plans, summary…) plus the outcome (finished,
+  // stopped or failed), the exit code and links to the documents, which are served from memory
+  // from now on.
+  void end(const Result<void>& outcome, boost::json::object details,
+           const std::vector<Document>& documents);
 
  private:
   LiveSession(LiveDashboard* dashboard, std::unique_ptr<LiveDashboard> owned);
   std::unique_ptr<LiveDashboard> owned_;
   LiveDashboard* dashboard_ = nullptr;
   std::unique_ptr<LiveRunFeed> feed_;
-  std::string failure_;
+  std::optional<Error> failure_;
 };
 
 }  // namespace iuprobe

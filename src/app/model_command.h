@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/aws_context.h"
+#include "app/aws_options.h"
+#include "core/stop.h"
 
 namespace iuprobe {
 
@@ -19,8 +20,8 @@ struct ModelCommandOptions {
 };
 
 // iuprobe model start | stop | status
-int model_start_command(const ModelCommandOptions& options);
-int model_stop_command(const ModelCommandOptions& options);
-int model_status_command(const ModelCommandOptions& options);
+Result<void> model_start_command(const ModelCommandOptions& options, StopSource& stop);
+Result<void> model_stop_command(const ModelCommandOptions& options, StopSource& stop);
+Result<void> model_status_command(const ModelCommandOptions& options, StopSource& stop);
 
 }  // namespace iuprobe

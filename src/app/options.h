@@ -6,10 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "app/aws_context.h"
-#include "app/model_session.h"
+#include "app/aws_options.h"
+#include "aws/model_session.h"
 #include "core/result.h"
-#include "engine/run_config.h"
+#include "engine/load_shape.h"
+#include "engine/target.h"
 
 namespace iuprobe {
 
@@ -71,29 +72,37 @@ struct OutputOptions {
   bool quiet = false;
 };
 
-// What a run needs: the engine's configuration and, for a model target, the AWS context.
-struct RunSetup {
-  RunConfig config;
+// What a command talks to: the engine's target and, for a model, the AWS context.
+struct TargetSetup {
+  Target target;
   std::optional<AwsContext> aws;
   std::vector<std::string> image_names;
 };
 
-// Validates and narrows the options into what the engine runs. Reads body files and images,
-// resolves AWS credentials for model and --aws-sigv4 targets.
-Result<RunSetup> build_run_config(const TargetOptions& target, const AwsFlags& aws,
-                                  const ConnectionFlags& connection, const LoadOptions& load);
-Result<ModelSessionOptions> build_model_session_options(const ModelFlags& flags);
+// Validates and narrows the options into what the engine needs, each part on its own: the
+// target (reads body files and images, resolves AWS credentials for model and --aws-sigv4
+// targets), the connection settings and the load shape.
+Result<TargetSetup> build_target(const TargetOptions& target, const AwsFlags& aws);
+Result<ConnectionSettings> build_connection_settings(const ConnectionFlags& connection);
 Result<LoadShape> build_load_shape(const LoadOptions& load);
+// A closed loop's users need a connection each.
+Result<void> check_users_fit(const LoadShape& shape, const ConnectionSettings& settings);
+Result<ModelSessionOptions> build_model_session_options(const ModelFlags& flags);
 
 // The exact configuration, for result.json. Secret-looking header values are redacted.
-boost::json::object config_json(const TargetOptions& target, const ConnectionFlags& connection,
-                                const LoadOptions& load, const RunConfig& config);
+boost::json::object config_json(const TargetOptions& options, const LoadOptions& load,
+                                const Target& target, const ConnectionSettings& settings,
+                                const LoadShape& shape);
 
 // Creates the output directory: `requested`, or ./iuprobe-results/<command>-<UTC time>.
 Result<std::filesystem::path> prepare_output_dir(const std::string& requested,
                                                  std::string_view command);
 
-// "iuprobe: <message>" on stderr.
+// Removes an output directory that prepare_output_dir made (none was `requested`) when nothing
+// was written into it: a command that failed before measuring leaves nothing behind.
+void discard_empty_output_dir(const std::filesystem::path& dir, const std::string& requested);
+
+// "iuprobe: <message>" on stderr (nothing for an empty message).
 void print_error(const Error& error);
 
 }  // namespace iuprobe

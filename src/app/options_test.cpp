@@ -49,38 +49,54 @@ TEST(BuildLoadShape, NonsenseNamesTheFlag) {
   EXPECT_FALSE(build_load_shape({.duration = "1s", .users = "0"}));
 }
 
-TEST(BuildRunConfig, ChecksTheTarget) {
-  LoadOptions load{.rate = "5", .duration = "1s"};
-  auto no_url = build_run_config({}, {}, {}, load);
+TEST(BuildTarget, ChecksTheTarget) {
+  auto no_url = build_target({}, {});
   ASSERT_FALSE(no_url);
+  EXPECT_EQ(no_url.error().kind, ErrorKind::kUsage);
   EXPECT_NE(no_url.error().message.find("no target: give --url"), std::string::npos);
-  auto bad_url = build_run_config({.url = "not a url"}, {}, {}, load);
+  auto bad_url = build_target({.url = "not a url"}, {});
   ASSERT_FALSE(bad_url);
   EXPECT_EQ(bad_url.error().message.rfind("--url: ", 0), 0u);
-  EXPECT_FALSE(build_run_config({.url = "http://h/", .insecure = true}, {}, {}, load));
-  EXPECT_FALSE(build_run_config({.url = "http://h/", .throttle_statuses = "4xx"}, {}, {}, load));
-  EXPECT_FALSE(build_run_config({.url = "http://h/", .method = "get"}, {}, {}, load));
-  auto ok = build_run_config({.url = "http://h/", .throttle_statuses = "429,503"}, {},
-                             {.threads = 3}, load);
+  EXPECT_FALSE(build_target({.url = "http://h/", .insecure = true}, {}));
+  EXPECT_FALSE(build_target({.url = "http://h/", .throttle_statuses = "4xx"}, {}));
+  EXPECT_FALSE(build_target({.url = "http://h/", .method = "get"}, {}));
+  auto missing_body = build_target({.url = "http://h/", .body_file = "/nonexistent/body"}, {});
+  ASSERT_FALSE(missing_body);
+  EXPECT_EQ(missing_body.error().kind, ErrorKind::kInput);
+  auto ok = build_target({.url = "http://h/", .throttle_statuses = "429,503"}, {});
   ASSERT_TRUE(ok) << ok.error().message;
-  EXPECT_EQ(ok->config.throttle.statuses, (std::vector<unsigned>{429, 503}));
-  EXPECT_EQ(ok->config.threads, 3u);
+  EXPECT_EQ(ok->target.throttle.statuses, (std::vector<unsigned>{429, 503}));
 }
 
-TEST(BuildRunConfig, UsersNeedAConnectionEach) {
-  auto config = build_run_config({.url = "http://h/"}, {}, {.max_connections = 10},
-                                 {.duration = "5s", .users = "20"});
-  ASSERT_FALSE(config);
-  EXPECT_NE(config.error().message.find("--max-connections"), std::string::npos);
+TEST(BuildConnectionSettings, NamesTheFlagAndKeepsTheValues) {
+  auto ok = build_connection_settings({.threads = 3, .max_connections = 7});
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->threads, 3u);
+  EXPECT_EQ(ok->max_connections, 7u);
+  auto bad = build_connection_settings({.request_timeout = "0s"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message.rfind("--timeout", 0), 0u) << bad.error().message;
+  EXPECT_FALSE(build_connection_settings({.send_window = "50ms"}));
+}
+
+TEST(CheckUsersFit, UsersNeedAConnectionEach) {
+  auto shape = build_load_shape({.duration = "5s", .users = "20"});
+  ASSERT_TRUE(shape);
+  const auto fits = check_users_fit(*shape, ConnectionSettings{.max_connections = 10});
+  ASSERT_FALSE(fits);
+  EXPECT_NE(fits.error().message.find("--max-connections"), std::string::npos);
+  EXPECT_TRUE(check_users_fit(*shape, ConnectionSettings{.max_connections = 20}));
 }
 
 TEST(ConfigJson, RedactsSecretHeaders) {
-  TargetOptions target{.url = "http://h/",
-                       .headers = {"Authorization: Bearer s3cret", "X-Trace: 1"}};
+  TargetOptions options{.url = "http://h/",
+                        .headers = {"Authorization: Bearer s3cret", "X-Trace: 1"}};
   LoadOptions load{.rate = "5", .duration = "1s"};
-  auto config = build_run_config(target, {}, {}, load);
-  ASSERT_TRUE(config);
-  auto json = config_json(target, {}, load, config->config);
+  auto target = build_target(options, {});
+  ASSERT_TRUE(target);
+  auto shape = build_load_shape(load);
+  ASSERT_TRUE(shape);
+  auto json = config_json(options, load, target->target, ConnectionSettings{}, *shape);
   const auto text = boost::json::serialize(json);
   EXPECT_EQ(text.find("s3cret"), std::string::npos);
   EXPECT_NE(text.find("<redacted>"), std::string::npos);

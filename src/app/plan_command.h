@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "core/result.h"
+
 namespace iuprobe {
 
 // `iuprobe plan`'s flags as typed: a capacity (--tps-per-iu) and one or more questions.
@@ -25,6 +27,6 @@ struct PlanOptions {
 };
 
 // Prints the plans asked for (rate, batch, forward, daily profile); --json writes them too.
-int plan_command(const PlanOptions& options);
+Result<void> plan_command(const PlanOptions& options);
 
 }  // namespace iuprobe

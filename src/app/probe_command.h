@@ -6,6 +6,8 @@
 
 #include "app/live_session.h"
 #include "app/options.h"
+#include "core/stop.h"
+#include "probe/probe_report.h"
 
 namespace iuprobe {
 
@@ -30,9 +32,17 @@ struct ProbeOptions {
   WebFlags web;
 };
 
-// Finds the maximum sustainable TPS (see search/max_rate_search.h) and writes result.json and
-// report.html. A model iuprobe started is stopped on every way out.
-// With `dashboard`, the live page is that one (the demo's) rather than one made from --web.
-int probe_command(const ProbeOptions& options, LiveDashboard* dashboard = nullptr);
+// `iuprobe probe`, and the demo's probe: validates, checks the endpoint, starts the model if
+// asked, runs the probe (probe/probe.h) on one warm session, prints the answer and the plans
+// asked for, writes result.json and report.html into `dir`, and ends the live page. Fails
+// before probing (bad options, an endpoint that cannot be reached, a model that will not
+// start) with nothing written; afterwards returns the report, whatever the probe's end.
+Result<ProbeReport> probe_and_report(const ProbeOptions& options, StopSource& stop,
+                                     LiveSession& live);
+
+// How a finished probe maps to the process's end: stopped, failed, or done.
+Result<void> probe_outcome(const ProbeReport& report);
+
+Result<void> probe_command(const ProbeOptions& options, StopSource& stop);
 
 }  // namespace iuprobe

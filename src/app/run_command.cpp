@@ -3,109 +3,106 @@
 
 #include <fmt/format.h>
 
-#include "app/exit_codes.h"
-#include "core/interrupt.h"
-#include "engine/runner.h"
+#include "app/managed_model.h"
+#include "engine/run_load.h"
 #include "report/csv_history.h"
 #include "report/live_table.h"
 #include "report/run_json.h"
 #include "report/run_summary.h"
 
 namespace iuprobe {
+namespace {
 
-Result<std::unique_ptr<ModelSession>> open_model_session(const RunSetup& setup,
-                                                         const ModelFlags& flags) {
-  if (!setup.aws) {
-    if (flags.start_model || flags.stop_model) {
-      return fail("--start-model and --stop-model apply to a model target (--project-version-arn)");
-    }
-    return std::unique_ptr<ModelSession>();
-  }
-  auto options = build_model_session_options(flags);
-  if (!options) return tl::unexpected(options.error());
-  if (!options->start && !options->stop_at_end) return std::unique_ptr<ModelSession>();
-  return ModelSession::open(*setup.aws, *options, stdout);
+// What `run` runs, validated before anything is started.
+struct RunPlan {
+  TargetSetup setup;
+  ConnectionSettings settings;
+  LoadShape shape;
+};
+
+Result<RunPlan> prepare_run(const RunOptions& o) {
+  auto shape = build_load_shape(o.load);
+  if (!shape) return tl::unexpected(shape.error());
+  auto settings = build_connection_settings(o.connection);
+  if (!settings) return tl::unexpected(settings.error());
+  settings->seed = o.load.seed;
+  if (auto fits = check_users_fit(*shape, *settings); !fits) return tl::unexpected(fits.error());
+  auto setup = build_target(o.target, o.aws);
+  if (!setup) return tl::unexpected(setup.error());
+  return RunPlan{std::move(*setup), *settings, std::move(*shape)};
 }
 
-int failure_exit_code() {
-  const int signal_number = interrupt_signal();
-  return signal_number != 0 ? exit_code_for_signal(signal_number) : kExitFailure;
+// How the run ended, for the exit code: stopped, cut short by an answer, or a model left running.
+Result<void> run_outcome(const RunResult& result, bool model_stopped) {
+  if (result.interrupted_by != 0) return tl::unexpected(interrupted_error(result.interrupted_by));
+  if (result.stopped_early) return tl::unexpected(*result.stopped_early);
+  if (!model_stopped)
+    return fail(ErrorKind::kService, "the model could not be stopped and may still be running");
+  return {};
 }
 
-int run_command(const RunOptions& o) {
-  auto setup = build_run_config(o.target, o.aws, o.connection, o.load);
-  if (!setup) {
-    print_error(setup.error());
-    return kExitUsage;
+// The summary, result.json and the live page's last event.
+Result<void> finish_run(const RunOptions& o, const RunPlan& plan, const RunResult& result,
+                        ModelSession* model, const std::filesystem::path& dir, LiveSession& live) {
+  print_run_summary(stdout, plan.setup.target.description, plan.shape, result);
+  auto json = run_result_json(
+      "run", config_json(o.target, o.load, plan.setup.target, plan.settings, plan.shape), result);
+  const bool model_stopped = !model || model->close();
+  if (model) {
+    json["model"] = {{"started_by_iuprobe", model->started_by_iuprobe()},
+                     {"inference_units", model->inference_units()},
+                     {"iu_minutes", model->iu_minutes()}};
   }
-  const RunConfig& config = setup->config;
+  if (auto written = write_json_file(dir / "result.json", json); !written)
+    return live.fail(written.error());
+  fmt::print("\nresult     {}\nhistory    {}\n", (dir / "result.json").string(),
+             (dir / "history.csv").string());
+  const Result<void> outcome = run_outcome(result, model_stopped);
+  boost::json::object details{{"summary", json["summary"]}, {"generator", json["generator"]}};
+  live.end(outcome, std::move(details),
+           {{"result.json", dir / "result.json", "application/json"},
+            {"history.csv", dir / "history.csv", "text/csv; charset=utf-8"}});
+  return outcome;
+}
+
+}  // namespace
+
+Result<void> run_command(const RunOptions& o, StopSource& stop) {
+  auto plan = prepare_run(o);
+  if (!plan) return tl::unexpected(plan.error());
   auto dir = prepare_output_dir(o.output.out, "run");
-  if (!dir) {
-    print_error(dir.error());
-    return kExitUsage;
-  }
-  auto live = LiveSession::open(o.web);
-  if (!live) {
-    print_error(live.error());
-    return kExitUsage;
-  }
-  live->hello("run", config.description);
+  if (!dir) return tl::unexpected(dir.error());
+  auto live = LiveSession::open(o.web, stop);
+  if (!live) return tl::unexpected(live.error());
+  live->hello("run", plan->setup.target.description);
   // From here on, a model this command starts is stopped on every way out (see ModelSession).
-  if (setup->aws && o.model.start_model) live->status("starting the model (--start-model)");
-  auto session = open_model_session(*setup, o.model);
-  if (!session) {
-    print_error(session.error());
-    live->failed(session.error().message);
-    return failure_exit_code();
-  }
+  if (plan->setup.aws && o.model.start_model) live->status("starting the model (--start-model)");
+  auto model = open_model_session(plan->setup, o.model, stop.token());
+  if (!model) return live->fail(model.error());
   auto csv = CsvHistory::open(*dir / "history.csv");
-  if (!csv) {
-    print_error(csv.error());
-    return kExitFailure;
-  }
+  if (!csv) return live->fail(csv.error());
   LiveTable table(stdout);
-  std::vector<RunObserver*> observers{csv->get()};
+  std::vector<SessionObserver*> observers{csv->get()};
   if (!o.output.quiet) observers.insert(observers.begin(), &table);
   if (live->feed()) observers.push_back(live->feed());
   FanOut fan_out(std::move(observers));
 
   live->status("load running");
-  auto result = run_load(config, fan_out);
+  auto result = run_load(SessionOptions{.target = plan->setup.target,
+                                        .connection = plan->settings,
+                                        .observer = &fan_out,
+                                        .stop = stop.token()},
+                         plan->shape);
   if (!result) {
-    print_error(result.error());
-    live->failed(result.error().message);
     csv->reset();
     std::error_code ignored;
     std::filesystem::remove(*dir / "history.csv", ignored);
-    if (o.output.out.empty())
-      std::filesystem::remove(*dir, ignored);  // only if we made it and it is empty
-    if (*session && !(*session)->close()) return kExitFailure;
-    return failure_exit_code();
+    discard_empty_output_dir(*dir, o.output.out);
+    if (*model) (*model)->close();
+    return live->fail(result.error());
   }
-  print_run_summary(stdout, config, *result);
-  auto json = run_result_json("run", config_json(o.target, o.connection, o.load, config), *result);
-  const bool model_ok = !*session || (*session)->close();
-  if (*session) {
-    json["model"] = {{"started_by_iuprobe", (*session)->started_by_iuprobe()},
-                     {"inference_units", (*session)->inference_units()},
-                     {"iu_minutes", (*session)->iu_minutes()}};
-  }
-  if (auto written = write_json_file(*dir / "result.json", json); !written) {
-    print_error(written.error());
-    return kExitFailure;
-  }
-  fmt::print("\nresult     {}\nhistory    {}\n", (*dir / "result.json").string(),
-             (*dir / "history.csv").string());
-  const int code = result->interrupted_by != 0 ? exit_code_for_signal(result->interrupted_by)
-                   : !result->stopped_early.empty() || !model_ok ? kExitFailure
-                                                                 : kExitOk;
   csv->reset();  // flushed and closed before the page fetches it
-  boost::json::object details{{"summary", json["summary"]}, {"generator", json["generator"]}};
-  if (!result->stopped_early.empty()) details["reason"] = result->stopped_early;
-  live->end(code, std::move(details),
-            {{"result.json", *dir / "result.json", "application/json"},
-             {"history.csv", *dir / "history.csv", "text/csv; charset=utf-8"}});
-  return code;
+  return finish_run(o, *plan, *result, model->get(), *dir, *live);
 }
 
 }  // namespace iuprobe

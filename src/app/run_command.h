@@ -3,6 +3,7 @@
 
 #include "app/live_session.h"
 #include "app/options.h"
+#include "core/stop.h"
 
 namespace iuprobe {
 
@@ -16,12 +17,8 @@ struct RunOptions {
   WebFlags web;
 };
 
-int run_command(const RunOptions& options);
-
-// Starts (or waits for) the model when the flags ask for it; null when there is nothing to manage.
-Result<std::unique_ptr<ModelSession>> open_model_session(const RunSetup& setup,
-                                                         const ModelFlags& flags);
-// 130/143 after Ctrl-C/SIGTERM, else 1.
-int failure_exit_code();
+// Runs one load shape and writes result.json and history.csv (partial after a stop request).
+// A model it started is stopped on every way out.
+Result<void> run_command(const RunOptions& options, StopSource& stop);
 
 }  // namespace iuprobe

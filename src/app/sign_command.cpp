@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include "app/exit_codes.h"
 #include "app/options.h"
 #include "aws/sigv4.h"
 #include "http/bodies.h"
@@ -24,26 +23,19 @@ std::string redact(std::string text, const std::string& token) {
 
 }  // namespace
 
-int sign_command(const SignOptions& o) {
+Result<void> sign_command(const SignOptions& o) {
   if (o.url.empty() || o.service.empty()) {
-    print_error(Error{
-        "--url and --service are required, e.g. --url https://rekognition.us-east-1.amazonaws.com/ "
-        "--service rekognition"});
-    return kExitUsage;
+    return fail(ErrorKind::kUsage,
+                "--url and --service are required, e.g. --url "
+                "https://rekognition.us-east-1.amazonaws.com/ --service rekognition");
   }
   auto url = parse_http_url(o.url);
-  if (!url) {
-    print_error(Error{"--url: " + url.error().message});
-    return kExitUsage;
-  }
+  if (!url) return with_context(url.error(), "--url");
   SigningRequest request{.method = o.method, .target = url->target};
   bool has_host = false;
   for (const std::string& text : o.headers) {
     auto header = parse_header(text);
-    if (!header) {
-      print_error(header.error());
-      return kExitUsage;
-    }
+    if (!header) return tl::unexpected(header.error());
     has_host = has_host || header->first == "Host" || header->first == "host";
     request.headers.push_back(*header);
   }
@@ -51,10 +43,7 @@ int sign_command(const SignOptions& o) {
   std::string body;
   if (!o.body_file.empty()) {
     auto loaded = load_body_file(o.body_file, kDefaultMaxBodyBytes);
-    if (!loaded) {
-      print_error(loaded.error());
-      return kExitUsage;
-    }
+    if (!loaded) return tl::unexpected(loaded.error());
     body = std::move(loaded->bytes);
   }
   request.payload_hash = sha256_hex(body);
@@ -62,22 +51,15 @@ int sign_command(const SignOptions& o) {
   if (!o.date.empty()) {
     auto parsed = parse_amz_date(o.date);
     if (!parsed) {
-      print_error(Error{
-          fmt::format("--date: '{}' is not YYYYMMDDTHHMMSSZ, e.g. 20150830T123600Z", o.date)});
-      return kExitUsage;
+      return fail(ErrorKind::kUsage, "--date: '{}' is not YYYYMMDDTHHMMSSZ, e.g. 20150830T123600Z",
+                  o.date);
     }
     time = *parsed;
   }
   auto region = choose_region(o.aws, std::nullopt, process_environment());
-  if (!region) {
-    print_error(region.error());
-    return kExitUsage;
-  }
+  if (!region) return tl::unexpected(region.error());
   auto credentials = load_credentials(o.aws);
-  if (!credentials) {
-    print_error(credentials.error());
-    return kExitFailure;
-  }
+  if (!credentials) return tl::unexpected(credentials.error());
   const auto current = (*credentials)->current();
   const SignedRequest signed_request = sigv4_sign(
       request, *current, SigningParams{.region = *region, .service = o.service, .time = time});
@@ -91,7 +73,7 @@ int sign_command(const SignOptions& o) {
   for (const auto& [name, value] : signed_request.headers_to_add) {
     fmt::print("{}: {}\n", name, redact(value, current->session_token));
   }
-  return kExitOk;
+  return {};
 }
 
 }  // namespace iuprobe

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "app/aws_context.h"
+#include "app/aws_options.h"
 
 namespace iuprobe {
 
@@ -20,6 +20,6 @@ struct SignOptions {
 
 // Prints the canonical request, the string to sign and the Authorization header, for comparing
 // with what a server says it expected. Secrets are never printed.
-int sign_command(const SignOptions& options);
+Result<void> sign_command(const SignOptions& options);
 
 }  // namespace iuprobe

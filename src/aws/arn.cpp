@@ -43,29 +43,33 @@ Result<std::string_view> check_prefix(std::string_view text, std::vector<std::st
                                       std::string_view what) {
   fields = split(text, ':');
   if (fields.size() != 6) {
-    return fail("'{}' is not a {} ARN: expected 6 ':'-separated fields, found {}; it looks like {}",
+    return fail(ErrorKind::kUsage,
+                "'{}' is not a {} ARN: expected 6 ':'-separated fields, found {}; it looks like {}",
                 text, what, fields.size(), kExample);
   }
   if (fields[0] != "arn")
-    return fail("'{}': an ARN starts with 'arn:', not '{}:'", text, fields[0]);
+    return fail(ErrorKind::kUsage, "'{}': an ARN starts with 'arn:', not '{}:'", text, fields[0]);
   if (!all_of(fields[1], lower_digit_dash))
-    return fail("'{}': partition '{}' is not valid (e.g. aws)", text, fields[1]);
+    return fail(ErrorKind::kUsage, "'{}': partition '{}' is not valid (e.g. aws)", text, fields[1]);
   if (fields[2] != "rekognition") {
-    return fail("'{}': service is '{}', but a Custom Labels model is a 'rekognition' resource",
+    return fail(ErrorKind::kUsage,
+                "'{}': service is '{}', but a Custom Labels model is a 'rekognition' resource",
                 text, fields[2]);
   }
   if (!all_of(fields[3], lower_digit_dash)) {
-    return fail("'{}': region '{}' is not valid (e.g. us-east-1)", text, fields[3]);
+    return fail(ErrorKind::kUsage, "'{}': region '{}' is not valid (e.g. us-east-1)", text,
+                fields[3]);
   }
   if (fields[4].size() != 12 || !all_of(fields[4], digit)) {
-    return fail("'{}': account '{}' must be 12 digits", text, fields[4]);
+    return fail(ErrorKind::kUsage, "'{}': account '{}' must be 12 digits", text, fields[4]);
   }
   return fields[5];
 }
 
 Result<void> check_name(std::string_view text, std::string_view label, std::string_view name) {
   if (name.empty() || name.size() > 255 || !all_of(name, name_char)) {
-    return fail("'{}': {} name '{}' must be 1-255 letters, digits, '_', '.' or '-'", text, label,
+    return fail(ErrorKind::kUsage,
+                "'{}': {} name '{}' must be 1-255 letters, digits, '_', '.' or '-'", text, label,
                 name);
   }
   return {};
@@ -80,6 +84,7 @@ Result<ProjectVersionArn> parse_project_version_arn(std::string_view text) {
   const auto parts = split(*resource, '/');
   if (parts.size() != 5 || parts[0] != "project" || parts[2] != "version") {
     return fail(
+        ErrorKind::kUsage,
         "'{}': resource '{}' should be project/NAME/version/VERSION/TIMESTAMP (this may be a "
         "project "
         "ARN; the model's ARN is in the console under the model, or in describe-project-versions)",
@@ -87,7 +92,8 @@ Result<ProjectVersionArn> parse_project_version_arn(std::string_view text) {
   }
   if (auto ok = check_name(text, "project", parts[1]); !ok) return tl::unexpected(ok.error());
   if (auto ok = check_name(text, "version", parts[3]); !ok) return tl::unexpected(ok.error());
-  if (!all_of(parts[4], digit)) return fail("'{}': timestamp '{}' must be digits", text, parts[4]);
+  if (!all_of(parts[4], digit))
+    return fail(ErrorKind::kUsage, "'{}': timestamp '{}' must be digits", text, parts[4]);
   return ProjectVersionArn{.text = std::string(text),
                            .partition = std::string(fields[1]),
                            .region = std::string(fields[3]),
@@ -103,10 +109,12 @@ Result<std::string> check_project_arn(std::string_view text) {
   if (!resource) return tl::unexpected(resource.error());
   const auto parts = split(*resource, '/');
   if (parts.size() != 3 || parts[0] != "project") {
-    return fail("'{}': resource '{}' should be project/NAME/TIMESTAMP", text, *resource);
+    return fail(ErrorKind::kUsage, "'{}': resource '{}' should be project/NAME/TIMESTAMP", text,
+                *resource);
   }
   if (auto ok = check_name(text, "project", parts[1]); !ok) return tl::unexpected(ok.error());
-  if (!all_of(parts[2], digit)) return fail("'{}': timestamp '{}' must be digits", text, parts[2]);
+  if (!all_of(parts[2], digit))
+    return fail(ErrorKind::kUsage, "'{}': timestamp '{}' must be digits", text, parts[2]);
   return std::string(text);
 }
 

@@ -26,7 +26,7 @@ Result<IniFile> load_ini(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return IniFile{};
   std::ifstream in(path);
-  if (!in) return fail("{}: cannot read it", path);
+  if (!in) return fail(ErrorKind::kInput, "{}: cannot read it", path);
   std::stringstream text;
   text << in.rdbuf();
   return parse_ini(text.str(), path);
@@ -65,17 +65,19 @@ Result<IniFile> parse_ini(std::string_view text, std::string_view file_name) {
     if (indented) continue;  // a nested setting ("s3 =\n  max_concurrent_requests = 10")
     if (line.front() == '[') {
       if (line.back() != ']')
-        return fail("{}:{}: section header '{}' lacks ']'", file_name, line_number, line);
+        return fail(ErrorKind::kInput, "{}:{}: section header '{}' lacks ']'", file_name,
+                    line_number, line);
       section = &file[std::string(trim(line.substr(1, line.size() - 2)))];
       continue;
     }
     const std::size_t eq = line.find('=');
     if (eq == std::string_view::npos) {
-      return fail("{}:{}: expected 'key = value' or '[section]', got '{}'", file_name, line_number,
-                  line);
+      return fail(ErrorKind::kInput, "{}:{}: expected 'key = value' or '[section]', got '{}'",
+                  file_name, line_number, line);
     }
     if (section == nullptr)
-      return fail("{}:{}: setting outside any [section]", file_name, line_number);
+      return fail(ErrorKind::kInput, "{}:{}: setting outside any [section]", file_name,
+                  line_number);
     (*section)[std::string(trim(line.substr(0, eq)))] = std::string(trim(line.substr(eq + 1)));
   }
   return file;

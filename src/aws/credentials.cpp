@@ -25,7 +25,8 @@ std::string string_field(const json::object& object, std::string_view key) {
 Result<Credentials> credentials_from_json(std::string_view text, std::string_view source) {
   boost::system::error_code ec;
   const json::value value = json::parse(text, ec);
-  if (ec || !value.is_object()) return fail("{}: the answer is not a JSON object", source);
+  if (ec || !value.is_object())
+    return fail(ErrorKind::kAuth, "{}: the answer is not a JSON object", source);
   const json::object& object = value.get_object();
   Credentials credentials;
   credentials.access_key_id = string_field(object, "AccessKeyId");
@@ -36,12 +37,13 @@ Result<Credentials> credentials_from_json(std::string_view text, std::string_vie
   if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
     const std::string code = string_field(object, "Code");
     const std::string message = string_field(object, "Message");
-    return fail("{}: no AccessKeyId/SecretAccessKey in the answer{}{}", source,
+    return fail(ErrorKind::kAuth, "{}: no AccessKeyId/SecretAccessKey in the answer{}{}", source,
                 code.empty() ? "" : ": " + code, message.empty() ? "" : " " + message);
   }
   if (const std::string expiration = string_field(object, "Expiration"); !expiration.empty()) {
     credentials.expiration = parse_iso8601(expiration);
-    if (!credentials.expiration) return fail("{}: cannot read Expiration '{}'", source, expiration);
+    if (!credentials.expiration)
+      return fail(ErrorKind::kAuth, "{}: cannot read Expiration '{}'", source, expiration);
   }
   return credentials;
 }
@@ -96,6 +98,7 @@ ProviderResult credentials_from_environment(const EnvLookup& env) {
   if (!key && !secret) return std::nullopt;
   if (!key || key->empty() || !secret || secret->empty()) {
     return fail(
+        ErrorKind::kAuth,
         "environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must both be set (one is missing "
         "or empty)");
   }
@@ -115,6 +118,7 @@ ProviderResult credentials_from_profile(const CredentialOptions& options,
   if (!section) {
     if (!explicit_profile) return std::nullopt;
     return fail(
+        ErrorKind::kAuth,
         "profile '{}' is in neither {} nor {}; check --profile / AWS_PROFILE or run 'aws configure "
         "--profile {}'",
         profile, files.credentials_path, files.config_path, profile);
@@ -127,7 +131,8 @@ ProviderResult credentials_from_profile(const CredentialOptions& options,
   const std::string secret = get("aws_secret_access_key");
   if (!key.empty() || !secret.empty()) {
     if (key.empty() || secret.empty()) {
-      return fail("profile '{}': aws_access_key_id and aws_secret_access_key must both be set",
+      return fail(ErrorKind::kAuth,
+                  "profile '{}': aws_access_key_id and aws_secret_access_key must both be set",
                   profile);
     }
     return Credentials{.access_key_id = key,
@@ -144,34 +149,38 @@ ProviderResult credentials_from_profile(const CredentialOptions& options,
   }
   if (!get("role_arn").empty() || !get("sso_session").empty() || !get("sso_start_url").empty()) {
     return fail(
+        ErrorKind::kAuth,
         "profile '{}' uses role_arn or SSO, which iuprobe does not resolve itself; export "
         "credentials "
         "first, e.g. eval \"$(aws configure export-credentials --profile {} --format env)\"",
         profile, profile);
   }
   if (!explicit_profile) return std::nullopt;
-  return fail("profile '{}' has no credentials (no aws_access_key_id, no credential_process)",
+  return fail(ErrorKind::kAuth,
+              "profile '{}' has no credentials (no aws_access_key_id, no credential_process)",
               profile);
 }
 
 Result<Credentials> credentials_from_process(const std::string& command) {
   std::FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return fail("credential_process '{}': cannot start it", command);
+  if (pipe == nullptr)
+    return fail(ErrorKind::kAuth, "credential_process '{}': cannot start it", command);
   std::string output;
   char buffer[4096];
   while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
   const int status = pclose(pipe);
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return fail("credential_process '{}' failed (exit status {})", command,
+    return fail(ErrorKind::kAuth, "credential_process '{}' failed (exit status {})", command,
                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
   }
   boost::system::error_code ec;
   const json::value value = json::parse(output, ec);
   if (ec || !value.is_object())
-    return fail("credential_process '{}' did not print a JSON object", command);
+    return fail(ErrorKind::kAuth, "credential_process '{}' did not print a JSON object", command);
   const json::value* version = value.get_object().if_contains("Version");
   if (version == nullptr || !version->is_int64() || version->get_int64() != 1) {
-    return fail("credential_process '{}': expected \"Version\": 1 in its output", command);
+    return fail(ErrorKind::kAuth, "credential_process '{}': expected \"Version\": 1 in its output",
+                command);
   }
   return credentials_from_json(output, "credential_process");
 }
@@ -183,21 +192,27 @@ ProviderResult credentials_from_container(const CredentialOptions& options) {
   const std::string uri =
       relative && !relative->empty() ? "http://169.254.170.2" + *relative : *full;
   auto url = parse_http_url(uri);
-  if (!url) return fail("container credentials endpoint '{}': {}", uri, url.error().message);
+  if (!url)
+    return fail(ErrorKind::kAuth, "container credentials endpoint '{}': {}", uri,
+                url.error().message);
   FetchRequest request{.method = "GET", .url = *url, .timeout = options.metadata_timeout};
   std::optional<std::string> token;
   if (auto file = options.env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); file && !file->empty()) {
     token = read_text_file(*file);
-    if (!token) return fail("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE {}: cannot read it", *file);
+    if (!token)
+      return fail(ErrorKind::kAuth, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE {}: cannot read it",
+                  *file);
   } else if (auto value = options.env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
              value && !value->empty()) {
     token = *value;
   }
   if (token) request.headers.emplace_back("Authorization", *token);
   auto response = fetch(request);
-  if (!response) return fail("container credentials: {}", response.error().message);
+  if (!response)
+    return fail(ErrorKind::kAuth, "container credentials: {}", response.error().message);
   if (response->status != 200) {
-    return fail("container credentials endpoint {} answered HTTP {}", uri, response->status);
+    return fail(ErrorKind::kAuth, "container credentials endpoint {} answered HTTP {}", uri,
+                response->status);
   }
   auto credentials = credentials_from_json(response->body, "container credentials endpoint");
   if (!credentials) return tl::unexpected(credentials.error());
@@ -214,7 +229,8 @@ ProviderResult credentials_from_instance_metadata(const CredentialOptions& optio
   };
   auto token_url = url("/latest/api/token");
   if (!token_url)
-    return fail("AWS_EC2_METADATA_SERVICE_ENDPOINT '{}': {}", endpoint, token_url.error().message);
+    return fail(ErrorKind::kAuth, "AWS_EC2_METADATA_SERVICE_ENDPOINT '{}': {}", endpoint,
+                token_url.error().message);
 
   auto token = fetch({.method = "PUT",
                       .url = *token_url,
@@ -222,27 +238,29 @@ ProviderResult credentials_from_instance_metadata(const CredentialOptions& optio
                       .timeout = options.metadata_timeout});
   if (!token) return std::nullopt;  // no instance metadata service here: not on EC2
   if (token->status != 200)
-    return fail("instance metadata: the IMDSv2 token request got HTTP {}", token->status);
+    return fail(ErrorKind::kAuth, "instance metadata: the IMDSv2 token request got HTTP {}",
+                token->status);
   const Header token_header{"X-aws-ec2-metadata-token", token->body};
 
   auto roles = fetch({.url = *url("/latest/meta-data/iam/security-credentials/"),
                       .headers = {token_header},
                       .timeout = options.metadata_timeout});
-  if (!roles) return fail("instance metadata: {}", roles.error().message);
+  if (!roles) return fail(ErrorKind::kAuth, "instance metadata: {}", roles.error().message);
   if (roles->status == 404) {
-    return fail(
-        "instance metadata: this instance has no IAM role (attach an instance profile with "
-        "rekognition permissions)");
+    return fail(ErrorKind::kAuth,
+                "instance metadata: this instance has no IAM role (attach an instance profile with "
+                "rekognition permissions)");
   }
   if (roles->status != 200)
-    return fail("instance metadata: listing roles got HTTP {}", roles->status);
+    return fail(ErrorKind::kAuth, "instance metadata: listing roles got HTTP {}", roles->status);
   const std::string role = roles->body.substr(0, roles->body.find('\n'));
   auto credentials = fetch({.url = *url("/latest/meta-data/iam/security-credentials/" + role),
                             .headers = {token_header},
                             .timeout = options.metadata_timeout});
-  if (!credentials) return fail("instance metadata: {}", credentials.error().message);
+  if (!credentials)
+    return fail(ErrorKind::kAuth, "instance metadata: {}", credentials.error().message);
   if (credentials->status != 200) {
-    return fail("instance metadata: credentials of role '{}' got HTTP {}", role,
+    return fail(ErrorKind::kAuth, "instance metadata: credentials of role '{}' got HTTP {}", role,
                 credentials->status);
   }
   auto parsed = credentials_from_json(credentials->body, "instance metadata (role " + role + ")");
@@ -277,6 +295,7 @@ Result<Credentials> resolve_credentials(const CredentialOptions& options) {
                       ? "instance metadata (disabled)"
                       : "instance metadata (no answer)");
   return fail(
+      ErrorKind::kAuth,
       "no AWS credentials found; tried {}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run "
       "'aws configure', or pass --profile",
       fmt::join(tried, ", "));

@@ -25,12 +25,14 @@ Result<ImageSet> load_images(const fs::path& path) {
       if (it->path().filename().string().starts_with(".") || !it->is_regular_file(ec)) continue;
       files.push_back(it->path());
     }
-    if (ec) return fail("--images {}: cannot list it: {}", path.string(), ec.message());
+    if (ec)
+      return fail(ErrorKind::kInput, "--images {}: cannot list it: {}", path.string(),
+                  ec.message());
     std::sort(files.begin(), files.end());
   } else if (fs::is_regular_file(path, ec)) {
     files.push_back(path);
   } else {
-    return fail("--images {}: no such file or directory", path.string());
+    return fail(ErrorKind::kInput, "--images {}: no such file or directory", path.string());
   }
   ImageSet set;
   for (const fs::path& file : files) {
@@ -58,7 +60,7 @@ Result<ImageSet> load_images(const fs::path& path) {
     set.images.push_back(std::move(*body));
   }
   if (set.images.empty()) {
-    return fail("--images {}: no JPEG or PNG images to send{}", path.string(),
+    return fail(ErrorKind::kInput, "--images {}: no JPEG or PNG images to send{}", path.string(),
                 files.empty() ? " (it is empty)"
                               : fmt::format(" ({} file(s) skipped: {})", set.skipped.size(),
                                             fmt::join(set.skipped, "; ")));

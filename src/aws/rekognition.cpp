@@ -75,57 +75,88 @@ std::shared_ptr<SignedRequests> detect_custom_labels_requests(
                                           std::move(credentials));
 }
 
-std::optional<std::string> rekognition_stop_advice(const ErrorInfo& error,
-                                                   const ProjectVersionArn& arn) {
+std::optional<Error> rekognition_stop_advice(const ErrorInfo& error, const ProjectVersionArn& arn) {
   const std::string said = error.message.empty() ? std::string(error.type)
                                                  : fmt::format("{}: {}", error.type, error.message);
   if (error.type == "ResourceNotReadyException") {
-    return fmt::format(
-        "the model is not running ({}). Start it with\n  iuprobe model start --project-version-arn "
-        "{} --min-iu 1 --wait\nor let this command start and stop it: --start-model --iu N",
-        said, arn.text);
+    return Error{
+        ErrorKind::kService,
+        fmt::format(
+            "the model is not running ({}). Start it with\n  iuprobe model start "
+            "--project-version-arn "
+            "{} --min-iu 1 --wait\nor let this command start and stop it: --start-model --iu N",
+            said, arn.text)};
   }
   if (error.type == "ResourceNotFoundException") {
-    return fmt::format("no such model ({}): check --project-version-arn and that --region is {}",
-                       said, arn.region);
+    return Error{
+        ErrorKind::kService,
+        fmt::format("no such model ({}): check --project-version-arn and that --region is {}", said,
+                    arn.region)};
   }
   if (error.type == "AccessDeniedException") {
-    return fmt::format(
-        "access denied ({}): the credentials need rekognition:DetectCustomLabels on {}", said,
-        arn.text);
+    return Error{
+        ErrorKind::kAuth,
+        fmt::format("access denied ({}): the credentials need rekognition:DetectCustomLabels on {}",
+                    said, arn.text)};
   }
   if (error.type == "UnrecognizedClientException") {
-    return fmt::format(
-        "the access key is not recognised ({}): check the credentials (--profile, "
-        "AWS_ACCESS_KEY_ID) "
-        "and that they belong to the model's partition",
-        said);
+    return Error{
+        ErrorKind::kAuth,
+        fmt::format("the access key is not recognised ({}): check the credentials (--profile, "
+                    "AWS_ACCESS_KEY_ID) "
+                    "and that they belong to the model's partition",
+                    said)};
   }
   if (error.type == "InvalidSignatureException" &&
       error.message.find("Signature expired") != std::string_view::npos) {
-    return fmt::format(
-        "the signature was refused as expired ({}): this machine's clock is off by more than 5 "
-        "minutes; synchronise it (chrony, ntpdate, timedatectl set-ntp true) and retry",
-        said);
+    return Error{
+        ErrorKind::kAuth,
+        fmt::format(
+            "the signature was refused as expired ({}): this machine's clock is off by more than 5 "
+            "minutes; synchronise it (chrony, ntpdate, timedatectl set-ntp true) and retry",
+            said)};
   }
   if (error.type == "InvalidSignatureException" || error.type == "SignatureDoesNotMatch") {
-    return fmt::format(
-        "the signature was refused ({}): the secret key does not match the access key; "
-        "'iuprobe sign' prints the canonical request to compare with the server's",
-        said);
+    return Error{
+        ErrorKind::kAuth,
+        fmt::format("the signature was refused ({}): the secret key does not match the access key; "
+                    "'iuprobe sign' prints the canonical request to compare with the server's",
+                    said)};
   }
   if (error.type == "ExpiredTokenException" || error.type == "ExpiredToken") {
-    return fmt::format(
-        "the session token has expired ({}): get fresh credentials (aws sso login, or your "
-        "credential_process) and retry",
-        said);
+    return Error{
+        ErrorKind::kAuth,
+        fmt::format(
+            "the session token has expired ({}): get fresh credentials (aws sso login, or your "
+            "credential_process) and retry",
+            said)};
   }
   if (error.status == 403) {
-    return fmt::format(
-        "access refused (HTTP 403{}{}): check the credentials and their permissions for {}",
-        said.empty() ? "" : " ", said, arn.text);
+    return Error{
+        ErrorKind::kAuth,
+        fmt::format(
+            "access refused (HTTP 403{}{}): check the credentials and their permissions for {}",
+            said.empty() ? "" : " ", said, arn.text)};
   }
   return std::nullopt;
+}
+
+ErrorKind AwsError::kind() const {
+  if (status == 0) return ErrorKind::kNetwork;
+  static constexpr std::string_view kAuthTypes[] = {
+      "AccessDeniedException",       "UnrecognizedClientException",
+      "InvalidSignatureException",   "SignatureDoesNotMatch",
+      "ExpiredTokenException",       "ExpiredToken",
+      "MissingAuthenticationToken",  "MissingAuthenticationTokenException",
+      "IncompleteSignatureException"};
+  for (std::string_view t : kAuthTypes) {
+    if (type == t) return ErrorKind::kAuth;
+  }
+  return status == 403 ? ErrorKind::kAuth : ErrorKind::kService;
+}
+
+Error AwsError::as_error(std::string_view what) const {
+  return Error{kind(), fmt::format("{}: {}", what, describe())};
 }
 
 std::string AwsError::describe() const {

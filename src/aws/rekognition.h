@@ -37,9 +37,9 @@ std::shared_ptr<SignedRequests> detect_custom_labels_requests(
     std::shared_ptr<CredentialSource> credentials);
 
 // Errors after which a load run must stop at once (the model is not running, the credentials are
-// refused, the clock is off), with what to do about it. Others (image errors, 5xx) are counted.
-std::optional<std::string> rekognition_stop_advice(const ErrorInfo& error,
-                                                   const ProjectVersionArn& arn);
+// refused, the clock is off), with what to do about it and its kind (service or auth). Others
+// (image errors, 5xx) are counted.
+std::optional<Error> rekognition_stop_advice(const ErrorInfo& error, const ProjectVersionArn& arn);
 
 // An error from an AWS API call: status 0 with type "TransportError" when no answer came back.
 struct AwsError {
@@ -47,6 +47,10 @@ struct AwsError {
   std::string type;
   std::string message;
   std::string describe() const;  // "ResourceInUseException (HTTP 400): message"
+  // No answer: network; credentials or permissions refused: auth; anything else: service.
+  ErrorKind kind() const;
+  // As an iuprobe error, after `what` ("StartProjectVersion failed").
+  Error as_error(std::string_view what) const;
 };
 template <class T>
 using AwsResult = tl::expected<T, AwsError>;

@@ -116,15 +116,19 @@ TEST(DetectCustomLabels, AdviceForErrorsThatEndARun) {
   auto not_ready =
       rekognition_stop_advice({.status = 400, .type = "ResourceNotReadyException"}, arn);
   ASSERT_TRUE(not_ready);
-  EXPECT_NE(not_ready->find("iuprobe model start --project-version-arn"), std::string::npos);
+  EXPECT_EQ(not_ready->kind, ErrorKind::kService);
+  EXPECT_NE(not_ready->message.find("iuprobe model start --project-version-arn"),
+            std::string::npos);
   auto clock = rekognition_stop_advice(
       {.status = 400,
        .type = "InvalidSignatureException",
        .message = "Signature expired: 20150830T123600Z is now earlier than ..."},
       arn);
   ASSERT_TRUE(clock);
-  EXPECT_NE(clock->find("clock"), std::string::npos);
-  EXPECT_TRUE(rekognition_stop_advice({.status = 400, .type = "AccessDeniedException"}, arn));
+  EXPECT_EQ(clock->kind, ErrorKind::kAuth);
+  EXPECT_NE(clock->message.find("clock"), std::string::npos);
+  EXPECT_EQ(rekognition_stop_advice({.status = 400, .type = "AccessDeniedException"}, arn)->kind,
+            ErrorKind::kAuth);
   EXPECT_TRUE(rekognition_stop_advice({.status = 400, .type = "UnrecognizedClientException"}, arn));
   EXPECT_TRUE(rekognition_stop_advice({.status = 400, .type = "ExpiredTokenException"}, arn));
   EXPECT_FALSE(
@@ -201,7 +205,7 @@ class FakeLifecycle {
 
 std::shared_ptr<CredentialSource> test_credentials() {
   return std::make_shared<CredentialSource>(
-      [] { return Result<Credentials>(fail("not refreshable")); },
+      [] { return Result<Credentials>(fail(ErrorKind::kAuth, "not refreshable")); },
       Credentials{.access_key_id = "AKIDEXAMPLE", .secret_access_key = "secret", .source = "test"});
 }
 

@@ -68,31 +68,31 @@ std::string_view trim(std::string_view s) {
 Result<Duration> parse_duration(std::string_view text) {
   text = trim(text);
   constexpr std::string_view kHint = "use e.g. 500ms, 30s, 2m, 1h30m";
-  if (text.empty()) return fail("empty duration; {}", kHint);
+  if (text.empty()) return fail(ErrorKind::kUsage, "empty duration; {}", kHint);
   std::string_view rest = text;
   double seconds = 0;
   bool first = true;
   while (!rest.empty()) {
     auto number = take_number(rest);
-    if (!number) return fail("'{}' is not a duration; {}", text, kHint);
+    if (!number) return fail(ErrorKind::kUsage, "'{}' is not a duration; {}", text, kHint);
     std::string_view unit_name = take_letters(rest);
     if (unit_name.empty()) {
       // A bare number means seconds, but only on its own: "1m30" is ambiguous.
       if (!first || !rest.empty())
-        return fail("'{}': missing unit after a number; {}", text, kHint);
+        return fail(ErrorKind::kUsage, "'{}': missing unit after a number; {}", text, kHint);
       seconds = *number;
       break;
     }
     const Unit* unit = find_unit(kDurationUnits, unit_name);
     if (unit == nullptr) {
-      return fail("'{}': unknown unit '{}' (known: ns, us, ms, s, m, h, d); {}", text, unit_name,
-                  kHint);
+      return fail(ErrorKind::kUsage, "'{}': unknown unit '{}' (known: ns, us, ms, s, m, h, d); {}",
+                  text, unit_name, kHint);
     }
     seconds += *number * unit->scale;
     first = false;
   }
   constexpr double kMaxSeconds = 366.0 * 86400.0;
-  if (seconds > kMaxSeconds) return fail("'{}' is longer than a year", text);
+  if (seconds > kMaxSeconds) return fail(ErrorKind::kUsage, "'{}' is longer than a year", text);
   return from_seconds(seconds);
 }
 
@@ -101,18 +101,20 @@ Result<double> parse_number(std::string_view text) {
   const bool negative = !rest.empty() && rest.front() == '-';
   if (negative) rest.remove_prefix(1);
   auto number = take_number(rest);
-  if (!number || !rest.empty()) return fail("'{}' is not a number", text);
+  if (!number || !rest.empty()) return fail(ErrorKind::kUsage, "'{}' is not a number", text);
   return negative ? -*number : *number;
 }
 
 Result<double> parse_rate(std::string_view text) {
   std::string_view rest = trim(text);
   if (!rest.empty() && rest.front() == '-')
-    return fail("'{}' is negative; a rate must be > 0", text);
+    return fail(ErrorKind::kUsage, "'{}' is negative; a rate must be > 0", text);
   auto number = take_number(rest);
-  if (!number || !rest.empty()) return fail("'{}' is not a number of requests per second", text);
-  if (*number <= 0) return fail("'{}': a rate must be greater than 0", text);
-  if (*number > 1e7) return fail("'{}' is above 10,000,000 requests per second", text);
+  if (!number || !rest.empty())
+    return fail(ErrorKind::kUsage, "'{}' is not a number of requests per second", text);
+  if (*number <= 0) return fail(ErrorKind::kUsage, "'{}': a rate must be greater than 0", text);
+  if (*number > 1e7)
+    return fail(ErrorKind::kUsage, "'{}' is above 10,000,000 requests per second", text);
   return *number;
 }
 
@@ -133,14 +135,16 @@ Result<std::vector<double>> parse_rate_list(std::string_view text) {
 Result<std::uint64_t> parse_size(std::string_view text) {
   std::string_view rest = trim(text);
   auto number = take_number(rest);
-  if (!number) return fail("'{}' is not a size; use e.g. 512, 100KB, 4MB, 1MiB", text);
+  if (!number)
+    return fail(ErrorKind::kUsage, "'{}' is not a size; use e.g. 512, 100KB, 4MB, 1MiB", text);
   std::string_view unit_name = trim(take_letters(rest));
   const Unit* unit = find_unit(kSizeUnits, unit_name);
   if (unit == nullptr || !trim(rest).empty()) {
-    return fail("'{}': unknown size unit; use B, KB, MB, GB, KiB, MiB or GiB", text);
+    return fail(ErrorKind::kUsage, "'{}': unknown size unit; use B, KB, MB, GB, KiB, MiB or GiB",
+                text);
   }
   double bytes = *number * unit->scale;
-  if (bytes > 1e15) return fail("'{}' is too large", text);
+  if (bytes > 1e15) return fail(ErrorKind::kUsage, "'{}' is too large", text);
   return static_cast<std::uint64_t>(std::llround(bytes));
 }
 

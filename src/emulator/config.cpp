@@ -28,7 +28,7 @@ class ObjectReader {
   Result<void> read(std::string_view key, std::string& out) {
     const json::value* v = take(key);
     if (!v) return {};
-    if (!v->is_string()) return fail("{}.{}: expected a string", where_, key);
+    if (!v->is_string()) return fail(ErrorKind::kInput, "{}.{}: expected a string", where_, key);
     out = std::string(v->get_string());
     return {};
   }
@@ -36,7 +36,7 @@ class ObjectReader {
   Result<void> read(std::string_view key, bool& out) {
     const json::value* v = take(key);
     if (!v) return {};
-    if (!v->is_bool()) return fail("{}.{}: expected true or false", where_, key);
+    if (!v->is_bool()) return fail(ErrorKind::kInput, "{}.{}: expected true or false", where_, key);
     out = v->get_bool();
     return {};
   }
@@ -44,7 +44,7 @@ class ObjectReader {
   Result<void> read(std::string_view key, double& out) {
     const json::value* v = take(key);
     if (!v) return {};
-    if (!v->is_number()) return fail("{}.{}: expected a number", where_, key);
+    if (!v->is_number()) return fail(ErrorKind::kInput, "{}.{}: expected a number", where_, key);
     out = v->to_number<double>();
     return {};
   }
@@ -54,9 +54,9 @@ class ObjectReader {
     const json::value* v = take(key);
     if (!v) return {};
     if (!v->is_int64() && !v->is_uint64())
-      return fail("{}.{}: expected a whole number", where_, key);
+      return fail(ErrorKind::kInput, "{}.{}: expected a whole number", where_, key);
     if (v->is_int64() && v->get_int64() < 0)
-      return fail("{}.{}: must not be negative", where_, key);
+      return fail(ErrorKind::kInput, "{}.{}: must not be negative", where_, key);
     out = static_cast<Unsigned>(v->to_number<std::uint64_t>());
     return {};
   }
@@ -80,7 +80,8 @@ class ObjectReader {
     const json::value* v = take(key);
     if (!v) return {};
     if (!v->is_string())
-      return fail("{}.{}: expected a duration as a string such as \"50ms\" or \"2s\"", where_, key);
+      return fail(ErrorKind::kInput,
+                  "{}.{}: expected a duration as a string such as \"50ms\" or \"2s\"", where_, key);
     auto parsed = parse_duration(v->get_string());
     if (!parsed) return with_context(parsed.error(), fmt::format("{}.{}", where_, key));
     out = *parsed;
@@ -90,10 +91,12 @@ class ObjectReader {
   Result<void> read(std::string_view key, std::vector<std::string>& out) {
     const json::value* v = take(key);
     if (!v) return {};
-    if (!v->is_array()) return fail("{}.{}: expected an array of strings", where_, key);
+    if (!v->is_array())
+      return fail(ErrorKind::kInput, "{}.{}: expected an array of strings", where_, key);
     out.clear();
     for (const auto& item : v->get_array()) {
-      if (!item.is_string()) return fail("{}.{}: expected an array of strings", where_, key);
+      if (!item.is_string())
+        return fail(ErrorKind::kInput, "{}.{}: expected an array of strings", where_, key);
       out.emplace_back(item.get_string());
     }
     return {};
@@ -105,7 +108,8 @@ class ObjectReader {
       if (std::find(taken_.begin(), taken_.end(), entry.key()) == taken_.end()) {
         std::string known;
         for (const auto& k : taken_) known += (known.empty() ? "" : ", ") + k;
-        return fail("{}: unknown key '{}' (known: {})", where_, std::string(entry.key()), known);
+        return fail(ErrorKind::kInput, "{}: unknown key '{}' (known: {})", where_,
+                    std::string(entry.key()), known);
       }
     }
     return {};
@@ -123,7 +127,7 @@ class ObjectReader {
   }
 
 Result<ModelConfig> parse_model(const json::value& value, const std::string& where) {
-  if (!value.is_object()) return fail("{}: expected an object", where);
+  if (!value.is_object()) return fail(ErrorKind::kInput, "{}: expected an object", where);
   ModelConfig model;
   ObjectReader in(value.get_object(), where);
   std::string kind = "classification";
@@ -150,10 +154,12 @@ Result<ModelConfig> parse_model(const json::value& value, const std::string& whe
   } else if (kind == "detection") {
     model.kind = ModelKind::kDetection;
   } else {
-    return fail("{}.type: '{}' is not a model type (use classification or detection)", where, kind);
+    return fail(ErrorKind::kInput,
+                "{}.type: '{}' is not a model type (use classification or detection)", where, kind);
   }
   if (status != "RUNNING" && status != "STOPPED")
-    return fail("{}.status: '{}' is not a start-up state (use RUNNING or STOPPED)", where, status);
+    return fail(ErrorKind::kInput,
+                "{}.status: '{}' is not a start-up state (use RUNNING or STOPPED)", where, status);
   model.running = status == "RUNNING";
   return model;
 }
@@ -163,8 +169,8 @@ Result<ModelConfig> parse_model(const json::value& value, const std::string& whe
 Result<EmulatorConfig> parse_emulator_config(std::string_view json_text) {
   boost::system::error_code ec;
   json::value root = json::parse(json_text, ec);
-  if (ec) return fail("not valid JSON: {}", ec.message());
-  if (!root.is_object()) return fail("expected a JSON object at the top");
+  if (ec) return fail(ErrorKind::kInput, "not valid JSON: {}", ec.message());
+  if (!root.is_object()) return fail(ErrorKind::kInput, "expected a JSON object at the top");
   EmulatorConfig config;
   ObjectReader in(root.get_object(), "config");
   IUPROBE_TRY(in.read("region", config.region));
@@ -172,12 +178,13 @@ Result<EmulatorConfig> parse_emulator_config(std::string_view json_text) {
   IUPROBE_TRY(in.read("seed", config.seed));
   IUPROBE_TRY(in.read("verify_signatures", config.verify_signatures));
   if (const json::value* keys = in.take("credentials")) {
-    if (!keys->is_array()) return fail("config.credentials: expected an array of key pairs");
+    if (!keys->is_array())
+      return fail(ErrorKind::kInput, "config.credentials: expected an array of key pairs");
     config.credentials.clear();
     for (std::size_t i = 0; i < keys->get_array().size(); ++i) {
       const auto& item = keys->get_array()[i];
       std::string where = fmt::format("config.credentials[{}]", i);
-      if (!item.is_object()) return fail("{}: expected an object", where);
+      if (!item.is_object()) return fail(ErrorKind::kInput, "{}: expected an object", where);
       AccessKey key;
       ObjectReader key_in(item.get_object(), where);
       IUPROBE_TRY(key_in.read("access_key_id", key.access_key_id));
@@ -187,7 +194,8 @@ Result<EmulatorConfig> parse_emulator_config(std::string_view json_text) {
     }
   }
   if (const json::value* models = in.take("models")) {
-    if (!models->is_array()) return fail("config.models: expected an array of models");
+    if (!models->is_array())
+      return fail(ErrorKind::kInput, "config.models: expected an array of models");
     config.models.clear();
     for (std::size_t i = 0; i < models->get_array().size(); ++i) {
       auto model = parse_model(models->get_array()[i], fmt::format("config.models[{}]", i));
@@ -214,40 +222,46 @@ Result<void> validate_emulator_config(const EmulatorConfig& config) {
   static const std::regex kRegion("[a-z]{2}(-[a-z]+)+-[0-9]");
   static const std::regex kAccount("[0-9]{12}");
   if (!std::regex_match(config.region, kRegion))
-    return fail("region '{}' is not a region name such as us-east-1", config.region);
+    return fail(ErrorKind::kInput, "region '{}' is not a region name such as us-east-1",
+                config.region);
   if (!std::regex_match(config.account, kAccount))
-    return fail("account '{}' must be 12 digits", config.account);
+    return fail(ErrorKind::kInput, "account '{}' must be 12 digits", config.account);
   if (config.verify_signatures && config.credentials.empty())
-    return fail("no credentials: give at least one key pair, or switch signatures off (--no-auth)");
+    return fail(ErrorKind::kInput,
+                "no credentials: give at least one key pair, or switch signatures off (--no-auth)");
   for (const auto& key : config.credentials) {
     if (key.access_key_id.empty() || key.secret_access_key.empty())
-      return fail("credentials: access_key_id and secret_access_key must both be set");
+      return fail(ErrorKind::kInput,
+                  "credentials: access_key_id and secret_access_key must both be set");
   }
-  if (config.models.empty()) return fail("no models: configure at least one");
+  if (config.models.empty()) return fail(ErrorKind::kInput, "no models: configure at least one");
   for (std::size_t i = 0; i < config.models.size(); ++i) {
     const ModelConfig& m = config.models[i];
     const std::string where = fmt::format("model {} ({}/{})", i + 1, m.project, m.version);
     if (!std::regex_match(m.project, kName) || !std::regex_match(m.version, kName))
-      return fail(
-          "{}: names take letters, digits, '.', '_' and '-' (1-255, first a letter or "
-          "digit)",
-          where);
+      return fail(ErrorKind::kInput,
+                  "{}: names take letters, digits, '.', '_' and '-' (1-255, first a letter or "
+                  "digit)",
+                  where);
     for (std::size_t j = 0; j < i; ++j) {
       if (config.models[j].project == m.project && config.models[j].version == m.version)
-        return fail("{}: configured twice", where);
+        return fail(ErrorKind::kInput, "{}: configured twice", where);
     }
-    if (m.labels.empty()) return fail("{}: labels must not be empty", where);
-    if (m.inference_units < 1) return fail("{}: inference_units must be at least 1", where);
+    if (m.labels.empty()) return fail(ErrorKind::kInput, "{}: labels must not be empty", where);
+    if (m.inference_units < 1)
+      return fail(ErrorKind::kInput, "{}: inference_units must be at least 1", where);
     if (m.max_inference_units && *m.max_inference_units < m.inference_units)
-      return fail("{}: max_inference_units ({}) is below inference_units ({})", where,
-                  *m.max_inference_units, m.inference_units);
+      return fail(ErrorKind::kInput, "{}: max_inference_units ({}) is below inference_units ({})",
+                  where, *m.max_inference_units, m.inference_units);
     const CapacityModel& c = m.capacity;
-    if (c.slots_per_iu < 1) return fail("{}: slots_per_iu must be at least 1", where);
+    if (c.slots_per_iu < 1)
+      return fail(ErrorKind::kInput, "{}: slots_per_iu must be at least 1", where);
     if (c.base_service <= Duration::zero())
-      return fail("{}: base_service must be above zero", where);
+      return fail(ErrorKind::kInput, "{}: base_service must be above zero", where);
     if (c.service_per_megapixel < Duration::zero())
-      return fail("{}: service_per_megapixel must not be negative", where);
-    if (!(c.jitter >= 0 && c.jitter < 1)) return fail("{}: jitter must be in [0, 1)", where);
+      return fail(ErrorKind::kInput, "{}: service_per_megapixel must not be negative", where);
+    if (!(c.jitter >= 0 && c.jitter < 1))
+      return fail(ErrorKind::kInput, "{}: jitter must be in [0, 1)", where);
   }
   return {};
 }

@@ -88,7 +88,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
   std::map<std::pair<std::string, std::string>, std::uint64_t> outcomes;  // (operation, outcome)
   asio::steady_timer clock;
   bool closing = false;
-  std::function<std::size_t()> connections;
+  const HttpServer* server = nullptr;  // for its connection counts in /metrics
 
   State(asio::io_context& io_context, EmulatorConfig c)
       : io(io_context),
@@ -319,8 +319,11 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     }
     out += fmt::format(
         "# HELP iuprobe_emulator_connections Open client connections.\n"
-        "# TYPE iuprobe_emulator_connections gauge\niuprobe_emulator_connections {}\n",
-        connections ? connections() : 0);
+        "# TYPE iuprobe_emulator_connections gauge\niuprobe_emulator_connections {}\n"
+        "# HELP iuprobe_emulator_connections_accepted_total Client connections accepted.\n"
+        "# TYPE iuprobe_emulator_connections_accepted_total counter\n"
+        "iuprobe_emulator_connections_accepted_total {}\n",
+        server ? server->connections() : 0, server ? server->accepted() : 0);
     return out;
   }
 };
@@ -334,7 +337,7 @@ Emulator::Emulator(asio::io_context& io, EmulatorConfig config)
   auto* state = state_.get();
   server_ = std::make_unique<HttpServer>(
       io, [state](HttpRequest& request) { return state->handle(request); }, limits);
-  state_->connections = [server = server_.get()] { return server->connections(); };
+  state_->server = server_.get();
 }
 
 Emulator::~Emulator() {

@@ -15,7 +15,7 @@ constexpr unsigned kMaxSide = 4096;
 
 Result<ImageInfo> read_jpeg(std::string_view bytes) {
   std::unique_ptr<void, int (*)(tjhandle)> handle(tjInitDecompress(), tjDestroy);
-  if (!handle) return fail("cannot start the JPEG decoder");
+  if (!handle) return fail(ErrorKind::kInput, "cannot start the JPEG decoder");
   int width = 0;
   int height = 0;
   int subsampling = 0;
@@ -24,10 +24,12 @@ Result<ImageInfo> read_jpeg(std::string_view bytes) {
   auto* data = reinterpret_cast<unsigned char*>(const_cast<char*>(bytes.data()));
   if (tjDecompressHeader3(handle.get(), data, bytes.size(), &width, &height, &subsampling,
                           &colorspace) != 0) {
-    return fail("the JPEG header cannot be read ({})", tjGetErrorStr2(handle.get()));
+    return fail(ErrorKind::kInput, "the JPEG header cannot be read ({})",
+                tjGetErrorStr2(handle.get()));
   }
   // A header cut short before its frame marker "succeeds" with no size.
-  if (width <= 0 || height <= 0) return fail("the JPEG header cannot be read (it is cut short)");
+  if (width <= 0 || height <= 0)
+    return fail(ErrorKind::kInput, "the JPEG header cannot be read (it is cut short)");
   return ImageInfo{ImageInfo::Format::kJpeg, static_cast<unsigned>(width),
                    static_cast<unsigned>(height)};
 }
@@ -67,14 +69,14 @@ Result<ImageInfo> read_png(std::string_view bytes) {
   std::string error;
   png_structp png =
       png_create_read_struct(PNG_LIBPNG_VER_STRING, &error, png_error_to_jump, png_ignore_warning);
-  if (!png) return fail("cannot start the PNG decoder");
+  if (!png) return fail(ErrorKind::kInput, "cannot start the PNG decoder");
   png_infop info = png_create_info_struct(png);
   PngInput input{bytes};
   ImageInfo out{ImageInfo::Format::kPng};
   const bool ok = info != nullptr && read_png_header(png, info, &input, &out);
   if (!ok && error.empty()) error = "out of memory";
   png_destroy_read_struct(&png, info ? &info : nullptr, nullptr);
-  if (!ok) return fail("the PNG header cannot be read ({})", error);
+  if (!ok) return fail(ErrorKind::kInput, "the PNG header cannot be read ({})", error);
   return out;
 }
 
@@ -82,7 +84,7 @@ Result<ImageInfo> read_png(std::string_view bytes) {
 
 Result<ImageInfo> read_image_info(std::string_view bytes) {
   static constexpr std::string_view kPngSignature = "\x89PNG\r\n\x1a\n";
-  Result<ImageInfo> info = fail("the image is neither JPEG nor PNG");
+  Result<ImageInfo> info = fail(ErrorKind::kInput, "the image is neither JPEG nor PNG");
   if (bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
       static_cast<unsigned char>(bytes[1]) == 0xD8 &&
       static_cast<unsigned char>(bytes[2]) == 0xFF) {
@@ -93,8 +95,8 @@ Result<ImageInfo> read_image_info(std::string_view bytes) {
   if (!info) return info;
   if (info->width < kMinSide || info->height < kMinSide || info->width > kMaxSide ||
       info->height > kMaxSide) {
-    return fail("the image is {}x{} px; each side must be {}-{} px", info->width, info->height,
-                kMinSide, kMaxSide);
+    return fail(ErrorKind::kInput, "the image is {}x{} px; each side must be {}-{} px", info->width,
+                info->height, kMinSide, kMaxSide);
   }
   return info;
 }

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "emulator/image_info.h"
+
 namespace iuprobe {
 namespace {
 
@@ -182,6 +184,19 @@ Duration EmulatedModel::service_time(double megapixels, double uniform) const {
   const CapacityModel& c = config_.capacity;
   const double mean = to_seconds(c.base_service) + to_seconds(c.service_per_megapixel) * megapixels;
   return from_seconds(mean * (1 + c.jitter * (2 * uniform - 1)));
+}
+
+Result<double> configured_capacity(const ModelConfig& model, std::span<const std::string> images) {
+  if (images.empty()) return fail(ErrorKind::kInput, "no images");
+  double total_service_s = 0;
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    auto info = read_image_info(images[i]);
+    if (!info) return with_context(info.error(), fmt::format("image {}", i + 1));
+    total_service_s += to_seconds(model.capacity.base_service) +
+                       to_seconds(model.capacity.service_per_megapixel) * info->megapixels();
+  }
+  const double mean_service_s = total_service_s / static_cast<double>(images.size());
+  return model.inference_units * model.capacity.slots_per_iu / mean_service_s;
 }
 
 }  // namespace iuprobe

@@ -6,8 +6,10 @@
 #include <functional>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 
+#include "core/result.h"
 #include "emulator/config.h"
 
 namespace iuprobe {
@@ -93,5 +95,9 @@ class EmulatedModel {
   SteadyTime last_check_;
   std::uint64_t scale_events_ = 0;
 };
+
+// What `model` serves when these images are sent in turn: IUs x slots / mean service time (the
+// figure a probe should find; the demo compares with it). Fails on an image it cannot read.
+Result<double> configured_capacity(const ModelConfig& model, std::span<const std::string> images);
 
 }  // namespace iuprobe

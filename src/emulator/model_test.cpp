@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "emulator/sample_images.h"
+
 namespace iuprobe {
 namespace {
 
@@ -158,6 +160,22 @@ TEST(EmulatedModel, NoScalingWithoutAMaximum) {
     model.admit(now);
   }
   EXPECT_EQ(model.inference_units(), 1u);
+}
+
+TEST(ConfiguredCapacity, IsSlotsOverTheMeanServiceTimeOfTheImages) {
+  ModelConfig model;
+  model.inference_units = 2;
+  model.capacity = {.base_service = 40ms, .service_per_megapixel = 20ms, .slots_per_iu = 4};
+  // 0.3072 MP and 1 MP: service 46.144 ms and 60 ms, mean 53.072 ms.
+  const std::vector<std::string> images{encode_sample_png(640, 480, 1),
+                                        encode_sample_jpeg(1000, 1000, 2)};
+  auto capacity = configured_capacity(model, images);
+  ASSERT_TRUE(capacity) << capacity.error().message;
+  EXPECT_NEAR(*capacity, 2 * 4 / 0.053072, 1e-6);
+  const std::vector<std::string> broken{"not an image"};
+  auto refused = configured_capacity(model, broken);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::kInput);
 }
 
 }  // namespace

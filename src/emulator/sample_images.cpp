@@ -70,7 +70,9 @@ std::string encode_sample_png(unsigned width, unsigned height, std::uint64_t see
 Result<std::vector<SampleImage>> write_sample_images(const std::filesystem::path& directory) {
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
-  if (ec) return fail("{}: cannot create the directory: {}", directory.string(), ec.message());
+  if (ec)
+    return fail(ErrorKind::kOutput, "{}: cannot create the directory: {}", directory.string(),
+                ec.message());
   struct Spec {
     const char* name;
     unsigned width, height;
@@ -89,7 +91,7 @@ Result<std::vector<SampleImage>> write_sample_images(const std::filesystem::path
     const auto path = directory / spec.name;
     std::ofstream file(path, std::ios::binary | std::ios::trunc);
     file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!file.flush()) return fail("{}: cannot write the file", path.string());
+    if (!file.flush()) return fail(ErrorKind::kOutput, "{}: cannot write the file", path.string());
     out.push_back({path, spec.width, spec.height, bytes.size()});
   }
   return out;

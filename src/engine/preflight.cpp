@@ -43,15 +43,15 @@ std::string explain(const ExchangeResult& result, const ConnectionOptions& optio
 
 }  // namespace
 
-Result<tcp::endpoint> preflight(const HttpUrl& url, ConnectionOptions options) {
-  asio::io_context io;
+Result<std::unique_ptr<ClientConnection>> preflight(const HttpUrl& url, ConnectionOptions& options,
+                                                    asio::io_context& io) {
   tcp::resolver resolver(io);
   boost::system::error_code ec;
   const auto results = resolver.resolve(url.host, std::to_string(url.port), ec);
   if (ec || results.empty()) {
-    return fail(
-        "--url {}: cannot resolve host '{}' ({}); check the host name and your DNS settings",
-        url.text, url.host, ec ? ec.message() : "no addresses");
+    return fail(ErrorKind::kNetwork,
+                "{}: cannot resolve host '{}' ({}); check the host name and your DNS settings",
+                url.text, url.host, ec ? ec.message() : "no addresses");
   }
   std::string problem;
   for (const auto& entry : results) {
@@ -70,12 +70,12 @@ Result<tcp::endpoint> preflight(const HttpUrl& url, ConnectionOptions options) {
     deadline.async_wait([&](boost::system::error_code wait_error) {
       if (!wait_error) connection->expire(TimePoint::max());
     });
-    io.run();
     io.restart();
-    if (result.has_response()) return entry.endpoint();
+    io.run();
+    if (result.has_response()) return connection;
     problem = explain(result, options);
   }
-  return fail("--url {}: {}", url.text, problem);
+  return fail(ErrorKind::kNetwork, "{}: {}", url.text, problem);
 }
 
 }  // namespace iuprobe

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <memory>
 
 #include "core/result.h"
 #include "http/client_connection.h"
@@ -10,8 +12,11 @@
 namespace iuprobe {
 
 // Resolves the URL's host and opens one connection (with the TLS handshake) without sending a
-// request, so that a wrong host, a closed port or a certificate problem is reported before the
-// run starts, in words that say what to fix. Returns the address that worked.
-Result<boost::asio::ip::tcp::endpoint> preflight(const HttpUrl& url, ConnectionOptions options);
+// request, so that a wrong host, a closed port or a certificate problem is reported before any
+// load, in words that say what to fix. Runs `io` on the calling thread until done; tries each
+// address in turn and leaves the one that worked in `options.endpoint`. The connection it
+// returns, open on `io`, refers to `options` and becomes the pool's first.
+Result<std::unique_ptr<ClientConnection>> preflight(const HttpUrl& url, ConnectionOptions& options,
+                                                    boost::asio::io_context& io);
 
 }  // namespace iuprobe

@@ -4,29 +4,30 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
-#include <string>
+
+#include "core/result.h"
 
 namespace iuprobe {
 
-// A reason to end a run at once (the model is not running, the credentials were refused), set
-// by any worker, polled by the controller. The first reason wins.
+// A reason to end the load at once (the model is not running, the credentials were refused), set
+// by any worker, polled by the controller. The first reason wins, for the session's life.
 class RunAbort {
  public:
-  void request(std::string reason) {
+  void request(Error reason) {
     std::lock_guard lock(mutex_);
     if (reason_) return;
     reason_ = std::move(reason);
     requested_.store(true, std::memory_order_release);
   }
   bool requested() const { return requested_.load(std::memory_order_acquire); }
-  std::optional<std::string> reason() const {
+  std::optional<Error> reason() const {
     std::lock_guard lock(mutex_);
     return reason_;
   }
 
  private:
   mutable std::mutex mutex_;
-  std::optional<std::string> reason_;
+  std::optional<Error> reason_;
   std::atomic<bool> requested_{false};
 };
 

@@ -5,20 +5,23 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
 #include "engine/self_check.h"
+#include "load/phase.h"
 #include "stats/error_tally.h"
 #include "stats/summary.h"
 #include "stats/window.h"
 
 namespace iuprobe {
 
-// One second of the run, merged over workers and reduced to what a table row needs, so the
-// history grows by a few hundred bytes per second, never per request.
+// One window of a session (a second, or less where a phase ends), merged over workers and
+// reduced to what a table row needs, so the history grows by a few hundred bytes per second,
+// never per request. Every window lies within one phase.
 struct WindowRecord {
-  std::size_t index = 0;  // 0-based second of the run (warm-up included)
-  Duration start{};       // since the start of the run
+  std::size_t index = 0;  // 0-based, within its plan
+  Duration start{};       // since the session opened
   Duration length{};
-  bool warmup = false;
+  Phase phase = Phase::kMeasure;
   std::array<std::uint64_t, kOutcomeCount> outcomes{};
   std::uint64_t scheduled = 0, sent = 0, late = 0, queued = 0;
   std::uint64_t bytes_sent = 0, bytes_received = 0;
@@ -28,6 +31,7 @@ struct WindowRecord {
   std::uint64_t connections = 0;   // open, at the end of the window
   double peak_worker_cpu = 0;      // busiest worker thread, fraction of one core
 
+  bool judged() const { return is_judged(phase); }
   std::uint64_t count(Outcome o) const { return outcomes[static_cast<std::size_t>(o)]; }
   std::uint64_t completed() const;
   std::uint64_t errors() const;
@@ -37,32 +41,32 @@ struct WindowRecord {
 WindowRecord make_window_record(std::size_t index, Duration start, Duration length,
                                 const Window& w);
 
-// One step of the shape (a rate or a user count), with every request attributed to the step
-// it was scheduled in.
-struct SegmentRecord {
-  std::size_t index = 0;                // among measured segments
-  Duration start{};                     // since the start of the run
-  Duration duration{};                  // how long it actually ran (shorter if interrupted)
+// One phase of a plan as it ran, with every request attributed to the phase it was scheduled in.
+struct PhaseRecord {
+  std::size_t index = 0;  // within its plan (a run's steps count measured phases only)
+  Phase phase = Phase::kMeasure;
+  Duration start{};                     // since the session opened
+  Duration duration{};                  // how long it was sent (shorter if stopped)
   double rate_begin = 0, rate_end = 0;  // open loop
   unsigned users = 0;                   // closed loop
   Window totals;
 };
 
+// What `iuprobe run` reports: the measured part of one plan.
 struct RunResult {
   std::string started_at;  // UTC, ISO 8601
   std::string address;     // the endpoint actually connected to, "127.0.0.1:8080"
   Duration warmup{};
-  Duration measured{};                // measured time (warm-up excluded; shorter if interrupted)
+  Duration measured{};                // measured time (shorter if interrupted)
   Duration wall{};                    // whole run, from start to the last response
   std::vector<WindowRecord> windows;  // measured windows only
-  std::vector<SegmentRecord> segments;
-  Window total;  // every measured request
+  std::vector<PhaseRecord> segments;  // measured phases (the steps)
+  Window total;                       // every measured request
   StatusCounts statuses;
   ErrorTally errors;
   GeneratorCheck generator;
-  int interrupted_by = 0;  // signal number, 0 if the run completed
-  std::string
-      stopped_early;  // why the run was cut short by an answer (see RunConfig::stop_on_error)
+  int interrupted_by = 0;              // signal number, 0 if the run completed
+  std::optional<Error> stopped_early;  // an answer that ended the run (see Target::stop_on_error)
 };
 
 }  // namespace iuprobe

@@ -9,39 +9,43 @@
 
 namespace iuprobe {
 
-GeneratorCheck check_generator(std::span<const WindowRecord> windows,
-                               const SelfCheckLimits& limits) {
+GeneratorCheck check_generator(std::span<const WindowRecord> windows, const Window& totals,
+                               const GeneratorContext& context, const GeneratorLimits& limits) {
   GeneratorCheck check;
-  std::uint64_t scheduled = 0, late = 0, queued = 0;
   for (const WindowRecord& w : windows) {
-    scheduled += w.scheduled;
-    late += w.late;
-    queued += w.queued;
     check.peak_cpu = std::max(check.peak_cpu, w.peak_worker_cpu);
     if (w.peak_worker_cpu >= limits.saturated_cpu) ++check.cpu_saturated_windows;
   }
+  const auto scheduled = static_cast<double>(totals.scheduled);
   if (scheduled > 0) {
-    check.late_fraction = static_cast<double>(late) / static_cast<double>(scheduled);
-    check.queued_fraction = static_cast<double>(queued) / static_cast<double>(scheduled);
+    check.sent_fraction = static_cast<double>(totals.sent) / scheduled;
+    check.late_fraction = static_cast<double>(totals.late) / scheduled;
+    check.queued_fraction = static_cast<double>(totals.queued) / scheduled;
   }
-  if (!limits.closed_loop && check.late_fraction > limits.max_late_fraction) {
-    check.reasons.push_back(fmt::format(
-        "{:.1f}% of requests left later than scheduled (by more than {} or one interval)",
-        100.0 * check.late_fraction, format_duration(limits.late_threshold)));
-  }
-  if (!limits.closed_loop && check.queued_fraction > limits.max_late_fraction) {
-    check.reasons.push_back(fmt::format(
-        "{:.1f}% of requests waited for a free connection: all {} connections were busy (raise "
-        "--max-connections)",
-        100.0 * check.queued_fraction, limits.max_connections));
+  if (!context.closed_loop) {
+    if (check.sent_fraction < limits.min_sent_fraction) {
+      check.reasons.push_back(fmt::format("it sent {} of {} scheduled requests ({:.1f}%)",
+                                          totals.sent, totals.scheduled,
+                                          100.0 * check.sent_fraction));
+    }
+    if (check.late_fraction > limits.max_late_fraction) {
+      check.reasons.push_back(fmt::format(
+          "{:.1f}% of requests left later than scheduled (by more than {} or one interval)",
+          100.0 * check.late_fraction, format_duration(context.late_threshold)));
+    }
+    if (check.queued_fraction > limits.max_queued_fraction) {
+      check.reasons.push_back(
+          fmt::format("{:.1f}% of requests waited for a free connection: all {} connections "
+                      "were busy (raise --max-connections)",
+                      100.0 * check.queued_fraction, context.max_connections));
+    }
   }
   const auto saturated_limit =
       static_cast<double>(windows.size()) * limits.max_saturated_window_fraction;
   if (!windows.empty() && static_cast<double>(check.cpu_saturated_windows) > saturated_limit) {
     check.reasons.push_back(
         fmt::format("a worker thread was CPU-saturated (>= {:.0f}% of a core) in {} of {} seconds "
-                    "(add --threads "
-                    "or run iuprobe on a bigger machine)",
+                    "(add --threads or run iuprobe on a bigger machine)",
                     100.0 * limits.saturated_cpu, check.cpu_saturated_windows, windows.size()));
   }
   check.bound = !check.reasons.empty();

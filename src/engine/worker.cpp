@@ -21,6 +21,9 @@ namespace {
 namespace asio = boost::asio;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxDials = 32;  // connections being opened at once, per worker
+// A connection idle for longer than this is checked for a close by the server before reuse
+// (one poll(2)); busier connections are not, which keeps high rates free of the system call.
+constexpr Duration kCheckIdleAfter = std::chrono::milliseconds(10);
 
 double thread_cpu_seconds() {
   timespec ts{};
@@ -31,22 +34,21 @@ double thread_cpu_seconds() {
 }  // namespace
 
 Worker::Worker(WorkerSetup setup, std::unique_ptr<RequestSource> source)
-    : setup_(setup), source_(std::move(source)) {
-  totals_.segments.resize(segment_count(*setup_.load));
-}
+    : setup_(setup), source_(std::move(source)) {}
 
 Worker::~Worker() {
-  if (thread_.joinable()) {
-    stop(true);
-    join();
-  }
+  shutdown();
 }
 
-void Worker::start(TimePoint start) {
-  start_ = start;
+void Worker::adopt(std::unique_ptr<ClientConnection> connection) {
+  idle_.push_back(&add_slot(std::move(connection)));
+}
+
+void Worker::start() {
   last_collect_ = SteadyClock::now();
   guard_.emplace(io_.get_executor());
-  asio::co_spawn(io_, run(), asio::detached);
+  io_.restart();  // the pre-flight may have run this loop to its end
+  asio::co_spawn(io_, sweep(), asio::detached);
   thread_ = std::thread([this] {
     // Default timer slack (50 us) would blur a schedule with sub-millisecond spacing.
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
@@ -55,12 +57,38 @@ void Worker::start(TimePoint start) {
   });
 }
 
-void Worker::join() {
-  asio::post(io_, [this] { guard_.reset(); });
-  if (thread_.joinable()) thread_.join();
+void Worker::shutdown() {
+  if (!thread_.joinable()) return;
+  asio::post(io_, [this] {
+    shutting_down_ = true;
+    stopping_ = true;
+    backlog_.clear();
+    send_timer_.cancel();
+    drained_.cancel();
+    for (auto& timer : user_timers_) timer->cancel();
+    for (auto& slot : slots_) slot->connection->abort();
+    guard_.reset();
+  });
+  thread_.join();
 }
 
-WorkerTotals Worker::take_totals() {
+void Worker::begin(const LoadShape& plan, TimePoint start, std::uint64_t plan_number) {
+  plan_done_.store(false, std::memory_order_release);
+  asio::post(io_, [this, &plan, start, plan_number] {
+    plan_ = &plan;
+    plan_start_ = start;
+    plan_seed_ = setup_.seed + plan_number * 1'000'003;
+    totals_ = PlanTotals{};
+    totals_.phases.resize(segment_count(plan));
+    user_timers_.clear();
+    sending_done_ = false;
+    stopping_ = false;
+    stop_deadline_.reset();
+    asio::co_spawn(io_, run_plan(), asio::detached);
+  });
+}
+
+PlanTotals Worker::take_totals() {
   return std::move(totals_);
 }
 
@@ -72,6 +100,7 @@ void Worker::stop(bool immediately) {
     backlog_.clear();
     const TimePoint deadline = SteadyClock::now() + (immediately ? Duration{0} : setup_.grace);
     if (!stop_deadline_ || deadline < *stop_deadline_) stop_deadline_ = deadline;
+    notify_if_drained();
   });
 }
 
@@ -87,32 +116,31 @@ asio::awaitable<WorkerReport> Worker::collect() {
   report.cpu = wall > 0 ? (cpu - last_cpu_seconds_) / wall : 0;
   last_cpu_seconds_ = cpu;
   last_collect_ = now;
-  report.finished = finished_.load(std::memory_order_relaxed);
+  report.plan_done = plan_done_.load(std::memory_order_relaxed);
   co_return report;
 }
 
-asio::awaitable<void> Worker::run() {
-  asio::co_spawn(io_, sweep(), asio::detached);
-  if (const auto* open = std::get_if<OpenLoop>(setup_.load)) {
+asio::awaitable<void> Worker::run_plan() {
+  if (const auto* open = std::get_if<OpenLoop>(plan_)) {
     co_await open_loop(*open);
   } else {
-    start_users(std::get<ClosedLoop>(*setup_.load));
+    start_users(std::get<ClosedLoop>(*plan_));
   }
   sending_done_ = true;
-  while (busy_ > 0 || active_users_ > 0) {
+  while (busy_ > 0 || active_users_ > 0 || !backlog_.empty()) {
     drained_.expires_at(TimePoint::max());
     co_await drained_.async_wait(kUseTuple);
+    if (shutting_down_) co_return;
   }
-  for (auto& slot : slots_) slot->connection->abort();
-  finished_.store(true, std::memory_order_release);
+  plan_done_.store(true, std::memory_order_release);
 }
 
 void Worker::notify_if_drained() {
-  if (sending_done_ && busy_ == 0 && active_users_ == 0) drained_.cancel();
+  if (sending_done_ && busy_ == 0 && active_users_ == 0 && backlog_.empty()) drained_.cancel();
 }
 
 asio::awaitable<void> Worker::open_loop(const OpenLoop& plan) {
-  ArrivalSchedule schedule(plan.profile, plan.arrivals, setup_.count, setup_.index, setup_.seed);
+  ArrivalSchedule schedule(plan.profile, plan.arrivals, setup_.count, setup_.index, plan_seed_);
   // Waking costs a timer re-arm and a context switch (most of the CPU per request at high
   // rates), so sends closer together than the send window leave together, at most one wake-up
   // per window. Any delay this adds is inside the latency measured from the schedule.
@@ -120,7 +148,7 @@ asio::awaitable<void> Worker::open_loop(const OpenLoop& plan) {
   while (!stopping_) {
     const auto send = schedule.next();
     if (!send) break;
-    const TimePoint due = start_ + send->at;
+    const TimePoint due = plan_start_ + send->at;
     if (due > SteadyClock::now()) {
       const TimePoint wake = std::max(due, next_wake);
       next_wake = wake + setup_.send_window;
@@ -132,7 +160,8 @@ asio::awaitable<void> Worker::open_loop(const OpenLoop& plan) {
     const double rate = plan.profile.rate_at(send->at);
     const Duration interval = rate > 0 ? from_seconds(1.0 / rate) : Duration::max();
     const Job job{.scheduled = due,
-                  .segment = send->segment,
+                  .phase_index = send->segment,
+                  .judged = is_judged(plan.profile.segments()[send->segment].phase),
                   .late_after = std::max(setup_.late_threshold_floor, interval)};
     count_scheduled(job);
     dispatch(job);
@@ -141,7 +170,7 @@ asio::awaitable<void> Worker::open_loop(const OpenLoop& plan) {
 
 void Worker::count_scheduled(const Job& job) {
   ++window_.scheduled;
-  ++totals_.segments[job.segment].scheduled;
+  ++totals_.phases[job.phase_index].scheduled;
 }
 
 // A send takes an idle connection if there is one. Otherwise it waits in the backlog, and a new
@@ -161,7 +190,7 @@ void Worker::dispatch(const Job& job) {
   backlog_.push_back(job);
   if (slots_.size() >= setup_.max_connections) {
     ++window_.queued;
-    ++totals_.segments[job.segment].queued;
+    ++totals_.phases[job.phase_index].queued;
     return;
   }
   if (connecting_ < std::min(backlog_.size(), kMaxDials)) {
@@ -174,17 +203,21 @@ void Worker::dispatch(const Job& job) {
 }
 
 asio::awaitable<void> Worker::connect_and_serve(Slot& slot) {
-  const ExchangeResult opened = co_await slot.connection->open();
-  --connecting_;
-  if (opened.has_response()) {
-    co_await serve(slot, std::nullopt);
-    co_return;
-  }
-  // The send that has waited longest fails with the reason; the slot stays for a later retry.
-  if (!backlog_.empty() && !stopping_) {
+  while (true) {
+    const ExchangeResult opened = co_await slot.connection->open();
+    --connecting_;
+    if (opened.has_response()) {
+      co_await serve(slot, std::nullopt);
+      co_return;
+    }
+    // The send that has waited longest fails with the reason; while sends still wait and no
+    // other connection is being opened for them, try again for the next one.
+    if (backlog_.empty() || stopping_) break;
     const Job job = backlog_.front();
     backlog_.pop_front();
     record(job, opened, {});
+    if (backlog_.empty() || connecting_ >= std::min(backlog_.size(), kMaxDials)) break;
+    ++connecting_;
   }
   release(slot);
 }
@@ -220,32 +253,43 @@ void Worker::close_idle(TimePoint now) {
   }
 }
 
-Worker::Slot& Worker::add_slot() {
+Worker::Slot& Worker::add_slot(std::unique_ptr<ClientConnection> connection) {
   auto slot = std::make_unique<Slot>();
-  slot->connection = ClientConnection::create(io_.get_executor(), *setup_.connection);
+  slot->connection = connection ? std::move(connection)
+                                : ClientConnection::create(io_.get_executor(), *setup_.connection);
   slots_.push_back(std::move(slot));
   return *slots_.back();
+}
+
+// A closed-loop user's own connection for the plan: an idle one, else a new one.
+Worker::Slot& Worker::take_slot() {
+  if (idle_.empty()) return add_slot();
+  Slot* slot = idle_.back();
+  idle_.pop_back();
+  return *slot;
 }
 
 asio::awaitable<void> Worker::perform(Slot& slot, const Job& job) {
   const TimePoint now = SteadyClock::now();
   if (now - job.scheduled > job.late_after) {
     ++window_.late;
-    ++totals_.segments[job.segment].late;
+    ++totals_.phases[job.phase_index].late;
   }
   ClientConnection& connection = *slot.connection;
-  // Servers close idle keep-alive connections silently; reconnect instead of writing into one.
-  if (connection.is_open() && now - connection.last_used() > setup_.idle_timeout)
+  // Servers close idle keep-alive connections (often silently, after their keep-alive timeout):
+  // reconnect rather than write into one.
+  if (connection.is_open() && now - connection.last_used() > kCheckIdleAfter &&
+      (now - connection.last_used() > setup_.idle_timeout || connection.peer_closed()))
     connection.abort();
   const RequestView request = source_->next(std::chrono::system_clock::now());
   ++window_.sent;
-  ++totals_.segments[job.segment].sent;
+  ++totals_.phases[job.phase_index].sent;
   const ExchangeResult result =
       co_await connection.exchange(request.head, request.body, setup_.head_request);
   record(job, result, request.body_name);
 }
 
-// Asks whether this error should end the run (a model that is not running, refused credentials).
+// Asks whether this error should end the load (a model that is not running, refused credentials).
 void Worker::note_error(const ExchangeResult& result, std::string_view type,
                         std::string_view body_name) {
   if (setup_.stop_on_error == nullptr || !*setup_.stop_on_error || setup_.abort->requested())
@@ -253,13 +297,12 @@ void Worker::note_error(const ExchangeResult& result, std::string_view type,
   const std::string message = error_message_of(result.body_prefix);
   const ErrorInfo info{
       .status = result.status, .type = type, .message = message, .body_name = body_name};
-  if (auto advice = (*setup_.stop_on_error)(info)) setup_.abort->request(std::move(*advice));
+  if (auto reason = (*setup_.stop_on_error)(info)) setup_.abort->request(std::move(*reason));
 }
 
 void Worker::record(const Job& job, const ExchangeResult& result, std::string_view body_name) {
   // Requests cut off when the grace period ran out were abandoned by us, not failed by the server.
   if (!result.has_response() && stop_deadline_ && result.done >= *stop_deadline_) return;
-  const bool measured = !is_warmup_segment(*setup_.load, job.segment);
   Outcome outcome = Outcome::kOk;
   if (result.has_response()) {
     std::string type;
@@ -270,7 +313,7 @@ void Worker::record(const Job& job, const ExchangeResult& result, std::string_vi
     if (outcome == Outcome::kClientError || outcome == Outcome::kServerError) {
       note_error(result, type, body_name);
     }
-    if (measured) {
+    if (job.judged) {
       totals_.statuses.add(result.status);
       if (outcome == Outcome::kClientError && !body_name.empty()) {
         // Client errors are often about one input: say which.
@@ -282,9 +325,9 @@ void Worker::record(const Job& job, const ExchangeResult& result, std::string_vi
     }
   } else {
     outcome = result.timed_out ? Outcome::kTimeout : Outcome::kTransportError;
-    if (measured) totals_.errors.add(0, describe_failure(result, *setup_.connection));
+    if (job.judged) totals_.errors.add(0, describe_failure(result, *setup_.connection));
   }
-  for (Window* w : {&window_, &totals_.segments[job.segment]}) {
+  for (Window* w : {&window_, &totals_.phases[job.phase_index]}) {
     ++w->count(outcome);
     w->bytes_sent += result.bytes_sent;
     w->bytes_received += result.bytes_received;
@@ -296,16 +339,17 @@ void Worker::record(const Job& job, const ExchangeResult& result, std::string_vi
 }
 
 void Worker::expire_backlog(TimePoint now) {
+  bool expired = false;
   while (!backlog_.empty() &&
          now - backlog_.front().scheduled >= setup_.connection->request_timeout) {
     const Job job = backlog_.front();
     backlog_.pop_front();
+    expired = true;
     ++window_.count(Outcome::kTimeout);
-    ++totals_.segments[job.segment].count(Outcome::kTimeout);
-    if (!is_warmup_segment(*setup_.load, job.segment)) {
-      totals_.errors.add(0, "no connection became free within the request timeout");
-    }
+    ++totals_.phases[job.phase_index].count(Outcome::kTimeout);
+    if (job.judged) totals_.errors.add(0, "no connection became free within the request timeout");
   }
+  if (expired) notify_if_drained();
 }
 
 asio::awaitable<void> Worker::sweep() {
@@ -313,7 +357,7 @@ asio::awaitable<void> Worker::sweep() {
   const Duration interval = std::clamp<Duration>(
       std::min(setup_.connection->request_timeout, setup_.connection->connect_timeout) / 20,
       std::chrono::milliseconds(1), std::chrono::milliseconds(50));
-  while (!finished_.load(std::memory_order_relaxed)) {
+  while (!shutting_down_) {
     timer.expires_after(interval);
     co_await timer.async_wait(kUseTuple);
     const TimePoint now = SteadyClock::now();
@@ -340,10 +384,10 @@ void Worker::start_users(const ClosedLoop& plan) {
   }
 }
 
-// One closed-loop user: its own connection, one request at a time.
+// One closed-loop user: a connection of its own for the plan, one request at a time.
 asio::awaitable<void> Worker::user(const UsersProfile& profile, unsigned local_user,
                                    asio::steady_timer& timer) {
-  Slot& slot = add_slot();
+  Slot& slot = take_slot();
   const auto active_in = [&](std::size_t segment) {
     return local_user <
            UsersProfile::share(profile.segments()[segment].users, setup_.count, setup_.index);
@@ -351,18 +395,18 @@ asio::awaitable<void> Worker::user(const UsersProfile& profile, unsigned local_u
   std::optional<TimePoint> last_start;
   while (!stopping_) {
     const TimePoint now = SteadyClock::now();
-    if (now < start_) {
-      timer.expires_at(start_);
+    if (now < plan_start_) {
+      timer.expires_at(plan_start_);
       co_await timer.async_wait(kUseTuple);
       continue;
     }
-    if (now - start_ >= profile.total_duration()) break;
-    const std::size_t segment = profile.segment_at(now - start_);
+    if (now - plan_start_ >= profile.total_duration()) break;
+    const std::size_t segment = profile.segment_at(now - plan_start_);
     if (!active_in(segment)) {
       std::size_t next = segment + 1;
       while (next < profile.segments().size() && !active_in(next)) ++next;
       if (next == profile.segments().size()) break;
-      timer.expires_at(start_ + profile.segment_start(next));
+      timer.expires_at(plan_start_ + profile.segment_start(next));
       co_await timer.async_wait(kUseTuple);
       continue;
     }
@@ -372,7 +416,9 @@ asio::awaitable<void> Worker::user(const UsersProfile& profile, unsigned local_u
       continue;
     }
     last_start = now;
-    const Job job{.scheduled = now, .segment = segment};
+    const Job job{.scheduled = now,
+                  .phase_index = segment,
+                  .judged = is_judged(profile.segments()[segment].phase)};
     count_scheduled(job);
     slot.busy = true;
     ++busy_;
@@ -380,6 +426,7 @@ asio::awaitable<void> Worker::user(const UsersProfile& profile, unsigned local_u
     slot.busy = false;
     --busy_;
   }
+  idle_.push_back(&slot);
   --active_users_;
   notify_if_drained();
 }

@@ -12,22 +12,23 @@
 #include <thread>
 #include <vector>
 
+#include "engine/load_shape.h"
 #include "engine/run_abort.h"
-#include "engine/run_config.h"
+#include "http/classify.h"
 #include "http/client_connection.h"
+#include "http/request_source.h"
 #include "stats/error_tally.h"
 #include "stats/window.h"
 
 namespace iuprobe {
 
-// The slice of a run one worker gets. Pointers refer to objects the runner owns for the whole run.
+// The slice of a session one worker gets. Pointers refer to objects the session owns.
 struct WorkerSetup {
   unsigned index = 0;
   unsigned count = 1;
-  const LoadShape* load = nullptr;
   const ConnectionOptions* connection = nullptr;
   const ThrottleRules* throttle = nullptr;
-  const std::function<std::optional<std::string>(const ErrorInfo&)>* stop_on_error = nullptr;
+  const std::function<std::optional<Error>(const ErrorInfo&)>* stop_on_error = nullptr;
   RunAbort* abort = nullptr;
   unsigned max_connections = 1;  // this worker's share
   Duration late_threshold_floor{std::chrono::milliseconds(1)};
@@ -38,25 +39,26 @@ struct WorkerSetup {
   std::uint64_t seed = 1;
 };
 
-// What the controller takes from a worker once a second.
+// What the controller takes from a worker at the end of each window.
 struct WorkerReport {
   Window window;
   std::uint64_t in_flight = 0;
   std::uint64_t connections = 0;
   double cpu = 0;  // this worker thread's CPU time / wall time since the last report
-  bool finished = false;
+  bool plan_done = false;
 };
 
-// What is left after the worker has finished: per-segment totals and error details.
-struct WorkerTotals {
-  std::vector<Window> segments;
-  StatusCounts statuses;
-  ErrorTally errors;
+// What a worker did in one plan, once it is done: per-phase totals and error details.
+struct PlanTotals {
+  std::vector<Window> phases;
+  StatusCounts statuses;  // measure phases only
+  ErrorTally errors;      // measure phases only
 };
 
 // One thread, one event loop, its own connections and statistics: nothing is shared per
-// request. The controller talks to it only through collect() (run on the worker's executor)
-// and stop() (posted).
+// request. It lives as long as its session and runs the session's plans one after another,
+// keeping its connections between them. The session talks to it only through begin() and
+// stop() (posted) and collect() (run on the worker's executor).
 class Worker {
  public:
   Worker(WorkerSetup setup, std::unique_ptr<RequestSource> source);
@@ -64,15 +66,25 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  void start(TimePoint start);
+  // Before start(): the event loop, for the session's pre-flight to open the pool's first
+  // connection on, and adopt() to take that connection in.
+  boost::asio::io_context& io() { return io_; }
+  void adopt(std::unique_ptr<ClientConnection> connection);
+  void start();
+
+  // Sends `plan` (which must outlive it) from `start`; `plan_number` varies random arrivals.
+  void begin(const LoadShape& plan, TimePoint start, std::uint64_t plan_number);
   boost::asio::io_context::executor_type executor() { return io_.get_executor(); }
   // Swaps out the current window. Must run on executor().
   boost::asio::awaitable<WorkerReport> collect();
-  // Stops sending; in-flight requests get the grace period (none if `immediately`). Thread-safe.
+  // Stops sending the plan; in-flight requests get the grace period (none if `immediately`).
   void stop(bool immediately);
-  bool finished() const { return finished_.load(std::memory_order_acquire); }
-  void join();
-  WorkerTotals take_totals();
+  // Whether every request of the current plan has its outcome.
+  bool plan_done() const { return plan_done_.load(std::memory_order_acquire); }
+  // The plan's totals, once plan_done().
+  PlanTotals take_totals();
+  // Closes every connection and ends the thread.
+  void shutdown();
 
  private:
   struct Slot {
@@ -81,11 +93,12 @@ class Worker {
   };
   struct Job {
     TimePoint scheduled;
-    std::size_t segment = 0;
+    std::size_t phase_index = 0;
+    bool judged = true;
     Duration late_after = Duration::max();
   };
 
-  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> run_plan();
   boost::asio::awaitable<void> open_loop(const OpenLoop& plan);
   void start_users(const ClosedLoop& plan);
   boost::asio::awaitable<void> user(const UsersProfile& profile, unsigned local_user,
@@ -95,13 +108,14 @@ class Worker {
   boost::asio::awaitable<void> connect_and_serve(Slot& slot);
   boost::asio::awaitable<void> serve(Slot& slot, std::optional<Job> job);
   void release(Slot& slot);
+  Slot& take_slot();
   void close_idle(TimePoint now);
   boost::asio::awaitable<void> perform(Slot& slot, const Job& job);
   void record(const Job& job, const ExchangeResult& result, std::string_view body_name);
   void count_scheduled(const Job& job);
   void note_error(const ExchangeResult& result, std::string_view type, std::string_view body_name);
   void expire_backlog(TimePoint now);
-  Slot& add_slot();
+  Slot& add_slot(std::unique_ptr<ClientConnection> connection = nullptr);
   void notify_if_drained();
 
   WorkerSetup setup_;
@@ -109,24 +123,29 @@ class Worker {
   boost::asio::io_context io_{1};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
   std::thread thread_;
-  TimePoint start_{};
   boost::asio::steady_timer send_timer_{io_};
   boost::asio::steady_timer drained_{io_};
   std::vector<std::unique_ptr<Slot>> slots_;
-  std::vector<Slot*> idle_;
+  std::vector<Slot*> idle_;  // most recently used last
   std::deque<Job> backlog_;
-  std::vector<std::unique_ptr<boost::asio::steady_timer>> user_timers_;
   Window window_;
-  WorkerTotals totals_;
-  unsigned busy_ = 0;
-  std::size_t connecting_ = 0;  // connections being opened for the backlog
-  unsigned active_users_ = 0;
-  bool sending_done_ = false;
-  bool stopping_ = false;
-  std::optional<TimePoint> stop_deadline_;
-  std::atomic<bool> finished_{false};
   double last_cpu_seconds_ = 0;
   TimePoint last_collect_{};
+  unsigned busy_ = 0;
+  std::size_t connecting_ = 0;  // connections being opened for the backlog
+  bool shutting_down_ = false;
+
+  // The current plan.
+  const LoadShape* plan_ = nullptr;
+  TimePoint plan_start_{};
+  std::uint64_t plan_seed_ = 1;
+  PlanTotals totals_;
+  std::vector<std::unique_ptr<boost::asio::steady_timer>> user_timers_;
+  unsigned active_users_ = 0;
+  bool sending_done_ = true;
+  bool stopping_ = false;
+  std::optional<TimePoint> stop_deadline_;
+  std::atomic<bool> plan_done_{true};
 };
 
 }  // namespace iuprobe

@@ -2,6 +2,7 @@
 #include "http/client_connection.h"
 
 #include <fmt/format.h>
+#include <poll.h>
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -106,6 +107,17 @@ class BasicConnection final : public ClientConnection {
   }
 
   bool is_open() const override { return stream_.has_value() && lowest().is_open(); }
+
+  bool peer_closed() const override {
+    if (!is_open()) return false;
+    pollfd fd{.fd = const_cast<tcp::socket&>(lowest()).native_handle(),
+              .events = POLLIN | POLLRDHUP,
+              .revents = 0};
+    if (::poll(&fd, 1, 0) <= 0) return false;
+    // TLS 1.3 servers send session tickets after the handshake: data alone is not a close there.
+    const short closed = POLLRDHUP | POLLHUP | POLLERR | (kTls ? 0 : POLLIN);
+    return (fd.revents & closed) != 0;
+  }
   TimePoint last_used() const override { return last_used_; }
 
  private:

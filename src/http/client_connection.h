@@ -12,12 +12,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/units.h"
+#include "core/clock.h"
 
 namespace iuprobe {
-
-using SteadyClock = std::chrono::steady_clock;
-using TimePoint = SteadyClock::time_point;
 
 struct ConnectionOptions {
   boost::asio::ip::tcp::endpoint endpoint;
@@ -71,6 +68,9 @@ class ClientConnection {
   // Aborts whatever is in progress (or closes an idle connection); it reconnects on next use.
   virtual void abort() = 0;
   virtual bool is_open() const = 0;
+  // For an idle connection: whether the server has closed it (or sent what nobody asked for),
+  // so that it is reopened rather than written into. One poll(2).
+  virtual bool peer_closed() const = 0;
   virtual TimePoint last_used() const = 0;
 };
 

@@ -39,21 +39,23 @@ class HttpSource final : public RequestSource {
 Result<Header> parse_header(std::string_view text) {
   const auto colon = text.find(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return fail("--header '{}': expected 'Name: value'", text);
+    return fail(ErrorKind::kUsage, "--header '{}': expected 'Name: value'", text);
   }
   std::string_view name = text.substr(0, colon);
   std::string_view value = text.substr(colon + 1);
   if (!std::all_of(name.begin(), name.end(), is_token_char)) {
-    return fail("--header '{}': '{}' is not a valid header name", text, name);
+    return fail(ErrorKind::kUsage, "--header '{}': '{}' is not a valid header name", text, name);
   }
   if (value.find_first_of("\r\n") != std::string_view::npos) {
-    return fail("--header '{}': a header value cannot contain line breaks", text);
+    return fail(ErrorKind::kUsage, "--header '{}': a header value cannot contain line breaks",
+                text);
   }
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   if (boost::beast::iequals(name, "Content-Length") ||
       boost::beast::iequals(name, "Transfer-Encoding")) {
-    return fail("--header '{}': iuprobe sets {} itself from the body", text, name);
+    return fail(ErrorKind::kUsage, "--header '{}': iuprobe sets {} itself from the body", text,
+                name);
   }
   return Header{std::string(name), std::string(value)};
 }

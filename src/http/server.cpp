@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/server.h"
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -50,6 +51,7 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
   tcp::acceptor acceptor;
   std::list<beast::tcp_stream*> streams;  // open connections, to close them on shutdown
   bool closing = false;
+  std::atomic<std::uint64_t> accepted{0};  // read from other threads by tests
 
   State(asio::io_context& io_context, HttpHandler h, HttpStreamHandler s, ServerLimits l)
       : io(io_context),
@@ -66,6 +68,7 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
         if (closing || ec == asio::error::operation_aborted) break;
         continue;  // e.g. EMFILE: keep serving the connections we have
       }
+      ++accepted;
       if (streams.size() >= limits.max_connections) {
         boost::system::error_code ignored;
         socket.close(ignored);
@@ -152,8 +155,8 @@ Result<void> HttpServer::listen(const tcp::endpoint& endpoint) {
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return fail("cannot listen on {}:{}: {}", endpoint.address().to_string(), endpoint.port(),
-                ec.message());
+    return fail(ErrorKind::kUsage, "cannot listen on {}:{}: {}", endpoint.address().to_string(),
+                endpoint.port(), ec.message());
   }
   asio::co_spawn(state_->io, state_->accept_loop(), asio::detached);
   return {};
@@ -173,6 +176,10 @@ void HttpServer::close() {
 
 std::size_t HttpServer::connections() const {
   return state_->streams.size();
+}
+
+std::uint64_t HttpServer::accepted() const {
+  return state_->accepted.load();
 }
 
 }  // namespace iuprobe

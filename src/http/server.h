@@ -52,6 +52,8 @@ class HttpServer {
   // Stops accepting and closes every connection. Call on the server's executor (or before run()).
   void close();
   std::size_t connections() const;
+  // Connections accepted since listen(), including those refused for max_connections.
+  std::uint64_t accepted() const;
 
  private:
   struct State;

@@ -20,12 +20,14 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
   if (options.ca_file) {
     context->load_verify_file(*options.ca_file, ec);
     if (ec) {
-      return fail("--ca-file {}: cannot load certificates ({}); give a PEM file with the CA",
+      return fail(ErrorKind::kInput,
+                  "--ca-file {}: cannot load certificates ({}); give a PEM file with the CA",
                   *options.ca_file, ec.message());
     }
   } else {
     context->set_default_verify_paths(ec);
-    if (ec) return fail("cannot load the system's CA certificates: {}", ec.message());
+    if (ec)
+      return fail(ErrorKind::kInput, "cannot load the system's CA certificates: {}", ec.message());
   }
   return context;
 }

@@ -10,7 +10,8 @@ namespace iuprobe {
 Result<HttpUrl> parse_http_url(std::string_view text) {
   auto parsed = boost::urls::parse_absolute_uri(text);
   if (!parsed) {
-    return fail("'{}' is not an absolute URL ({}); use e.g. http://127.0.0.1:8080/path", text,
+    return fail(ErrorKind::kUsage,
+                "'{}' is not an absolute URL ({}); use e.g. http://127.0.0.1:8080/path", text,
                 parsed.error().message());
   }
   const boost::urls::url_view& url = *parsed;
@@ -20,13 +21,15 @@ Result<HttpUrl> parse_http_url(std::string_view text) {
   if (scheme == "https") {
     out.tls = true;
   } else if (scheme != "http") {
-    return fail("'{}': scheme '{}' is not supported; use http:// or https://", text, scheme);
+    return fail(ErrorKind::kUsage, "'{}': scheme '{}' is not supported; use http:// or https://",
+                text, scheme);
   }
   if (!url.has_authority() || url.encoded_host().empty()) {
-    return fail("'{}' has no host; use e.g. http://127.0.0.1:8080/", text);
+    return fail(ErrorKind::kUsage, "'{}' has no host; use e.g. http://127.0.0.1:8080/", text);
   }
   if (url.has_userinfo()) {
-    return fail("'{}': credentials in the URL are not supported; pass --header instead", text);
+    return fail(ErrorKind::kUsage,
+                "'{}': credentials in the URL are not supported; pass --header instead", text);
   }
   out.host = url.host_type() == boost::urls::host_type::ipv6
                  ? std::string(url.host_ipv6_address().to_string())
@@ -36,7 +39,7 @@ Result<HttpUrl> parse_http_url(std::string_view text) {
     unsigned number = 0;
     auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
     if (ec != std::errc{} || end != port.data() + port.size() || number == 0 || number > 65535) {
-      return fail("'{}': port '{}' is not a number from 1 to 65535", text, port);
+      return fail(ErrorKind::kUsage, "'{}': port '{}' is not a number from 1 to 65535", text, port);
     }
     out.port = static_cast<std::uint16_t>(number);
   } else {
@@ -67,10 +70,10 @@ Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view tex
   const auto address = boost::asio::ip::make_address(std::string(host), bad_address);
   if (port_text.empty() || ec != std::errc{} || end != port_text.data() + port_text.size() ||
       bad_address) {
-    return fail(
-        "{} '{}': expected ADDRESS:PORT with a numeric address, e.g. 127.0.0.1:8990 or "
-        "[::1]:0 (port 0 picks a free port)",
-        option, text);
+    return fail(ErrorKind::kUsage,
+                "{} '{}': expected ADDRESS:PORT with a numeric address, e.g. 127.0.0.1:8990 or "
+                "[::1]:0 (port 0 picks a free port)",
+                option, text);
   }
   return boost::asio::ip::tcp::endpoint(address, port);
 }

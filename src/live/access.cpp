@@ -81,7 +81,8 @@ AccessDecision check_access(const HttpRequest& request, std::string_view token) 
 Result<std::string> make_access_token() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof bytes) != 1)
-    return fail("cannot make the dashboard's token: the system's random source failed");
+    return fail(ErrorKind::kInternal,
+                "cannot make the dashboard's token: the system's random source failed");
   static constexpr char kHex[] = "0123456789abcdef";
   std::string token;
   for (unsigned char b : bytes) {

@@ -17,7 +17,6 @@
 #include <map>
 #include <thread>
 
-#include "core/interrupt.h"
 #include "http/url.h"
 #include "live/access.h"
 #include "live/event_log.h"
@@ -78,12 +77,14 @@ struct LiveDashboard::State {
   std::list<asio::steady_timer*> waiting;  // streams with nothing to send, woken by publish
   std::map<std::string, Document, std::less<>> documents;
   bool closing = false;
+  StopSource* stop = nullptr;
   std::string token;
   std::string url;
   std::string page = render_live_page();
   Clock::time_point epoch = Clock::now();
   std::atomic<std::size_t> viewers{0};
   std::atomic<std::size_t> document_fetches{0};
+  std::atomic<std::size_t> document_count{0};
   std::atomic<bool> ended{false};
 
   asio::io_context io{1};
@@ -101,8 +102,8 @@ struct LiveDashboard::State {
     const http::verb method = request.method();
     if (path == "/api/stop") {
       if (method != http::verb::post) co_return text(http::status::method_not_allowed, "POST only");
-      request_interrupt(SIGINT);
-      const int count = interrupt_count();
+      if (stop) stop->request(SIGINT);
+      const int count = stop ? stop->requests() : 0;
       log.append("status", boost::json::serialize(boost::json::object{
                                {"t_s", to_seconds(Clock::now() - epoch)},
                                {"text", count > 1 ? "stop now requested from the page"
@@ -166,6 +167,7 @@ LiveDashboard::LiveDashboard(std::unique_ptr<State> state) : state_(std::move(st
 Result<std::unique_ptr<LiveDashboard>> LiveDashboard::start(const DashboardOptions& options) {
   auto state = std::make_unique<State>();
   State* s = state.get();
+  s->stop = options.stop;
   if (options.require_token) {
     auto token = make_access_token();
     if (!token) return tl::unexpected(token.error());
@@ -216,6 +218,7 @@ void LiveDashboard::status(std::string_view text) {
 
 void LiveDashboard::add_document(std::string path, std::string content_type, std::string body) {
   State* s = state_.get();
+  ++s->document_count;  // now, so that a finish() right after waits for it (paths are distinct)
   asio::post(s->io, [s, path = std::move(path), content_type = std::move(content_type),
                      body = std::move(body)]() mutable {
     s->documents[std::move(path)] = {std::move(content_type), std::move(body)};
@@ -224,10 +227,12 @@ void LiveDashboard::add_document(std::string path, std::string content_type, std
 
 void LiveDashboard::finish(Duration wait) {
   const auto deadline = Clock::now() + wait;
-  const int interrupts = interrupt_count();
-  // Documents are added only at the end, so every fetch is a page taking the final result.
-  while (Clock::now() < deadline && interrupt_count() == interrupts &&
-         state_->document_fetches < state_->viewers)
+  const auto requests = [this] { return state_->stop ? state_->stop->requests() : 0; };
+  const int stops = requests();
+  // Documents are added only at the end, so every fetch is a page taking the final result; a
+  // page takes each of them, one after another.
+  while (Clock::now() < deadline && requests() == stops &&
+         state_->document_fetches < state_->viewers * state_->document_count)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
@@ -255,7 +260,8 @@ boost::json::object live_window_json(const WindowRecord& w, double offset_s) {
   return o;
 }
 
-void LiveRunFeed::on_start(const RunConfig& /*config*/, const std::string& /*address*/) {
+void LiveRunFeed::on_open(const Target& /*target*/, const ConnectionSettings& /*settings*/,
+                          std::string_view /*address*/) {
   offset_s_ = dashboard_.elapsed_s();
 }
 

@@ -8,14 +8,16 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "core/stop.h"
 #include "core/units.h"
-#include "engine/runner.h"
+#include "engine/session.h"
 
 namespace iuprobe {
 
 struct DashboardOptions {
   boost::asio::ip::tcp::endpoint endpoint;  // port 0 picks one
   bool require_token = false;               // --web-allow-remote: every request needs the token
+  StopSource* stop = nullptr;               // what the Stop button asks (as Ctrl-C does)
 };
 
 // The live web page of a run or a probe (--web): serves the page, an event stream at 1 Hz
@@ -40,10 +42,11 @@ class LiveDashboard {
   void publish_done(boost::json::object data);
   // "status" event: one line of what is happening, as the terminal prints it.
   void status(std::string_view text);
-  // Serves `body` at `path` from now on (the final report.html, result.json). Any thread.
+  // Serves `body` at `path` from now on (the final report.html, result.json); each path once.
+  // Any thread.
   void add_document(std::string path, std::string content_type, std::string body);
   // After the final event: keeps serving until every open page has fetched a document, for at
-  // most `wait`. A new Ctrl-C ends the wait early.
+  // most `wait`. A new stop request (Ctrl-C) ends the wait early.
   void finish(Duration wait);
   // Pages with an open event stream.
   std::size_t viewers() const;
@@ -57,10 +60,11 @@ class LiveDashboard {
 };
 
 // Publishes each second of a run as a "window" event, on the dashboard's clock.
-class LiveRunFeed final : public RunObserver {
+class LiveRunFeed final : public SessionObserver {
  public:
   explicit LiveRunFeed(LiveDashboard& dashboard) : dashboard_(dashboard) {}
-  void on_start(const RunConfig& config, const std::string& address) override;
+  void on_open(const Target& target, const ConnectionSettings& settings,
+               std::string_view address) override;
   void on_window(const WindowRecord& window) override;
   void on_stopping(int signal_number) override;
 

@@ -56,7 +56,8 @@ RateProfile RateProfile::with_warmup(Duration warmup) const {
   if (warmup.count() <= 0 || segments_.empty()) return *this;
   std::vector<RateSegment> segments;
   const double rate = segments_.front().rate_begin;
-  segments.push_back({.duration = warmup, .rate_begin = rate, .rate_end = rate, .warmup = true});
+  segments.push_back(
+      {.duration = warmup, .rate_begin = rate, .rate_end = rate, .phase = Phase::kWarmup});
   segments.insert(segments.end(), segments_.begin(), segments_.end());
   return RateProfile(std::move(segments));
 }

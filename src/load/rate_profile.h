@@ -6,16 +6,17 @@
 #include <vector>
 
 #include "core/units.h"
+#include "load/phase.h"
 
 namespace iuprobe {
 
 // One piece of a load shape: for `duration`, the offered rate moves linearly from rate_begin
-// to rate_end (equal for a constant step). Warm-up segments are sent but not recorded.
+// to rate_end (equal for a constant step). Only measure segments are recorded (see Phase).
 struct RateSegment {
   Duration duration{};
   double rate_begin = 0;
   double rate_end = 0;
-  bool warmup = false;
+  Phase phase = Phase::kMeasure;
 };
 
 // The offered rate over time. Pure: converts between elapsed time and the expected number of

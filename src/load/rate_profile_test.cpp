@@ -42,7 +42,7 @@ TEST(RateProfile, RampArrivalsFollowTheIntegralOfTheRate) {
 TEST(RateProfile, WarmupComesFirstAtTheStartingRate) {
   auto p = RateProfile::ramp(10, 50, 4s).with_warmup(2s);
   ASSERT_EQ(p.segments().size(), 2u);
-  EXPECT_TRUE(p.segments()[0].warmup);
+  EXPECT_EQ(p.segments()[0].phase, Phase::kWarmup);
   EXPECT_DOUBLE_EQ(p.segments()[0].rate_begin, 10);
   EXPECT_EQ(p.total_duration(), 6s);
   EXPECT_EQ(p.segment_at(1999ms), 0u);

@@ -18,7 +18,8 @@ UsersProfile UsersProfile::steps(std::span<const unsigned> users, Duration step_
 UsersProfile UsersProfile::with_warmup(Duration warmup) const {
   if (warmup.count() <= 0 || segments_.empty()) return *this;
   std::vector<UsersSegment> segments;
-  segments.push_back({.duration = warmup, .users = segments_.front().users, .warmup = true});
+  segments.push_back(
+      {.duration = warmup, .users = segments_.front().users, .phase = Phase::kWarmup});
   segments.insert(segments.end(), segments_.begin(), segments_.end());
   return UsersProfile(std::move(segments), pacing_);
 }

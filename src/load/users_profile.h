@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/units.h"
+#include "load/phase.h"
 
 namespace iuprobe {
 
@@ -14,7 +15,7 @@ namespace iuprobe {
 struct UsersSegment {
   Duration duration{};
   unsigned users = 0;
-  bool warmup = false;
+  Phase phase = Phase::kMeasure;
 };
 
 class UsersProfile {

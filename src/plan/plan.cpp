@@ -18,7 +18,7 @@ unsigned ceil_count(double x) {
 
 Result<void> check_rate(double tps_per_iu) {
   if (!(tps_per_iu > 0) || !std::isfinite(tps_per_iu))
-    return fail("TPS per IU must be above zero (got {})", tps_per_iu);
+    return fail(ErrorKind::kUsage, "TPS per IU must be above zero (got {})", tps_per_iu);
   return {};
 }
 
@@ -55,8 +55,10 @@ std::uint64_t images_in(double tps_per_iu, unsigned iu, Duration duration) {
 Result<RatePlan> plan_for_rate(double target_tps, double tps_per_iu, double headroom,
                                unsigned min_iu, double price_per_iu_hour) {
   if (auto ok = check_rate(tps_per_iu); !ok) return tl::unexpected(ok.error());
-  if (!(target_tps > 0)) return fail("--target-tps must be above zero (got {})", target_tps);
-  if (!(headroom >= 0)) return fail("--headroom must not be negative (got {})", headroom);
+  if (!(target_tps > 0))
+    return fail(ErrorKind::kUsage, "--target-tps must be above zero (got {})", target_tps);
+  if (!(headroom >= 0))
+    return fail(ErrorKind::kUsage, "--headroom must not be negative (got {})", headroom);
   RatePlan plan{.target_tps = target_tps, .tps_per_iu = tps_per_iu, .headroom = headroom};
   plan.iu_for_rate = iu_for_rate(target_tps, tps_per_iu, headroom, 0);
   plan.iu = std::max({plan.iu_for_rate, min_iu, 1u});
@@ -70,10 +72,12 @@ Result<RatePlan> plan_for_rate(double target_tps, double tps_per_iu, double head
 
 Result<BatchPlan> plan_batch(const BatchInput& in) {
   if (auto ok = check_rate(in.tps_per_iu); !ok) return tl::unexpected(ok.error());
-  if (in.images == 0) return fail("--images must be at least 1");
-  if (in.startup < Duration::zero()) return fail("--startup must not be negative");
+  if (in.images == 0) return fail(ErrorKind::kUsage, "--images must be at least 1");
+  if (in.startup < Duration::zero())
+    return fail(ErrorKind::kUsage, "--startup must not be negative");
   if (in.deadline <= in.startup) {
-    return fail("--within {} leaves no time to process: the model takes {} to start (--startup)",
+    return fail(ErrorKind::kUsage,
+                "--within {} leaves no time to process: the model takes {} to start (--startup)",
                 format_duration(in.deadline), format_duration(in.startup));
   }
   const double seconds_left = to_seconds(in.deadline - in.startup);
@@ -123,13 +127,17 @@ Result<DailyProfile> parse_daily_profile(std::string_view csv) {
         first_data = false;
         continue;
       }
-      return fail("line {}: '{}' is not 'hour,tps' (e.g. '13,42.5')", line_number, line);
+      return fail(ErrorKind::kInput, "line {}: '{}' is not 'hour,tps' (e.g. '13,42.5')",
+                  line_number, line);
     }
     first_data = false;
-    if (hour > 23) return fail("line {}: hour {} is not 0-23", line_number, hour);
+    if (hour > 23)
+      return fail(ErrorKind::kInput, "line {}: hour {} is not 0-23", line_number, hour);
     if (!(rate >= 0) || !std::isfinite(rate))
-      return fail("line {}: the rate must be zero or more (got {})", line_number, tps_text);
-    if (seen[hour]) return fail("line {}: hour {} appears twice", line_number, hour);
+      return fail(ErrorKind::kInput, "line {}: the rate must be zero or more (got {})", line_number,
+                  tps_text);
+    if (seen[hour])
+      return fail(ErrorKind::kInput, "line {}: hour {} appears twice", line_number, hour);
     seen[hour] = true;
     tps[hour] = rate;
   }
@@ -137,15 +145,17 @@ Result<DailyProfile> parse_daily_profile(std::string_view csv) {
   for (unsigned h = 0; h < 24; ++h) {
     if (!seen[h]) missing += (missing.empty() ? "" : ", ") + std::to_string(h);
   }
-  if (!missing.empty()) return fail("hours missing: {} (give all 24, 0 for idle hours)", missing);
+  if (!missing.empty())
+    return fail(ErrorKind::kInput, "hours missing: {} (give all 24, 0 for idle hours)", missing);
   return tps;
 }
 
 Result<ProfilePlan> plan_profile(const ProfileInput& in) {
   if (auto ok = check_rate(in.tps_per_iu); !ok) return tl::unexpected(ok.error());
-  if (!(in.headroom >= 0)) return fail("--headroom must not be negative");
+  if (!(in.headroom >= 0)) return fail(ErrorKind::kUsage, "--headroom must not be negative");
   const double peak = *std::max_element(in.tps.begin(), in.tps.end());
-  if (!(peak > 0)) return fail("the profile has no traffic: every hour is 0 TPS");
+  if (!(peak > 0))
+    return fail(ErrorKind::kUsage, "the profile has no traffic: every hour is 0 TPS");
   std::array<unsigned, 24> need{};
   for (unsigned h = 0; h < 24; ++h)
     need[h] = in.tps[h] > 0

@@ -10,7 +10,8 @@ namespace iuprobe {
 
 Result<std::unique_ptr<CsvHistory>> CsvHistory::open(const std::filesystem::path& path) {
   std::FILE* file = std::fopen(path.c_str(), "w");
-  if (file == nullptr) return fail("cannot write {}: {}", path.string(), std::strerror(errno));
+  if (file == nullptr)
+    return fail(ErrorKind::kOutput, "cannot write {}: {}", path.string(), std::strerror(errno));
   fmt::print(file, "{}\n", header());
   std::fflush(file);
   return std::unique_ptr<CsvHistory>(new CsvHistory(file));
@@ -38,14 +39,14 @@ std::string CsvHistory::row(const WindowRecord& w) {
   return fmt::format(
       "{:.3f},{:.3f},{},{:.2f},{},{},{},{},{},{},{},{},{},{},{:.2f},{:.2f},{:.2f},{},{},{},{},{},{}"
       ",{},{},{},{:.3f}",
-      to_seconds(w.start), to_seconds(w.length), w.warmup ? "warmup" : "measure",
-      w.per_second(w.scheduled), w.scheduled, w.sent, w.count(Outcome::kOk),
-      w.count(Outcome::kThrottled), w.count(Outcome::kClientError), w.count(Outcome::kServerError),
-      w.count(Outcome::kTimeout), w.count(Outcome::kTransportError), w.late, w.queued,
-      w.per_second(w.count(Outcome::kOk)), w.per_second(w.count(Outcome::kThrottled)),
-      w.per_second(w.errors()), ms(w.latency.p50), ms(w.latency.p90), ms(w.latency.p95),
-      ms(w.latency.p99), ms(w.latency.max), service_ms(w.service_latency.p50),
-      service_ms(w.service_latency.p99), w.in_flight, w.connections, w.peak_worker_cpu);
+      to_seconds(w.start), to_seconds(w.length), phase_name(w.phase), w.per_second(w.scheduled),
+      w.scheduled, w.sent, w.count(Outcome::kOk), w.count(Outcome::kThrottled),
+      w.count(Outcome::kClientError), w.count(Outcome::kServerError), w.count(Outcome::kTimeout),
+      w.count(Outcome::kTransportError), w.late, w.queued, w.per_second(w.count(Outcome::kOk)),
+      w.per_second(w.count(Outcome::kThrottled)), w.per_second(w.errors()), ms(w.latency.p50),
+      ms(w.latency.p90), ms(w.latency.p95), ms(w.latency.p99), ms(w.latency.max),
+      service_ms(w.service_latency.p50), service_ms(w.service_latency.p99), w.in_flight,
+      w.connections, w.peak_worker_cpu);
 }
 
 void CsvHistory::on_window(const WindowRecord& window) {

@@ -5,13 +5,13 @@
 #include <filesystem>
 
 #include "core/result.h"
-#include "engine/runner.h"
+#include "engine/session.h"
 
 namespace iuprobe {
 
 // Streams one CSV row per second as the run goes (flushed each row, so an interrupted or
-// crashed run still leaves its history). Warm-up rows are marked in the `phase` column.
-class CsvHistory final : public RunObserver {
+// crashed run still leaves its history). Each row names its phase (warmup or measure).
+class CsvHistory final : public SessionObserver {
  public:
   static Result<std::unique_ptr<CsvHistory>> open(const std::filesystem::path& path);
   ~CsvHistory() override;

@@ -21,17 +21,18 @@ void print_header(std::FILE* out) {
 
 }  // namespace
 
-void LiveTable::on_start(const RunConfig& config, const std::string& address) {
+void LiveTable::on_open(const Target& target, const ConnectionSettings& settings,
+                        std::string_view address) {
   fmt::print(out_, "iuprobe: {} -> {} ({} thread{}, up to {} connections)\n",
-             config.description.empty() ? config.url.text : config.description, address,
-             config.threads, config.threads == 1 ? "" : "s", config.max_connections);
+             target.description.empty() ? target.url.text : target.description, address,
+             settings.threads, settings.threads == 1 ? "" : "s", settings.max_connections);
   std::fflush(out_);
 }
 
 void LiveTable::on_window(const WindowRecord& w) {
   if (rows_++ % kRowsPerHeader == 0) print_header(out_);
   const std::string time =
-      fmt::format("{:.0f}s{}", to_seconds(w.start + w.length), w.warmup ? "*" : "");
+      fmt::format("{:.0f}s{}", to_seconds(w.start + w.length), w.judged() ? "" : "*");
   fmt::print(out_, "{:>7} {:>9} {:>8} {:>9} {:>11} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6}\n", time,
              format_rate(w.per_second(w.scheduled)), with_commas(w.sent),
              format_rate(w.per_second(w.count(Outcome::kOk))),
@@ -49,14 +50,15 @@ void LiveTable::on_stopping(int signal_number) {
   std::fflush(out_);
 }
 
-void FanOut::on_start(const RunConfig& config, const std::string& address) {
-  for (RunObserver* o : observers_) o->on_start(config, address);
+void FanOut::on_open(const Target& target, const ConnectionSettings& settings,
+                     std::string_view address) {
+  for (SessionObserver* o : observers_) o->on_open(target, settings, address);
 }
 void FanOut::on_window(const WindowRecord& window) {
-  for (RunObserver* o : observers_) o->on_window(window);
+  for (SessionObserver* o : observers_) o->on_window(window);
 }
 void FanOut::on_stopping(int signal_number) {
-  for (RunObserver* o : observers_) o->on_stopping(signal_number);
+  for (SessionObserver* o : observers_) o->on_stopping(signal_number);
 }
 
 }  // namespace iuprobe

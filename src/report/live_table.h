@@ -4,15 +4,16 @@
 #include <cstdio>
 #include <vector>
 
-#include "engine/runner.h"
+#include "engine/session.h"
 
 namespace iuprobe {
 
 // Prints one row per second while a run goes; the header repeats every screenful.
-class LiveTable final : public RunObserver {
+class LiveTable final : public SessionObserver {
  public:
   explicit LiveTable(std::FILE* out) : out_(out) {}
-  void on_start(const RunConfig& config, const std::string& address) override;
+  void on_open(const Target& target, const ConnectionSettings& settings,
+               std::string_view address) override;
   void on_window(const WindowRecord& window) override;
   void on_stopping(int signal_number) override;
 
@@ -22,15 +23,16 @@ class LiveTable final : public RunObserver {
 };
 
 // Forwards every event to several observers, in order.
-class FanOut final : public RunObserver {
+class FanOut final : public SessionObserver {
  public:
-  explicit FanOut(std::vector<RunObserver*> observers) : observers_(std::move(observers)) {}
-  void on_start(const RunConfig& config, const std::string& address) override;
+  explicit FanOut(std::vector<SessionObserver*> observers) : observers_(std::move(observers)) {}
+  void on_open(const Target& target, const ConnectionSettings& settings,
+               std::string_view address) override;
   void on_window(const WindowRecord& window) override;
   void on_stopping(int signal_number) override;
 
  private:
-  std::vector<RunObserver*> observers_;
+  std::vector<SessionObserver*> observers_;
 };
 
 }  // namespace iuprobe

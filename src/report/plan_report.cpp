@@ -170,4 +170,36 @@ boost::json::object profile_plan_json(const ProfilePlan& p, const ProfileInput& 
           {"recommended", p.options[p.recommended].name}};
 }
 
+std::string render_probe_plans(const ProbeReport& report, const ProbePlanRequest& request) {
+  const SearchAnswer& a = report.answer;
+  if (!request.target_tps && !request.batch_images) return "";
+  if (a.verdict != SearchAnswer::Verdict::kFound || !report.completed()) {
+    return fmt::format("\nplan       not made: the probe found no capacity to plan with ({})\n",
+                       report.completed() ? to_string(a.verdict) : "it did not finish");
+  }
+  std::string out;
+  const unsigned iu = std::max(1u, report.inference_units);
+  const double per_iu = a.capacity / iu;
+  if (report.inference_units == 0)
+    out += "\nplan       assumes the endpoint had 1 IU (give --iu N for a per-IU figure)\n";
+  const double price = request.price.usd_per_iu_hour;
+  if (request.target_tps) {
+    if (auto plan = plan_for_rate(*request.target_tps, per_iu, 0, 1, price))
+      out += "\n" + render_rate_plan(*plan, 1, request.price);
+    else
+      out += "\nplan       " + plan.error().message + "\n";
+  }
+  if (request.batch_images) {
+    const BatchInput input{.images = *request.batch_images,
+                           .deadline = request.within,
+                           .tps_per_iu = per_iu,
+                           .price_per_iu_hour = price};
+    if (auto plan = plan_batch(input))
+      out += "\n" + render_batch_plan(*plan, input, request.price);
+    else
+      out += "\nplan       " + plan.error().message + "\n";
+  }
+  return out;
+}
+
 }  // namespace iuprobe

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "plan/plan.h"
+#include "probe/probe_report.h"
 
 namespace iuprobe {
 
@@ -21,6 +22,17 @@ std::string render_batch_plan(const BatchPlan& plan, const BatchInput& input,
 std::string render_profile_plan(const ProfilePlan& plan, const ProfileInput& input,
                                 const PriceSource& price);
 std::string render_price(const PriceSource& price);
+
+// The plans a probe appends to its answer (--target-tps, --batch N --within D), made from its
+// TPS per IU (the whole capacity when the IU count is unknown, said so). No plan is made from
+// anything but a found capacity: a lower bound or an unfinished search says why not.
+struct ProbePlanRequest {
+  std::optional<double> target_tps;
+  std::optional<std::uint64_t> batch_images;
+  Duration within{};
+  PriceSource price;
+};
+std::string render_probe_plans(const ProbeReport& report, const ProbePlanRequest& request);
 
 // The same, for machines (plan.json).
 boost::json::object rate_plan_json(const RatePlan& plan);

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <boost/json/parse.hpp>
+#include <cmath>
+
 #include "report/format.h"
 #include "report/run_json.h"
 
@@ -20,19 +23,6 @@ std::string ms_or_dash(const LatencySummary& s, Duration LatencySummary::*field)
 }
 
 }  // namespace
-
-const ProbeTrialRecord* answer_trial(const ProbeReport& report) {
-  const ProbeTrialRecord* best = nullptr;
-  for (const auto& r : report.trials) {
-    if (!r.trial.passed) continue;
-    const bool confirm = r.trial.plan.phase == TrialPlan::Phase::kConfirm;
-    if (!best || confirm ||
-        (best->trial.plan.phase != TrialPlan::Phase::kConfirm &&
-         r.trial.plan.rate > best->trial.plan.rate))
-      best = &r;
-  }
-  return best;
-}
 
 void print_probe_trial(std::FILE* out, const ProbeTrialRecord& r, bool first) {
   if (first) {
@@ -80,7 +70,11 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
       break;
   }
   fmt::print(out, "why        {}\n", a.reason);
-  if (report.inference_units > 0 && a.capacity > 0) {
+  if (report.failure) fmt::print(out, "ended      {}\n", report.failure->message);
+  // A per-IU figure only from a capacity, or a bound on one: never from an unfinished search.
+  const bool figure = a.verdict == Verdict::kFound || a.verdict == Verdict::kGeneratorLimited ||
+                      a.verdict == Verdict::kNoLimitFound;
+  if (report.inference_units > 0 && a.capacity > 0 && figure) {
     fmt::print(out, "per IU     {} TPS ({} IU{})\n",
                format_rate(a.capacity / report.inference_units), report.inference_units,
                report.inference_units == 1 ? "" : "s");
@@ -127,6 +121,11 @@ boost::json::object trial_json(const ProbeTrialRecord& r) {
           {"refused_fraction", t.result.refused_fraction},
           {"latency_ms", latency_json(r.latency)},
           {"generator_limited", t.result.generator_limited},
+          {"generator",
+           {{"sent_fraction", r.generator.sent_fraction},
+            {"late_fraction", r.generator.late_fraction},
+            {"queued_fraction", r.generator.queued_fraction},
+            {"peak_worker_cpu", r.generator.peak_cpu}}},
           {"generator_reason", t.result.generator_reason},
           {"passed", t.passed},
           {"lower", r.lower},
@@ -171,9 +170,47 @@ boost::json::object probe_json(const ProbeReport& report) {
           {"wall_s", to_seconds(report.wall)},
           {"iu_minutes", report.iu_minutes},
           {"interrupted", report.interrupted},
+          {"failure", report.failure ? boost::json::value{{"kind", to_string(report.failure->kind)},
+                                                          {"message", report.failure->message}}
+                                     : boost::json::value(nullptr)},
           {"warnings", std::move(warnings)},
           {"trials", std::move(trials)},
           {"series", std::move(series)}};
+}
+
+Result<double> read_probe_tps_per_iu(std::string_view json_text) {
+  boost::system::error_code ec;
+  const boost::json::value root = boost::json::parse(json_text, ec);
+  const boost::json::object* result = ec ? nullptr : root.if_object();
+  const boost::json::value* schema = result ? result->if_contains("schema") : nullptr;
+  const boost::json::object* answer = nullptr;
+  if (const auto* a = result ? result->if_contains("answer") : nullptr) answer = a->if_object();
+  const boost::json::value* verdict = answer ? answer->if_contains("verdict") : nullptr;
+  if (!schema || *schema != "iuprobe.probe" || !verdict || !verdict->is_string()) {
+    return fail(ErrorKind::kInput,
+                "not a result.json written by iuprobe probe (run results carry no capacity); give "
+                "--tps-per-iu instead");
+  }
+  if (*verdict == "generator-limited") {
+    return fail(ErrorKind::kInput,
+                "that probe was limited by the load generator, so its figure is a lower bound, "
+                "not a capacity; probe again with more threads/connections, or give "
+                "--tps-per-iu if you accept it");
+  }
+  if (*verdict != "found") {
+    return fail(ErrorKind::kInput, "that probe found no capacity ({})",
+                std::string_view(verdict->get_string()));
+  }
+  const boost::json::value* per_iu = answer->if_contains("tps_per_iu");
+  if (!per_iu || !per_iu->is_number()) {
+    return fail(ErrorKind::kInput,
+                "the probe did not know the IU count (probe with --iu N); give --tps-per-iu "
+                "instead");
+  }
+  const double value = per_iu->to_number<double>();
+  if (!(value > 0) || !std::isfinite(value))
+    return fail(ErrorKind::kInput, "its TPS per IU ({}) is not a capacity", value);
+  return value;
 }
 
 }  // namespace iuprobe

@@ -73,6 +73,7 @@ json::object series_point_json(const WindowRecord& w) {
     return w.latency.count > 0 ? json::value(to_millis(d)) : json::value(nullptr);
   };
   return {{"t_s", to_seconds(w.start)},
+          {"length_s", to_seconds(w.length)},
           {"offered_per_s", w.per_second(w.scheduled)},
           {"goodput_per_s", w.per_second(w.count(Outcome::kOk))},
           {"throttled_per_s", w.per_second(w.count(Outcome::kThrottled))},
@@ -82,7 +83,8 @@ json::object series_point_json(const WindowRecord& w) {
           {"p99_ms", ms_or_null(w.latency.p99)},
           {"in_flight", w.in_flight},
           {"connections", w.connections},
-          {"unjudged", w.warmup}};
+          {"phase", phase_name(w.phase)},
+          {"unjudged", !w.judged()}};
 }
 
 json::object requests_json(const Window& w, Duration duration) {
@@ -120,7 +122,7 @@ json::object run_result_json(std::string_view command, const json::object& confi
   o["interrupted"] =
       r.interrupted_by == 0 ? json::value(nullptr) : json::value(signal_name(r.interrupted_by));
   o["stopped_early"] =
-      r.stopped_early.empty() ? json::value(nullptr) : json::value(r.stopped_early);
+      r.stopped_early ? json::value(r.stopped_early->message) : json::value(nullptr);
   o["config"] = config;
 
   json::object generator;
@@ -128,6 +130,7 @@ json::object run_result_json(std::string_view command, const json::object& confi
   json::array reasons;
   for (const std::string& reason : r.generator.reasons) reasons.emplace_back(reason);
   generator["reasons"] = std::move(reasons);
+  generator["sent_fraction"] = r.generator.sent_fraction;
   generator["late_fraction"] = r.generator.late_fraction;
   generator["queued_fraction"] = r.generator.queued_fraction;
   generator["peak_worker_cpu"] = r.generator.peak_cpu;
@@ -150,7 +153,7 @@ json::object run_result_json(std::string_view command, const json::object& confi
   o["summary"] = std::move(summary);
 
   json::array steps;
-  for (const SegmentRecord& s : r.segments) {
+  for (const PhaseRecord& s : r.segments) {
     json::object step = requests_json(s.totals, s.duration);
     step["index"] = s.index;
     step["start_s"] = to_seconds(s.start);
@@ -174,13 +177,16 @@ Result<void> write_text_file(const std::filesystem::path& path, std::string_view
   const std::filesystem::path temp = path.string() + ".tmp";
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) return fail("cannot write {}: {}", temp.string(), std::strerror(errno));
+    if (!out)
+      return fail(ErrorKind::kOutput, "cannot write {}: {}", temp.string(), std::strerror(errno));
     out << text;
-    if (!out) return fail("cannot write {}: {}", temp.string(), std::strerror(errno));
+    if (!out)
+      return fail(ErrorKind::kOutput, "cannot write {}: {}", temp.string(), std::strerror(errno));
   }
   std::error_code ec;
   std::filesystem::rename(temp, path, ec);
-  if (ec) return fail("cannot move {} into place: {}", path.string(), ec.message());
+  if (ec)
+    return fail(ErrorKind::kOutput, "cannot move {} into place: {}", path.string(), ec.message());
   return {};
 }
 

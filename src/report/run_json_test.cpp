@@ -28,7 +28,7 @@ RunResult sample_result() {
   r.errors.add(400, "ProvisionedThroughputExceededException", 20);
   WindowRecord w = make_window_record(0, 0s, 1s, r.total);
   r.windows.push_back(w);
-  SegmentRecord s;
+  PhaseRecord s;
   s.duration = 2s;
   s.rate_begin = s.rate_end = 200;
   s.totals = r.total;

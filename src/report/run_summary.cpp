@@ -13,7 +13,7 @@ namespace {
 std::string join_rates(const RateProfile& profile) {
   std::string out;
   for (const RateSegment& s : profile.segments()) {
-    if (s.warmup) continue;
+    if (!is_judged(s.phase)) continue;
     if (!out.empty()) out += ", ";
     out += format_rate(s.rate_begin);
   }
@@ -35,7 +35,7 @@ void print_steps(std::FILE* out, const RunResult& r, bool closed_loop) {
   fmt::print(out, "\nsteps\n  {:>4} {:>10} {:>10} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9}\n", "#",
              closed_loop ? "users" : "offered/s", "sent/s", "goodput/s", "throttled/s", "errors/s",
              "p50 ms", "p95 ms", "p99 ms");
-  for (const SegmentRecord& s : r.segments) {
+  for (const PhaseRecord& s : r.segments) {
     const Window& t = s.totals;
     const std::string load =
         closed_loop ? std::to_string(s.users) : format_rate(per_second(t.scheduled, s.duration));
@@ -58,7 +58,7 @@ std::string describe_shape(const LoadShape& shape) {
     const std::string arrivals = open->arrivals == Arrivals::kPoisson ? "Poisson" : "uniform";
     std::vector<const RateSegment*> measured;
     for (const RateSegment& s : open->profile.segments()) {
-      if (!s.warmup) measured.push_back(&s);
+      if (is_judged(s.phase)) measured.push_back(&s);
     }
     if (measured.size() == 1 && measured[0]->rate_begin != measured[0]->rate_end) {
       return fmt::format("ramp {} -> {}/s over {}, {} arrivals",
@@ -76,7 +76,7 @@ std::string describe_shape(const LoadShape& shape) {
   std::string users;
   Duration step{};
   for (const UsersSegment& s : closed.profile.segments()) {
-    if (s.warmup) continue;
+    if (!is_judged(s.phase)) continue;
     if (!users.empty()) users += ", ";
     users += std::to_string(s.users);
     step = s.duration;
@@ -87,12 +87,12 @@ std::string describe_shape(const LoadShape& shape) {
   return text;
 }
 
-void print_run_summary(std::FILE* out, const RunConfig& config, const RunResult& r) {
+void print_run_summary(std::FILE* out, std::string_view target, const LoadShape& shape,
+                       const RunResult& r) {
   const Window& t = r.total;
-  const bool closed_loop = std::holds_alternative<ClosedLoop>(config.load);
-  fmt::print(out, "\n== iuprobe run: {} ({})\n",
-             config.description.empty() ? config.url.text : config.description, r.address);
-  fmt::print(out, "shape      {}\n", describe_shape(config.load));
+  const bool closed_loop = std::holds_alternative<ClosedLoop>(shape);
+  fmt::print(out, "\n== iuprobe run: {} ({})\n", target, r.address);
+  fmt::print(out, "shape      {}\n", describe_shape(shape));
   std::string measured = fmt::format("measured   {}", format_duration(r.measured));
   if (r.warmup.count() > 0)
     measured += fmt::format(" (after a {} warm-up, not recorded)", format_duration(r.warmup));
@@ -100,7 +100,7 @@ void print_run_summary(std::FILE* out, const RunConfig& config, const RunResult&
     measured += fmt::format(" -- INTERRUPTED by {}, partial result",
                             r.interrupted_by == SIGTERM ? "SIGTERM" : "SIGINT");
   }
-  if (!r.stopped_early.empty()) measured += " -- STOPPED EARLY, partial result";
+  if (r.stopped_early) measured += " -- STOPPED EARLY, partial result";
   fmt::print(out, "{}\n", measured);
 
   const std::uint64_t answered = t.completed();
@@ -152,7 +152,7 @@ void print_run_summary(std::FILE* out, const RunConfig& config, const RunResult&
   }
   print_steps(out, r, closed_loop);
 
-  if (!r.stopped_early.empty()) fmt::print(out, "\n!! STOPPED: {}\n", r.stopped_early);
+  if (r.stopped_early) fmt::print(out, "\n!! STOPPED: {}\n", r.stopped_early->message);
   const GeneratorCheck& g = r.generator;
   if (g.bound) {
     fmt::print(out,

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <string>
 
-#include "engine/run_config.h"
+#include "engine/load_shape.h"
 #include "engine/run_result.h"
 
 namespace iuprobe {
@@ -14,6 +14,7 @@ std::string describe_shape(const LoadShape& shape);
 
 // The final summary of a run: outcomes, rates, latency, per-step table, error kinds and the
 // generator's verdict (prominent when the generator, not the server, was the limit).
-void print_run_summary(std::FILE* out, const RunConfig& config, const RunResult& result);
+void print_run_summary(std::FILE* out, std::string_view target, const LoadShape& shape,
+                       const RunResult& result);
 
 }  // namespace iuprobe

@@ -52,10 +52,10 @@ TrialPlan MaxRateSearch::trial(Phase phase, double rate) const {
   // At low rates a step must still hold enough requests to tell rates `precision` apart.
   if (phase != Phase::kExplore)
     plan.duration = std::max(plan.duration, from_seconds(limits_.min_step_requests / rate));
+  plan.settle = phase == Phase::kExplore ? limits_.explore_settle : limits_.settle;
   if (phase != Phase::kExplore && hi_ > 0) {
     plan.drain_rate = hi_;
     plan.drain = limits_.drain;
-    plan.settle = limits_.settle;
   }
   return plan;
 }

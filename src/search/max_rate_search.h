@@ -11,8 +11,9 @@ namespace iuprobe {
 
 // One trial the search asks for: optionally a drain (sent, not judged) at a rate known to
 // overload the server, which empties token buckets so that a burst allowance cannot make a rate
-// above capacity look sustainable, and a settle at `rate` (sent, not judged) while the drain's
-// requests still hold the server's slots; then `rate` held for `duration` and judged.
+// above capacity look sustainable; a settle at `rate` (sent, not judged) while the drain's
+// requests still hold the server's slots and the connections the rate needs open; then `rate`
+// held for `duration` and judged.
 struct TrialPlan {
   enum class Phase { kExplore, kRefine, kConfirm };
   Phase phase = Phase::kExplore;
@@ -20,7 +21,7 @@ struct TrialPlan {
   Duration duration{};
   double drain_rate = 0;  // 0: no drain
   Duration drain{};
-  Duration settle{};  // after a drain only
+  Duration settle{};
 };
 std::string_view to_string(TrialPlan::Phase phase);
 
@@ -48,6 +49,8 @@ struct SearchLimits {
   Duration drain = std::chrono::seconds(1);
   // At least the server's latency: requests from the drain must finish before judging starts.
   Duration settle = std::chrono::milliseconds(500);
+  // Before an explore step: the connections a doubled rate needs open before judging starts.
+  Duration explore_settle = std::chrono::milliseconds(250);
   unsigned max_trials = 24;
 };
 

@@ -3,8 +3,10 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <future>
 #include <string>
 #include <thread>
 
@@ -27,6 +29,13 @@ class TestServer {
     thread_.join();
   }
   std::uint16_t port() const { return server_.local_endpoint().port(); }
+  std::uint64_t accepted() const { return server_.accepted(); }
+  // Open connections, read on the server's own thread.
+  std::size_t connections() {
+    std::promise<std::size_t> count;
+    boost::asio::post(io_, [&] { count.set_value(server_.connections()); });
+    return count.get_future().get();
+  }
   std::string url(std::string_view path = "/") const {
     return "http://127.0.0.1:" + std::to_string(port()) + std::string(path);
   }

@@ -39,6 +39,8 @@ try {
   seen.second_tab = await second.evaluate(() => ({ ...document.body.dataset }));
   seen.first_tab_then = await data();
   await second.close();
+  // Open connections, one per second so far: the probe's pool stays up from step to step.
+  seen.connections = await page.evaluate(() => window.iuprobeLive.points.map(p => p.connections));
   await page.screenshot({ path: `${shots}/live-running.png`, fullPage: true });
 
   // Stop ends the run as Ctrl-C does; the page then shows the partial result and its links.

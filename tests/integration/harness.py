@@ -3,6 +3,7 @@
 loopback ports picked at run time, run iuprobe and read its result files."""
 
 import http.client
+import threading
 import json
 import re
 import os
@@ -92,6 +93,8 @@ class Nginx:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
@@ -242,3 +245,36 @@ def read_stream(url: str, path: str, marker: str, count: int, timeout: float = 3
         text += response.read1(65536).decode(errors="replace")
     connection.close()
     return dict(response.getheaders()), text
+
+
+class StubStatus:
+    """nginx's own count of connections (`location = /status { stub_status; }` on a plain-HTTP
+    server), read on one keep-alive connection of its own every 50 ms while a probe runs: how
+    many the server accepted, and the most it had open at once. nginx counts, not iuprobe: an
+    independent measure of iuprobe's pool."""
+
+    def __init__(self, nginx):
+        self.connection = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=5)
+        self.peak_active = 0
+        self.stopping = threading.Event()
+        self.first = self.read()
+        self.thread = threading.Thread(target=self.poll, daemon=True)
+        self.thread.start()
+
+    def read(self):
+        self.connection.request("GET", "/status")
+        text = self.connection.getresponse().read().decode()
+        active = int(re.search(r"Active connections: (\d+)", text).group(1))
+        accepts = int(text.splitlines()[2].split()[0])
+        return active - 1, accepts  # without this poller's own connection
+
+    def poll(self):
+        while not self.stopping.wait(0.05):
+            self.peak_active = max(self.peak_active, self.read()[0])
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join()
+        accepted = self.read()[1] - self.first[1]
+        self.connection.close()
+        return accepted

@@ -64,7 +64,7 @@ class Moto(unittest.TestCase):
 
     def test_a_wrong_secret_is_refused_and_stops_the_run_with_advice(self):
         run, result = self.run_model("not-the-secret")
-        self.assertEqual(run.returncode, 1, run.stdout + run.stderr)
+        self.assertEqual(run.returncode, 5, run.stdout + run.stderr)  # auth
         self.assertIn("STOPPED", run.stdout)
         self.assertIn("SignatureDoesNotMatch", run.stdout)
         self.assertIsNotNone(result["stopped_early"])
@@ -116,7 +116,7 @@ class ModelInput(unittest.TestCase):
             (Path(d) / "notes.txt").write_text("not an image")
             run = run_iuprobe("run", "--project-version-arn", MODEL_ARN, "--images", d, "--rate", "1",
                               "--duration", "1s", env=aws_env())
-        self.assertEqual(run.returncode, 2)
+        self.assertEqual(run.returncode, 3)  # input
         self.assertIn("notes.txt", run.stderr)
         self.assertIn("no JPEG or PNG", run.stderr)
 
@@ -156,7 +156,7 @@ class Lifecycle(unittest.TestCase):
     def test_a_stopped_model_ends_the_run_with_advice(self):
         run = run_iuprobe("run", *self.common, "--images", str(self.images), "--rate", "10", "--duration", "10s",
                           "--quiet", "--out", str(Path(self.tmp.name) / "out"), env=emulator_env())
-        self.assertEqual(run.returncode, 1, run.stdout + run.stderr)
+        self.assertEqual(run.returncode, 6, run.stdout + run.stderr)  # service
         self.assertIn("the model is not running", run.stdout)
         self.assertIn("iuprobe model start --project-version-arn", run.stdout)
 

@@ -47,40 +47,41 @@ class BadInput(unittest.TestCase):
         self.expect_error(["--url", "ftp://127.0.0.1/"] + SHAPE, 2, "scheme 'ftp'")
 
     def test_unknown_host(self):
-        self.expect_error(["--url", "http://no-such-host.invalid/"] + SHAPE, 1, "cannot resolve host 'no-such-host.invalid'")
+        self.expect_error(["--url", "http://no-such-host.invalid/"] + SHAPE, 4, "cannot resolve host 'no-such-host.invalid'")
 
     def test_refused_connection(self):
         port = free_port()
-        self.expect_error(["--url", f"http://127.0.0.1:{port}/"] + SHAPE, 1, "connection refused", str(port))
+        self.expect_error(["--url", f"http://127.0.0.1:{port}/"] + SHAPE, 4, "connection refused", str(port))
 
     def test_unreachable_host(self):
         # TEST-NET-1 is never routed: depending on the network (a sandbox may reject it at once)
         # this is a timeout, "unreachable" or a refusal; the message must say which, for that address.
-        run = self.expect_error(["--url", "http://192.0.2.1:81/", "--connect-timeout", "1s"] + SHAPE, 1, "192.0.2.1:81")
+        run = self.expect_error(["--url", "http://192.0.2.1:81/", "--connect-timeout", "1s"] + SHAPE, 4, "192.0.2.1:81")
         self.assertTrue(any(reason in run.stderr for reason in ("within 1s", "unreachable", "refused")), run.stderr)
 
     def test_body_problems_name_the_file(self):
         url = ["--url", self.nginx.url()] + SHAPE
         empty = Path(self.tmp.name) / "empty"
         empty.mkdir(exist_ok=True)
-        self.expect_error(url + ["--body-dir", str(empty)], 2, str(empty), "no files")
-        self.expect_error(url + ["--body-file", str(Path(self.tmp.name) / "missing.jpg")], 2, "missing.jpg", "no such file")
-        self.expect_error(url + ["--body-file", str(empty)], 2, "not a regular file")
+        # Input files that cannot be used: exit code 3.
+        self.expect_error(url + ["--body-dir", str(empty)], 3, str(empty), "no files")
+        self.expect_error(url + ["--body-file", str(Path(self.tmp.name) / "missing.jpg")], 3, "missing.jpg", "no such file")
+        self.expect_error(url + ["--body-file", str(empty)], 3, "not a regular file")
         big = Path(self.tmp.name) / "big.bin"
         big.write_bytes(b"x" * 3000)
-        self.expect_error(url + ["--body-file", str(big), "--max-body-size", "1KB"], 2, "big.bin", "--max-body-size")
+        self.expect_error(url + ["--body-file", str(big), "--max-body-size", "1KB"], 3, "big.bin", "--max-body-size")
         if os.geteuid() != 0:  # root can read anything
             secret = Path(self.tmp.name) / "secret.bin"
             secret.write_bytes(b"s")
             secret.chmod(0)
-            self.expect_error(url + ["--body-file", str(secret)], 2, "secret.bin", "cannot open")
+            self.expect_error(url + ["--body-file", str(secret)], 3, "secret.bin", "cannot open")
 
     def test_more_connections_than_file_descriptors(self):
         def low_limit():
             resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
         run = run_iuprobe("run", "--url", self.nginx.url(), *SHAPE, "--max-connections", "5000", "--out", self.out,
                           preexec_fn=low_limit)
-        self.assertEqual(run.returncode, 1, run.stdout + run.stderr)
+        self.assertEqual(run.returncode, 2, run.stdout + run.stderr)
         self.assertIn("--max-connections", run.stderr)
         self.assertIn("hard limit is 256", run.stderr)
 

@@ -226,7 +226,7 @@ class BadInput(unittest.TestCase):
             config.write('{"models": [{"project": "p", "slot": 3}]}')
             config.flush()
             typo = run_iuprobe("emulate", "--config", config.name)
-            self.assertEqual(typo.returncode, 2)
+            self.assertEqual(typo.returncode, 3)  # a bad input file
             self.assertIn("unknown key 'slot'", typo.stderr)
             self.assertIn(config.name, typo.stderr)
 

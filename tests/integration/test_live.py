@@ -104,6 +104,10 @@ class LivePageInChromium(unittest.TestCase):
             self.assertGreaterEqual(seen["step_rows"], 2)
             self.assertIn("TPS", seen["bracket"])
             self.assertTrue(seen["generator"])
+            # The connections chart is continuous: the probe's session keeps its pool from step to
+            # step (a chain of cold starts dropped to zero between steps).
+            self.assertGreaterEqual(len(seen["connections"]), 5, seen["connections"])
+            self.assertGreater(min(seen["connections"]), 0, seen["connections"])
             # A tab opened mid-run received the history so far.
             self.assertGreaterEqual(int(seen["second_tab"]["points"]), int(seen["later"]["points"]))
             self.assertGreaterEqual(int(seen["second_tab"]["steps"]), 2)

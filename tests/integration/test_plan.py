@@ -75,7 +75,7 @@ class Plan(unittest.TestCase):
             self.assertIn("5.00 TPS per IU, from", text)
             bound = self.probe_result(tmp, "generator-limited", capacity_tps=900)
             run = run_iuprobe("plan", "--from", bound, "--target-tps", "15")
-            self.assertEqual(run.returncode, 2)
+            self.assertEqual(run.returncode, 3)
             self.assertIn("lower bound, not a capacity", run.stderr)
             no_iu = self.probe_result(tmp, "found", capacity_tps=10, inference_units=0)
             run = run_iuprobe("plan", "--from", no_iu, "--target-tps", "15")
@@ -104,7 +104,7 @@ class Plan(unittest.TestCase):
             csv.write("hour,tps\n0,5\n1,oops\n")
             csv.flush()
             run = run_iuprobe("plan", "--tps-per-iu", "5", "--profile", csv.name)
-            self.assertEqual(run.returncode, 2)
+            self.assertEqual(run.returncode, 3)
             self.assertIn(f"--profile {csv.name}: line 3", run.stderr)
 
 

@@ -12,7 +12,7 @@ import time
 import unittest
 from pathlib import Path
 
-from harness import Emulator, Nginx, emulator_env, png_bytes, read_json, run_iuprobe
+from harness import Emulator, Nginx, StubStatus, emulator_env, free_port, png_bytes, read_json, run_iuprobe
 
 ARTIFACTS = Path(os.environ.get("IUPROBE_ARTIFACTS", Path(tempfile.gettempdir()) / "iuprobe-test-artifacts"))
 
@@ -66,6 +66,40 @@ class AgainstKnownCapacities(unittest.TestCase):
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         self.check(result, 150, wall, run)
         shutil.rmtree(out)
+
+
+class OneWarmSession(unittest.TestCase):
+    def test_a_probe_opens_no_more_connections_than_it_uses_at_once(self):
+        with Nginx("""
+                listen 127.0.0.1:{port};
+                location = /status { stub_status; }
+                location / { limit_req zone=model burst=20 nodelay; limit_req_status 429;
+                             root {www}; try_files /ok =404; }
+                """, http_extra="limit_req_zone $binary_remote_addr zone=model:1m rate=300r/s;") as nginx:
+            status = StubStatus(nginx)
+            run, result, out, _ = probe("--url", nginx.url("/ok"), "--threads", "2")
+            accepted = status.stop()
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        peak = max(w["connections"] for w in result["series"])
+        print(f"\n  accepted {accepted} connections; peak open {status.peak_active} (nginx), "
+              f"{peak} (iuprobe)", end=" ", flush=True)
+        # Every connection the server accepted was one the pool kept: none were re-opened between
+        # steps (a chain of cold starts accepted a new set at every step).
+        self.assertLessEqual(accepted, max(peak, status.peak_active) * 1.1 + 1)
+        self.assertGreater(len(result["trials"]), 4)
+        shutil.rmtree(out)
+
+    def test_an_endpoint_that_refuses_connections_is_one_clear_error_and_no_report(self):
+        port = free_port()
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "probe"
+            run = run_iuprobe("probe", "--url", f"http://127.0.0.1:{port}/", "--out", str(out))
+            self.assertEqual(run.returncode, 4, run.stdout + run.stderr)  # network
+            self.assertEqual(run.stderr.count("iuprobe: "), 1, run.stderr)
+            self.assertIn(f"connection refused by 127.0.0.1:{port}", run.stderr)
+            self.assertNotIn("capacity", run.stdout)
+            self.assertFalse((out / "result.json").exists())
+            self.assertFalse((out / "report.html").exists())
 
 
 class VerifyScaling(unittest.TestCase):

@@ -61,7 +61,7 @@ class Tls(unittest.TestCase):
 
     def test_self_signed_certificate_is_refused_by_default(self):
         run, _ = self.run_against(self.nginx.url(scheme="https"))
-        self.assertEqual(run.returncode, 1, run.stdout)
+        self.assertEqual(run.returncode, 4, run.stdout)
         self.assertIn("TLS handshake", run.stderr)
         self.assertIn("--ca-file", run.stderr)
         self.assertIn("--insecure", run.stderr)
@@ -87,7 +87,7 @@ class Tls(unittest.TestCase):
                 location / {{ return 200 "x"; }}
                 """) as nginx:
             run, _ = self.run_against(nginx.url(scheme="https"), "--ca-file", str(cert))
-            self.assertEqual(run.returncode, 1, run.stdout)
+            self.assertEqual(run.returncode, 4, run.stdout)
             self.assertIn("TLS handshake", run.stderr)
 
 

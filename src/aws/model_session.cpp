@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "app/model_session.h"
+#include "aws/model_session.h"
 
 #include <fmt/format.h>
-
-#include "core/interrupt.h"
 
 namespace iuprobe {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-
 // True once a stop request arrives that came after `baseline` requests.
-std::function<bool()> new_interrupt_since(int baseline) {
-  return [baseline] { return interrupt_count() > baseline; };
+std::function<bool()> new_stop_since(StopToken stop, int baseline) {
+  return [stop, baseline] { return stop.requests() > baseline; };
 }
 
 }  // namespace
@@ -26,11 +22,13 @@ std::function<void(const ModelDescription&, Duration)> progress_printer(std::FIL
   };
 }
 
-ModelSession::ModelSession(const AwsContext& context, ModelSessionOptions options, std::FILE* out)
+ModelSession::ModelSession(const AwsContext& context, ModelSessionOptions options, StopToken stop,
+                           std::FILE* out)
     : client_(context.client()),
       arn_(context.arn),
       region_(context.region),
       options_(options),
+      stop_(stop),
       out_(out) {}
 
 ModelSession::~ModelSession() {
@@ -39,8 +37,8 @@ ModelSession::~ModelSession() {
 
 Result<std::unique_ptr<ModelSession>> ModelSession::open(const AwsContext& context,
                                                          ModelSessionOptions options,
-                                                         std::FILE* out) {
-  std::unique_ptr<ModelSession> session(new ModelSession(context, options, out));
+                                                         StopToken stop, std::FILE* out) {
+  std::unique_ptr<ModelSession> session(new ModelSession(context, options, stop, out));
   if (auto up = session->bring_up(); !up) {
     session->close();
     return tl::unexpected(up.error());
@@ -50,18 +48,18 @@ Result<std::unique_ptr<ModelSession>> ModelSession::open(const AwsContext& conte
 
 Result<void> ModelSession::bring_up() {
   auto model = client_.describe(arn_);
-  if (!model) return fail("cannot read the model's status: {}", model.error().describe());
+  if (!model) return tl::unexpected(model.error().as_error("cannot read the model's status"));
   const WaitOptions waiting{.timeout = options_.start_timeout,
                             .poll_interval = options_.poll_interval,
                             .on_poll = progress_printer(out_),
-                            .cancelled = new_interrupt_since(interrupt_count())};
+                            .cancelled = new_stop_since(stop_, stop_.requests())};
   if (model->status == "STARTING" || model->status == "STOPPING") {
     fmt::print(out_, "model: {} (started or stopped by someone else); waiting for it to settle\n",
                model->status);
     auto settled = wait_for_model(client_, arn_, std::nullopt, {"RUNNING", "STOPPED"}, waiting);
-    if (!settled) return fail("waiting for the model: {}", settled.error().describe());
+    if (!settled) return tl::unexpected(settled.error().as_error("waiting for the model"));
     if (settled->end != WaitEnd::kReached) {
-      return fail("the model did not settle: it is {}", settled->model.status);
+      return fail(ErrorKind::kService, "the model did not settle: it is {}", settled->model.status);
     }
     *model = settled->model;
   }
@@ -78,6 +76,7 @@ Result<void> ModelSession::bring_up() {
   }
   if (!options_.start) {
     return fail(
+        ErrorKind::kService,
         "the model is {}, not RUNNING. Pass --start-model --iu N to start it for this run (iuprobe "
         "stops it "
         "afterwards), or start it yourself:\n  iuprobe model start --project-version-arn {} "
@@ -85,14 +84,14 @@ Result<void> ModelSession::bring_up() {
         model->status, arn_.text);
   }
   if (options_.inference_units == 0)
-    return fail("--start-model needs --iu N: how many inference units to start");
+    return fail(ErrorKind::kUsage, "--start-model needs --iu N: how many inference units to start");
   if (model->status != "STOPPED" && model->status != "TRAINING_COMPLETED" &&
       model->status != "FAILED") {
-    return fail("the model cannot be started while it is {}{}{}", model->status,
-                model->status_message.empty() ? "" : ": ", model->status_message);
+    return fail(ErrorKind::kService, "the model cannot be started while it is {}{}{}",
+                model->status, model->status_message.empty() ? "" : ": ", model->status_message);
   }
   auto started = client_.start(arn_, options_.inference_units, options_.max_inference_units);
-  if (!started) return fail("StartProjectVersion failed: {}", started.error().describe());
+  if (!started) return tl::unexpected(started.error().as_error("StartProjectVersion failed"));
   started_ = true;
   start_requested_ = SteadyClock::now();
   fmt::print(
@@ -101,7 +100,7 @@ Result<void> ModelSession::bring_up() {
       options_.inference_units);
   std::fflush(out_);
   auto running = wait_for_model(client_, arn_, std::nullopt, {"RUNNING"}, waiting);
-  if (!running) return fail("waiting for the model to start: {}", running.error().describe());
+  if (!running) return tl::unexpected(running.error().as_error("waiting for the model to start"));
   switch (running->end) {
     case WaitEnd::kReached:
       inference_units_ = running->model.min_inference_units != 0
@@ -109,15 +108,23 @@ Result<void> ModelSession::bring_up() {
                              : options_.inference_units;
       return {};
     case WaitEnd::kFailed:
-      return fail("the model failed to start: {} {}", running->model.status,
+      return fail(ErrorKind::kService, "the model failed to start: {} {}", running->model.status,
                   running->model.status_message);
     case WaitEnd::kTimedOut:
-      return fail("the model did not reach RUNNING within {} (it is {}); raise --model-timeout",
+      return fail(ErrorKind::kService,
+                  "the model did not reach RUNNING within {} (it is {}); raise --model-timeout",
                   format_duration(options_.start_timeout), running->model.status);
     case WaitEnd::kCancelled:
-      return fail("interrupted while the model was starting");
+      return tl::unexpected(
+          interrupted_error(stop_.signal(), "interrupted while the model was starting"));
   }
   return {};
+}
+
+bool ModelSession::stop_for_restart() {
+  if (closed_) return true;
+  closed_ = true;
+  return stop_model();
 }
 
 bool ModelSession::close() {
@@ -128,7 +135,7 @@ bool ModelSession::close() {
 }
 
 bool ModelSession::stop_model() {
-  const int baseline = interrupt_count();
+  const int baseline = stop_.requests();
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto stopped = client_.stop(arn_);
     if (stopped) {
@@ -159,7 +166,7 @@ bool ModelSession::stop_model() {
                                       {.timeout = options_.start_timeout,
                                        .poll_interval = options_.poll_interval,
                                        .on_poll = progress_printer(out_),
-                                       .cancelled = new_interrupt_since(baseline)});
+                                       .cancelled = new_stop_since(stop_, baseline)});
         if (running && running->end == WaitEnd::kCancelled) break;
         continue;
       }

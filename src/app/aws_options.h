@@ -5,10 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "aws/arn.h"
-#include "aws/credentials.h"
-#include "aws/rekognition.h"
-#include "http/tls.h"
+#include "aws/aws_context.h"
 
 namespace iuprobe {
 
@@ -18,17 +15,6 @@ struct AwsFlags {
   std::string profile;
   std::string endpoint_url;
   bool fips = false;
-};
-
-// What it takes to talk to one Rekognition model: resolved once per command.
-struct AwsContext {
-  std::shared_ptr<CredentialSource> credentials;
-  std::string region;
-  HttpUrl endpoint;
-  ProjectVersionArn arn;
-  std::shared_ptr<boost::asio::ssl::context> tls;  // for https endpoints
-
-  RekognitionClient client() const { return RekognitionClient(endpoint, region, credentials, tls); }
 };
 
 // The region: --region, else the model ARN's region, else AWS_REGION / AWS_DEFAULT_REGION / the

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "app/aws_context.h"
+#include "app/aws_options.h"
 
 namespace iuprobe {
 
@@ -9,6 +9,7 @@ Result<std::string> choose_region(const AwsFlags& flags,
   if (!flags.region.empty()) {
     if (arn && arn->region != flags.region) {
       return fail(
+          ErrorKind::kUsage,
           "--region {} differs from the model's region in its ARN ({}); drop --region or fix the "
           "ARN",
           flags.region, arn->region);
@@ -22,7 +23,8 @@ Result<std::string> choose_region(const AwsFlags& flags,
       flags.profile.empty() ? std::nullopt : std::optional<std::string>(flags.profile);
   auto region = resolve_region(std::nullopt, env, *files, profile_name(profile, env));
   if (!region) {
-    return fail("no AWS region: pass --region, set AWS_REGION, or set region in {}",
+    return fail(ErrorKind::kUsage,
+                "no AWS region: pass --region, set AWS_REGION, or set region in {}",
                 files->config_path);
   }
   return *region;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "engine/run_config.h"
+#include "engine/load_shape.h"
 
 namespace iuprobe {
+
 Duration total_duration(const LoadShape& shape) {
   return std::visit([](const auto& s) { return s.profile.total_duration(); }, shape);
 }
@@ -10,8 +11,8 @@ std::size_t segment_count(const LoadShape& shape) {
   return std::visit([](const auto& s) { return s.profile.segments().size(); }, shape);
 }
 
-bool is_warmup_segment(const LoadShape& shape, std::size_t segment) {
-  return std::visit([&](const auto& s) { return s.profile.segments().at(segment).warmup; }, shape);
+Phase segment_phase(const LoadShape& shape, std::size_t segment) {
+  return std::visit([&](const auto& s) { return s.profile.segments().at(segment).phase; }, shape);
 }
 
 Duration segment_start(const LoadShape& shape, std::size_t segment) {
@@ -19,12 +20,10 @@ Duration segment_start(const LoadShape& shape, std::size_t segment) {
 }
 
 Duration warmup_duration(const LoadShape& shape) {
-  Duration warmup{0};
   const std::size_t n = segment_count(shape);
-  for (std::size_t i = 0; i < n && is_warmup_segment(shape, i); ++i) {
-    warmup += segment_start(shape, i + 1) - segment_start(shape, i);
-  }
-  return warmup;
+  std::size_t i = 0;
+  while (i < n && !is_judged(segment_phase(shape, i))) ++i;
+  return segment_start(shape, i);
 }
 
 }  // namespace iuprobe

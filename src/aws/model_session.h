@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "app/aws_context.h"
+#include "aws/aws_context.h"
 #include "aws/model_lifecycle.h"
+#include "core/clock.h"
+#include "core/stop.h"
 
 namespace iuprobe {
 
@@ -20,19 +22,23 @@ struct ModelSessionOptions {
 
 // The model around one measurement. If iuprobe starts the model, it stops it again when the
 // session closes: after the run, on an error, on Ctrl-C or SIGTERM (close() runs from the
-// destructor too). Prints the IU-minutes the session cost.
+// destructor too). Prints the IU-minutes the session cost. A stop request cancels the wait for
+// RUNNING; while stopping, a further one leaves a model that is still starting as it is.
 class ModelSession {
  public:
   // Makes sure the model is RUNNING: waits for a model that is starting, starts a stopped one
   // when options.start. Fails (having stopped anything it started) on errors, timeouts and Ctrl-C.
   static Result<std::unique_ptr<ModelSession>> open(const AwsContext& context,
-                                                    ModelSessionOptions options, std::FILE* out);
+                                                    ModelSessionOptions options, StopToken stop,
+                                                    std::FILE* out);
   ~ModelSession();
   ModelSession(const ModelSession&) = delete;
   ModelSession& operator=(const ModelSession&) = delete;
 
   // Stops the model if that is this session's job; true when nothing is left running by mistake.
   bool close();
+  // Stops the model whoever started it, to start it again with another IU count.
+  bool stop_for_restart();
 
   unsigned inference_units() const { return inference_units_; }
   bool started_by_iuprobe() const { return started_; }
@@ -40,7 +46,8 @@ class ModelSession {
   double iu_minutes() const;
 
  private:
-  ModelSession(const AwsContext& context, ModelSessionOptions options, std::FILE* out);
+  ModelSession(const AwsContext& context, ModelSessionOptions options, StopToken stop,
+               std::FILE* out);
   Result<void> bring_up();
   bool stop_model();
 
@@ -48,12 +55,13 @@ class ModelSession {
   ProjectVersionArn arn_;
   std::string region_;
   ModelSessionOptions options_;
+  StopToken stop_;
   std::FILE* out_;
   unsigned inference_units_ = 0;
   bool started_ = false;
   bool closed_ = false;
-  std::chrono::steady_clock::time_point start_requested_{};
-  std::chrono::steady_clock::time_point stop_requested_{};
+  TimePoint start_requested_{};
+  TimePoint stop_requested_{};
 };
 
 // "STARTING, 1m05s": prints a progress line per poll.

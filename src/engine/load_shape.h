@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <variant>
+
+#include "load/rate_profile.h"
+#include "load/schedule.h"
+#include "load/users_profile.h"
+
+namespace iuprobe {
+
+// Requests sent on a schedule, whatever the server does (the default).
+struct OpenLoop {
+  RateProfile profile;
+  Arrivals arrivals = Arrivals::kUniform;
+};
+
+// Users that each wait for their answer before sending again (for comparison with Locust).
+struct ClosedLoop {
+  UsersProfile profile;
+};
+
+// A plan for a load session: phases back to back, each a segment of the profile with its kind
+// (warm-up, drain, settle, measure).
+using LoadShape = std::variant<OpenLoop, ClosedLoop>;
+
+Duration total_duration(const LoadShape& shape);
+std::size_t segment_count(const LoadShape& shape);
+Phase segment_phase(const LoadShape& shape, std::size_t segment);
+Duration segment_start(const LoadShape& shape, std::size_t segment);
+// Time spent in phases that are not judged, before the first measured one.
+Duration warmup_duration(const LoadShape& shape);
+
+}  // namespace iuprobe

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "engine/network_session.h"
+
+#include <sys/resource.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "engine/preflight.h"
+#include "engine/worker.h"
+
+namespace iuprobe {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+constexpr Duration kWindow = 1s;
+constexpr Duration kPoll = 20ms;
+// Workers are already up: a plan starts this soon after it is handed over.
+constexpr Duration kLead = 2ms;
+// After the schedule ends, the last window waits this much longer for answers in flight, so
+// the drain joins the last second instead of making a sliver of a window of its own.
+constexpr Duration kDrainAllowance = 500ms;
+// A phase's last window absorbs a remainder shorter than this rather than stand alone.
+constexpr Duration kMinWindow = 250ms;
+
+}  // namespace
+
+// Runs one plan on the calling thread: collects a window from every worker each second (and
+// at every phase boundary, so that each window lies within one phase), turns stop requests and
+// aborts into worker stops, and ends when every worker has the plan's last outcome.
+class NetworkSession::PlanController {
+ public:
+  PlanController(NetworkSession& session, const LoadShape& plan, TimePoint start,
+                 PlanResult& result)
+      : session_(session),
+        plan_(plan),
+        start_(start),
+        send_end_(total_duration(plan)),
+        result_(result) {}
+
+  void run() {
+    asio::co_spawn(io_, loop(), asio::detached);
+    io_.run();
+    result_.sent_for = send_end_;
+  }
+
+ private:
+  asio::awaitable<void> loop() {
+    asio::steady_timer timer(io_);
+    TimePoint window_start = start_;
+    for (std::size_t index = 0;; ++index) {
+      const TimePoint tick = start_ + next_tick(window_start - start_);
+      while (SteadyClock::now() < tick && !all_done()) {
+        timer.expires_at(std::min(tick, SteadyClock::now() + kPoll));
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        handle_stop();
+        handle_abort();
+      }
+      Window merged;
+      double peak_cpu = 0;
+      std::uint64_t in_flight = 0, connections = 0;
+      bool done = true;
+      for (auto& worker : session_.workers_) {
+        WorkerReport report =
+            co_await asio::co_spawn(worker->executor(), worker->collect(), asio::use_awaitable);
+        merged.merge(report.window);
+        in_flight += report.in_flight;
+        connections += report.connections;
+        peak_cpu = std::max(peak_cpu, report.cpu);
+        done = done && report.plan_done;
+      }
+      const TimePoint now = SteadyClock::now();
+      WindowRecord record =
+          make_window_record(index, window_start - session_.opened_, now - window_start, merged);
+      record.phase = segment_phase(plan_, segment_at(window_start - start_));
+      record.in_flight = in_flight;
+      record.connections = connections;
+      record.peak_worker_cpu = peak_cpu;
+      window_start = now;
+      if (session_.options_.observer) session_.options_.observer->on_window(record);
+      result_.windows.push_back(std::move(record));
+      if (done) {
+        result_.wall = now - start_;
+        break;
+      }
+    }
+  }
+
+  std::size_t segment_at(Duration t) const {
+    const std::size_t n = segment_count(plan_);
+    std::size_t i = 0;
+    while (i + 1 < n && segment_start(plan_, i + 1) <= t) ++i;
+    return i;
+  }
+
+  // The end of the window that starts `t` into the plan: the next whole second of its phase,
+  // the phase's end, or, once the schedule is over, kDrainAllowance past it and then seconds.
+  Duration next_tick(Duration t) const {
+    constexpr Duration kSlack = 1ms;  // a window starts a moment after the tick that ended the last
+    if (t + kSlack < send_end_) {
+      const std::size_t i = segment_at(t);
+      const Duration phase_start = segment_start(plan_, i);
+      const Duration phase_end = std::min(segment_start(plan_, i + 1), send_end_);
+      Duration next = phase_start + kWindow * ((t + kSlack - phase_start) / kWindow + 1);
+      if (next + kMinWindow > phase_end) next = phase_end;
+      return next >= send_end_ ? send_end_ + kDrainAllowance : next;
+    }
+    const Duration tail = send_end_ + kDrainAllowance;
+    if (t + kSlack < tail) return tail;
+    return tail + kWindow * ((t + kSlack - tail) / kWindow + 1);
+  }
+
+  bool all_done() const {
+    return std::all_of(session_.workers_.begin(), session_.workers_.end(),
+                       [](const auto& w) { return w->plan_done(); });
+  }
+
+  void end_sending_now() {
+    send_end_ = std::min(send_end_, std::max(Duration{0}, SteadyClock::now() - start_));
+  }
+
+  // A worker saw an answer that makes going on pointless: stop everything now.
+  void handle_abort() {
+    if (aborted_ || !session_.abort_.requested()) return;
+    aborted_ = true;
+    end_sending_now();
+    for (auto& worker : session_.workers_) worker->stop(/*immediately=*/true);
+  }
+
+  // The first request stops sending and gives requests in flight the grace period; the next
+  // one cuts them off.
+  void handle_stop() {
+    const int requests = session_.options_.stop.requests();
+    if (requests <= session_.stops_seen_) return;
+    const bool first = session_.stops_seen_ == 0;
+    session_.stops_seen_ = requests;
+    if (first) {
+      session_.stopped_by_ = session_.options_.stop.signal();
+      end_sending_now();
+      if (session_.options_.observer) session_.options_.observer->on_stopping(session_.stopped_by_);
+    }
+    for (auto& worker : session_.workers_) worker->stop(/*immediately=*/!first);
+  }
+
+  NetworkSession& session_;
+  const LoadShape& plan_;
+  TimePoint start_;
+  Duration send_end_;
+  PlanResult& result_;
+  asio::io_context io_{1};
+  bool aborted_ = false;
+};
+
+Result<void> ensure_fd_limit(std::uint64_t needed) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return {};
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur >= needed) return {};
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed) {
+    return fail(ErrorKind::kUsage,
+                "--max-connections needs about {} file descriptors, but the hard limit is {} "
+                "(ulimit -Hn); lower --max-connections or raise the hard limit "
+                "(/etc/security/limits.conf, or LimitNOFILE= for a systemd service)",
+                needed, limit.rlim_max);
+  }
+  limit.rlim_cur = needed;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return fail(ErrorKind::kUsage,
+                "cannot raise the open-file limit to {}: {}; lower --max-connections", needed,
+                std::strerror(errno));
+  }
+  return {};
+}
+
+NetworkSession::NetworkSession(SessionOptions options) : options_(std::move(options)) {}
+
+NetworkSession::~NetworkSession() {
+  for (auto& worker : workers_) worker->shutdown();
+}
+
+Result<std::unique_ptr<NetworkSession>> NetworkSession::open(SessionOptions options) {
+  constexpr std::uint64_t kSpareDescriptors = 64;
+  const ConnectionSettings& settings = options.connection;
+  if (auto ok = ensure_fd_limit(settings.max_connections + kSpareDescriptors); !ok)
+    return tl::unexpected(ok.error());
+  std::unique_ptr<NetworkSession> session(new NetworkSession(std::move(options)));
+  NetworkSession& s = *session;
+  const Target& target = s.options_.target;
+  if (target.url.tls) {
+    auto context = make_client_tls_context(target.tls);
+    if (!context) return tl::unexpected(context.error());
+    s.tls_ = *context;
+  }
+  s.connection_ = ConnectionOptions{.endpoint = {},
+                                    .host = target.url.host,
+                                    .tls = s.tls_.get(),
+                                    .verify_host = !target.tls.insecure,
+                                    .connect_timeout = settings.connect_timeout,
+                                    .request_timeout = settings.request_timeout};
+  const unsigned threads = std::max(1u, settings.threads);
+  for (unsigned i = 0; i < threads; ++i) {
+    const unsigned share =
+        settings.max_connections / threads + (i < settings.max_connections % threads ? 1 : 0);
+    WorkerSetup setup{.index = i,
+                      .count = threads,
+                      .connection = &s.connection_,
+                      .throttle = &target.throttle,
+                      .stop_on_error = &target.stop_on_error,
+                      .abort = &s.abort_,
+                      .max_connections = std::max(1u, share),
+                      .late_threshold_floor = settings.late_threshold_floor,
+                      .idle_timeout = settings.idle_timeout,
+                      .grace = settings.grace,
+                      .send_window = settings.send_window,
+                      .head_request = target.head_request,
+                      .seed = settings.seed};
+    s.workers_.push_back(std::make_unique<Worker>(setup, target.make_source(i)));
+  }
+  auto first = preflight(target.url, s.connection_, s.workers_.front()->io());
+  if (!first) return tl::unexpected(first.error());
+  s.workers_.front()->adopt(std::move(*first));
+  s.address_ = endpoint_text(s.connection_.endpoint);
+  for (auto& worker : s.workers_) worker->start();
+  s.opened_ = SteadyClock::now();
+  if (s.options_.observer) s.options_.observer->on_open(target, settings, s.address_);
+  return session;
+}
+
+PlanResult NetworkSession::run(const LoadShape& plan) {
+  PlanResult result;
+  result.start = SteadyClock::now() - opened_;
+  if (options_.stop.stop_requested() || abort_.requested()) {
+    result.stopped_by = options_.stop.signal();
+    result.aborted = abort_.reason();
+    return result;
+  }
+  const TimePoint start = SteadyClock::now() + kLead;
+  result.start = start - opened_;
+  ++plans_;
+  for (auto& worker : workers_) worker->begin(plan, start, plans_);
+  PlanController(*this, plan, start, result).run();
+
+  std::vector<PlanTotals> totals;
+  for (auto& worker : workers_) totals.push_back(worker->take_totals());
+  for (std::size_t i = 0; i < segment_count(plan); ++i) {
+    const Duration begin = segment_start(plan, i);
+    const Duration end = std::min(segment_start(plan, i + 1), result.sent_for);
+    if (end <= begin) break;
+    PhaseRecord record{.index = i,
+                       .phase = segment_phase(plan, i),
+                       .start = result.start + begin,
+                       .duration = end - begin};
+    if (const auto* open = std::get_if<OpenLoop>(&plan)) {
+      record.rate_begin = open->profile.segments()[i].rate_begin;
+      record.rate_end = open->profile.segments()[i].rate_end;
+    } else {
+      record.users = std::get<ClosedLoop>(plan).profile.segments()[i].users;
+    }
+    for (PlanTotals& t : totals) record.totals.merge(t.phases[i]);
+    result.phases.push_back(std::move(record));
+  }
+  for (const PlanTotals& t : totals) {
+    result.statuses.merge(t.statuses);
+    result.errors.merge(t.errors);
+  }
+  result.stopped_by = stopped_by_;
+  result.aborted = abort_.reason();
+  return result;
+}
+
+}  // namespace iuprobe

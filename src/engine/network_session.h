@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/stop.h"
+#include "engine/run_abort.h"
+#include "engine/session.h"
+#include "engine/target.h"
+#include "http/client_connection.h"
+
+namespace iuprobe {
+
+class Worker;
+
+struct SessionOptions {
+  Target target;
+  ConnectionSettings connection;
+  SessionObserver* observer = nullptr;  // may be null; must outlive the session
+  StopToken stop;                       // asks the session to stop (Ctrl-C, the live page, a test)
+};
+
+// The load session over sockets: worker threads (one event loop each), the TLS context and the
+// connection pool are set up once and stay up while plans run one after another. A stop request
+// ends the plan in progress (requests in flight get the grace period; a second request cuts
+// them off) and every later one.
+class NetworkSession final : public LoadSession {
+ public:
+  // Starts the workers after one pre-flight (DNS, connect, TLS handshake) whose connection is
+  // the pool's first. Fails, naming the endpoint and what to check, when it cannot be reached.
+  static Result<std::unique_ptr<NetworkSession>> open(SessionOptions options);
+  ~NetworkSession() override;
+  NetworkSession(const NetworkSession&) = delete;
+  NetworkSession& operator=(const NetworkSession&) = delete;
+
+  PlanResult run(const LoadShape& plan) override;
+
+  // The address actually connected to, "127.0.0.1:8080".
+  const std::string& address() const { return address_; }
+  const SessionOptions& options() const { return options_; }
+
+ private:
+  class PlanController;
+  explicit NetworkSession(SessionOptions options);
+
+  SessionOptions options_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  ConnectionOptions connection_;  // workers' connections refer to it
+  RunAbort abort_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  TimePoint opened_{};
+  std::string address_;
+  int stops_seen_ = 0;
+  int stopped_by_ = 0;
+  std::uint64_t plans_ = 0;
+};
+
+// Raises the soft RLIMIT_NOFILE to at least `needed` if the hard limit allows it.
+Result<void> ensure_fd_limit(std::uint64_t needed);
+
+}  // namespace iuprobe

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "engine/network_session.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <csignal>
+#include <thread>
+
+#include "engine/run_load.h"
+#include "testing/test_server.h"
+
+namespace iuprobe {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::TestServer;
+using testing::text_response;
+
+class Recorder final : public SessionObserver {
+ public:
+  void on_window(const WindowRecord& window) override { windows.push_back(window); }
+  std::vector<WindowRecord> windows;
+};
+
+SessionOptions options_for(const std::string& url, SessionObserver* observer = nullptr,
+                           StopToken stop = {}) {
+  SessionOptions options;
+  options.target.url = *parse_http_url(url);
+  auto requests = std::make_shared<const HttpRequests>(
+      HttpRequestSpec{.method = "GET", .url = options.target.url});
+  options.target.make_source = [requests](unsigned worker) {
+    return make_http_source(requests, worker);
+  };
+  options.connection.threads = 2;
+  options.connection.max_connections = 64;
+  options.observer = observer;
+  options.stop = stop;
+  return options;
+}
+
+OpenLoop constant(double rate, Duration duration) {
+  return OpenLoop{RateProfile::constant(rate, duration)};
+}
+
+TestServer ok_server(std::atomic<int>* served = nullptr) {
+  return TestServer([served](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+    if (served) ++*served;
+    co_return text_response(200, "ok");
+  });
+}
+
+TEST(RunLoad, ConstantRateSendsEveryScheduledRequest) {
+  std::atomic<int> served{0};
+  TestServer server = ok_server(&served);
+  Recorder recorder;
+  auto result = run_load(options_for(server.url(), &recorder), constant(200, 2s));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->total.scheduled, 400u);
+  EXPECT_EQ(result->total.sent, 400u);
+  EXPECT_EQ(result->total.count(Outcome::kOk), 400u);
+  EXPECT_EQ(served.load(), 400);
+  EXPECT_EQ(result->total.latency.count(), 400u);
+  EXPECT_EQ(result->interrupted_by, 0);
+  ASSERT_EQ(result->segments.size(), 1u);
+  EXPECT_EQ(result->measured, 2s);
+  EXPECT_GE(recorder.windows.size(), 2u);
+  EXPECT_EQ(result->statuses.seen(), (std::vector<std::pair<unsigned, std::uint64_t>>{{200, 400}}));
+}
+
+TEST(RunLoad, ThrottlesAreCountedApartFromErrors) {
+  std::atomic<int> n{0};
+  TestServer server([&](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+    switch (n++ % 4) {
+      case 0:
+        co_return text_response(200, "ok");
+      case 1:
+        co_return text_response(429, "slow down");
+      case 2:
+        co_return text_response(
+            400, R"({"__type":"ProvisionedThroughputExceededException","Message":"x"})");
+      default:
+        co_return text_response(503, "unavailable");
+    }
+  });
+  auto options = options_for(server.url());
+  options.connection.threads = 1;
+  auto result = run_load(std::move(options), constant(200, 1s));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->total.count(Outcome::kOk), 50u);
+  EXPECT_EQ(result->total.count(Outcome::kThrottled), 100u);
+  EXPECT_EQ(result->total.count(Outcome::kServerError), 50u);
+  EXPECT_EQ(result->total.latency.count(), 50u);  // latency of ok responses only
+  bool saw_type = false;
+  for (const auto& e : result->errors.sorted()) {
+    saw_type = saw_type || e.detail == "ProvisionedThroughputExceededException";
+  }
+  EXPECT_TRUE(saw_type);
+}
+
+TEST(RunLoad, SlowAnswersTimeOut) {
+  TestServer server([&](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+    co_await testing::sleep_for(5s);
+    co_return text_response(200, "late");
+  });
+  auto options = options_for(server.url());
+  options.connection.request_timeout = 200ms;
+  auto result = run_load(std::move(options), constant(20, 1s));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->total.count(Outcome::kTimeout), 20u);
+  EXPECT_EQ(result->total.count(Outcome::kOk), 0u);
+  // It waited out the timeout, not the server.
+  EXPECT_LT(result->wall, 5s);
+}
+
+TEST(RunLoad, LatencyCountsFromTheScheduledSendWhenConnectionsRunOut) {
+  // One connection, 20 ms per answer: at most 50/s get through, 100/s are offered.
+  TestServer server([&](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+    co_await testing::sleep_for(20ms);
+    co_return text_response(200, "ok");
+  });
+  auto options = options_for(server.url());
+  options.connection.threads = 1;
+  options.connection.max_connections = 1;
+  auto result = run_load(std::move(options), constant(100, 2s));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_GT(result->total.queued, 100u);
+  // Waiting for the connection is part of the latency a user would see...
+  EXPECT_GT(result->total.latency.percentile(99), 500ms);
+  // ...but not of the service time.
+  EXPECT_LT(result->total.service_latency.percentile(99), 200ms);
+  EXPECT_TRUE(result->generator.bound);
+}
+
+TEST(RunLoad, ClosedLoopUsersNeverHaveMoreThanTheirCountInFlight) {
+  // Counted on the server's side: three users keep exactly three requests in the server.
+  std::atomic<int> in_server{0};
+  std::atomic<int> most{0};
+  TestServer server([&](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+    const int now = ++in_server;
+    int seen = most.load();
+    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+    }
+    co_await testing::sleep_for(10ms);
+    --in_server;
+    co_return text_response(200, "ok");
+  });
+  const unsigned users[] = {3};
+  auto result =
+      run_load(options_for(server.url()), ClosedLoop{UsersProfile::steps(users, 1s, std::nullopt)});
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(most.load(), 3);
+  EXPECT_EQ(result->total.sent, result->total.count(Outcome::kOk));
+  EXPECT_GT(result->total.count(Outcome::kOk), 3u);
+  EXPECT_EQ(result->segments[0].users, 3u);
+  EXPECT_FALSE(result->generator.bound);
+}
+
+TEST(RunLoad, StopRequestEndsTheRunAndKeepsWhatWasMeasured) {
+  // The server asks for the stop once it has served 100 requests.
+  StopSource stop;
+  std::atomic<int> served{0};
+  TestServer server([&](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+    if (++served == 100) stop.request(SIGINT);
+    co_return text_response(200, "ok");
+  });
+  auto result = run_load(options_for(server.url(), nullptr, stop.token()), constant(100, 30s));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->interrupted_by, SIGINT);
+  EXPECT_LT(result->total.scheduled, 3000u);  // not the whole schedule
+  EXPECT_GE(result->total.count(Outcome::kOk), 100u);
+  EXPECT_EQ(result->total.count(Outcome::kOk), static_cast<std::uint64_t>(served.load()));
+  EXPECT_EQ(result->total.errors(), 0u);  // requests in flight had their grace period
+  EXPECT_LT(result->measured, 30s);
+}
+
+TEST(RunLoad, WarmupIsSentButNotRecorded) {
+  std::atomic<int> served{0};
+  TestServer server = ok_server(&served);
+  auto result =
+      run_load(options_for(server.url()), OpenLoop{RateProfile::constant(100, 1s).with_warmup(1s)});
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(served.load(), 200);
+  EXPECT_EQ(result->total.count(Outcome::kOk), 100u);
+  EXPECT_EQ(result->measured, 1s);
+  EXPECT_EQ(result->warmup, 1s);
+  for (const auto& w : result->windows) EXPECT_TRUE(w.judged());
+}
+
+TEST(RunLoad, RefusedConnectionFailsBeforeSending) {
+  std::uint16_t closed_port = 0;
+  {
+    TestServer server = ok_server();
+    closed_port = server.port();
+  }
+  const std::string url = fmt::format("http://127.0.0.1:{}/", closed_port);
+  auto result = run_load(options_for(url), constant(10, 1s));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind, ErrorKind::kNetwork);
+  EXPECT_NE(result.error().message.find("connection refused"), std::string::npos)
+      << result.error().message;
+  EXPECT_NE(result.error().message.find(url), std::string::npos);
+}
+
+TEST(RunLoad, UnknownHostFailsWithTheName) {
+  auto result = run_load(options_for("http://no-such-host.invalid/"), constant(10, 1s));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind, ErrorKind::kNetwork);
+  EXPECT_NE(result.error().message.find("cannot resolve host 'no-such-host.invalid'"),
+            std::string::npos)
+      << result.error().message;
+}
+
+TEST(RunLoad, AnAnswerThatMakesGoingOnPointlessStopsTheRunAtOnce) {
+  TestServer server([&](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+    co_return text_response(400,
+                            R"({"__type":"ResourceNotReadyException","Message":"not running"})");
+  });
+  auto options = options_for(server.url());
+  std::string seen_message;
+  options.target.stop_on_error = [&](const ErrorInfo& error) -> std::optional<Error> {
+    if (error.type != "ResourceNotReadyException") return std::nullopt;
+    seen_message = std::string(error.message);
+    return Error{ErrorKind::kService, "start the model first"};
+  };
+  auto result = run_load(std::move(options), constant(50, 30s));
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_TRUE(result->stopped_early);
+  EXPECT_EQ(result->stopped_early->message, "start the model first");
+  EXPECT_EQ(result->stopped_early->kind, ErrorKind::kService);
+  EXPECT_EQ(seen_message, "not running");
+  EXPECT_LT(result->total.scheduled, 1500u);  // not the whole schedule
+  EXPECT_GE(result->total.count(Outcome::kClientError), 1u);
+}
+
+TEST(NetworkSession, KeepsItsConnectionsFromPlanToPlan) {
+  TestServer server = ok_server();
+  Recorder recorder;
+  auto session = NetworkSession::open(options_for(server.url(), &recorder));
+  ASSERT_TRUE(session) << session.error().message;
+  const OpenLoop plan = constant(200, 1s);
+  for (int i = 0; i < 4; ++i) {
+    const PlanResult result = (*session)->run(plan);
+    EXPECT_EQ(result.phases.at(0).totals.count(Outcome::kOk), 200u);
+  }
+  // Counted on the server's side: every connection it ever accepted (the pre-flight's among
+  // them) is still open, so none was closed and reopened between plans. (The pool may grow
+  // when a send finds every connection busy; it never churns.)
+  EXPECT_EQ(server.connections(), server.accepted());
+  EXPECT_EQ(recorder.windows.back().connections, server.accepted());
+  // Windows go on on the session's clock: each plan starts after the last one ended.
+  EXPECT_GE(recorder.windows.back().start, 3s);
+}
+
+TEST(NetworkSession, WindowsLieWithinOnePhaseAndCarryIt) {
+  TestServer server = ok_server();
+  auto session = NetworkSession::open(options_for(server.url()));
+  ASSERT_TRUE(session) << session.error().message;
+  const OpenLoop plan{RateProfile(
+      {{.duration = 500ms, .rate_begin = 100, .rate_end = 100, .phase = Phase::kWarmup},
+       {.duration = 1s, .rate_begin = 300, .rate_end = 300, .phase = Phase::kDrain},
+       {.duration = 500ms, .rate_begin = 100, .rate_end = 100, .phase = Phase::kSettle},
+       {.duration = 2200ms, .rate_begin = 100, .rate_end = 100, .phase = Phase::kMeasure}})};
+  const PlanResult result = (*session)->run(plan);
+  std::vector<Phase> phases;
+  for (const auto& w : result.windows) phases.push_back(w.phase);
+  // One window each for the warm-up, drain and settle; the measure phase's 2.2 s make two, the
+  // last absorbing the remainder and the wait for the last answers.
+  EXPECT_EQ(phases, (std::vector<Phase>{Phase::kWarmup, Phase::kDrain, Phase::kSettle,
+                                        Phase::kMeasure, Phase::kMeasure}));
+  ASSERT_EQ(result.phases.size(), 4u);
+  const std::uint64_t expected[] = {50, 300, 50, 220};  // rate x duration, exactly
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(result.phases[i].phase, segment_phase(plan, i));
+    EXPECT_EQ(result.phases[i].totals.scheduled, expected[i]) << phase_name(result.phases[i].phase);
+    EXPECT_EQ(result.phases[i].totals.count(Outcome::kOk), expected[i]);
+  }
+}
+
+TEST(NetworkSession, ReopensAConnectionTheServerClosedWhileIdle) {
+  TestServer server(
+      [](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+        co_return text_response(200, "ok");
+      },
+      ServerLimits{.idle_timeout = 100ms});
+  auto session = NetworkSession::open(options_for(server.url()));
+  ASSERT_TRUE(session) << session.error().message;
+  ASSERT_EQ((*session)->run(constant(50, 500ms)).phases.at(0).totals.errors(), 0u);
+  // Wait (bounded) until the server has closed every idle connection.
+  for (int i = 0; i < 200 && server.connections() > 0; ++i) std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(server.connections(), 0u);
+  const PlanResult again = (*session)->run(constant(50, 500ms));
+  EXPECT_EQ(again.phases.at(0).totals.errors(), 0u);
+  EXPECT_EQ(again.phases.at(0).totals.count(Outcome::kOk), 25u);
+}
+
+TEST(NetworkSession, APlanAfterAStopReturnsAtOnceMarked) {
+  StopSource stop;
+  TestServer server = ok_server();
+  auto session = NetworkSession::open(options_for(server.url(), nullptr, stop.token()));
+  ASSERT_TRUE(session) << session.error().message;
+  stop.request(SIGTERM);
+  const PlanResult result = (*session)->run(constant(100, 30s));
+  EXPECT_EQ(result.stopped_by, SIGTERM);
+  EXPECT_TRUE(result.phases.empty());
+  EXPECT_FALSE(result.complete());
+}
+
+}  // namespace
+}  // namespace iuprobe

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+
+#include "engine/self_check.h"
+#include "engine/session.h"
+#include "probe/probe_report.h"
+#include "search/max_rate_search.h"
+
+namespace iuprobe {
+
+// A probe step as the search judges it: its measure phase's rates, refusals and latency, and
+// whether the generator kept up, by the one self-check that `run` uses too.
+struct JudgedStep {
+  TrialResult result;
+  double throttled_per_s = 0, errors_per_s = 0;
+  LatencySummary latency;  // ok answers, from scheduled send
+  GeneratorCheck generator;
+};
+JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context);
+
+// The phases one step sends, back to back on the warm session: a drain at a rate known to fail
+// (refine and confirm steps), a settle at the step's rate, then the judged measure.
+// The settle lasts at least the step's own, and three times the p99 latency seen last (at most
+// 3 s): the drain's requests hold the server's slots for about a latency, and the connections
+// a higher rate needs open within about one.
+LoadShape step_phases(const TrialPlan& plan, std::optional<Duration> last_p99);
+
+// When goodput in a drained step rose well above the answer's upper bound, the endpoint's
+// capacity changed while it was probed (auto-scaling): the answer is not a per-IU figure.
+// Explore steps are not drained, so a burst allowance may inflate their goodput: they do not count.
+std::optional<std::string> capacity_change_warning(std::span<const ProbeTrialRecord> trials,
+                                                   const SearchAnswer& answer);
+
+}  // namespace iuprobe

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "probe/judge.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/run_load.h"
+
+namespace iuprobe {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A plan with one measure phase of `seconds` whole windows, `late` of the sends late in each.
+PlanResult measured_plan(int seconds, std::uint64_t per_second, std::uint64_t late_per_second,
+                         double cpu) {
+  PlanResult plan;
+  PhaseRecord phase{.index = 0, .phase = Phase::kMeasure, .duration = seconds * 1s};
+  for (int i = 0; i < seconds; ++i) {
+    Window w;
+    w.scheduled = w.sent = per_second;
+    w.late = late_per_second;
+    w.count(Outcome::kOk) = per_second;
+    WindowRecord record = make_window_record(static_cast<std::size_t>(i), i * 1s, 1s, w);
+    record.peak_worker_cpu = cpu;
+    plan.windows.push_back(record);
+    phase.totals.merge(w);
+  }
+  plan.phases.push_back(phase);
+  return plan;
+}
+
+TEST(JudgeStep, RatesComeFromTheMeasurePhaseOnly) {
+  PlanResult plan = measured_plan(4, 100, 0, 0.1);
+  PhaseRecord drain{.index = 0, .phase = Phase::kDrain, .duration = 1s};
+  drain.totals.scheduled = drain.totals.sent = 500;
+  drain.totals.count(Outcome::kThrottled) = 500;
+  plan.phases.insert(plan.phases.begin(), drain);
+  const JudgedStep step = judge_step(plan, {});
+  EXPECT_DOUBLE_EQ(step.result.offered, 100);
+  EXPECT_DOUBLE_EQ(step.result.goodput, 100);
+  EXPECT_DOUBLE_EQ(step.result.refused_fraction, 0);
+  EXPECT_FALSE(step.result.generator_limited);
+}
+
+// `run` and `probe` judge the generator with the same self-check: fed the same windows, they
+// agree, whether the load kept its schedule, jittered, or fell behind.
+TEST(JudgeStep, AgreesWithRunOnWhetherTheGeneratorWasTheLimit) {
+  const OpenLoop shape{RateProfile::constant(1000, 8s)};
+  const ConnectionSettings settings;
+  const GeneratorContext context{.late_threshold = settings.late_threshold_floor,
+                                 .max_connections = settings.max_connections};
+  struct Case {
+    std::uint64_t late_per_second;
+    double cpu;
+    bool bound;
+  };
+  for (const Case c :
+       {Case{0, 0.2, false}, Case{30, 0.5, false}, Case{400, 0.5, true}, Case{0, 0.99, true}}) {
+    SCOPED_TRACE(::testing::Message() << c.late_per_second << " late/s, cpu " << c.cpu);
+    const PlanResult plan = measured_plan(8, 1000, c.late_per_second, c.cpu);
+    const RunResult run = summarize_run(plan, shape, settings);
+    const JudgedStep step = judge_step(plan, context);
+    EXPECT_EQ(run.generator.bound, c.bound);
+    EXPECT_EQ(step.result.generator_limited, c.bound);
+    EXPECT_EQ(step.result.generator_reason,
+              fmt::format("{}", fmt::join(run.generator.reasons, "; ")));
+  }
+}
+
+TEST(StepPhases, ExploreStepsSettleAndRefineStepsDrainFirst) {
+  const TrialPlan explore{
+      .phase = TrialPlan::Phase::kExplore, .rate = 40, .duration = 2s, .settle = 250ms};
+  const LoadShape explore_shape = step_phases(explore, std::nullopt);
+  const auto& e = std::get<OpenLoop>(explore_shape).profile.segments();
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0].phase, Phase::kSettle);
+  EXPECT_EQ(e[0].duration, 250ms);
+  EXPECT_EQ(e[1].phase, Phase::kMeasure);
+  const TrialPlan refine{.phase = TrialPlan::Phase::kRefine,
+                         .rate = 90,
+                         .duration = 4s,
+                         .drain_rate = 100,
+                         .drain = 1s,
+                         .settle = 500ms};
+  const LoadShape refine_shape = step_phases(refine, 50ms);
+  const auto& r = std::get<OpenLoop>(refine_shape).profile.segments();
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].phase, Phase::kDrain);
+  EXPECT_DOUBLE_EQ(r[0].rate_begin, 100);
+  EXPECT_EQ(r[1].duration, 500ms);  // 3 x 50 ms is less than the plan's own settle
+  EXPECT_DOUBLE_EQ(r[1].rate_begin, 90);
+}
+
+TEST(StepPhases, SettleCoversSlowAnswersUpToThreeSeconds) {
+  const TrialPlan plan{.rate = 10, .duration = 4s, .settle = 500ms};
+  const auto settle = [&](Duration last_p99) {
+    return std::get<OpenLoop>(step_phases(plan, last_p99)).profile.segments()[0].duration;
+  };
+  EXPECT_EQ(settle(400ms), 1200ms);
+  EXPECT_EQ(settle(5s), 3s);
+}
+
+ProbeTrialRecord trial(std::size_t index, TrialPlan::Phase phase, double goodput) {
+  ProbeTrialRecord r{.index = index};
+  r.trial.plan.phase = phase;
+  r.trial.result.goodput = goodput;
+  return r;
+}
+
+TEST(CapacityChangeWarning, OnlyDrainedStepsAboveTheBoundCount) {
+  const SearchAnswer answer{.verdict = SearchAnswer::Verdict::kFound, .capacity = 98, .upper = 100};
+  const std::vector<ProbeTrialRecord> burst{trial(1, TrialPlan::Phase::kExplore, 160),
+                                            trial(2, TrialPlan::Phase::kRefine, 99)};
+  EXPECT_FALSE(capacity_change_warning(burst, answer));
+  const std::vector<ProbeTrialRecord> scaled{trial(1, TrialPlan::Phase::kExplore, 90),
+                                             trial(2, TrialPlan::Phase::kRefine, 150)};
+  const auto warning = capacity_change_warning(scaled, answer);
+  ASSERT_TRUE(warning);
+  EXPECT_NE(warning->find("in step 2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace iuprobe

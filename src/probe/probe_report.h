@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "engine/run_result.h"
+#include "search/max_rate_search.h"
+#include "stats/summary.h"
+
+namespace iuprobe {
+
+// One step of a probe as reports show it.
+struct ProbeTrialRecord {
+  std::size_t index = 0;  // 1-based
+  MaxRateSearch::Trial trial;
+  Duration started{};           // since the probe began
+  double lower = 0, upper = 0;  // the bracket after this step
+  double throttled_per_s = 0, errors_per_s = 0;
+  LatencySummary latency;    // ok answers, from scheduled send
+  GeneratorCheck generator;  // the self-check of its measure phase
+};
+
+// Everything a probe measured and concluded; result.json and report.html are made from it.
+struct ProbeReport {
+  std::string target;  // what was probed, for people
+  SearchLimits limits;
+  SearchAnswer answer;
+  unsigned inference_units = 0;  // 0: unknown (not a model, or --iu not given)
+  std::vector<ProbeTrialRecord> trials;
+  // Every window of every step, start relative to the probe, each marked with its phase.
+  std::vector<WindowRecord> series;
+  Duration wall{};
+  double iu_minutes = 0;  // billed IU time the probe itself took
+  std::vector<std::string> warnings;
+  // How the probe ended: it ran to its verdict; a stop request (Ctrl-C, SIGTERM, the live page)
+  // cut it short; or something made going on pointless (the endpoint refused the credentials,
+  // the model stopped, or could not be restarted or stopped). The answer then reflects what was
+  // measured before.
+  bool interrupted = false;
+  int stop_signal = 0;
+  std::optional<Error> failure;
+  // --verify-scaling: the same search at another IU count.
+  struct Scaling {
+    unsigned inference_units = 0;
+    SearchAnswer answer;
+    double efficiency = 0;  // its TPS per IU ÷ the first probe's TPS per IU
+    Duration wall{};
+  };
+  std::optional<Scaling> scaling;
+
+  bool completed() const { return !interrupted && !failure; }
+};
+
+// The latency at the answer: the confirming step's, else the highest passing step's.
+const ProbeTrialRecord* answer_trial(const ProbeReport& report);
+
+}  // namespace iuprobe

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "probe/probe.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <csignal>
+#include <functional>
+
+namespace iuprobe {
+namespace {
+
+using namespace std::chrono_literals;
+using Verdict = SearchAnswer::Verdict;
+
+// What a simulated server does with `rate` offered for `duration`; it may keep state from call
+// to call (a token bucket does).
+struct Served {
+  double refused_fraction = 0;  // throttled
+  Duration latency = 50ms;
+  double late_fraction = 0;  // sends the generator failed to make on time
+};
+using SimulatedServer = std::function<Served(double rate, Duration duration)>;
+
+// A load session with no sockets: each phase of a plan is offered to a simulated server on a
+// manual clock, which advances by the plan's length and the last answer's latency.
+class FakeSession final : public LoadSession {
+ public:
+  FakeSession(ManualClock& clock, SimulatedServer server)
+      : clock_(clock), epoch_(clock.now()), server_(std::move(server)) {}
+
+  PlanResult run(const LoadShape& shape) override {
+    plans.push_back(std::get<OpenLoop>(shape).profile);
+    PlanResult result;
+    result.start = clock_.now() - epoch_;
+    if (stop_after && plans.size() > *stop_after) {
+      result.stopped_by = SIGINT;
+      return result;
+    }
+    if (abort_at && plans.size() == *abort_at) {
+      result.aborted = Error{ErrorKind::kService, "the model is not running"};
+      return result;
+    }
+    Duration latency{};
+    const auto& segments = plans.back().segments();
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      const RateSegment& s = segments[i];
+      const Served served = server_(s.rate_begin, s.duration);
+      latency = served.latency;
+      Window w;
+      w.scheduled = static_cast<std::uint64_t>(std::llround(s.rate_begin * to_seconds(s.duration)));
+      w.sent = w.scheduled;
+      w.late = static_cast<std::uint64_t>(std::llround(w.scheduled * served.late_fraction));
+      const auto refused =
+          static_cast<std::uint64_t>(std::llround(w.scheduled * served.refused_fraction));
+      w.count(Outcome::kThrottled) = refused;
+      w.count(Outcome::kOk) = w.scheduled - refused;
+      for (std::uint64_t k = 0; k < w.count(Outcome::kOk); ++k) w.latency.record(served.latency);
+      WindowRecord window = make_window_record(i, clock_.now() - epoch_, s.duration, w);
+      window.phase = s.phase;
+      window.connections = 4;
+      result.windows.push_back(window);
+      result.phases.push_back(PhaseRecord{.index = i,
+                                          .phase = s.phase,
+                                          .start = clock_.now() - epoch_,
+                                          .duration = s.duration,
+                                          .rate_begin = s.rate_begin,
+                                          .rate_end = s.rate_end,
+                                          .totals = w});
+      clock_.advance(s.duration);
+    }
+    clock_.advance(latency);  // the last answers
+    result.sent_for = plans.back().total_duration();
+    result.wall = clock_.now() - epoch_ - result.start;
+    return result;
+  }
+
+  std::vector<RateProfile> plans;
+  std::optional<std::size_t> stop_after;  // plans after this many return stopped
+  std::optional<std::size_t> abort_at;    // this plan ends with an abort
+
+ private:
+  ManualClock& clock_;
+  TimePoint epoch_;
+  SimulatedServer server_;
+};
+
+// A concurrency-limited model: what is offered above its capacity is refused.
+SimulatedServer slots(std::function<double()> capacity) {
+  return [capacity](double rate, Duration) {
+    const double c = capacity();
+    return Served{.refused_fraction = rate > c ? (rate - c) / rate : 0};
+  };
+}
+SimulatedServer slots(double capacity) {
+  return slots([capacity] { return capacity; });
+}
+
+// A token bucket of `capacity` per second holding up to `burst` tokens, its state carried from
+// phase to phase as a real one's is (nginx limit_req with burst and nodelay).
+SimulatedServer token_bucket(double capacity, double burst) {
+  auto tokens = std::make_shared<double>(burst);
+  return [=](double rate, Duration length) {
+    const double dt = 0.001;
+    double refused = 0;
+    for (double t = 0; t < to_seconds(length); t += dt) {
+      *tokens = std::min(burst + capacity * dt, *tokens + capacity * dt);
+      const double take = std::min(rate * dt, *tokens);
+      *tokens -= take;
+      refused += rate * dt - take;
+    }
+    const double offered = rate * to_seconds(length);
+    return Served{.refused_fraction = refused >= 1 ? refused / offered : 0};
+  };
+}
+
+class Recorder final : public ProbeObserver {
+ public:
+  void on_status(std::string_view text) override { statuses.emplace_back(text); }
+  void on_step(std::size_t index, const TrialPlan&) override { steps.push_back(index); }
+  void on_trial(const ProbeTrialRecord& record) override { trials.push_back(record.index); }
+  void on_second_search(unsigned iu, const SearchAnswer&) override { second_search_iu = iu; }
+  std::vector<std::string> statuses;
+  std::vector<std::size_t> steps, trials;
+  unsigned second_search_iu = 0;
+};
+
+// A model iuprobe started, billed on the manual clock from each start to its stop.
+class FakeModel final : public ManagedModel {
+ public:
+  FakeModel(ManualClock& clock, unsigned iu) : clock_(clock), iu_(iu), started_(clock.now()) {}
+  unsigned inference_units() const override { return iu_; }
+  bool started_by_iuprobe() const override { return true; }
+  Result<void> restart(unsigned iu) override {
+    ++restarts;
+    if (fail_restart) return fail(ErrorKind::kService, "StartProjectVersion failed");
+    bill();
+    iu_ = iu;
+    started_ = clock_.now();  // billed from the start request
+    clock_.advance(90s);      // STARTING
+    return {};
+  }
+  Result<void> stop() override {
+    ++stops;
+    if (fail_stop) return fail(ErrorKind::kService, "THE MODEL MAY STILL BE RUNNING");
+    bill();
+    return {};
+  }
+  std::optional<double> billed_iu_minutes() const override { return billed_; }
+
+  int restarts = 0, stops = 0;
+  bool fail_restart = false, fail_stop = false;
+
+ private:
+  void bill() {
+    billed_ += iu_ * std::chrono::duration<double, std::ratio<60>>(clock_.now() - started_).count();
+  }
+  ManualClock& clock_;
+  unsigned iu_;
+  TimePoint started_;
+  double billed_ = 0;
+};
+
+struct Probe {
+  ManualClock clock;
+  Recorder observer;
+  ProbeSettings settings{.target = "simulated"};
+
+  ProbeReport run(FakeSession& session, ManagedModel* model = nullptr) {
+    return run_probe(
+        settings,
+        ProbeRig{.session = session, .model = model, .clock = clock, .observer = observer});
+  }
+};
+
+TEST(RunProbe, FindsTheCapacityOfASlotLimitedServer) {
+  Probe probe;
+  probe.settings.inference_units = 2;
+  FakeSession session(probe.clock, slots(173.4));
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
+  EXPECT_NEAR(report.answer.capacity / 173.4, 1.0, 0.03);
+  EXPECT_TRUE(report.completed());
+  // Every step ran as one plan on the same session, and each was reported.
+  EXPECT_EQ(session.plans.size(), report.trials.size());
+  EXPECT_EQ(probe.observer.steps.size(), report.trials.size());
+  EXPECT_EQ(probe.observer.trials, probe.observer.steps);
+  // Without a managed model the probe bills itself its wall time at the IU count.
+  EXPECT_NEAR(report.iu_minutes, to_seconds(report.wall) / 60 * 2, 1e-9);
+}
+
+TEST(RunProbe, StepsAreSettledAndRefineStepsDrainedFirst) {
+  Probe probe;
+  FakeSession session(probe.clock, slots(400));
+  const ProbeReport report = probe.run(session);
+  ASSERT_EQ(session.plans.size(), report.trials.size());
+  for (std::size_t i = 0; i < report.trials.size(); ++i) {
+    const TrialPlan& plan = report.trials[i].trial.plan;
+    const auto& segments = session.plans[i].segments();
+    ASSERT_FALSE(segments.empty());
+    EXPECT_EQ(segments.back().phase, Phase::kMeasure);
+    EXPECT_EQ(segments.back().duration, plan.duration);
+    EXPECT_EQ(segments[segments.size() - 2].phase, Phase::kSettle);
+    if (plan.phase == TrialPlan::Phase::kExplore) {
+      EXPECT_EQ(segments.size(), 2u);
+    } else {
+      ASSERT_EQ(segments.size(), 3u);
+      EXPECT_EQ(segments[0].phase, Phase::kDrain);
+      EXPECT_DOUBLE_EQ(segments[0].rate_begin, plan.drain_rate);
+    }
+  }
+  // The series holds every phase's windows, on the probe's clock, in order.
+  ASSERT_FALSE(report.series.empty());
+  EXPECT_EQ(report.series.front().start, Duration{0});
+  for (std::size_t i = 1; i < report.series.size(); ++i)
+    EXPECT_GE(report.series[i].start, report.series[i - 1].start + report.series[i - 1].length);
+}
+
+TEST(RunProbe, ATokenBucketsBurstDoesNotInflateTheAnswer) {
+  Probe probe;
+  FakeSession session(probe.clock, token_bucket(150, 150));
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
+  EXPECT_NEAR(report.answer.capacity / 150, 1.0, 0.03);
+}
+
+TEST(RunProbe, AGeneratorThatFallsBehindGivesALowerBound) {
+  Probe probe;
+  FakeSession session(probe.clock, [](double rate, Duration) {
+    return Served{.late_fraction = rate > 1200 ? 0.5 : 0.001};
+  });
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kGeneratorLimited);
+  EXPECT_NE(report.answer.reason.find("left later than scheduled"), std::string::npos)
+      << report.answer.reason;
+  EXPECT_TRUE(report.completed());
+}
+
+TEST(RunProbe, AServerThatNeverRefusesHasNoLimit) {
+  Probe probe;
+  probe.settings.limits.max_rate = 640;
+  FakeSession session(probe.clock, [](double, Duration) { return Served{}; });
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kNoLimitFound);
+  EXPECT_DOUBLE_EQ(report.answer.capacity, 640);
+}
+
+TEST(RunProbe, AServerThatRefusesEverythingNeverPasses) {
+  Probe probe;
+  FakeSession session(probe.clock, [](double, Duration) { return Served{.refused_fraction = 1}; });
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kNeverPassed);
+  EXPECT_TRUE(report.completed());
+}
+
+TEST(RunProbe, ASpentStepBudgetLeavesItUnfinished) {
+  Probe probe;
+  probe.settings.limits.max_trials = 4;
+  FakeSession session(probe.clock, slots(300));
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kUnfinished);
+  EXPECT_EQ(report.trials.size(), 4u);
+}
+
+TEST(RunProbe, AStopRequestEndsItWithWhatWasMeasuredAndStopsTheModel) {
+  Probe probe;
+  FakeSession session(probe.clock, slots(300));
+  session.stop_after = 3;
+  FakeModel model(probe.clock, 1);
+  const ProbeReport report = probe.run(session, &model);
+  EXPECT_TRUE(report.interrupted);
+  EXPECT_EQ(report.stop_signal, SIGINT);
+  EXPECT_FALSE(report.failure);
+  EXPECT_EQ(report.trials.size(), 3u);
+  EXPECT_EQ(report.answer.verdict, Verdict::kUnfinished);
+  EXPECT_EQ(report.answer.reason.rfind("interrupted: ", 0), 0u) << report.answer.reason;
+  EXPECT_EQ(model.stops, 1);
+}
+
+TEST(RunProbe, AnAnswerThatEndsTheLoadFailsItAndStopsTheModel) {
+  Probe probe;
+  FakeSession session(probe.clock, slots(300));
+  session.abort_at = 2;
+  FakeModel model(probe.clock, 1);
+  const ProbeReport report = probe.run(session, &model);
+  ASSERT_TRUE(report.failure);
+  EXPECT_EQ(report.failure->kind, ErrorKind::kService);
+  EXPECT_FALSE(report.interrupted);
+  EXPECT_EQ(report.trials.size(), 1u);
+  EXPECT_EQ(model.stops, 1);
+}
+
+TEST(RunProbe, VerifyScalingProbesAgainWithMoreIusAndBillsBothRuns) {
+  Probe probe;
+  probe.settings.verify_scaling = 2;
+  FakeModel model(probe.clock, 1);
+  // 100 TPS per IU, linear.
+  FakeSession session(probe.clock, slots([&] { return 100.0 * model.inference_units(); }));
+  const ProbeReport report = probe.run(session, &model);
+  EXPECT_TRUE(report.completed());
+  EXPECT_EQ(model.restarts, 1);
+  EXPECT_EQ(model.stops, 1);
+  EXPECT_EQ(probe.observer.second_search_iu, 2u);
+  ASSERT_TRUE(report.scaling);
+  EXPECT_EQ(report.scaling->answer.verdict, Verdict::kFound);
+  EXPECT_NEAR(report.scaling->answer.capacity / 200, 1.0, 0.03);
+  EXPECT_NEAR(report.scaling->efficiency, 1.0, 0.05);
+  // Billed from start to stop at each IU count, the restart's start-up included.
+  const double expected =
+      1 * to_seconds(report.wall) / 60 + 2 * (to_seconds(report.scaling->wall) + 90) / 60;
+  EXPECT_NEAR(report.iu_minutes, expected, 0.05);
+}
+
+TEST(RunProbe, AModelThatCannotBeRestartedFailsTheProbeAndIsStillStopped) {
+  Probe probe;
+  probe.settings.verify_scaling = 2;
+  FakeModel model(probe.clock, 1);
+  model.fail_restart = true;
+  FakeSession session(probe.clock, slots(100));
+  const ProbeReport report = probe.run(session, &model);
+  ASSERT_TRUE(report.failure);
+  EXPECT_NE(report.failure->message.find("StartProjectVersion"), std::string::npos);
+  EXPECT_FALSE(report.scaling);
+  EXPECT_EQ(report.answer.verdict, Verdict::kFound);  // the first search's answer stands
+  EXPECT_EQ(model.stops, 1);
+}
+
+TEST(RunProbe, AModelThatCannotBeStoppedIsAFailure) {
+  Probe probe;
+  FakeModel model(probe.clock, 1);
+  model.fail_stop = true;
+  FakeSession session(probe.clock, slots(100));
+  const ProbeReport report = probe.run(session, &model);
+  ASSERT_TRUE(report.failure);
+  EXPECT_EQ(report.failure->kind, ErrorKind::kService);
+  EXPECT_EQ(report.answer.verdict, Verdict::kFound);
+}
+
+TEST(RunProbe, AnAutoScalingModelIsNotReportedPerIu) {
+  Probe probe;
+  probe.settings.may_autoscale = true;
+  FakeSession session(probe.clock, slots(100));
+  const ProbeReport report = probe.run(session);
+  ASSERT_FALSE(report.warnings.empty());
+  EXPECT_NE(report.warnings[0].find("auto-scale"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace iuprobe

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "report/probe_report.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+namespace iuprobe {
+namespace {
+
+ProbeReport found(double capacity, unsigned iu) {
+  ProbeReport report;
+  report.answer = {.verdict = SearchAnswer::Verdict::kFound, .capacity = capacity, .upper = 11};
+  report.inference_units = iu;
+  return report;
+}
+
+std::string result_json(const ProbeReport& report) {
+  return boost::json::serialize(probe_json(report));
+}
+
+TEST(ReadProbeTpsPerIu, ReadsWhatProbeJsonWrote) {
+  auto per_iu = read_probe_tps_per_iu(result_json(found(10, 2)));
+  ASSERT_TRUE(per_iu) << per_iu.error().message;
+  EXPECT_DOUBLE_EQ(*per_iu, 5);
+}
+
+TEST(ReadProbeTpsPerIu, RefusesWhatIsNotACapacity) {
+  ProbeReport bound = found(900, 1);
+  bound.answer.verdict = SearchAnswer::Verdict::kGeneratorLimited;
+  ProbeReport unfinished = found(10, 1);
+  unfinished.answer.verdict = SearchAnswer::Verdict::kUnfinished;
+  const std::pair<std::string, std::string> cases[] = {
+      {result_json(bound), "lower bound"},
+      {result_json(unfinished), "found no capacity (unfinished)"},
+      {result_json(found(10, 0)), "--iu N"},
+      {R"({"schema":"iuprobe.result"})", "not a result.json written by iuprobe probe"},
+      {R"({"schema":"iuprobe.probe","answer":7})", "not a result.json"},
+      {R"({"schema":"iuprobe.probe","answer":{"verdict":"found","tps_per_iu":"x"}})", "--iu N"},
+      {"not json at all", "not a result.json"},
+      {"", "not a result.json"}};
+  for (const auto& [text, reason] : cases) {
+    auto per_iu = read_probe_tps_per_iu(text);
+    ASSERT_FALSE(per_iu) << text;
+    EXPECT_EQ(per_iu.error().kind, ErrorKind::kInput);
+    EXPECT_NE(per_iu.error().message.find(reason), std::string::npos) << per_iu.error().message;
+  }
+}
+
+TEST(ProbeJson, SaysHowTheProbeEnded) {
+  ProbeReport report = found(10, 1);
+  EXPECT_NE(result_json(report).find(R"("failure":null)"), std::string::npos);
+  report.failure = Error{ErrorKind::kService, "the model is not running"};
+  EXPECT_NE(result_json(report).find(
+                R"("failure":{"kind":"service","message":"the model is not running"})"),
+            std::string::npos)
+      << result_json(report);
+}
+
+}  // namespace
+}  // namespace iuprobe
