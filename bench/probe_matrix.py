@@ -9,17 +9,18 @@ latencies from 10 ms to 500 ms, capacities from 5 to 5,000 TPS, images from 20 K
 For limit_conn the true capacity is connections ÷ the service time seen through nginx, measured
 at a light load first (the nominal delay leaves out proxying). Targets: every error within ±3%,
 every probe under 90 s. Needs a release build and nginx
-(scripts/setup.sh). Takes about 8 minutes.
+(scripts/setup.sh). Takes about 8 minutes per binary and repeat; --before OLD_BINARY adds a
+before/after comparison (the servers are always the current binary's emulator and nginx).
 """
 
 import argparse
+import statistics
 import base64
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 import zlib
 import struct
 from pathlib import Path
@@ -43,22 +44,19 @@ def noise_png(path: Path, side: int) -> None:
                      chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b""))
 
 
-def probe(args, env=None, iu=1):
-    with tempfile.TemporaryDirectory() as out:
-        started = time.monotonic()
-        run = subprocess.run([IUPROBE, "probe", *args, "--out", out], capture_output=True, text=True,
-                             env=env, timeout=400)
-        wall = time.monotonic() - started
-        path = Path(out) / "result.json"
-        if not path.exists():
-            raise RuntimeError(f"probe failed: {run.stdout[-3000:]}{run.stderr[-2000:]}")
-        result = json.loads(path.read_text())
+def probe(binary, args, env=None):
+    result, wall, run = harness.probe_result(binary, args, env=env)
+    if result is None:
+        raise RuntimeError(f"probe failed: {run.stdout[-3000:]}{run.stderr[-2000:]}")
     return result, wall
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="run the cases whose name contains this")
+    parser.add_argument("--before", help="also probe with this iuprobe binary, cases alternating, for a "
+                                         "before/after table")
+    parser.add_argument("--repeat", type=int, default=1, help="probes per case and binary (medians shown)")
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()
     samples = Path(tmp.name) / "samples"
@@ -69,20 +67,20 @@ def main():
     env = harness.emulator_env()
 
     def emulator_case(flags, image, truth, iu):
-        def run():
+        def run(binary):
             with harness.Emulator(*flags) as emulator:
-                return probe(["--project-version-arn", emulator.model_arn, "--endpoint-url", emulator.url,
-                              "--images", str(image), "--iu", str(iu)], env=env)
+                return probe(binary, ["--project-version-arn", emulator.model_arn, "--endpoint-url", emulator.url,
+                                      "--images", str(image), "--iu", str(iu)], env=env)
         return run, truth, iu
 
     def nginx_case(rate, burst, truth):
-        def run():
+        def run(binary):
             with harness.Nginx(f"""
                     listen 127.0.0.1:{{port}};
                     location / {{ limit_req zone=z burst={burst} nodelay; limit_req_status 429;
                                  root {{www}}; try_files /ok =404; }}""",
                                http_extra=f"limit_req_zone $binary_remote_addr zone=z:1m rate={rate}r/s;") as n:
-                return probe(["--url", n.url("/ok"), "--threads", "1"])
+                return probe(binary, ["--url", n.url("/ok"), "--threads", "1"])
         return run, truth, 0
 
     def limit_conn_case(conns, delay, truth):
@@ -90,7 +88,7 @@ def main():
         # so only nginx's connection limit bounds the rate: conns / delay. The image is a 1 KB
         # PNG: nginx sends a larger proxied body in a second write, which meets the backend's
         # delayed ACK and adds 40 ms to every request.
-        def run():
+        def run(binary):
             body = Path(tmp.name) / "detect.json"
             with harness.Emulator("--no-auth", "--slots", "1000", "--service-time", f"{delay * 1000:g}ms",
                                   "--jitter", "0") as backend:
@@ -108,14 +106,15 @@ def main():
                     target = ["--url", n.url("/"), "--method", "POST", "--body-file", str(body),
                               "--header", "Content-Type: application/x-amz-json-1.1", "--threads", "1"]
                     # The true capacity is conns / the service time as seen through nginx (the
-                    # delay plus proxying, a millisecond or more): measure it at a light load.
+                    # delay plus proxying, a millisecond or more): measure it at a light load,
+                    # always with the current binary.
                     with tempfile.TemporaryDirectory() as out:
                         subprocess.run([IUPROBE, "run", *target, "--rate", f"{conns / delay * 0.3:g}",
                                         "--duration", "3s", "--quiet", "--out", out], check=True,
                                        capture_output=True, timeout=60)
                         latency = json.loads((Path(out) / "result.json").read_text())["summary"]["latency_ms"]
-                    truths[name_of[(conns, delay)]] = conns / (latency["mean"] / 1000)
-                    return probe(target)
+                    truths.setdefault(name_of[(conns, delay)], []).append(conns / (latency["mean"] / 1000))
+                    return probe(binary, target)
         return run, truth, 0
 
     truths = {}  # measured true capacities, where the nominal one is only approximate
@@ -137,29 +136,53 @@ def main():
         "nginx limit_conn 10 + 100 ms backend": limit_conn_case(10, 0.100, 100),
         "nginx limit_conn 4 + 20 ms backend": limit_conn_case(4, 0.020, 200),
     }
-    rows = []
-    for name, (run, truth, iu) in cases.items():
-        if args.only and args.only not in name:
-            continue
-        result, wall = run()
-        truth = truths.get(name, truth)
-        answer = result["answer"]
-        found = answer["capacity_tps"]
-        rows.append((name, truth, found, (found / truth - 1) * 100, wall, wall / 60 * max(iu, 1) if iu else None,
-                     answer["verdict"], len(result["trials"])))
-        print(f"  done: {name}", file=sys.stderr, flush=True)
+    binaries = [("after", IUPROBE)] if not args.before else [("before", args.before), ("after", IUPROBE)]
+    runs = {}  # (case, label) -> [(found, wall, verdict, steps)]
+    for round_ in range(args.repeat):
+        for name, (run, truth, iu) in cases.items():
+            if args.only and args.only not in name:
+                continue
+            for label, binary in binaries:
+                result, wall = run(binary)
+                answer = result["answer"]
+                runs.setdefault((name, label), []).append(
+                    (answer["capacity_tps"], wall, answer["verdict"], len(result["trials"])))
+                print(f"  {round_ + 1}/{args.repeat} {label}: {name}: {wall:.0f} s", file=sys.stderr, flush=True)
 
-    print(f"\niuprobe {IUPROBE}; {os.cpu_count()} cores; one probe per case, default settings")
-    header = f"{'case':<42} {'true':>9} {'found':>9} {'error':>8} {'wall s':>7} {'IU-min':>7} {'steps':>6}  verdict"
+    print(f"\n{os.cpu_count()} cores; {args.repeat} probe(s) per case and binary, default settings; medians")
+    for label, binary in binaries:
+        print(f"{label:<6} {binary}")
+    header = (f"{'case':<42} {'':<6} {'true':>9} {'found':>9} {'error':>8} {'wall s':>7} {'IU-min':>7} "
+              f"{'steps':>6}  verdict")
     print(header)
     print("-" * len(header))
-    for name, truth, found, error, wall, iu_min, verdict, steps in rows:
-        print(f"{name:<42} {truth:>9,.1f} {found:>9,.1f} {error:>+7.1f}% {wall:>7.1f} "
-              f"{(f'{iu_min:.2f}' if iu_min is not None else '-'):>7} {steps:>6}  {verdict}")
-    worst = max(abs(r[3]) for r in rows)
-    slowest = max(r[4] for r in rows)
-    met = worst <= 3 and slowest < 90 and all(r[6] == "found" for r in rows)
-    print(f"\nworst error {worst:.1f}% (target 3%), slowest {slowest:.0f} s (target 90 s): {'MET' if met else 'MISSED'}")
+    summary = {label: [] for label, _ in binaries}
+    for name, (_, nominal, iu) in cases.items():
+        if (name, binaries[0][0]) not in runs:
+            continue
+        truth = statistics.median(truths[name]) if name in truths else nominal
+        walls = {}
+        for label, _ in binaries:
+            rows = runs[(name, label)]
+            found = statistics.median(r[0] for r in rows)
+            wall = statistics.median(r[1] for r in rows)
+            steps = statistics.median(r[3] for r in rows)
+            verdicts = sorted({r[2] for r in rows})
+            error = (found / truth - 1) * 100
+            walls[label] = wall
+            summary[label].append((error, wall, verdicts))
+            iu_min = f"{wall / 60 * iu:.2f}" if iu else "-"
+            print(f"{name:<42} {label:<6} {truth:>9,.1f} {found:>9,.1f} {error:>+7.1f}% {wall:>7.1f} "
+                  f"{iu_min:>7} {steps:>6.0f}  {'/'.join(verdicts)}")
+        if args.before:
+            print(f"{'':<42} {'ratio':<6} {'':>9} {'':>9} {'':>8} {walls['after'] / walls['before']:>7.2f}")
+    for label, rows in summary.items():
+        worst = max(abs(r[0]) for r in rows)
+        slowest = max(r[1] for r in rows)
+        total = sum(r[1] for r in rows)
+        met = worst <= 3 and slowest < 90 and all(r[2] == ["found"] for r in rows)
+        print(f"{label}: worst error {worst:.1f}% (target 3%), slowest {slowest:.0f} s (target 90 s), "
+              f"all cases {total:.0f} s: {'MET' if met else 'MISSED'}")
     tmp.cleanup()
 
 

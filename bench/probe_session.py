@@ -14,15 +14,11 @@ Needs nginx and a release build (scripts/setup.sh). Takes about 12 minutes at --
 """
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,47 +29,10 @@ AFTER = os.environ.get("IUPROBE_BIN", str(ROOT / "build" / "release" / "src" / "
 
 
 def probe(binary, args, env=None):
-    with tempfile.TemporaryDirectory() as out:
-        started = time.monotonic()
-        run = subprocess.run([binary, "probe", *args, "--out", out], capture_output=True, text=True,
-                             env=env, timeout=400)
-        wall = time.monotonic() - started
-        path = Path(out) / "result.json"
-        if not path.exists():
-            raise RuntimeError(f"{binary} probe failed: {run.stdout[-2000:]}{run.stderr[-2000:]}")
-        return json.loads(path.read_text()), wall
-
-
-class EmulatorConnections:
-    """The emulator's own connection counts from /metrics, polled like harness.StubStatus."""
-
-    def __init__(self, emulator):
-        self.url = emulator.url + "/metrics"
-        self.peak_active = 0
-        self.stopping = threading.Event()
-        self.first = self.read()
-        self.thread = threading.Thread(target=self.poll, daemon=True)
-        self.thread.start()
-
-    def read(self):
-        with urllib.request.urlopen(self.url, timeout=5) as response:
-            values = dict(line.rsplit(" ", 1) for line in response.read().decode().splitlines()
-                          if line and not line.startswith("#"))
-        # Each poll is a connection of its own (urllib closes it): count it out.
-        return int(float(values["iuprobe_emulator_connections"])) - 1, \
-            int(float(values["iuprobe_emulator_connections_accepted_total"]))
-
-    def poll(self):
-        polls = 0
-        while not self.stopping.wait(0.05):
-            self.peak_active = max(self.peak_active, self.read()[0])
-            polls += 1
-        self.polls = polls
-
-    def stop(self):
-        self.stopping.set()
-        self.thread.join()
-        return self.read()[1] - self.first[1] - self.polls - 1
+    result, wall, run = harness.probe_result(binary, args, env=env)
+    if result is None:
+        raise RuntimeError(f"{binary} probe failed: {run.stdout[-2000:]}{run.stderr[-2000:]}")
+    return result, wall
 
 
 LIMIT_REQ = """listen 127.0.0.1:{port};
@@ -92,7 +51,7 @@ def nginx_case(binary):
 
 def emulator_case(binary, image):
     with harness.Emulator("--slots", "5", "--service-time", "10ms", "--queue", "2") as emulator:
-        counts = EmulatorConnections(emulator)
+        counts = harness.EmulatorConnections(emulator)
         result, wall = probe(binary, ["--project-version-arn", emulator.model_arn, "--endpoint-url",
                                       emulator.url, "--images", str(image), "--iu", "1"],
                              env=harness.emulator_env())

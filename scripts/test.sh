@@ -1,26 +1,58 @@
 #!/usr/bin/env bash
 # Runs every test, installing what is missing first (Debian 12, as root or with sudo):
-#   1. the dev build (warnings as errors): unit tests and integration tests against real servers;
-#   2. the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. the multi-threaded engine tests built with ThreadSanitizer.
-# Exits non-zero on the first failure. .ci/run calls this script.
+#   1. the dev build (warnings as errors): unit tests, then the integration tests against real
+#      servers (nginx, moto, boto3, the AWS CLI, chromium);
+#   2. the same unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer, and the
+#      integration suites that feed iuprobe untrusted or malformed input (run, bad input, AWS,
+#      emulator, plan);
+#   3. the multi-threaded tests (load session, live page) built with ThreadSanitizer.
+# The sanitizer builds compile, at the lowest CPU priority, while the dev integration tests run:
+# those mostly wait on the wall clock (probes hold rates for seconds), so the two overlap on two
+# cores instead of queueing. Exits non-zero on the first failure. .ci/run calls this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+started=$SECONDS
+stamp() { echo "== $(( SECONDS - started ))s: $*"; }
+
 scripts/setup.sh --no-build
 
-for preset in dev asan-ubsan; do
-  echo "== $preset: build"
-  cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset"
-  echo "== $preset: unit and integration tests"
-  ctest --preset "$preset"
+stamp "dev: build"
+cmake --preset dev >/dev/null
+cmake --build --preset dev
+
+# The sanitizer builds, in the background; their log is printed if they fail.
+sanitizer_log=$(mktemp)
+(
+  set -e
+  cmake --preset asan-ubsan >/dev/null
+  nice -n 19 cmake --build --preset asan-ubsan
+  cmake --preset tsan >/dev/null
+  nice -n 19 cmake --build --preset tsan --target engine_test live_test
+) >"$sanitizer_log" 2>&1 &
+sanitizer_builds=$!
+trap 'kill $sanitizer_builds 2>/dev/null || true; rm -f "$sanitizer_log"' EXIT
+
+stamp "dev: unit tests"
+ctest --preset dev -L unit -j2
+stamp "dev: integration tests (sanitizer builds compiling alongside)"
+ctest --preset dev -L integration
+
+stamp "waiting for the sanitizer builds"
+if ! wait $sanitizer_builds; then
+  cat "$sanitizer_log"
+  echo "== the sanitizer builds failed" >&2
+  exit 1
+fi
+
+stamp "asan-ubsan: unit tests, and the integration suites that feed iuprobe bad input"
+ctest --preset asan-ubsan -L unit -j2
+ctest --preset asan-ubsan -L integration \
+  -R 'integration\.(test_run|test_bad_input|test_aws|test_emulator|test_plan)$'
+
+stamp "tsan: load session and live page"
+for test in src/engine/engine_test src/live/live_test; do
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "build/tsan/$test" --gtest_brief=1
 done
 
-echo "== tsan: engine and live-page tests (worker threads, controller, stop requests, dashboard thread)"
-cmake --preset tsan >/dev/null
-cmake --build --preset tsan --target engine_test live_test
-TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build/tsan/src/engine/engine_test --gtest_brief=1
-TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build/tsan/src/live/live_test --gtest_brief=1
-
-echo "== all tests passed"
+stamp "all tests passed"

@@ -47,8 +47,11 @@ LoadShape step_phases(const TrialPlan& plan, std::optional<Duration> last_p99) {
                         .rate_end = plan.drain_rate,
                         .phase = Phase::kDrain});
   }
+  // A drain's requests queue in the server for up to a few latencies; a rate's new connections
+  // open within about one.
+  const int latencies = plan.drain_rate > 0 ? 3 : 1;
   const Duration settle =
-      std::min(std::max(plan.settle, 3 * last_p99.value_or(Duration{0})), kMaxSettle);
+      std::min(std::max(plan.settle, latencies * last_p99.value_or(Duration{0})), kMaxSettle);
   if (settle > Duration{0}) {
     segments.push_back({.duration = settle,
                         .rate_begin = plan.rate,

@@ -24,9 +24,9 @@ JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context);
 
 // The phases one step sends, back to back on the warm session: a drain at a rate known to fail
 // (refine and confirm steps), a settle at the step's rate, then the judged measure.
-// The settle lasts at least the step's own, and three times the p99 latency seen last (at most
-// 3 s): the drain's requests hold the server's slots for about a latency, and the connections
-// a higher rate needs open within about one.
+// The settle lasts at least the step's own and, at most 3 s, three times the p99 latency seen
+// last after a drain (its requests queue in the server for a few latencies), or one p99 before
+// an explore step (the connections a doubled rate needs open within about one).
 LoadShape step_phases(const TrialPlan& plan, std::optional<Duration> last_p99);
 
 // When goodput in a drained step rose well above the answer's upper bound, the endpoint's

@@ -92,12 +92,19 @@ TEST(StepPhases, ExploreStepsSettleAndRefineStepsDrainFirst) {
 }
 
 TEST(StepPhases, SettleCoversSlowAnswersUpToThreeSeconds) {
-  const TrialPlan plan{.rate = 10, .duration = 4s, .settle = 500ms};
-  const auto settle = [&](Duration last_p99) {
-    return std::get<OpenLoop>(step_phases(plan, last_p99)).profile.segments()[0].duration;
+  const TrialPlan drained{
+      .rate = 10, .duration = 4s, .drain_rate = 20, .drain = 1s, .settle = 500ms};
+  const TrialPlan explore{.rate = 10, .duration = 2s, .settle = 250ms};
+  const auto settle = [&](const TrialPlan& plan, Duration last_p99) {
+    const LoadShape shape = step_phases(plan, last_p99);
+    for (const RateSegment& s : std::get<OpenLoop>(shape).profile.segments())
+      if (s.phase == Phase::kSettle) return s.duration;
+    return Duration{0};
   };
-  EXPECT_EQ(settle(400ms), 1200ms);
-  EXPECT_EQ(settle(5s), 3s);
+  EXPECT_EQ(settle(drained, 400ms), 1200ms);  // three latencies after a drain
+  EXPECT_EQ(settle(drained, 5s), 3s);
+  EXPECT_EQ(settle(explore, 400ms), 400ms);  // one before an explore step
+  EXPECT_EQ(settle(explore, 100ms), 250ms);
 }
 
 ProbeTrialRecord trial(std::size_t index, TrialPlan::Phase phase, double goodput) {

@@ -247,34 +247,70 @@ def read_stream(url: str, path: str, marker: str, count: int, timeout: float = 3
     return dict(response.getheaders()), text
 
 
-class StubStatus:
-    """nginx's own count of connections (`location = /status { stub_status; }` on a plain-HTTP
-    server), read on one keep-alive connection of its own every 50 ms while a probe runs: how
-    many the server accepted, and the most it had open at once. nginx counts, not iuprobe: an
-    independent measure of iuprobe's pool."""
+def probe_result(binary, args, env=None, out=None, timeout=400):
+    """Runs `binary probe ARGS --out DIR`: (result.json as a dict or None, wall seconds, the
+    completed process). DIR is a temporary directory unless `out` is given."""
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(out or tmp)
+        started = time.monotonic()
+        run = subprocess.run([binary, "probe", *args, "--out", str(directory)], capture_output=True, text=True,
+                             env=env, timeout=timeout)
+        wall = time.monotonic() - started
+        path = directory / "result.json"
+        return (json.loads(path.read_text()) if path.exists() else None), wall, run
 
-    def __init__(self, nginx):
-        self.connection = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=5)
+
+class ConnectionCounts:
+    """A server's own connection counts, polled every 50 ms on a thread while a probe runs: the
+    most it had open at once, and how many it accepted in all. The server counts, not iuprobe:
+    an independent measure of iuprobe's pool. `read()` returns (open now, accepted so far), both
+    without the poller's own connections."""
+
+    def __init__(self):
         self.peak_active = 0
         self.stopping = threading.Event()
         self.first = self.read()
         self.thread = threading.Thread(target=self.poll, daemon=True)
         self.thread.start()
 
+    def poll(self):
+        while not self.stopping.wait(0.05):
+            self.peak_active = max(self.peak_active, self.read()[0])
+
+    def stop(self) -> int:
+        """Stops polling; returns how many connections the server accepted meanwhile."""
+        self.stopping.set()
+        self.thread.join()
+        return self.read()[1] - self.first[1]
+
+
+class StubStatus(ConnectionCounts):
+    """nginx's counts from `location = /status { stub_status; }` on a plain-HTTP server, read on
+    one keep-alive connection of the poller's own."""
+
+    def __init__(self, nginx):
+        self.connection = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=5)
+        super().__init__()
+
     def read(self):
         self.connection.request("GET", "/status")
         text = self.connection.getresponse().read().decode()
         active = int(re.search(r"Active connections: (\d+)", text).group(1))
         accepts = int(text.splitlines()[2].split()[0])
-        return active - 1, accepts  # without this poller's own connection
+        return active - 1, accepts
 
-    def poll(self):
-        while not self.stopping.wait(0.05):
-            self.peak_active = max(self.peak_active, self.read()[0])
 
-    def stop(self):
-        self.stopping.set()
-        self.thread.join()
-        accepted = self.read()[1] - self.first[1]
-        self.connection.close()
-        return accepted
+class EmulatorConnections(ConnectionCounts):
+    """`iuprobe emulate`'s counts from its /metrics; each poll is a connection of its own, closed
+    after it, and counted out."""
+
+    def __init__(self, emulator):
+        self.emulator = emulator
+        self.polls = 0
+        super().__init__()
+
+    def read(self):
+        metrics = self.emulator.metrics()
+        self.polls += 1
+        return (int(metrics["iuprobe_emulator_connections"]) - 1,
+                int(metrics["iuprobe_emulator_connections_accepted_total"]) - self.polls)

@@ -12,17 +12,15 @@ import time
 import unittest
 from pathlib import Path
 
-from harness import Emulator, Nginx, StubStatus, emulator_env, free_port, png_bytes, read_json, run_iuprobe
+from harness import (IUPROBE, Emulator, Nginx, StubStatus, emulator_env, free_port, png_bytes, probe_result,
+                     read_json, run_iuprobe)
 
 ARTIFACTS = Path(os.environ.get("IUPROBE_ARTIFACTS", Path(tempfile.gettempdir()) / "iuprobe-test-artifacts"))
 
 
 def probe(*args, env=None, timeout=180):
     out = Path(tempfile.mkdtemp(prefix="iuprobe-probe-"))
-    started = time.monotonic()
-    run = run_iuprobe("probe", *args, "--out", str(out), env=env, timeout=timeout)
-    wall = time.monotonic() - started
-    result = read_json(out / "result.json") if (out / "result.json").exists() else None
+    result, wall, run = probe_result(IUPROBE, args, env=env, out=out, timeout=timeout)
     return run, result, out, wall
 
 
