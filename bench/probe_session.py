@@ -75,6 +75,7 @@ def main():
     parser.add_argument("--before", required=True, help="the iuprobe binary to compare against")
     parser.add_argument("--after", default=AFTER)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", help="run the cases whose name contains this")
     args = parser.parse_args()
     harness.IUPROBE = args.after  # the emulator is always the current one (it counts connections)
     tmp = tempfile.TemporaryDirectory()
@@ -88,13 +89,18 @@ def main():
     rows = {}
     for round_ in range(args.repeat):
         for name, case in cases.items():
+            if args.only and args.only not in name:
+                continue
             for label, binary in (("before", args.before), ("after", args.after)):
                 result, wall, accepted, peak = case(binary)
                 first = result["trials"][0]["latency_ms"]
                 rows.setdefault((name, label), []).append(
                     {"wall": wall, "steps": len(result["trials"]), "accepted": accepted, "peak": peak,
-                     "first_p50": first.get("p50"), "found": result["answer"]["capacity_tps"]})
-                print(f"  {round_ + 1}/{args.repeat} {name} {label}: {wall:.1f} s", file=sys.stderr, flush=True)
+                     "first_p50": first.get("p50"), "found": result["answer"]["capacity_tps"],
+                     "verdict": result["answer"]["verdict"]})
+                print(f"  {round_ + 1}/{args.repeat} {name} {label}: {wall:.1f} s, "
+                      f"{result['answer']['verdict']} {result['answer']['capacity_tps']:.1f}/s: "
+                      f"{result['answer']['reason']}", file=sys.stderr, flush=True)
 
     def median(name, label, key):
         values = [r[key] for r in rows[(name, label)] if r[key] is not None]
@@ -102,10 +108,12 @@ def main():
 
     print(f"\nbefore {args.before}\nafter  {args.after}\n{os.cpu_count()} cores; medians of {args.repeat}")
     header = (f"{'case':<28} {'':<6} {'wall s':>7} {'steps':>6} {'found/s':>8} {'accepted':>9} "
-              f"{'peak open':>10} {'acc/peak':>9} {'1st p50 ms':>11}")
+              f"{'peak open':>10} {'acc/peak':>9} {'1st p50 ms':>11}  verdicts")
     print(header)
     print("-" * len(header))
     for name in cases:
+        if (name, "after") not in rows:
+            continue
         for label in ("before", "after"):
             m = {k: median(name, label, k) for k in ("wall", "steps", "found", "accepted", "peak", "first_p50")}
             ratio = f"{m['accepted'] / m['peak']:.2f}" if m["accepted"] is not None and m["peak"] else "-"
@@ -113,7 +121,8 @@ def main():
                 return "-" if value is None else format(value, spec)
             print(f"{name:<28} {label:<6} {m['wall']:>7.1f} {m['steps']:>6.0f} {m['found']:>8.1f} "
                   f"{text(m['accepted'], '.0f'):>9} {text(m['peak'], '.0f'):>10} {ratio:>9} "
-                  f"{text(m['first_p50'], '.3f'):>11}")
+                  f"{text(m['first_p50'], '.3f'):>11}  "
+                  f"{'/'.join(sorted({r['verdict'] for r in rows[(name, label)]}))}")
         b, a = median(name, "before", "wall"), median(name, "after", "wall")
         print(f"{'':<28} {'ratio':<6} {a / b:>7.2f}")
     tmp.cleanup()

@@ -18,36 +18,4 @@ Result<std::unique_ptr<ModelSession>> open_model_session(const TargetSetup& setu
   return ModelSession::open(*setup.aws, *options, stop, stdout);
 }
 
-ManagedModelSessions::ManagedModelSessions(const AwsContext& context, ModelSessionOptions options,
-                                           StopToken stop, std::unique_ptr<ModelSession> first)
-    : context_(context), options_(options), stop_(stop), session_(std::move(first)) {
-  all_started_by_iuprobe_ = session_->started_by_iuprobe();
-}
-
-Result<void> ManagedModelSessions::restart(unsigned inference_units) {
-  if (!session_->stop_for_restart())
-    return fail(ErrorKind::kService, "the model could not be stopped to restart it");
-  earlier_iu_minutes_ += session_->iu_minutes();
-  options_.inference_units = inference_units;
-  options_.start = true;
-  auto next = ModelSession::open(context_, options_, stop_, stdout);
-  if (!next) return tl::unexpected(next.error());
-  session_ = std::move(*next);
-  all_started_by_iuprobe_ = all_started_by_iuprobe_ && session_->started_by_iuprobe();
-  return {};
-}
-
-Result<void> ManagedModelSessions::stop() {
-  if (!session_->close()) {
-    return fail(ErrorKind::kService,
-                "the model could not be stopped and may still be running (see above)");
-  }
-  return {};
-}
-
-std::optional<double> ManagedModelSessions::billed_iu_minutes() const {
-  if (!all_started_by_iuprobe_) return std::nullopt;
-  return earlier_iu_minutes_ + session_->iu_minutes();
-}
-
 }  // namespace iuprobe

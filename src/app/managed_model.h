@@ -15,27 +15,20 @@ namespace iuprobe {
 Result<std::unique_ptr<ModelSession>> open_model_session(const TargetSetup& setup,
                                                          const ModelFlags& flags, StopToken stop);
 
-// The probe's view of a model iuprobe manages (probe/probe.h): one ModelSession after another,
-// restarted with another IU count for --verify-scaling. The session in hand is stopped when
-// this is destroyed, if the probe did not stop it.
+// The probe's view (probe/probe.h) of the model sessions iuprobe manages (aws/model_session.h).
 class ManagedModelSessions final : public ManagedModel {
  public:
-  ManagedModelSessions(const AwsContext& context, ModelSessionOptions options, StopToken stop,
-                       std::unique_ptr<ModelSession> first);
-
-  unsigned inference_units() const override { return session_->inference_units(); }
-  bool started_by_iuprobe() const override { return session_->started_by_iuprobe(); }
-  Result<void> restart(unsigned inference_units) override;
-  Result<void> stop() override;
-  std::optional<double> billed_iu_minutes() const override;
+  explicit ManagedModelSessions(ModelSessions sessions) : sessions_(std::move(sessions)) {}
+  unsigned inference_units() const override { return sessions_.inference_units(); }
+  bool started_by_iuprobe() const override { return sessions_.started_by_iuprobe(); }
+  Result<void> restart(unsigned inference_units) override {
+    return sessions_.restart(inference_units);
+  }
+  Result<void> stop() override { return sessions_.stop(); }
+  std::optional<double> billed_iu_minutes() const override { return sessions_.billed_iu_minutes(); }
 
  private:
-  AwsContext context_;
-  ModelSessionOptions options_;
-  StopToken stop_;
-  std::unique_ptr<ModelSession> session_;
-  double earlier_iu_minutes_ = 0;  // of sessions already closed
-  bool all_started_by_iuprobe_ = true;
+  ModelSessions sessions_;
 };
 
 }  // namespace iuprobe

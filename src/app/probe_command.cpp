@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "app/exit_codes.h"
 #include "app/managed_model.h"
 #include "engine/network_session.h"
 #include "probe/probe.h"
@@ -151,9 +152,7 @@ Result<void> write_probe(const ProbePlan& plan, const ProbeReport& report, LiveS
 }  // namespace
 
 Result<void> probe_outcome(const ProbeReport& report) {
-  if (report.interrupted) return tl::unexpected(interrupted_error(report.stop_signal));
-  if (report.failure) return tl::unexpected(*report.failure);
-  return {};
+  return outcome_of(report.interrupted ? report.stop_signal : 0, report.failure);
 }
 
 Result<ProbeReport> probe_and_report(const ProbeOptions& o, StopSource& stop, LiveSession& live) {
@@ -180,8 +179,8 @@ Result<ProbeReport> probe_and_report(const ProbeOptions& o, StopSource& stop, Li
   }
   std::optional<ManagedModelSessions> managed;
   if (*model) {
-    managed.emplace(*plan->setup.aws, *build_model_session_options(o.model), stop.token(),
-                    std::move(*model));
+    managed.emplace(ModelSessions(*plan->setup.aws, *build_model_session_options(o.model),
+                                  stop.token(), stdout, std::move(*model)));
   }
   const RealClock clock;
   const ProbeReport report = run_probe(plan->settings, {.session = **session,

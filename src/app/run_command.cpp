@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include "app/exit_codes.h"
 #include "app/managed_model.h"
+#include "engine/network_session.h"
 #include "engine/run_load.h"
 #include "report/csv_history.h"
 #include "report/live_table.h"
@@ -34,11 +36,10 @@ Result<RunPlan> prepare_run(const RunOptions& o) {
 
 // How the run ended, for the exit code: stopped, cut short by an answer, or a model left running.
 Result<void> run_outcome(const RunResult& result, bool model_stopped) {
-  if (result.interrupted_by != 0) return tl::unexpected(interrupted_error(result.interrupted_by));
-  if (result.stopped_early) return tl::unexpected(*result.stopped_early);
-  if (!model_stopped)
-    return fail(ErrorKind::kService, "the model could not be stopped and may still be running");
-  return {};
+  std::optional<Error> failure = result.stopped_early;
+  if (!failure && !model_stopped)
+    failure = Error{ErrorKind::kService, "the model could not be stopped and may still be running"};
+  return outcome_of(result.interrupted_by, failure);
 }
 
 // The summary, result.json and the live page's last event.
@@ -75,10 +76,6 @@ Result<void> run_command(const RunOptions& o, StopSource& stop) {
   auto live = LiveSession::open(o.web, stop);
   if (!live) return tl::unexpected(live.error());
   live->hello("run", plan->setup.target.description);
-  // From here on, a model this command starts is stopped on every way out (see ModelSession).
-  if (plan->setup.aws && o.model.start_model) live->status("starting the model (--start-model)");
-  auto model = open_model_session(plan->setup, o.model, stop.token());
-  if (!model) return live->fail(model.error());
   auto csv = CsvHistory::open(*dir / "history.csv");
   if (!csv) return live->fail(csv.error());
   LiveTable table(stdout);
@@ -86,23 +83,28 @@ Result<void> run_command(const RunOptions& o, StopSource& stop) {
   if (!o.output.quiet) observers.insert(observers.begin(), &table);
   if (live->feed()) observers.push_back(live->feed());
   FanOut fan_out(std::move(observers));
-
-  live->status("load running");
-  auto result = run_load(SessionOptions{.target = plan->setup.target,
-                                        .connection = plan->settings,
-                                        .observer = &fan_out,
-                                        .stop = stop.token()},
-                         plan->shape);
-  if (!result) {
+  // Nothing is left behind by a run that could not start.
+  const auto discard = [&](Error error) {
     csv->reset();
     std::error_code ignored;
     std::filesystem::remove(*dir / "history.csv", ignored);
     discard_empty_output_dir(*dir, o.output.out);
-    if (*model) (*model)->close();
-    return live->fail(result.error());
-  }
+    return live->fail(std::move(error));
+  };
+  // The endpoint is checked before the model is started: an unreachable one costs no IU time.
+  auto session = NetworkSession::open({.target = plan->setup.target,
+                                       .connection = plan->settings,
+                                       .observer = &fan_out,
+                                       .stop = stop.token()});
+  if (!session) return discard(session.error());
+  // From here on, a model this command starts is stopped on every way out (see ModelSession).
+  if (plan->setup.aws && o.model.start_model) live->status("starting the model (--start-model)");
+  auto model = open_model_session(plan->setup, o.model, stop.token());
+  if (!model) return discard(model.error());
+  live->status("load running");
+  const RunResult result = run_shape(**session, plan->shape);
   csv->reset();  // flushed and closed before the page fetches it
-  return finish_run(o, *plan, *result, model->get(), *dir, *live);
+  return finish_run(o, *plan, result, model->get(), *dir, *live);
 }
 
 }  // namespace iuprobe

@@ -38,12 +38,23 @@ ModelSession::~ModelSession() {
 Result<std::unique_ptr<ModelSession>> ModelSession::open(const AwsContext& context,
                                                          ModelSessionOptions options,
                                                          StopToken stop, std::FILE* out) {
-  std::unique_ptr<ModelSession> session(new ModelSession(context, options, stop, out));
+  auto session = create(context, options, stop, out);
   if (auto up = session->bring_up(); !up) {
     session->close();
     return tl::unexpected(up.error());
   }
   return session;
+}
+
+std::unique_ptr<ModelSession> ModelSession::create(const AwsContext& context,
+                                                   ModelSessionOptions options, StopToken stop,
+                                                   std::FILE* out) {
+  return std::unique_ptr<ModelSession>(new ModelSession(context, options, stop, out));
+}
+
+TimePoint ModelSession::now() const {
+  static const RealClock real;
+  return (options_.clock ? *options_.clock : real).now();
 }
 
 Result<void> ModelSession::bring_up() {
@@ -93,7 +104,7 @@ Result<void> ModelSession::bring_up() {
   auto started = client_.start(arn_, options_.inference_units, options_.max_inference_units);
   if (!started) return tl::unexpected(started.error().as_error("StartProjectVersion failed"));
   started_ = true;
-  start_requested_ = SteadyClock::now();
+  start_requested_ = now();
   fmt::print(
       out_,
       "model: starting with {} IU(s); it is billed while it runs, and iuprobe stops it when done\n",
@@ -139,7 +150,7 @@ bool ModelSession::stop_model() {
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto stopped = client_.stop(arn_);
     if (stopped) {
-      stop_requested_ = SteadyClock::now();
+      stop_requested_ = now();
       fmt::print(out_, "model: stop requested ({})", stopped->empty() ? "STOPPING" : *stopped);
       if (started_) {
         fmt::print(out_,
@@ -184,9 +195,58 @@ bool ModelSession::stop_model() {
 }
 
 double ModelSession::iu_minutes() const {
-  if (!started_ || stop_requested_ == SteadyClock::time_point{}) return 0;
+  if (!started_) return 0;
+  const TimePoint end = stop_requested_ != TimePoint{} ? stop_requested_ : now();
   return options_.inference_units *
-         std::chrono::duration<double, std::ratio<60>>(stop_requested_ - start_requested_).count();
+         std::chrono::duration<double, std::ratio<60>>(end - start_requested_).count();
+}
+
+ModelSessions::ModelSessions(const AwsContext& context, ModelSessionOptions options, StopToken stop,
+                             std::FILE* out, std::unique_ptr<ModelSession> first)
+    : context_(context),
+      options_(options),
+      stop_(stop),
+      out_(out),
+      session_(std::move(first)),
+      inference_units_(session_->inference_units()),
+      all_started_by_iuprobe_(session_->started_by_iuprobe()) {}
+
+Result<void> ModelSessions::restart(unsigned inference_units) {
+  if (!session_) return fail(ErrorKind::kService, "the model is not running to be restarted");
+  if (!session_->started_by_iuprobe() && !options_.stop_at_end) {
+    return fail(ErrorKind::kUsage,
+                "--verify-scaling would stop and restart a model that was running before iuprobe "
+                "and leave it stopped; add --stop-model to allow that");
+  }
+  if (!session_->stop_for_restart())
+    return fail(ErrorKind::kService, "the model could not be stopped to restart it");
+  closed_iu_minutes_ += session_->iu_minutes();
+  session_.reset();
+  options_.inference_units = inference_units;
+  options_.start = true;
+  auto next = ModelSession::create(context_, options_, stop_, out_);
+  if (auto up = next->bring_up(); !up) {
+    // A start that failed part-way may have billed: count it once, here or when stop() closes it.
+    if (next->close())
+      closed_iu_minutes_ += next->iu_minutes();
+    else
+      session_ = std::move(next);
+    return tl::unexpected(up.error());
+  }
+  inference_units_ = next->inference_units();
+  session_ = std::move(next);
+  return {};
+}
+
+Result<void> ModelSessions::stop() {
+  if (!session_ || session_->close()) return {};
+  return fail(ErrorKind::kService,
+              "the model could not be stopped and may still be running (see above)");
+}
+
+std::optional<double> ModelSessions::billed_iu_minutes() const {
+  if (!all_started_by_iuprobe_) return std::nullopt;
+  return closed_iu_minutes_ + (session_ ? session_->iu_minutes() : 0);
 }
 
 }  // namespace iuprobe

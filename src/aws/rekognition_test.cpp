@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "aws/model_lifecycle.h"
+#include "testing/fake_lifecycle.h"
 #include "testing/test_server.h"
 
 namespace iuprobe {
@@ -136,83 +137,10 @@ TEST(DetectCustomLabels, AdviceForErrorsThatEndARun) {
   EXPECT_FALSE(rekognition_stop_advice({.status = 500, .type = "InternalServerError"}, arn));
 }
 
-// The lifecycle part of Rekognition: one model that takes two describes to start or stop.
-class FakeLifecycle {
- public:
-  FakeLifecycle()
-      : server_([this](HttpRequest& request) -> boost::asio::awaitable<HttpResponse> {
-          co_return answer(request);
-        }) {}
-  std::string url() const { return server_.url("/"); }
-  std::string status = "STOPPED";
-  std::vector<std::string> operations;
-  std::string last_authorization;
-
- private:
-  HttpResponse reply(unsigned code, json::object body) {
-    auto response = text_response(code, json::serialize(body));
-    response.set("Content-Type", "application/x-amz-json-1.1");
-    return response;
-  }
-  HttpResponse error(std::string type, std::string message) {
-    return reply(400, {{"__type", type}, {"Message", message}});
-  }
-  HttpResponse answer(HttpRequest& request) {
-    const std::string target(request["X-Amz-Target"]);
-    const std::string operation = target.substr(target.find('.') + 1);
-    operations.push_back(operation);
-    last_authorization = std::string(request[boost::beast::http::field::authorization]);
-    json::object input = json::parse(request.body()).as_object();
-    if (operation == "DescribeProjects") {
-      return reply(
-          200, {{"ProjectDescriptions",
-                 json::array{json::object{
-                     {"ProjectArn",
-                      "arn:aws:rekognition:us-east-1:123456789012:project/p/1500000000000"}}}}});
-    }
-    if (operation == "DescribeProjectVersions") {
-      if (input["ProjectArn"] !=
-          "arn:aws:rekognition:us-east-1:123456789012:project/p/1500000000000") {
-        return error("ResourceNotFoundException", "no such project");
-      }
-      if (++describes_ >= 2) advance();
-      return reply(200, {{"ProjectVersionDescriptions",
-                          json::array{json::object{{"ProjectVersionArn", std::string(kArn)},
-                                                   {"Status", status},
-                                                   {"MinInferenceUnits", 2}}}}});
-    }
-    if (operation == "StartProjectVersion") {
-      if (status != "STOPPED") return error("ResourceInUseException", "the model is " + status);
-      status = "STARTING";
-      describes_ = 0;
-      return reply(200, {{"Status", status}});
-    }
-    if (operation == "StopProjectVersion") {
-      if (status != "RUNNING") return error("ResourceInUseException", "the model is " + status);
-      status = "STOPPING";
-      describes_ = 0;
-      return reply(200, {{"Status", status}});
-    }
-    return error("UnknownOperationException", "");
-  }
-  void advance() {
-    if (status == "STARTING") status = "RUNNING";
-    if (status == "STOPPING") status = "STOPPED";
-  }
-  int describes_ = 0;
-  TestServer server_;
-};
-
-std::shared_ptr<CredentialSource> test_credentials() {
-  return std::make_shared<CredentialSource>(
-      [] { return Result<Credentials>(fail(ErrorKind::kAuth, "not refreshable")); },
-      Credentials{.access_key_id = "AKIDEXAMPLE", .secret_access_key = "secret", .source = "test"});
-}
-
 TEST(RekognitionClient, StartsWaitsAndStopsAModel) {
-  FakeLifecycle fake;
-  RekognitionClient client(*parse_http_url(fake.url()), "us-east-1", test_credentials(), nullptr,
-                           5s);
+  testing::FakeLifecycle fake;
+  RekognitionClient client(*parse_http_url(fake.url()), "us-east-1", testing::fake_credentials(),
+                           nullptr, 5s);
   const auto arn = *parse_project_version_arn(kArn);
   auto started = client.start(arn, 2, std::nullopt);
   ASSERT_TRUE(started) << started.error().describe();
@@ -228,8 +156,8 @@ TEST(RekognitionClient, StartsWaitsAndStopsAModel) {
   EXPECT_EQ(waited->model.min_inference_units, 2u);
   EXPECT_GE(polls, 2);
   // The project ARN is looked up once, by name, then cached.
-  EXPECT_EQ(std::count(fake.operations.begin(), fake.operations.end(), "DescribeProjects"), 1);
-  EXPECT_EQ(fake.last_authorization.rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", 0), 0u);
+  EXPECT_EQ(fake.count("DescribeProjects"), 1);
+  EXPECT_EQ(fake.last_authorization().rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", 0), 0u);
 
   auto again = client.start(arn, 2, std::nullopt);
   ASSERT_FALSE(again);
@@ -244,10 +172,10 @@ TEST(RekognitionClient, StartsWaitsAndStopsAModel) {
 }
 
 TEST(RekognitionClient, WaitEndsOnTimeoutAndOnCancel) {
-  FakeLifecycle fake;
-  fake.status = "TRAINING_IN_PROGRESS";
-  RekognitionClient client(*parse_http_url(fake.url()), "us-east-1", test_credentials(), nullptr,
-                           5s);
+  testing::FakeLifecycle fake;
+  fake.set_status("TRAINING_IN_PROGRESS");
+  RekognitionClient client(*parse_http_url(fake.url()), "us-east-1", testing::fake_credentials(),
+                           nullptr, 5s);
   const auto arn = *parse_project_version_arn(kArn);
   auto timed_out = wait_for_model(client, arn, std::nullopt, {"RUNNING"},
                                   {.timeout = 200ms, .poll_interval = 50ms});
@@ -269,7 +197,7 @@ TEST(RekognitionClient, UnreachableEndpointIsATransportError) {
     port = closed.port();
   }
   RekognitionClient client(*parse_http_url(fmt::format("http://127.0.0.1:{}/", port)), "us-east-1",
-                           test_credentials(), nullptr, 2s);
+                           testing::fake_credentials(), nullptr, 2s);
   auto status = client.describe(*parse_project_version_arn(kArn));
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().type, "TransportError");

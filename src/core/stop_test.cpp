@@ -30,7 +30,7 @@ TEST(StopSource, SourcesAreIndependent) {
 }
 
 TEST(StopSource, ARoutedSignalReachesTheSource) {
-  StopSource source;
+  static StopSource source;  // signals stay routed to it for the rest of the process
   route_stop_signals(source);
   std::raise(SIGTERM);
   EXPECT_EQ(source.signal(), SIGTERM);

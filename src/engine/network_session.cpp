@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include "engine/preflight.h"
 #include "engine/worker.h"
@@ -21,15 +22,9 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-constexpr Duration kWindow = 1s;
 constexpr Duration kPoll = 20ms;
 // Workers are already up: a plan starts this soon after it is handed over.
 constexpr Duration kLead = 2ms;
-// After the schedule ends, the last window waits this much longer for answers in flight, so
-// the drain joins the last second instead of making a sliver of a window of its own.
-constexpr Duration kDrainAllowance = 500ms;
-// A phase's last window absorbs a remainder shorter than this rather than stand alone.
-constexpr Duration kMinWindow = 250ms;
 
 }  // namespace
 
@@ -46,8 +41,11 @@ class NetworkSession::PlanController {
         send_end_(total_duration(plan)),
         result_(result) {}
 
+  // An exception from the loop (a bug, an observer's failure) leaves here.
   void run() {
-    asio::co_spawn(io_, loop(), asio::detached);
+    asio::co_spawn(io_, loop(), [](const std::exception_ptr& e) {
+      if (e) std::rethrow_exception(e);
+    });
     io_.run();
     result_.sent_for = send_end_;
   }
@@ -57,7 +55,7 @@ class NetworkSession::PlanController {
     asio::steady_timer timer(io_);
     TimePoint window_start = start_;
     for (std::size_t index = 0;; ++index) {
-      const TimePoint tick = start_ + next_tick(window_start - start_);
+      const TimePoint tick = start_ + window_end(plan_, send_end_, window_start - start_);
       while (SteadyClock::now() < tick && !all_done()) {
         timer.expires_at(std::min(tick, SteadyClock::now() + kPoll));
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -80,7 +78,7 @@ class NetworkSession::PlanController {
       const TimePoint now = SteadyClock::now();
       WindowRecord record =
           make_window_record(index, window_start - session_.opened_, now - window_start, merged);
-      record.phase = segment_phase(plan_, segment_at(window_start - start_));
+      record.phase = segment_phase(plan_, segment_at(plan_, window_start - start_));
       record.in_flight = in_flight;
       record.connections = connections;
       record.peak_worker_cpu = peak_cpu;
@@ -92,30 +90,6 @@ class NetworkSession::PlanController {
         break;
       }
     }
-  }
-
-  std::size_t segment_at(Duration t) const {
-    const std::size_t n = segment_count(plan_);
-    std::size_t i = 0;
-    while (i + 1 < n && segment_start(plan_, i + 1) <= t) ++i;
-    return i;
-  }
-
-  // The end of the window that starts `t` into the plan: the next whole second of its phase,
-  // the phase's end, or, once the schedule is over, kDrainAllowance past it and then seconds.
-  Duration next_tick(Duration t) const {
-    constexpr Duration kSlack = 1ms;  // a window starts a moment after the tick that ended the last
-    if (t + kSlack < send_end_) {
-      const std::size_t i = segment_at(t);
-      const Duration phase_start = segment_start(plan_, i);
-      const Duration phase_end = std::min(segment_start(plan_, i + 1), send_end_);
-      Duration next = phase_start + kWindow * ((t + kSlack - phase_start) / kWindow + 1);
-      if (next + kMinWindow > phase_end) next = phase_end;
-      return next >= send_end_ ? send_end_ + kDrainAllowance : next;
-    }
-    const Duration tail = send_end_ + kDrainAllowance;
-    if (t + kSlack < tail) return tail;
-    return tail + kWindow * ((t + kSlack - tail) / kWindow + 1);
   }
 
   bool all_done() const {
@@ -136,18 +110,17 @@ class NetworkSession::PlanController {
   }
 
   // The first request stops sending and gives requests in flight the grace period; the next
-  // one cuts them off.
+  // one (even in the same poll) cuts them off.
   void handle_stop() {
     const int requests = session_.options_.stop.requests();
     if (requests <= session_.stops_seen_) return;
-    const bool first = session_.stops_seen_ == 0;
-    session_.stops_seen_ = requests;
-    if (first) {
+    if (session_.stops_seen_ == 0) {
       session_.stopped_by_ = session_.options_.stop.signal();
       end_sending_now();
       if (session_.options_.observer) session_.options_.observer->on_stopping(session_.stopped_by_);
     }
-    for (auto& worker : session_.workers_) worker->stop(/*immediately=*/!first);
+    session_.stops_seen_ = requests;
+    for (auto& worker : session_.workers_) worker->stop(/*immediately=*/requests >= 2);
   }
 
   NetworkSession& session_;
@@ -187,12 +160,12 @@ NetworkSession::~NetworkSession() {
 
 Result<std::unique_ptr<NetworkSession>> NetworkSession::open(SessionOptions options) {
   constexpr std::uint64_t kSpareDescriptors = 64;
-  const ConnectionSettings& settings = options.connection;
-  if (auto ok = ensure_fd_limit(settings.max_connections + kSpareDescriptors); !ok)
+  if (auto ok = ensure_fd_limit(options.connection.max_connections + kSpareDescriptors); !ok)
     return tl::unexpected(ok.error());
   std::unique_ptr<NetworkSession> session(new NetworkSession(std::move(options)));
   NetworkSession& s = *session;
   const Target& target = s.options_.target;
+  const ConnectionSettings& settings = s.options_.connection;
   if (target.url.tls) {
     auto context = make_client_tls_context(target.tls);
     if (!context) return tl::unexpected(context.error());
@@ -245,7 +218,17 @@ PlanResult NetworkSession::run(const LoadShape& plan) {
   result.start = start - opened_;
   ++plans_;
   for (auto& worker : workers_) worker->begin(plan, start, plans_);
-  PlanController(*this, plan, start, result).run();
+  try {
+    PlanController(*this, plan, start, result).run();
+  } catch (...) {
+    // The workers must let go of `plan` before the caller's copy of it goes: stop them, and
+    // wait until their requests in flight are cut off (the sweep does it within 50 ms).
+    for (auto& worker : workers_) worker->stop(/*immediately=*/true);
+    while (!std::all_of(workers_.begin(), workers_.end(),
+                        [](const auto& w) { return w->plan_done(); }))
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    throw;
+  }
 
   std::vector<PlanTotals> totals;
   for (auto& worker : workers_) totals.push_back(worker->take_totals());
@@ -263,7 +246,9 @@ PlanResult NetworkSession::run(const LoadShape& plan) {
     } else {
       record.users = std::get<ClosedLoop>(plan).profile.segments()[i].users;
     }
-    for (PlanTotals& t : totals) record.totals.merge(t.phases[i]);
+    for (PlanTotals& t : totals) {
+      if (i < t.phases.size()) record.totals.merge(t.phases[i]);
+    }
     result.phases.push_back(std::move(record));
   }
   for (const PlanTotals& t : totals) {

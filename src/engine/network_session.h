@@ -40,7 +40,7 @@ class NetworkSession final : public LoadSession {
 
   // The address actually connected to, "127.0.0.1:8080".
   const std::string& address() const { return address_; }
-  const SessionOptions& options() const { return options_; }
+  const ConnectionSettings& settings() const { return options_.connection; }
 
  private:
   class PlanController;

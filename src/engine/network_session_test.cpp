@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <mutex>
 #include <thread>
 
 #include "engine/run_load.h"
@@ -217,9 +218,11 @@ TEST(RunLoad, AnAnswerThatMakesGoingOnPointlessStopsTheRunAtOnce) {
                             R"({"__type":"ResourceNotReadyException","Message":"not running"})");
   });
   auto options = options_for(server.url());
+  std::mutex mutex;  // the callback runs on the workers' threads
   std::string seen_message;
   options.target.stop_on_error = [&](const ErrorInfo& error) -> std::optional<Error> {
     if (error.type != "ResourceNotReadyException") return std::nullopt;
+    const std::lock_guard lock(mutex);
     seen_message = std::string(error.message);
     return Error{ErrorKind::kService, "start the model first"};
   };
@@ -228,6 +231,7 @@ TEST(RunLoad, AnAnswerThatMakesGoingOnPointlessStopsTheRunAtOnce) {
   ASSERT_TRUE(result->stopped_early);
   EXPECT_EQ(result->stopped_early->message, "start the model first");
   EXPECT_EQ(result->stopped_early->kind, ErrorKind::kService);
+  const std::lock_guard lock(mutex);
   EXPECT_EQ(seen_message, "not running");
   EXPECT_LT(result->total.scheduled, 1500u);  // not the whole schedule
   EXPECT_GE(result->total.count(Outcome::kClientError), 1u);
@@ -264,10 +268,12 @@ TEST(NetworkSession, WindowsLieWithinOnePhaseAndCarryIt) {
   const PlanResult result = (*session)->run(plan);
   std::vector<Phase> phases;
   for (const auto& w : result.windows) phases.push_back(w.phase);
-  // One window each for the warm-up, drain and settle; the measure phase's 2.2 s make two, the
-  // last absorbing the remainder and the wait for the last answers.
-  EXPECT_EQ(phases, (std::vector<Phase>{Phase::kWarmup, Phase::kDrain, Phase::kSettle,
-                                        Phase::kMeasure, Phase::kMeasure}));
+  // One window each for the warm-up, drain and settle, then the measure phase's (how many
+  // depends on when the last answers arrive; window_end's own test pins the grid).
+  ASSERT_GE(phases.size(), 5u);
+  EXPECT_EQ(std::vector<Phase>(phases.begin(), phases.begin() + 4),
+            (std::vector<Phase>{Phase::kWarmup, Phase::kDrain, Phase::kSettle, Phase::kMeasure}));
+  for (std::size_t i = 4; i < phases.size(); ++i) EXPECT_EQ(phases[i], Phase::kMeasure);
   ASSERT_EQ(result.phases.size(), 4u);
   const std::uint64_t expected[] = {50, 300, 50, 220};  // rate x duration, exactly
   for (std::size_t i = 0; i < 4; ++i) {
@@ -304,6 +310,51 @@ TEST(NetworkSession, APlanAfterAStopReturnsAtOnceMarked) {
   EXPECT_EQ(result.stopped_by, SIGTERM);
   EXPECT_TRUE(result.phases.empty());
   EXPECT_FALSE(result.complete());
+}
+
+// A request source with a bug: it throws on its tenth request.
+class ThrowingSource final : public RequestSource {
+ public:
+  explicit ThrowingSource(std::unique_ptr<RequestSource> inner) : inner_(std::move(inner)) {}
+  RequestView next(std::chrono::system_clock::time_point now) override {
+    if (++calls_ == 10) throw std::runtime_error("a bug in the request source");
+    return inner_->next(now);
+  }
+
+ private:
+  std::unique_ptr<RequestSource> inner_;
+  int calls_ = 0;
+};
+
+TEST(NetworkSession, AnExceptionInAWorkerEndsThePlanAsAnInternalError) {
+  TestServer server = ok_server();
+  auto options = options_for(server.url());
+  options.connection.threads = 1;
+  auto make = options.target.make_source;
+  options.target.make_source = [make](unsigned worker) {
+    return std::make_unique<ThrowingSource>(make(worker));
+  };
+  auto session = NetworkSession::open(std::move(options));
+  ASSERT_TRUE(session) << session.error().message;
+  const PlanResult result = (*session)->run(constant(100, 30s));
+  ASSERT_TRUE(result.aborted);
+  EXPECT_EQ(result.aborted->kind, ErrorKind::kInternal);
+  EXPECT_NE(result.aborted->message.find("a bug in the request source"), std::string::npos);
+  EXPECT_LT(result.sent_for, 30s);                          // not the whole schedule
+  EXPECT_TRUE((*session)->run(constant(100, 1s)).aborted);  // and nothing after it
+}
+
+class ThrowingObserver final : public SessionObserver {
+ public:
+  void on_window(const WindowRecord&) override { throw std::runtime_error("observer failed"); }
+};
+
+TEST(NetworkSession, AnExceptionInTheControllerLeavesRun) {
+  TestServer server = ok_server();
+  ThrowingObserver observer;
+  auto session = NetworkSession::open(options_for(server.url(), &observer));
+  ASSERT_TRUE(session) << session.error().message;
+  EXPECT_THROW((*session)->run(constant(100, 30s)), std::runtime_error);
 }
 
 }  // namespace

@@ -42,15 +42,18 @@ RunResult summarize_run(const PlanResult& plan, const LoadShape& shape,
   return result;
 }
 
+RunResult run_shape(NetworkSession& session, const LoadShape& shape) {
+  const std::string started_at = utc_now();
+  RunResult result = summarize_run(session.run(shape), shape, session.settings());
+  result.started_at = started_at;
+  result.address = session.address();
+  return result;
+}
+
 Result<RunResult> run_load(SessionOptions options, const LoadShape& shape) {
-  const ConnectionSettings settings = options.connection;
   auto session = NetworkSession::open(std::move(options));
   if (!session) return tl::unexpected(session.error());
-  const std::string started_at = utc_now();
-  RunResult result = summarize_run((*session)->run(shape), shape, settings);
-  result.started_at = started_at;
-  result.address = (*session)->address();
-  return result;
+  return run_shape(**session, shape);
 }
 
 }  // namespace iuprobe

@@ -11,8 +11,12 @@ namespace iuprobe {
 RunResult summarize_run(const PlanResult& plan, const LoadShape& shape,
                         const ConnectionSettings& settings);
 
-// `iuprobe run`: one load shape on a session of its own. Fails before sending anything when the
-// endpoint cannot be reached; after a stop request it returns what it measured, marked.
+// `iuprobe run`: one load shape on an open session, summarised; after a stop request it returns
+// what it measured, marked.
+RunResult run_shape(NetworkSession& session, const LoadShape& shape);
+
+// The same on a session of its own. Fails before sending anything when the endpoint cannot be
+// reached.
 Result<RunResult> run_load(SessionOptions options, const LoadShape& shape);
 
 }  // namespace iuprobe

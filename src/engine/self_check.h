@@ -31,8 +31,10 @@ struct GeneratorCheck {
 struct GeneratorLimits {
   double min_sent_fraction = 0.97;
   // A send is late when it leaves more than max(1 ms, one interval of the schedule) after its
-  // scheduled time.
-  double max_late_fraction = 0.10;
+  // scheduled time. On a busy two-core machine (the server under test beside the generator),
+  // scheduling alone makes 1-2% late at 300-500/s and over 10% at 640/s at times; a generator
+  // that falls behind makes nearly all of them late.
+  double max_late_fraction = 0.20;
   double max_queued_fraction = 0.05;  // sends that waited for a free connection
   double saturated_cpu = 0.95;        // a worker thread at this share of a core is saturated
   double max_saturated_window_fraction = 0.5;

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <ctime>
@@ -20,6 +19,11 @@ namespace {
 
 namespace asio = boost::asio;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// A coroutine's exception (a bug, or memory running out) leaves io_.run() instead of vanishing
+// as asio::detached would let it; the worker's thread turns it into an abort of the load.
+constexpr auto kRethrow = [](const std::exception_ptr& e) {
+  if (e) std::rethrow_exception(e);
+};
 constexpr std::size_t kMaxDials = 32;  // connections being opened at once, per worker
 // A connection idle for longer than this is checked for a close by the server before reuse
 // (one poll(2)); busier connections are not, which keeps high rates free of the system call.
@@ -48,13 +52,31 @@ void Worker::start() {
   last_collect_ = SteadyClock::now();
   guard_.emplace(io_.get_executor());
   io_.restart();  // the pre-flight may have run this loop to its end
-  asio::co_spawn(io_, sweep(), asio::detached);
+  asio::co_spawn(io_, sweep(), kRethrow);
   thread_ = std::thread([this] {
     // Default timer slack (50 us) would blur a schedule with sub-millisecond spacing.
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     last_cpu_seconds_ = thread_cpu_seconds();
-    io_.run();
+    while (true) {
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& e) {
+        fail(e.what());
+      } catch (...) {
+        fail("an exception of unknown type");
+      }
+    }
   });
+}
+
+// The plan ends for this worker, whatever it had in flight: the controller must not wait for
+// requests it can no longer account for, and the session refuses later plans (the abort).
+void Worker::fail(std::string_view what) {
+  setup_.abort->request(
+      Error{ErrorKind::kInternal, fmt::format("internal error in a load worker: {}", what)});
+  failed_.store(true, std::memory_order_release);
+  plan_done_.store(true, std::memory_order_release);
 }
 
 void Worker::shutdown() {
@@ -84,11 +106,13 @@ void Worker::begin(const LoadShape& plan, TimePoint start, std::uint64_t plan_nu
     sending_done_ = false;
     stopping_ = false;
     stop_deadline_.reset();
-    asio::co_spawn(io_, run_plan(), asio::detached);
+    asio::co_spawn(io_, run_plan(), kRethrow);
   });
 }
 
 PlanTotals Worker::take_totals() {
+  // A failed worker may still be writing its totals: they are not trusted, and not read.
+  if (failed_.load(std::memory_order_acquire)) return {};
   return std::move(totals_);
 }
 
@@ -184,7 +208,7 @@ void Worker::dispatch(const Job& job) {
     idle_.pop_back();
     slot->busy = true;
     ++busy_;
-    asio::co_spawn(io_, serve(*slot, job), asio::detached);
+    asio::co_spawn(io_, serve(*slot, job), kRethrow);
     return;
   }
   backlog_.push_back(job);
@@ -198,7 +222,7 @@ void Worker::dispatch(const Job& job) {
     slot.busy = true;
     ++busy_;
     ++connecting_;
-    asio::co_spawn(io_, connect_and_serve(slot), asio::detached);
+    asio::co_spawn(io_, connect_and_serve(slot), kRethrow);
   }
 }
 
@@ -380,7 +404,7 @@ void Worker::start_users(const ClosedLoop& plan) {
   for (unsigned local = 0; local < users; ++local) {
     user_timers_.push_back(std::make_unique<asio::steady_timer>(io_));
     ++active_users_;
-    asio::co_spawn(io_, user(plan.profile, local, *user_timers_.back()), asio::detached);
+    asio::co_spawn(io_, user(plan.profile, local, *user_timers_.back()), kRethrow);
   }
 }
 

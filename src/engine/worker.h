@@ -81,7 +81,7 @@ class Worker {
   void stop(bool immediately);
   // Whether every request of the current plan has its outcome.
   bool plan_done() const { return plan_done_.load(std::memory_order_acquire); }
-  // The plan's totals, once plan_done().
+  // The plan's totals, once plan_done(); empty after the worker failed.
   PlanTotals take_totals();
   // Closes every connection and ends the thread.
   void shutdown();
@@ -117,6 +117,7 @@ class Worker {
   void expire_backlog(TimePoint now);
   Slot& add_slot(std::unique_ptr<ClientConnection> connection = nullptr);
   void notify_if_drained();
+  void fail(std::string_view what);
 
   WorkerSetup setup_;
   std::unique_ptr<RequestSource> source_;
@@ -146,6 +147,7 @@ class Worker {
   bool stopping_ = false;
   std::optional<TimePoint> stop_deadline_;
   std::atomic<bool> plan_done_{true};
+  std::atomic<bool> failed_{false};  // an exception escaped a coroutine: see fail()
 };
 
 }  // namespace iuprobe

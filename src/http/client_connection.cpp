@@ -15,6 +15,7 @@
 #include <boost/beast/http/read.hpp>
 
 #include "http/response_scanner.h"
+#include "http/tls.h"
 
 namespace iuprobe {
 namespace {
@@ -25,12 +26,6 @@ using tcp = asio::ip::tcp;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
-
-bool is_ip_address(const std::string& host) {
-  boost::system::error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
 
 template <class Stream>
 class BasicConnection final : public ClientConnection {
@@ -183,11 +178,7 @@ class BasicConnection final : public ClientConnection {
     lowest().set_option(tcp::no_delay(true), ignored);
     if constexpr (kTls) {
       result.stage = ExchangeStage::kTlsHandshake;
-      if (!is_ip_address(options_.host)) {
-        // SSL_set_tlsext_host_name() is a macro with a C cast; this is what it expands to.
-        SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                 const_cast<char*>(options_.host.c_str()));
-      }
+      set_server_name(stream_->native_handle(), options_.host);
       if (options_.verify_host) {
         stream_->set_verify_callback(ssl::host_name_verification(options_.host));
       }

@@ -107,17 +107,19 @@ asio::awaitable<std::string> exchange(Stream& stream, const std::string& bytes,
   co_return "";
 }
 
-asio::awaitable<std::string> connect_and_exchange(const FetchRequest& request, tcp::socket& socket,
-                                                  ResponseReader& reader) {
-  tcp::resolver resolver(socket.get_executor());
+asio::awaitable<std::string> connect_and_exchange(const FetchRequest& request,
+                                                  tcp::resolver& resolver, tcp::socket& socket,
+                                                  ResponseReader& reader, const bool& timed_out) {
   auto [resolve_error, endpoints] = co_await resolver.async_resolve(
       request.url.host, std::to_string(request.url.port), kUseTuple);
   if (resolve_error) {
     co_return fmt::format("cannot resolve host '{}': {}", request.url.host,
                           resolve_error.message());
   }
+  if (timed_out) co_return "";  // the caller says so
   auto [connect_error, endpoint] = co_await asio::async_connect(socket, endpoints, kUseTuple);
   if (connect_error) co_return "connecting: " + connect_error.message();
+  if (timed_out) co_return "";
   const std::string bytes = request_bytes(request);
   if (!request.url.tls) co_return co_await exchange(socket, bytes, reader);
 
@@ -128,9 +130,7 @@ asio::awaitable<std::string> connect_and_exchange(const FetchRequest& request, t
     context = *made;
   }
   ssl::stream<tcp::socket&> stream(socket, *context);
-  // SSL_set_tlsext_host_name() is a macro with a C cast; this is what it expands to.
-  SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-           const_cast<char*>(request.url.host.c_str()));
+  set_server_name(stream.native_handle(), request.url.host);
   stream.set_verify_callback(ssl::host_name_verification(request.url.host));
   auto [handshake_error] = co_await stream.async_handshake(ssl::stream_base::client, kUseTuple);
   if (handshake_error) co_return "TLS handshake: " + handshake_error.message();
@@ -148,14 +148,18 @@ std::string FetchResponse::header(std::string_view name) const {
 
 Result<FetchResponse> fetch(const FetchRequest& request) {
   asio::io_context io;
+  tcp::resolver resolver(io);
   tcp::socket socket(io);
   ResponseReader reader(request.method == "HEAD");
-  // One deadline for the whole exchange: closing the socket ends whatever is in progress.
+  // One deadline for the whole exchange: it cancels the lookup and closes the socket, which
+  // ends whatever is in progress; a step that starts after it (a connect after a late lookup)
+  // does not start.
   asio::steady_timer deadline(io, request.timeout);
   bool timed_out = false;
   deadline.async_wait([&](boost::system::error_code ec) {
     if (ec) return;
     timed_out = true;
+    resolver.cancel();
     boost::system::error_code ignored;
     socket.close(ignored);
   });
@@ -163,7 +167,7 @@ Result<FetchResponse> fetch(const FetchRequest& request) {
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        problem = co_await connect_and_exchange(request, socket, reader);
+        problem = co_await connect_and_exchange(request, resolver, socket, reader, timed_out);
         deadline.cancel();
       },
       asio::detached);

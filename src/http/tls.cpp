@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/tls.h"
 
+#include <boost/asio/ip/address.hpp>
+
 namespace iuprobe {
 
 Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
@@ -30,6 +32,15 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
       return fail(ErrorKind::kInput, "cannot load the system's CA certificates: {}", ec.message());
   }
   return context;
+}
+
+void set_server_name(SSL* ssl, const std::string& host) {
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(host, ec);
+  if (!ec) return;
+  // SSL_set_tlsext_host_name() is a macro with a C cast; this is what it expands to.
+  SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+           const_cast<char*>(host.c_str()));
 }
 
 }  // namespace iuprobe

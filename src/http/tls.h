@@ -20,4 +20,7 @@ struct TlsOptions {
 Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
     const TlsOptions& options);
 
+// Names `host` in the handshake (SNI), unless it is an IP address, which SNI may not carry.
+void set_server_name(SSL* ssl, const std::string& host);
+
 }  // namespace iuprobe

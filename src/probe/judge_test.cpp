@@ -54,8 +54,8 @@ TEST(JudgeStep, AgreesWithRunOnWhetherTheGeneratorWasTheLimit) {
     double cpu;
     bool bound;
   };
-  for (const Case c :
-       {Case{0, 0.2, false}, Case{30, 0.5, false}, Case{400, 0.5, true}, Case{0, 0.99, true}}) {
+  for (const Case c : {Case{0, 0.2, false}, Case{30, 0.5, false}, Case{150, 0.5, false},
+                       Case{400, 0.5, true}, Case{0, 0.99, true}}) {
     SCOPED_TRACE(::testing::Message() << c.late_per_second << " late/s, cpu " << c.cpu);
     const PlanResult plan = measured_plan(8, 1000, c.late_per_second, c.cpu);
     const RunResult run = summarize_run(plan, shape, settings);

@@ -177,7 +177,9 @@ TEST(RunProbe, FindsTheCapacityOfASlotLimitedServer) {
   Probe probe;
   probe.settings.inference_units = 2;
   FakeSession session(probe.clock, slots(173.4));
+  const TimePoint began = probe.clock.now();
   const ProbeReport report = probe.run(session);
+  const Duration probing = probe.clock.now() - began;
   EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
   EXPECT_NEAR(report.answer.capacity / 173.4, 1.0, 0.03);
   EXPECT_TRUE(report.completed());
@@ -185,8 +187,10 @@ TEST(RunProbe, FindsTheCapacityOfASlotLimitedServer) {
   EXPECT_EQ(session.plans.size(), report.trials.size());
   EXPECT_EQ(probe.observer.steps.size(), report.trials.size());
   EXPECT_EQ(probe.observer.trials, probe.observer.steps);
-  // Without a managed model the probe bills itself its wall time at the IU count.
-  EXPECT_NEAR(report.iu_minutes, to_seconds(report.wall) / 60 * 2, 1e-9);
+  // Without a managed model the probe bills itself its time at the IU count: every step's
+  // phases and the wait for their last answers, on the clock.
+  EXPECT_EQ(report.wall, probing);
+  EXPECT_NEAR(report.iu_minutes, to_seconds(probing) / 60 * 2, 1e-9);
 }
 
 TEST(RunProbe, StepsAreSettledAndRefineStepsDrainedFirst) {
@@ -305,10 +309,12 @@ TEST(RunProbe, VerifyScalingProbesAgainWithMoreIusAndBillsBothRuns) {
   EXPECT_EQ(report.scaling->answer.verdict, Verdict::kFound);
   EXPECT_NEAR(report.scaling->answer.capacity / 200, 1.0, 0.03);
   EXPECT_NEAR(report.scaling->efficiency, 1.0, 0.05);
-  // Billed from start to stop at each IU count, the restart's start-up included.
+  // Billed as the model bills it, from each start to its stop (the restart's 90 s start-up
+  // included): the probe takes the model's figure.
+  EXPECT_DOUBLE_EQ(report.iu_minutes, *model.billed_iu_minutes());
   const double expected =
-      1 * to_seconds(report.wall) / 60 + 2 * (to_seconds(report.scaling->wall) + 90) / 60;
-  EXPECT_NEAR(report.iu_minutes, expected, 0.05);
+      1 * to_seconds(report.wall) / 60 + 2 * (90 + to_seconds(report.scaling->wall)) / 60;
+  EXPECT_NEAR(report.iu_minutes, expected, 1e-9);
 }
 
 TEST(RunProbe, AModelThatCannotBeRestartedFailsTheProbeAndIsStillStopped) {

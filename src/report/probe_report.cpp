@@ -71,11 +71,13 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
   }
   fmt::print(out, "why        {}\n", a.reason);
   if (report.failure) fmt::print(out, "ended      {}\n", report.failure->message);
-  // A per-IU figure only from a capacity, or a bound on one: never from an unfinished search.
+  // A per-IU figure only from a capacity, or a bound on one (said as one): never from an
+  // unfinished search.
   const bool figure = a.verdict == Verdict::kFound || a.verdict == Verdict::kGeneratorLimited ||
                       a.verdict == Verdict::kNoLimitFound;
   if (report.inference_units > 0 && a.capacity > 0 && figure) {
-    fmt::print(out, "per IU     {} TPS ({} IU{})\n",
+    fmt::print(out, "per IU     {}{} TPS ({} IU{})\n",
+               a.verdict == Verdict::kFound ? "" : "at least ",
                format_rate(a.capacity / report.inference_units), report.inference_units,
                report.inference_units == 1 ? "" : "s");
   }
