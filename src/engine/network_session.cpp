@@ -35,7 +35,8 @@ class NetworkSession::PlanController {
  public:
   PlanController(NetworkSession& session, const LoadShape& plan, TimePoint start,
                  PlanResult& result)
-      : session_(session),
+      : io_(*session.control_),
+        session_(session),
         plan_(plan),
         start_(start),
         send_end_(total_duration(plan)),
@@ -43,6 +44,7 @@ class NetworkSession::PlanController {
 
   // An exception from the loop (a bug, an observer's failure) leaves here.
   void run() {
+    io_.restart();
     asio::co_spawn(io_, loop(), [](const std::exception_ptr& e) {
       if (e) std::rethrow_exception(e);
     });
@@ -123,12 +125,12 @@ class NetworkSession::PlanController {
     for (auto& worker : session_.workers_) worker->stop(/*immediately=*/requests >= 2);
   }
 
+  asio::io_context& io_;
   NetworkSession& session_;
   const LoadShape& plan_;
   TimePoint start_;
   Duration send_end_;
   PlanResult& result_;
-  asio::io_context io_{1};
   bool aborted_ = false;
 };
 
@@ -152,7 +154,8 @@ Result<void> ensure_fd_limit(std::uint64_t needed) {
   return {};
 }
 
-NetworkSession::NetworkSession(SessionOptions options) : options_(std::move(options)) {}
+NetworkSession::NetworkSession(SessionOptions options)
+    : options_(std::move(options)), control_(std::make_unique<asio::io_context>(1)) {}
 
 NetworkSession::~NetworkSession() {
   for (auto& worker : workers_) worker->shutdown();

@@ -12,6 +12,10 @@
 #include "engine/target.h"
 #include "http/client_connection.h"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace iuprobe {
 
 class Worker;
@@ -50,6 +54,9 @@ class NetworkSession final : public LoadSession {
   std::shared_ptr<boost::asio::ssl::context> tls_;
   ConnectionOptions connection_;  // workers' connections refer to it
   RunAbort abort_;
+  // The plans' controller loop runs on it. It lives as long as the session, not one plan: a
+  // worker's thread may still hold its executor for a moment after handing a window over.
+  std::unique_ptr<boost::asio::io_context> control_;
   std::vector<std::unique_ptr<Worker>> workers_;
   TimePoint opened_{};
   std::string address_;
