@@ -7,12 +7,14 @@
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
+#include <tuple>
 
 #include "http/response_scanner.h"
 #include "http/tls.h"
@@ -23,6 +25,8 @@ namespace {
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
+using namespace boost::asio::experimental::
+    awaitable_operators;  // NOLINT(google-build-using-namespace)
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
@@ -48,28 +52,47 @@ class BasicConnection final : public ClientConnection {
     deadline_ = result.sent + options_.request_timeout;
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
                                                     asio::buffer(body.data(), body.size())};
-    auto [write_error, written] = co_await asio::async_write(*stream_, buffers, kUseTuple);
-    if (write_error) co_return failed(std::move(result), write_error);
-    result.bytes_sent = written;
-
-    result.stage = ExchangeStage::kRead;
     ResponseScanner scanner;
     scanner.body_limit(boost::none);
     scanner.header_limit(kHeaderLimit);
     if (head_request) scanner.skip(true);
-    auto [read_error, read] =
-        co_await boost::beast::http::async_read(*stream_, buffer_, scanner, kUseTuple);
-    if (read_error) co_return failed(std::move(result), read_error);
+    Transfer write, read;
+    if (head_.size() + body.size() <= kWriteThenRead) {
+      // The common case, awaited in place: no coroutine frames beyond this one.
+      std::tie(write.error, write.bytes) = co_await asio::async_write(*stream_, buffers, kUseTuple);
+      if (write.error) co_return failed(std::move(result), write.error);
+      result.stage = ExchangeStage::kRead;
+      std::tie(read.error, read.bytes) =
+          co_await boost::beast::http::async_read(*stream_, buffer_, scanner, kUseTuple);
+    } else {
+      // A large request: read while writing. Servers and proxies may answer (413, 429, even
+      // 200) once they have read the head and close without reading the body, as curl and
+      // urllib3 expect; written first, the body would only meet a reset.
+      bool writing = true;
+      co_await (send_while(buffers, write, writing) && receive_while(scanner, read, writing));
+      // The stage is where it stopped: a write cut short by a timeout stopped sending, one we
+      // cancelled because the read had ended did not.
+      const bool cancelled = write.error == asio::error::operation_aborted && !timed_out_;
+      if (!write.error || cancelled) result.stage = ExchangeStage::kRead;
+    }
+    result.bytes_sent = write.bytes;
+    if (read.error) {
+      // The write's own failure (a reset) says more than the read's that follows it.
+      const bool write_failed = result.stage == ExchangeStage::kWrite && !timed_out_;
+      co_return failed(std::move(result), write_failed ? write.error : read.error);
+    }
+    // Answered before the whole request went out: the connection cannot carry another.
+    const bool unfinished_request = static_cast<bool>(write.error);
 
     result.done = SteadyClock::now();
     result.stage = ExchangeStage::kDone;
-    result.bytes_received = read;
+    result.bytes_received = read.bytes;
     result.status = scanner.status();
     result.error_type_header = scanner.error_type_header();
     result.body_prefix = scanner.body_prefix();
     deadline_.reset();
     last_used_ = result.done;
-    if (!scanner.keep_alive()) reset();
+    if (unfinished_request || !scanner.keep_alive()) reset();
     co_return result;
   }
 
@@ -116,6 +139,31 @@ class BasicConnection final : public ClientConnection {
   TimePoint last_used() const override { return last_used_; }
 
  private:
+  // A request up to this size goes out before its answer is read: it fits the socket's send
+  // buffer, so a server that answers early cannot leave it blocked.
+  static constexpr std::size_t kWriteThenRead = 16 * 1024;
+
+  struct Transfer {
+    boost::system::error_code error;
+    std::size_t bytes = 0;
+  };
+
+  asio::awaitable<void> send_while(const std::array<asio::const_buffer, 2>& buffers,
+                                   Transfer& write, bool& writing) {
+    std::tie(write.error, write.bytes) = co_await asio::async_write(*stream_, buffers, kUseTuple);
+    writing = false;
+  }
+  // Once the answer is in (or the read failed), a write still in progress is cancelled.
+  asio::awaitable<void> receive_while(ResponseScanner& scanner, Transfer& read,
+                                      const bool& writing) {
+    std::tie(read.error, read.bytes) =
+        co_await boost::beast::http::async_read(*stream_, buffer_, scanner, kUseTuple);
+    if (writing) {
+      boost::system::error_code ignored;
+      lowest().cancel(ignored);
+    }
+  }
+
   // Marks the connection busy for the lifetime of an exchange.
   struct Busy {
     explicit Busy(bool& flag) : flag_(flag) { flag_ = true; }

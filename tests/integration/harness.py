@@ -40,11 +40,36 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
-class Nginx:
+class ServerProcess:
+    """A server run as a child process in its own temporary directory: stopped with
+    `stop_signal` (then killed after 5 s) and its directory removed, also as a context manager."""
+    stop_signal = signal.SIGTERM
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(self.stop_signal)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Nginx(ServerProcess):
     """nginx on a free loopback port with the given `server { ... }` body. In the body, {port}
     is the port and {www} a directory holding a file `ok` (content "ok"). Note that `return`
     answers in nginx's rewrite phase, before limit_req/limit_conn: throttled locations must
     serve content instead (try_files /ok =404)."""
+    stop_signal = signal.SIGQUIT  # graceful: finishes requests in flight
 
     def __init__(self, server_body: str, http_extra: str = ""):
         self.dir = Path(tempfile.mkdtemp(prefix="iuprobe-nginx-"))
@@ -85,23 +110,63 @@ class Nginx:
     def url(self, path: str = "/", scheme: str = "http") -> str:
         return f"{scheme}://127.0.0.1:{self.port}{path}"
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
-    def __enter__(self):
-        return self
+class HAProxy(ServerProcess):
+    """HAProxy on a free loopback port with the given frontend body (after `bind`). In the
+    body, {port} is the port."""
 
-    def __exit__(self, *exc):
-        self.stop()
+    def __init__(self, frontend_body: str):
+        self.dir = Path(tempfile.mkdtemp(prefix="iuprobe-haproxy-"))
+        self.port = free_port()
+        conf = textwrap.dedent("""\
+            global
+              maxconn 4096
+            defaults
+              mode http
+              timeout connect 2s
+              timeout client 10s
+              timeout server 10s
+            frontend front
+              bind 127.0.0.1:{port}
+            """).format(port=self.port)
+        body = textwrap.dedent(frontend_body).replace("{port}", str(self.port)).strip("\n")
+        conf += textwrap.indent(body, "  ") + "\n"  # haproxy refuses a last line without one
+        (self.dir / "haproxy.cfg").write_text(conf)
+        self.process = subprocess.Popen(["haproxy", "-db", "-f", str(self.dir / "haproxy.cfg")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for_port(self.port)
+        except RuntimeError:
+            self.process.kill()
+            _, err = self.process.communicate()
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise RuntimeError("haproxy did not start: " + err)
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def haproxy_window_limit(limit: int) -> str:
+    """An HAProxy frontend body: a limit of `limit` requests per source over a sliding second
+    (HAProxy's http_req_rate), which counts the requests it denies too (429), and a 200 "ok" for
+    the rest, both answered from the frontend as soon as the head is read."""
+    return f"""
+        stick-table type ip size 1k expire 30s store http_req_rate(1s)
+        http-request track-sc0 src
+        http-request deny deny_status 429 if {{ sc_http_req_rate(0) gt {limit} }}
+        http-request return status 200 content-type text/plain string ok
+        """
+
+
+def h2load_even(url: str, rate: float, seconds: float) -> dict:
+    """An independent reference sender: h2load (nghttp2) over HTTP/1.1 on one connection, evenly
+    spaced at `rate` for `seconds`. Returns the counts of 2xx, 4xx and 5xx answers."""
+    run = subprocess.run(["h2load", "--h1", "-c", "1", "-t", "1", "--rps", f"{rate:.3f}", "-D", str(seconds), url],
+                         capture_output=True, text=True, timeout=seconds + 30)
+    match = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", run.stdout)
+    if run.returncode != 0 or not match:
+        raise RuntimeError(f"h2load failed: {run.stdout}{run.stderr}")
+    return {"2xx": int(match[1]), "4xx": int(match[3]), "5xx": int(match[4])}
 
 
 def run_iuprobe(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:

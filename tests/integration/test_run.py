@@ -10,7 +10,7 @@ import time
 import unittest
 from pathlib import Path
 
-from harness import IUPROBE, Nginx, read_json, run_iuprobe, self_signed_certificate
+from harness import IUPROBE, HAProxy, Nginx, haproxy_window_limit, read_json, run_iuprobe, self_signed_certificate
 
 
 class ThrottleAgainstNginxLimitReq(unittest.TestCase):
@@ -34,6 +34,32 @@ class ThrottleAgainstNginxLimitReq(unittest.TestCase):
             self.assertIn("throttled", run.stdout)
             lines = (Path(out) / "history.csv").read_text().splitlines()
             self.assertGreaterEqual(len(lines), 7)  # header + one row per second
+
+
+class AnswersBeforeTheBody(unittest.TestCase):
+    """HAProxy answers from its frontend once it has read a request's head (`http-request
+    return` and `deny`, no request buffering) and closes without reading the upload, as gateways
+    do with early 413s and 429s. iuprobe must read those answers while it is still sending, and
+    count each by its status. The limit: HAProxy's own sliding-window request rate per source,
+    50/s."""
+
+    def test_early_answers_to_large_uploads_count_by_their_status(self):
+        with HAProxy(haproxy_window_limit(50)) as haproxy, tempfile.TemporaryDirectory() as out:
+            body = Path(out) / "upload.bin"
+            body.write_bytes(os.urandom(1 << 20))  # more than HAProxy reads before it answers
+            for rate, expect_throttled in (("10", False), ("100", True)):
+                run = run_iuprobe("run", "--url", haproxy.url(), "--body-file", str(body), "--rate", rate,
+                                  "--duration", "3s", "--out", out, "--quiet")
+                self.assertEqual(run.returncode, 0, run.stderr + run.stdout)
+                summary = read_json(Path(out) / "result.json")["summary"]
+                outcomes = summary["outcomes"]
+                self.assertEqual(outcomes["transport_error"], 0, summary)
+                self.assertEqual(outcomes["timeout"], 0, summary)
+                self.assertGreater(outcomes["ok"], 0, summary)
+                if expect_throttled:
+                    self.assertGreater(outcomes["throttled"], 0, summary)
+                else:
+                    self.assertEqual(outcomes["throttled"], 0, summary)
 
 
 class Tls(unittest.TestCase):
