@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """`iuprobe probe` against servers whose capacity is known, one row per case: found / true / error /
-wall time / IU-minutes the probe cost / verdict.
+saturated goodput / wall time / IU-minutes the probe cost / verdict.
 
 Cases span what issue 5 asks for: token-bucket throttles with a burst (nginx limit_req, nodelay),
 concurrency limits (the emulator's slots; nginx limit_conn in front of a delayed backend),
-latencies from 10 ms to 500 ms, capacities from 5 to 5,000 TPS, images from 20 KB to 4 MB.
+latencies from 10 ms to 500 ms, capacities from 5 to 5,000 TPS, images from 20 KB to 4 MB; and
+(issue 12) HAProxy's sliding-window rate limit, which counts the requests it denies, also in
+front of uploads it answers early. Its nominal truth is the configured limit.
 For limit_conn the true capacity is connections ÷ the service time seen through nginx, measured
 at a light load first (the nominal delay leaves out proxying). Targets: every error within ±3%,
-every probe under 90 s. Needs a release build and nginx
+every probe under 90 s. Needs a release build, nginx and HAProxy
 (scripts/setup.sh). Takes about 8 minutes per binary and repeat; --before OLD_BINARY adds a
 before/after comparison (the servers are always the current binary's emulator and nginx).
 """
@@ -83,6 +85,20 @@ def main():
                 return probe(binary, ["--url", n.url("/ok"), "--threads", "1"])
         return run, truth, 0
 
+    def haproxy_case(limit, body_bytes, truth):
+        # HAProxy's request rate per source over a sliding second, which counts the requests it
+        # denies too; it answers from the frontend after reading the head (no request
+        # buffering), so an upload meets an early answer and a close.
+        def run(binary):
+            with harness.HAProxy(harness.haproxy_window_limit(limit)) as h:
+                target = ["--url", h.url("/"), "--threads", "1"]
+                if body_bytes:
+                    body = Path(tmp.name) / f"upload-{body_bytes}.bin"
+                    body.write_bytes(os.urandom(body_bytes))
+                    target += ["--body-file", str(body)]
+                return probe(binary, target)
+        return run, truth, 0
+
     def limit_conn_case(conns, delay, truth):
         # The delayed backend is the emulator itself (timers, no signature checks, 1,000 slots),
         # so only nginx's connection limit bounds the rate: conns / delay. The image is a 1 KB
@@ -135,6 +151,8 @@ def main():
         "nginx limit_req 1000/s, burst 200": nginx_case(1000, 200, 1000),
         "nginx limit_conn 10 + 100 ms backend": limit_conn_case(10, 0.100, 100),
         "nginx limit_conn 4 + 20 ms backend": limit_conn_case(4, 0.020, 200),
+        "haproxy sliding window 200/s": haproxy_case(200, 0, 200),
+        "haproxy window 100/s, 256 KB early answers": haproxy_case(100, 256 << 10, 100),
     }
     binaries = [("after", IUPROBE)] if not args.before else [("before", args.before), ("after", IUPROBE)]
     runs = {}  # (case, label) -> [(found, wall, verdict, steps)]
@@ -145,15 +163,16 @@ def main():
             for label, binary in binaries:
                 result, wall = run(binary)
                 answer = result["answer"]
+                saturated = (answer.get("saturated") or {}).get("goodput_tps")
                 runs.setdefault((name, label), []).append(
-                    (answer["capacity_tps"], wall, answer["verdict"], len(result["trials"])))
+                    (answer["capacity_tps"], wall, answer["verdict"], len(result["trials"]), saturated))
                 print(f"  {round_ + 1}/{args.repeat} {label}: {name}: {wall:.0f} s", file=sys.stderr, flush=True)
 
     print(f"\n{os.cpu_count()} cores; {args.repeat} probe(s) per case and binary, default settings; medians")
     for label, binary in binaries:
         print(f"{label:<6} {binary}")
-    header = (f"{'case':<42} {'':<6} {'true':>9} {'found':>9} {'error':>8} {'wall s':>7} {'IU-min':>7} "
-              f"{'steps':>6}  verdict")
+    header = (f"{'case':<42} {'':<6} {'true':>9} {'found':>9} {'error':>8} {'saturated':>9} {'wall s':>7} "
+              f"{'IU-min':>7} {'steps':>6}  verdict")
     print(header)
     print("-" * len(header))
     summary = {label: [] for label, _ in binaries}
@@ -167,15 +186,17 @@ def main():
             found = statistics.median(r[0] for r in rows)
             wall = statistics.median(r[1] for r in rows)
             steps = statistics.median(r[3] for r in rows)
+            saturated = [r[4] for r in rows if r[4] is not None]
+            saturated_text = f"{statistics.median(saturated):,.1f}" if saturated else "-"
             verdicts = sorted({r[2] for r in rows})
             error = (found / truth - 1) * 100
             walls[label] = wall
             summary[label].append((error, wall, verdicts))
             iu_min = f"{wall / 60 * iu:.2f}" if iu else "-"
-            print(f"{name:<42} {label:<6} {truth:>9,.1f} {found:>9,.1f} {error:>+7.1f}% {wall:>7.1f} "
-                  f"{iu_min:>7} {steps:>6.0f}  {'/'.join(verdicts)}")
+            print(f"{name:<42} {label:<6} {truth:>9,.1f} {found:>9,.1f} {error:>+7.1f}% {saturated_text:>9} "
+                  f"{wall:>7.1f} {iu_min:>7} {steps:>6.0f}  {'/'.join(verdicts)}")
         if args.before:
-            print(f"{'':<42} {'ratio':<6} {'':>9} {'':>9} {'':>8} {walls['after'] / walls['before']:>7.2f}")
+            print(f"{'':<42} {'ratio':<6} {'':>9} {'':>9} {'':>8} {'':>9} {walls['after'] / walls['before']:>7.2f}")
     for label, rows in summary.items():
         worst = max(abs(r[0]) for r in rows)
         slowest = max(r[1] for r in rows)

@@ -160,6 +160,14 @@ const IuprobeCharts = (() => {
     }[a.verdict] || a.verdict;
   }
 
+  // The second figure: what the endpoint served when over-driven, and why it differs, if it does.
+  function saturationText(a) {
+    const s = a.saturated;
+    if (!s) return "–";
+    const served = `${fmt(s.goodput_tps)} TPS served when over-driven (${fmt(s.low_tps)}–${fmt(s.high_tps)} per second)`;
+    return a.saturation_note ? `${served}: ${a.saturation_note}` : served;
+  }
+
   // A probe step as result.json has it, shaped for the charts.
   function stepPoint(t) {
     const l = t.latency_ms;
@@ -179,7 +187,8 @@ const IuprobeCharts = (() => {
     const l = t.latency_ms;
     const cells = [t.index, t.phase, fmt(t.offered_per_s), fmt(t.goodput_per_s), fmt(t.throttled_per_s),
       fmt(t.errors_per_s), l.count ? fmt(l.p50) : "–", l.count ? fmt(l.p95) : "–", l.count ? fmt(l.p99) : "–",
-      t.generator_limited ? "generator-limited" : t.passed ? "pass" : "fail",
+      (t.set_aside ? "repeated" : t.generator_limited ? "generator-limited" : t.passed ? "pass" : "fail") +
+        (t.answered != null ? ` (${fmt(t.refused, 0)} of ${fmt(t.answered, 0)} refused)` : ""),
       `[${fmt(t.lower)}, ${t.upper > 0 ? fmt(t.upper) : "?"})`];
     const tr = document.createElement("tr");
     tr.className = t.passed ? "pass" : "fail";
@@ -188,5 +197,5 @@ const IuprobeCharts = (() => {
   }
 
   return { create, update, markerPlugin, bandsPlugin, unjudgedRanges, rateCurve, latencyCurve, timeSeries, latencySeries,
-           fmt, headline, stepPoint, seriesPoint, stepRow };
+           fmt, headline, saturationText, stepPoint, seriesPoint, stepRow };
 })();

@@ -134,7 +134,8 @@
       el("headline").textContent = IuprobeCharts.headline(a);
       el("verdict").textContent = a.verdict;
       el("verdict").className = "verdict " + a.verdict;
-      el("reason").textContent = (a.verdict === "found" && a.tps_per_iu != null ? `${fmt(a.tps_per_iu)} TPS per IU · ` : "") + a.reason;
+      el("reason").textContent = (a.verdict === "found" && a.tps_per_iu != null ? `${fmt(a.tps_per_iu)} TPS per IU · ` : "") + a.reason +
+        (a.saturated ? ` · ${IuprobeCharts.saturationText(a)}` : "");
     } else if (d.summary) {
       const r = d.summary.rates_per_s, l = d.summary.latency_ms;
       el("headline").textContent = `${fmt(r.goodput)} ok/s of ${fmt(r.offered)} offered`;

@@ -14,11 +14,14 @@
   el("target").textContent = r.target;
   const facts = [
     ["per IU", a.tps_per_iu != null ? `${fmt(a.tps_per_iu)} TPS (${a.inference_units} IU)` : "– (give --iu N)"],
+    ["saturated goodput", IuprobeCharts.saturationText(a)],
     ["bracket", a.upper_tps > 0 ? `[${fmt(a.capacity_tps)}, ${fmt(a.upper_tps)}) TPS` : "–"],
     ["latency at the answer", a.latency_ms ? `p50 ${fmt(a.latency_ms.p50)} ms · p95 ${fmt(a.latency_ms.p95)} ms · p99 ${fmt(a.latency_ms.p99)} ms` : "–"],
     ["probe wall time", `${fmt(r.wall_s)} s over ${r.trials.length} steps`],
     ["IU-minutes billed by the probe", a.inference_units > 0 ? fmt(r.iu_minutes, 2) : "–"],
-    ["tolerance", `${fmt(r.limits.max_error_rate * 100)}% refused` +
+    ["tolerance", `${r.limits.arrivals === "poisson" ? "Poisson (random)" : "evenly spaced"} arrivals; ` +
+      `${fmt(r.limits.max_error_rate * 100, 2)}% refused` +
+      (r.limits.max_error_rate > 0 && r.limits.confidence ? ` at ${fmt(r.limits.confidence * 100, 0)}% confidence` : "") +
       (r.limits.slo_p95_ms ? `, p95 ≤ ${r.limits.slo_p95_ms} ms` : "") +
       (r.limits.slo_p99_ms ? `, p99 ≤ ${r.limits.slo_p99_ms} ms` : "")],
   ];

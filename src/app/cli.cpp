@@ -189,7 +189,14 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   const std::string group = "Search";
   command
       ->add_option("--max-error-rate", o.max_error_rate,
-                   "Tolerated fraction of throttled + failed requests (default 0)")
+                   "Tolerated fraction of throttled + failed requests (default 0; 0.001 with "
+                   "--arrivals poisson), judged at 95% confidence")
+      ->group(group);
+  command
+      ->add_option("--arrivals", o.arrivals,
+                   "Spacing of each step's requests: uniform, or poisson (random, as real "
+                   "traffic arrives)")
+      ->capture_default_str()
       ->group(group);
   command->add_option("--slo-p95", o.slo_p95, "Also require p95 latency (from schedule) <= this")
       ->group(group);

@@ -26,8 +26,9 @@ Result<double> tps_per_iu_from(const std::string& path) {
   if (!file) return tl::unexpected(file.error());
   auto value = read_probe_tps_per_iu(file->bytes);
   if (!value) return with_context(value.error(), "--from " + path);
-  fmt::print("capacity   {:.2f} TPS per IU, from {}\n\n", *value, path);
-  return value;
+  fmt::print("capacity   {:.2f} TPS per IU, from {}\n", value->tps_per_iu, path);
+  fmt::print("figure     {}\n\n", value->figure);
+  return value->tps_per_iu;
 }
 
 // The questions asked, checked, with the capacity they are asked of.

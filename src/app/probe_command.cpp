@@ -24,19 +24,28 @@ struct ProbePlan {
   std::filesystem::path dir;
 };
 
-Result<SearchLimits> build_limits(const ProbeOptions& o) {
+Result<Arrivals> build_arrivals(const ProbeOptions& o) {
+  if (o.arrivals == "uniform") return Arrivals::kUniform;
+  if (o.arrivals == "poisson") return Arrivals::kPoisson;
+  return fail(ErrorKind::kUsage, "--arrivals: '{}' is not known; use uniform or poisson",
+              o.arrivals);
+}
+
+Result<SearchLimits> build_limits(const ProbeOptions& o, Arrivals arrivals) {
   SearchLimits limits;
-  if (!(o.max_error_rate >= 0 && o.max_error_rate < 1))
+  const double max_error_rate =
+      o.max_error_rate.value_or(arrivals == Arrivals::kPoisson ? kPoissonTolerance : 0);
+  if (!(max_error_rate >= 0 && max_error_rate < 1))
     return fail(ErrorKind::kUsage,
                 "--max-error-rate {}: give a fraction from 0 to 1, e.g. 0.01 for 1%",
-                o.max_error_rate);
+                max_error_rate);
   if (!(o.start_tps > 0)) return fail(ErrorKind::kUsage, "--start-tps must be above zero");
   if (!(o.max_tps >= o.start_tps))
     return fail(ErrorKind::kUsage, "--max-tps must be at least --start-tps");
   if (!(o.precision >= 0.005 && o.precision <= 0.2))
     return fail(ErrorKind::kUsage, "--precision {}: give a fraction from 0.005 to 0.2",
                 o.precision);
-  limits.max_error_rate = o.max_error_rate;
+  limits.max_error_rate = max_error_rate;
   limits.start_rate = o.start_tps;
   limits.max_rate = o.max_tps;
   limits.precision = o.precision;
@@ -66,7 +75,9 @@ Result<ProbePlanRequest> build_plan_request(const ProbeOptions& o) {
 }
 
 Result<ProbePlan> prepare_probe(const ProbeOptions& o) {
-  auto limits = build_limits(o);
+  auto arrivals = build_arrivals(o);
+  if (!arrivals) return tl::unexpected(arrivals.error());
+  auto limits = build_limits(o, *arrivals);
   if (!limits) return tl::unexpected(limits.error());
   if (o.verify_scaling > 0 && (!o.model.start_model || o.verify_scaling == o.model.iu)) {
     return fail(ErrorKind::kUsage,
@@ -88,6 +99,7 @@ Result<ProbePlan> prepare_probe(const ProbeOptions& o) {
                          .inference_units = o.model.iu,
                          .verify_scaling = o.verify_scaling,
                          .may_autoscale = o.model.max_iu > o.model.iu,
+                         .arrivals = *arrivals,
                          .generator = {.late_threshold = connection->late_threshold_floor,
                                        .max_connections = connection->max_connections}};
   return ProbePlan{std::move(settings), std::move(*setup), *connection, *plans, *dir};

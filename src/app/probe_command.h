@@ -17,7 +17,8 @@ struct ProbeOptions {
   ConnectionFlags connection;
   ModelFlags model;
   OutputOptions output;
-  double max_error_rate = 0;
+  std::optional<double> max_error_rate;  // default 0, or 0.001 with Poisson arrivals
+  std::string arrivals = "uniform";
   std::string slo_p95;
   std::string slo_p99;
   double start_tps = 10;

@@ -4,12 +4,16 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <string_view>
 
 #include "load/rate_profile.h"
 
 namespace iuprobe {
 
 enum class Arrivals { kUniform, kPoisson };
+constexpr std::string_view to_string(Arrivals arrivals) {
+  return arrivals == Arrivals::kPoisson ? "poisson" : "uniform";
+}
 
 // The send times of one worker. Workers split one global schedule: with W workers, worker w
 // takes every W-th arrival of the uniform schedule (so the merged stream stays evenly spaced),

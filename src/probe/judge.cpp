@@ -18,17 +18,35 @@ JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context) {
   t.offered = static_cast<double>(w.scheduled) / seconds;
   t.sent = static_cast<double>(w.sent) / seconds;
   t.goodput = static_cast<double>(w.count(Outcome::kOk)) / seconds;
-  const double answered = static_cast<double>(w.completed());
-  t.refused_fraction =
-      answered > 0 ? static_cast<double>(w.count(Outcome::kThrottled) + w.errors()) / answered : 0;
+  t.answered = w.completed();
+  t.refused = w.count(Outcome::kThrottled) + w.errors();
+  if (t.answered > 0) {
+    t.refused_fraction = static_cast<double>(t.refused) / static_cast<double>(t.answered);
+    t.error_fraction = static_cast<double>(w.errors()) / static_cast<double>(t.answered);
+  }
+  if (w.errors() > 0 && !plan.errors.empty()) {
+    const ErrorTally::Entry top = plan.errors.sorted().front();
+    t.dominant_error = top.status == 0 ? top.detail
+                                       : fmt::format("HTTP {}{}{}", top.status,
+                                                     top.detail.empty() ? "" : " ", top.detail);
+    t.dominant_error_count = top.count;
+  }
   step.latency = LatencySummary::of(w.latency);
   if (step.latency.count > 0) {
     t.p95 = step.latency.p95;
     t.p99 = step.latency.p99;
   }
   std::vector<WindowRecord> windows;
+  bool rated = false;
   for (const WindowRecord& window : plan.windows) {
-    if (window.judged()) windows.push_back(window);
+    if (!window.judged()) continue;
+    windows.push_back(window);
+    // Whole seconds only: a window cut short at a phase boundary is too noisy to rate.
+    if (window.length < std::chrono::milliseconds(900)) continue;
+    const double ok = window.per_second(window.count(Outcome::kOk));
+    t.goodput_low = rated ? std::min(t.goodput_low, ok) : ok;
+    t.goodput_high = rated ? std::max(t.goodput_high, ok) : ok;
+    rated = true;
   }
   step.generator = check_generator(windows, w, context);
   t.generator_limited = step.generator.bound;
@@ -38,7 +56,8 @@ JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context) {
   return step;
 }
 
-LoadShape step_phases(const TrialPlan& plan, std::optional<Duration> last_p99) {
+LoadShape step_phases(const TrialPlan& plan, std::optional<Duration> last_p99,
+                      Duration settle_floor, Arrivals arrivals) {
   constexpr Duration kMaxSettle = std::chrono::seconds(3);
   std::vector<RateSegment> segments;
   if (plan.drain_rate > 0) {
@@ -50,8 +69,9 @@ LoadShape step_phases(const TrialPlan& plan, std::optional<Duration> last_p99) {
   // A drain's requests queue in the server for up to a few latencies; a rate's new connections
   // open within about one.
   const int latencies = plan.drain_rate > 0 ? 3 : 1;
-  const Duration settle =
+  Duration settle =
       std::min(std::max(plan.settle, latencies * last_p99.value_or(Duration{0})), kMaxSettle);
+  if (plan.drain_rate > 0) settle = std::max(settle, settle_floor);
   if (settle > Duration{0}) {
     segments.push_back({.duration = settle,
                         .rate_begin = plan.rate,
@@ -62,7 +82,58 @@ LoadShape step_phases(const TrialPlan& plan, std::optional<Duration> last_p99) {
                       .rate_begin = plan.rate,
                       .rate_end = plan.rate,
                       .phase = Phase::kMeasure});
-  return OpenLoop{RateProfile(std::move(segments))};
+  return OpenLoop{RateProfile(std::move(segments)), arrivals};
+}
+
+LoadShape measure_phase(double rate, Duration duration, Arrivals arrivals) {
+  return OpenLoop{
+      RateProfile(std::vector<RateSegment>{
+          {.duration = duration, .rate_begin = rate, .rate_end = rate, .phase = Phase::kMeasure}}),
+      arrivals};
+}
+
+void extend_measure(PlanResult& step, const PlanResult& more) {
+  const auto measure = [](auto& phases) {
+    return std::find_if(phases.rbegin(), phases.rend(),
+                        [](const PhaseRecord& p) { return is_judged(p.phase); });
+  };
+  auto into = measure(step.phases);
+  const auto from = measure(more.phases);
+  if (into == step.phases.rend() || from == more.phases.rend()) return;
+  into->totals.merge(from->totals);
+  into->duration += from->duration;
+  step.sent_for += more.sent_for;
+  step.wall = more.start + more.wall - step.start;
+  step.windows.insert(step.windows.end(), more.windows.begin(), more.windows.end());
+  step.statuses.merge(more.statuses);
+  step.errors.merge(more.errors);
+}
+
+std::optional<Duration> drain_echo(const TrialPlan& plan, const PlanResult& ran) {
+  constexpr Duration kQuietAtLeast = std::chrono::seconds(2);
+  if (plan.drain_rate <= 0) return std::nullopt;
+  // Where the refusals are: an echo refuses much of the start (not a stray refusal or two, as
+  // a concurrency limit near its rate does) and nothing after.
+  constexpr double kEchoRefusedAtLeast = 0.1;
+  Duration measured{0}, last_refusal{0};
+  std::uint64_t refused = 0, answered_before = 0, answered_after = 0;
+  for (const WindowRecord& w : ran.windows) {
+    if (!w.judged()) continue;
+    measured += w.length;
+    const std::uint64_t refused_here = w.count(Outcome::kThrottled) + w.errors();
+    answered_after += w.completed();
+    if (refused_here > 0) {
+      refused += refused_here;
+      last_refusal = measured;
+      answered_before += answered_after;
+      answered_after = 0;
+    }
+  }
+  const Duration quiet = measured - last_refusal;
+  if (refused == 0 || quiet < kQuietAtLeast || quiet < last_refusal || answered_after == 0 ||
+      static_cast<double>(refused) < kEchoRefusedAtLeast * static_cast<double>(answered_before))
+    return std::nullopt;
+  return last_refusal;
 }
 
 std::optional<std::string> capacity_change_warning(std::span<const ProbeTrialRecord> trials,
@@ -70,7 +141,10 @@ std::optional<std::string> capacity_change_warning(std::span<const ProbeTrialRec
   if (answer.upper <= 0) return std::nullopt;
   for (const ProbeTrialRecord& r : trials) {
     if (r.trial.plan.phase == TrialPlan::Phase::kExplore) continue;
-    if (r.trial.result.goodput > 1.1 * answer.upper) {
+    // A concurrency limit serves more when saturated than it sustains: compare with that.
+    const double served =
+        answer.saturated ? std::max(answer.upper, answer.saturated->goodput) : answer.upper;
+    if (r.trial.result.goodput > 1.1 * served) {
       return fmt::format(
           "goodput reached {:.1f}/s in step {}, above the answer's bound: the endpoint's capacity "
           "changed during the probe (auto-scaling?)",

@@ -126,5 +126,68 @@ TEST(CapacityChangeWarning, OnlyDrainedStepsAboveTheBoundCount) {
   EXPECT_NE(warning->find("in step 2"), std::string::npos);
 }
 
+// A measure phase of whole seconds, with these refusals in each.
+PlanResult refused_per_second(std::initializer_list<std::uint64_t> refused, std::uint64_t sent) {
+  PlanResult plan = measured_plan(static_cast<int>(refused.size()), sent, 0, 0.1);
+  std::size_t i = 0;
+  for (const std::uint64_t r : refused) {
+    plan.windows[i].outcomes[static_cast<std::size_t>(Outcome::kOk)] = sent - r;
+    plan.windows[i].outcomes[static_cast<std::size_t>(Outcome::kThrottled)] = r;
+    ++i;
+  }
+  return plan;
+}
+
+TEST(DrainEcho, RefusalsOnlyAtTheStartOfADrainedStepAreAnEcho) {
+  const TrialPlan drained{.phase = TrialPlan::Phase::kRefine,
+                          .rate = 200,
+                          .duration = 4s,
+                          .drain_rate = 400,
+                          .drain = 1s};
+  // All refused in the first second, none in the three after: the window still held the drain.
+  const auto echo = drain_echo(drained, refused_per_second({200, 0, 0, 0}, 200));
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(*echo, 1s);
+  EXPECT_TRUE(drain_echo(drained, refused_per_second({200, 150, 0, 0}, 200)));
+  // Refusals that go on, or come late, or are strays, are not.
+  EXPECT_FALSE(drain_echo(drained, refused_per_second({200, 200, 200, 0}, 200)));
+  EXPECT_FALSE(drain_echo(drained, refused_per_second({0, 0, 0, 20}, 200)));
+  EXPECT_FALSE(drain_echo(drained, refused_per_second({3, 0, 0, 0}, 200)));
+  EXPECT_FALSE(drain_echo(drained, refused_per_second({0, 0, 0, 0}, 200)));
+  // Only after a drain.
+  TrialPlan explore = drained;
+  explore.drain_rate = 0;
+  EXPECT_FALSE(drain_echo(explore, refused_per_second({200, 0, 0, 0}, 200)));
+}
+
+TEST(StepPhases, ASettleFloorLengthensSettlesAfterADrainOnly) {
+  const TrialPlan drained{.phase = TrialPlan::Phase::kRefine,
+                          .rate = 200,
+                          .duration = 4s,
+                          .drain_rate = 400,
+                          .drain = 1s,
+                          .settle = 500ms};
+  const auto segments = [](const LoadShape& shape) {
+    return std::get<OpenLoop>(shape).profile.segments();
+  };
+  EXPECT_EQ(segments(step_phases(drained, std::nullopt, 2s))[1].duration, 2s);
+  TrialPlan explore = drained;
+  explore.drain_rate = 0;
+  EXPECT_EQ(segments(step_phases(explore, std::nullopt, 2s))[0].duration, 500ms);
+  EXPECT_EQ(std::get<OpenLoop>(step_phases(drained, std::nullopt, 0s, Arrivals::kPoisson)).arrivals,
+            Arrivals::kPoisson);
+}
+
+TEST(ExtendMeasure, AddsTheMoreToTheStepsMeasure) {
+  PlanResult step = refused_per_second({0, 0, 0, 0}, 100);
+  const PlanResult more = refused_per_second({1, 0}, 100);
+  extend_measure(step, more);
+  ASSERT_EQ(step.phases.size(), 1u);
+  EXPECT_EQ(step.phases[0].duration, 6s);
+  EXPECT_EQ(step.windows.size(), 6u);
+  const JudgedStep judged = judge_step(step, {});
+  EXPECT_EQ(judged.result.answered, 600u);
+}
+
 }  // namespace
 }  // namespace iuprobe

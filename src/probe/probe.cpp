@@ -12,35 +12,82 @@ namespace {
 void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& report) {
   MaxRateSearch search(settings.limits);
   const TimePoint began = rig.clock.now();
-  std::optional<Duration> last_p99;
-  while (auto plan = search.next()) {
+  // Runs a plan; its windows join the series. Nullopt when it was stopped or aborted.
+  const auto run = [&](const LoadShape& shape) -> std::optional<PlanResult> {
     const Duration started = rig.clock.now() - began;
-    rig.observer.on_step(search.trials().size() + 1, *plan);
-    const PlanResult ran = rig.session.run(step_phases(*plan, last_p99));
+    PlanResult ran = rig.session.run(shape);
     if (ran.stopped_by != 0) {
       report.interrupted = true;
       report.stop_signal = ran.stopped_by;
     }
     if (ran.aborted) report.failure = ran.aborted;
-    if (!ran.complete()) break;
-    const JudgedStep step = judge_step(ran, settings.generator);
-    if (step.result.p99) last_p99 = step.result.p99;
-    search.record(*plan, step.result);
-    ProbeTrialRecord record{.index = search.trials().size(),
-                            .trial = search.trials().back(),
-                            .started = started,
-                            .lower = search.lower(),
-                            .upper = search.upper(),
-                            .throttled_per_s = step.throttled_per_s,
-                            .errors_per_s = step.errors_per_s,
-                            .latency = step.latency,
-                            .generator = step.generator};
-    rig.observer.on_trial(record);
-    report.trials.push_back(record);
+    if (!ran.complete()) return std::nullopt;
     for (WindowRecord w : ran.windows) {
       w.start = started + (w.start - ran.start);  // relative to the probe
       report.series.push_back(w);
     }
+    return ran;
+  };
+  std::optional<Duration> last_p99;
+  // After a drain, settle at least this long: grows when a limiter is seen to remember drains.
+  Duration settle_floor{0};
+  constexpr Duration kMaxSettleFloor = std::chrono::seconds(10);
+  bool repeating = false;  // the step about to run repeats one whose verdict was set aside
+  while (auto plan = search.next()) {
+    const Duration started = rig.clock.now() - began;
+    const std::size_t index = report.trials.size() + 1;
+    rig.observer.on_step(index, *plan);
+    auto ran = run(step_phases(*plan, last_p99, settle_floor, settings.arrivals));
+    if (!ran) break;
+    JudgedStep step = judge_step(*ran, settings.generator);
+    // Refusals too close to the tolerance to tell at the confidence asked: hold the rate longer.
+    Duration measured = plan->duration;
+    while (search.judge_refusals(step.result) == Judgement::kUndecided &&
+           measured < settings.limits.max_measure) {
+      const Duration more = std::min(plan->duration, settings.limits.max_measure - measured);
+      auto extra = run(measure_phase(plan->rate, more, settings.arrivals));
+      if (!extra) break;
+      extend_measure(*ran, *extra);
+      measured += more;
+      step = judge_step(*ran, settings.generator);
+    }
+    if (!report.completed()) break;
+    if (step.result.p99) last_p99 = step.result.p99;
+    ProbeTrialRecord record{
+        .index = index,
+        .started = started,
+        .throttled_per_s = step.throttled_per_s,
+        .errors_per_s = step.errors_per_s,
+        .latency = step.latency,
+        .generator = step.generator,
+        .refused_bounds =
+            refused_bounds(step.result.refused, step.result.answered, settings.limits.confidence)};
+    const auto echo =
+        repeating || search.passes(step.result) ? std::nullopt : drain_echo(*plan, *ran);
+    repeating = false;
+    if (echo && settle_floor < kMaxSettleFloor) {
+      // Set aside, and run again after a longer settle (kept for the steps that follow).
+      settle_floor = std::min(kMaxSettleFloor, std::max(settle_floor, plan->settle) + *echo +
+                                                   std::chrono::milliseconds(500));
+      record.trial = MaxRateSearch::Trial{*plan, step.result, false};
+      record.lower = search.lower();
+      record.upper = search.upper();
+      record.set_aside = fmt::format(
+          "refused only in its first {}, then nothing for {}: the limiter still counted the "
+          "drain; repeated after a {} settle",
+          format_duration(*echo), format_duration(plan->duration - *echo),
+          format_duration(settle_floor));
+      rig.observer.on_trial(record);
+      report.trials.push_back(record);
+      repeating = true;
+      continue;
+    }
+    search.record(*plan, step.result);
+    record.trial = search.trials().back();
+    record.lower = search.lower();
+    record.upper = search.upper();
+    rig.observer.on_trial(record);
+    report.trials.push_back(record);
   }
   report.wall = rig.clock.now() - began;
   report.answer = search.answer();
@@ -57,7 +104,7 @@ void verify_scaling(const ProbeSettings& settings, const ProbeRig& rig, ProbeRep
     return;
   }
   rig.observer.on_second_search(iu, report.answer);
-  ProbeReport second{.target = report.target, .limits = report.limits};
+  ProbeReport second{.target = report.target, .limits = report.limits, .arrivals = report.arrivals};
   search(settings, rig, second);
   report.interrupted = second.interrupted;
   report.stop_signal = second.stop_signal;
@@ -73,12 +120,20 @@ void verify_scaling(const ProbeSettings& settings, const ProbeRig& rig, ProbeRep
 }  // namespace
 
 ProbeReport run_probe(const ProbeSettings& settings, ProbeRig rig) {
-  ProbeReport report{.target = settings.target, .limits = settings.limits};
+  ProbeReport report{
+      .target = settings.target, .limits = settings.limits, .arrivals = settings.arrivals};
   report.inference_units = rig.model ? rig.model->inference_units() : settings.inference_units;
   if (settings.may_autoscale) {
     constexpr std::string_view kAutoscaling =
         "the model may auto-scale (--max-iu): the answer is not a per-IU figure";
     report.warnings.emplace_back(kAutoscaling);  // in place: g++ 12 misreads a moved literal
+  }
+  if (settings.arrivals == Arrivals::kPoisson && settings.limits.max_error_rate == 0) {
+    report.warnings.emplace_back(fmt::format(
+        "Poisson arrivals at zero tolerance: random traffic is refused now and then by any "
+        "concurrency limit, so the answer is only where no refusal happened to be seen; give "
+        "--max-error-rate (the default in this mode is {})",
+        kPoissonTolerance));
   }
   rig.observer.on_status("probing: doubling the rate until the first refusal");
   search(settings, rig, report);

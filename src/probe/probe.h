@@ -44,12 +44,17 @@ class ProbeObserver {
   virtual void on_second_search(unsigned /*inference_units*/, const SearchAnswer& /*first*/) {}
 };
 
+// The tolerance of a probe with Poisson arrivals when none is given: random arrivals meet a
+// concurrency limit's full slots now and then at any rate, so zero would find no rate at all.
+constexpr double kPoissonTolerance = 0.001;
+
 struct ProbeSettings {
   std::string target;  // what is probed, for people
   SearchLimits limits;
   unsigned inference_units = 0;  // as given (--iu); a managed model's own count wins
   unsigned verify_scaling = 0;   // then restart the model with this many IUs and probe again
   bool may_autoscale = false;    // the model may add IUs while it is probed (--max-iu)
+  Arrivals arrivals = Arrivals::kUniform;  // how each step's requests are spaced
   GeneratorContext generator;
 };
 

@@ -7,6 +7,7 @@
 
 #include "core/result.h"
 #include "engine/run_result.h"
+#include "load/schedule.h"
 #include "search/max_rate_search.h"
 #include "stats/summary.h"
 
@@ -19,14 +20,18 @@ struct ProbeTrialRecord {
   Duration started{};           // since the probe began
   double lower = 0, upper = 0;  // the bracket after this step
   double throttled_per_s = 0, errors_per_s = 0;
-  LatencySummary latency;    // ok answers, from scheduled send
-  GeneratorCheck generator;  // the self-check of its measure phase
+  LatencySummary latency;         // ok answers, from scheduled send
+  GeneratorCheck generator;       // the self-check of its measure phase
+  FractionBounds refused_bounds;  // the refused fraction's bounds at the search's confidence
+  // Not given to the search, and why (its refusals echoed the drain before it); it ran again.
+  std::string set_aside;
 };
 
 // Everything a probe measured and concluded; result.json and report.html are made from it.
 struct ProbeReport {
   std::string target;  // what was probed, for people
   SearchLimits limits;
+  Arrivals arrivals = Arrivals::kUniform;
   SearchAnswer answer;
   unsigned inference_units = 0;  // 0: unknown (not a model, or --iu not given)
   std::vector<ProbeTrialRecord> trials;

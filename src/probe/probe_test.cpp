@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <functional>
@@ -31,6 +32,7 @@ class FakeSession final : public LoadSession {
 
   PlanResult run(const LoadShape& shape) override {
     plans.push_back(std::get<OpenLoop>(shape).profile);
+    arrivals = std::get<OpenLoop>(shape).arrivals;
     PlanResult result;
     result.start = clock_.now() - epoch_;
     if (stop_after && plans.size() > *stop_after) {
@@ -45,29 +47,37 @@ class FakeSession final : public LoadSession {
     const auto& segments = plans.back().segments();
     for (std::size_t i = 0; i < segments.size(); ++i) {
       const RateSegment& s = segments[i];
-      const Served served = server_(s.rate_begin, s.duration);
-      latency = served.latency;
-      Window w;
-      w.scheduled = static_cast<std::uint64_t>(std::llround(s.rate_begin * to_seconds(s.duration)));
-      w.sent = w.scheduled;
-      w.late = static_cast<std::uint64_t>(std::llround(w.scheduled * served.late_fraction));
-      const auto refused =
-          static_cast<std::uint64_t>(std::llround(w.scheduled * served.refused_fraction));
-      w.count(Outcome::kThrottled) = refused;
-      w.count(Outcome::kOk) = w.scheduled - refused;
-      for (std::uint64_t k = 0; k < w.count(Outcome::kOk); ++k) w.latency.record(served.latency);
-      WindowRecord window = make_window_record(i, clock_.now() - epoch_, s.duration, w);
-      window.phase = s.phase;
-      window.connections = 4;
-      result.windows.push_back(window);
-      result.phases.push_back(PhaseRecord{.index = i,
-                                          .phase = s.phase,
-                                          .start = clock_.now() - epoch_,
-                                          .duration = s.duration,
-                                          .rate_begin = s.rate_begin,
-                                          .rate_end = s.rate_end,
-                                          .totals = w});
-      clock_.advance(s.duration);
+      PhaseRecord phase{.index = i,
+                        .phase = s.phase,
+                        .start = clock_.now() - epoch_,
+                        .duration = s.duration,
+                        .rate_begin = s.rate_begin,
+                        .rate_end = s.rate_end};
+      // One window per phase, or per `window` as the real session's seconds.
+      for (Duration done{0}; done < s.duration;) {
+        const Duration length =
+            window > Duration{0} ? std::min(window, s.duration - done) : s.duration;
+        const Served served = server_(s.rate_begin, length);
+        latency = served.latency;
+        Window w;
+        w.scheduled = static_cast<std::uint64_t>(std::llround(s.rate_begin * to_seconds(length)));
+        w.sent = w.scheduled;
+        w.late = static_cast<std::uint64_t>(std::llround(w.scheduled * served.late_fraction));
+        const auto refused =
+            static_cast<std::uint64_t>(std::llround(w.scheduled * served.refused_fraction));
+        w.count(Outcome::kThrottled) = refused;
+        w.count(Outcome::kOk) = w.scheduled - refused;
+        for (std::uint64_t k = 0; k < w.count(Outcome::kOk); ++k) w.latency.record(served.latency);
+        WindowRecord record =
+            make_window_record(result.windows.size(), clock_.now() - epoch_, length, w);
+        record.phase = s.phase;
+        record.connections = 4;
+        result.windows.push_back(record);
+        phase.totals.merge(w);
+        clock_.advance(length);
+        done += length;
+      }
+      result.phases.push_back(std::move(phase));
     }
     clock_.advance(latency);  // the last answers
     result.sent_for = plans.back().total_duration();
@@ -76,8 +86,10 @@ class FakeSession final : public LoadSession {
   }
 
   std::vector<RateProfile> plans;
-  std::optional<std::size_t> stop_after;  // plans after this many return stopped
-  std::optional<std::size_t> abort_at;    // this plan ends with an abort
+  std::optional<std::size_t> stop_after;   // plans after this many return stopped
+  std::optional<std::size_t> abort_at;     // this plan ends with an abort
+  Duration window{0};                      // 0: one window per phase
+  Arrivals arrivals = Arrivals::kUniform;  // of the last plan
 
  private:
   ManualClock& clock_;
@@ -111,6 +123,35 @@ SimulatedServer token_bucket(double capacity, double burst) {
     }
     const double offered = rate * to_seconds(length);
     return Served{.refused_fraction = refused >= 1 ? refused / offered : 0};
+  };
+}
+
+// A sliding one-second window of `limit` requests that counts the ones it refuses too (HAProxy's
+// sc_http_req_rate with a deny): over the limit, goodput collapses, and after an overload it
+// refuses everything until the overload has left its window. Simulated in 1 ms ticks.
+SimulatedServer counting_window(double limit) {
+  struct State {
+    std::vector<double> ticks = std::vector<double>(1000, 0);  // requests per ms, last second
+    std::size_t at = 0;
+    double in_window = 0, carry = 0;
+  };
+  auto state = std::make_shared<State>();
+  return [=](double rate, Duration length) {
+    State& st = *state;
+    double offered = 0, refused = 0;
+    for (double t = 0; t < to_seconds(length); t += 0.001) {
+      st.in_window -= st.ticks[st.at];
+      st.ticks[st.at] = 0;
+      st.carry += rate * 0.001;
+      for (; st.carry >= 1; st.carry -= 1) {
+        offered += 1;
+        if (st.in_window >= limit) refused += 1;
+        st.in_window += 1;
+        st.ticks[st.at] += 1;
+      }
+      st.at = (st.at + 1) % st.ticks.size();
+    }
+    return Served{.refused_fraction = offered > 0 ? refused / offered : 0};
   };
 }
 
@@ -349,6 +390,72 @@ TEST(RunProbe, AnAutoScalingModelIsNotReportedPerIu) {
   const ProbeReport report = probe.run(session);
   ASSERT_FALSE(report.warnings.empty());
   EXPECT_NE(report.warnings[0].find("auto-scale"), std::string::npos);
+}
+
+TEST(RunProbe, ALimiterThatRemembersTheDrainIsProbedAfterALongerSettle) {
+  // Right after a drain the window is full of refused requests, so the measure phase starts
+  // refused even at a rate the limiter sustains; the step is set aside, run again after a longer
+  // settle, and the answer is the limit.
+  Probe probe;
+  FakeSession session(probe.clock, counting_window(200));
+  session.window = 1s;
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
+  EXPECT_NEAR(report.answer.capacity / 200, 1.0, 0.03);
+  const auto set_aside =
+      std::count_if(report.trials.begin(), report.trials.end(),
+                    [](const ProbeTrialRecord& r) { return !r.set_aside.empty(); });
+  EXPECT_EQ(set_aside, 1) << "the longer settle is kept for the steps after it";
+  ASSERT_TRUE(report.answer.saturated);
+  EXPECT_LT(report.answer.saturated->goodput, 150);
+  EXPECT_NE(report.answer.saturation_note.find("counts the requests it refuses"),
+            std::string::npos);
+}
+
+TEST(RunProbe, ATokenBucketIsNotSetAside) {
+  Probe probe;
+  FakeSession session(probe.clock, token_bucket(300, 300));
+  session.window = 1s;
+  const ProbeReport report = probe.run(session);
+  EXPECT_NEAR(report.answer.capacity / 300, 1.0, 0.03) << report.answer.reason;
+  for (const auto& r : report.trials) EXPECT_EQ(r.set_aside, "") << r.index;
+}
+
+TEST(RunProbe, PoissonArrivalsAreJudgedAtTheirToleranceWithConfidence) {
+  // Random arrivals meet full slots now and then: refusals grow smoothly with the rate,
+  // 0.1% at 250/s. Steps near that are held longer until their bounds decide.
+  Probe probe;
+  probe.settings.arrivals = Arrivals::kPoisson;
+  probe.settings.limits.max_error_rate = 0.001;
+  FakeSession session(probe.clock, [](double rate, Duration) {
+    return Served{.refused_fraction = std::min(1.0, 0.001 * std::pow(rate / 250, 20))};
+  });
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
+  EXPECT_NEAR(report.answer.capacity / 250, 1.0, 0.04);
+  EXPECT_EQ(report.arrivals, Arrivals::kPoisson);
+  // Some steps were held longer than planned (a plan of one measure phase each time).
+  EXPECT_GT(session.plans.size(), report.trials.size());
+  // The answer's step was held past its planned 8 s, until the bounds decided or 30 s had
+  // passed, when its refused fraction itself decided; its evidence says how sure that is.
+  const ProbeTrialRecord* at = answer_trial(report);
+  ASSERT_NE(at, nullptr);
+  const TrialResult& t = at->trial.result;
+  EXPECT_GT(t.answered, static_cast<std::uint64_t>(at->trial.plan.rate * 8));
+  EXPECT_LE(t.refused_fraction, 0.001);
+  EXPECT_GE(at->refused_bounds.high, t.refused_fraction);
+  EXPECT_TRUE(report.warnings.empty());
+}
+
+TEST(RunProbe, PoissonArrivalsAtZeroToleranceWarn) {
+  Probe probe;
+  probe.settings.arrivals = Arrivals::kPoisson;
+  FakeSession session(probe.clock, slots(300));
+  const ProbeReport report = probe.run(session);
+  ASSERT_EQ(report.warnings.size(), 1u);
+  EXPECT_NE(report.warnings[0].find("Poisson arrivals at zero tolerance"), std::string::npos);
+  // Every step's plan spaced its requests as asked: the session saw Poisson arrivals.
+  EXPECT_EQ(session.arrivals, Arrivals::kPoisson);
 }
 
 }  // namespace

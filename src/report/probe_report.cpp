@@ -18,6 +18,12 @@ std::string rate_text(double rate) {
   return rate > 0 ? format_rate(rate) : "-";
 }
 
+// A small fraction with the digits it needs: 0.07%, 0.10%, 2.5%.
+std::string fraction_text(double fraction) {
+  const double pct = 100 * fraction;
+  return pct < 1 ? fmt::format("{:.2f}%", pct) : fmt::format("{:.1f}%", pct);
+}
+
 std::string ms_or_dash(const LatencySummary& s, Duration LatencySummary::*field) {
   return s.count > 0 ? format_ms(s.*field) : "-";
 }
@@ -26,20 +32,23 @@ std::string ms_or_dash(const LatencySummary& s, Duration LatencySummary::*field)
 
 void print_probe_trial(std::FILE* out, const ProbeTrialRecord& r, bool first) {
   if (first) {
-    fmt::print(out, "{:>3}  {:<8} {:>10} {:>10} {:>9} {:>8} {:>8} {:>8}  {:<7} {}\n", "#", "phase",
-               "offered/s", "goodput/s", "refused", "p50 ms", "p95 ms", "p99 ms", "verdict",
-               "capacity is in");
+    fmt::print(out, "{:>3}  {:<8} {:>10} {:>10} {:>8} {:>9} {:>8} {:>8} {:>8}  {:<7} {}\n", "#",
+               "phase", "offered/s", "goodput/s", "answers", "refused", "p50 ms", "p95 ms",
+               "p99 ms", "verdict", "capacity is in");
   }
   const auto& t = r.trial;
-  fmt::print(out, "{:>3}  {:<8} {:>10} {:>10} {:>9} {:>8} {:>8} {:>8}  {:<7} [{}, {})\n", r.index,
-             to_string(t.plan.phase), format_rate(t.result.offered), format_rate(t.result.goodput),
+  fmt::print(out, "{:>3}  {:<8} {:>10} {:>10} {:>8} {:>9} {:>8} {:>8} {:>8}  {:<7} [{}, {})\n",
+             r.index, to_string(t.plan.phase), format_rate(t.result.offered),
+             format_rate(t.result.goodput), with_commas(t.result.answered),
              format_percent(t.result.refused_fraction), ms_or_dash(r.latency, &LatencySummary::p50),
              ms_or_dash(r.latency, &LatencySummary::p95),
              ms_or_dash(r.latency, &LatencySummary::p99),
-             t.result.generator_limited ? "GEN-LIM"
-             : t.passed                 ? "pass"
-                                        : "fail",
+             !r.set_aside.empty()         ? "redo"
+             : t.result.generator_limited ? "GEN-LIM"
+             : t.passed                   ? "pass"
+                                          : "fail",
              rate_text(r.lower), r.upper > 0 ? format_rate(r.upper) : "?");
+  if (!r.set_aside.empty()) fmt::print(out, "     ({})\n", r.set_aside);
   std::fflush(out);
 }
 
@@ -70,6 +79,14 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
       break;
   }
   fmt::print(out, "why        {}\n", a.reason);
+  if (const auto& s = a.saturated) {
+    fmt::print(out,
+               "saturated  {} TPS served when over-driven (up to {}/s offered; {}-{} per "
+               "second over {} step{})\n",
+               format_rate(s->goodput), format_rate(s->offered), format_rate(s->low),
+               format_rate(s->high), s->steps, s->steps == 1 ? "" : "s");
+  }
+  if (!a.saturation_note.empty()) fmt::print(out, "note       {}\n", a.saturation_note);
   if (report.failure) fmt::print(out, "ended      {}\n", report.failure->message);
   // A per-IU figure only from a capacity, or a bound on one (said as one): never from an
   // unfinished search.
@@ -80,6 +97,17 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
                a.verdict == Verdict::kFound ? "" : "at least ",
                format_rate(a.capacity / report.inference_units), report.inference_units,
                report.inference_units == 1 ? "" : "s");
+  }
+  if (a.verdict == Verdict::kFound) {
+    fmt::print(out, "figure     {}\n",
+               figure_description(report.arrivals, report.limits.max_error_rate,
+                                  report.limits.confidence));
+  }
+  if (const ProbeTrialRecord* at = answer_trial(report); at && at->trial.result.answered > 0) {
+    const TrialResult& t = at->trial.result;
+    fmt::print(out, "evidence   {} answers at {}/s, {} refused (at most {} at {:g}% confidence)\n",
+               with_commas(t.answered), format_rate(at->trial.plan.rate), with_commas(t.refused),
+               fraction_text(at->refused_bounds.high), report.limits.confidence * 100);
   }
   if (const ProbeTrialRecord* at = answer_trial(report); at && at->latency.count > 0) {
     fmt::print(out, "latency    at {}/s, from scheduled send: p50 {} ms, p95 {} ms, p99 {} ms\n",
@@ -121,6 +149,14 @@ boost::json::object trial_json(const ProbeTrialRecord& r) {
           {"throttled_per_s", r.throttled_per_s},
           {"errors_per_s", r.errors_per_s},
           {"refused_fraction", t.result.refused_fraction},
+          {"answered", t.result.answered},
+          {"refused", t.result.refused},
+          {"refused_low", r.refused_bounds.low},
+          {"refused_high", r.refused_bounds.high},
+          {"error_fraction", t.result.error_fraction},
+          {"dominant_error", t.result.dominant_error},
+          {"goodput_low_per_s", t.result.goodput_low},
+          {"goodput_high_per_s", t.result.goodput_high},
           {"latency_ms", latency_json(r.latency)},
           {"generator_limited", t.result.generator_limited},
           {"generator",
@@ -130,9 +166,23 @@ boost::json::object trial_json(const ProbeTrialRecord& r) {
             {"peak_worker_cpu", r.generator.peak_cpu}}},
           {"generator_reason", t.result.generator_reason},
           {"passed", t.passed},
+          {"set_aside", r.set_aside},
           {"lower", r.lower},
           {"upper", r.upper}};
 }
+
+namespace {
+
+boost::json::value saturation_json(const std::optional<Saturation>& s) {
+  if (!s) return nullptr;
+  return boost::json::object{{"goodput_tps", s->goodput},
+                             {"low_tps", s->low},
+                             {"high_tps", s->high},
+                             {"steps", s->steps},
+                             {"offered_tps", s->offered}};
+}
+
+}  // namespace
 
 boost::json::object probe_json(const ProbeReport& report) {
   boost::json::array trials;
@@ -144,6 +194,8 @@ boost::json::object probe_json(const ProbeReport& report) {
                              {"capacity_tps", a.capacity},
                              {"upper_tps", a.upper},
                              {"reason", a.reason},
+                             {"saturated", saturation_json(a.saturated)},
+                             {"saturation_note", a.saturation_note},
                              {"inference_units", report.inference_units}};
   if (report.inference_units > 0) answer["tps_per_iu"] = a.capacity / report.inference_units;
   if (const ProbeTrialRecord* at = answer_trial(report))
@@ -152,6 +204,8 @@ boost::json::object probe_json(const ProbeReport& report) {
   for (const auto& w : report.warnings) warnings.push_back(boost::json::string(w));
   const SearchLimits& l = report.limits;
   boost::json::object limits{{"max_error_rate", l.max_error_rate},
+                             {"confidence", l.confidence},
+                             {"arrivals", to_string(report.arrivals)},
                              {"precision", l.precision},
                              {"start_tps", l.start_rate},
                              {"max_tps", l.max_rate}};
@@ -180,7 +234,7 @@ boost::json::object probe_json(const ProbeReport& report) {
           {"series", std::move(series)}};
 }
 
-Result<double> read_probe_tps_per_iu(std::string_view json_text) {
+Result<ProbeCapacity> read_probe_tps_per_iu(std::string_view json_text) {
   boost::system::error_code ec;
   const boost::json::value root = boost::json::parse(json_text, ec);
   const boost::json::object* result = ec ? nullptr : root.if_object();
@@ -212,7 +266,28 @@ Result<double> read_probe_tps_per_iu(std::string_view json_text) {
   const double value = per_iu->to_number<double>();
   if (!(value > 0) || !std::isfinite(value))
     return fail(ErrorKind::kInput, "its TPS per IU ({}) is not a capacity", value);
-  return value;
+  // Older results carry no arrivals: their probes spaced requests evenly.
+  Arrivals arrivals = Arrivals::kUniform;
+  double tolerance = 0, confidence = SearchLimits{}.confidence;
+  const boost::json::object* limits = nullptr;
+  if (const auto* l = result->if_contains("limits")) limits = l->if_object();
+  if (limits) {
+    if (const auto* a = limits->if_contains("arrivals"); a && *a == "poisson")
+      arrivals = Arrivals::kPoisson;
+    if (const auto* t = limits->if_contains("max_error_rate"); t && t->is_number())
+      tolerance = t->to_number<double>();
+    if (const auto* c = limits->if_contains("confidence"); c && c->is_number())
+      confidence = c->to_number<double>();
+  }
+  return ProbeCapacity{value, figure_description(arrivals, tolerance, confidence)};
+}
+
+std::string figure_description(Arrivals arrivals, double max_error_rate, double confidence) {
+  const std::string spacing =
+      arrivals == Arrivals::kPoisson ? "Poisson (random) arrivals" : "evenly spaced requests";
+  if (max_error_rate <= 0) return fmt::format("the sustainable rate for {}, none refused", spacing);
+  return fmt::format("the sustainable rate for {}, at most {} refused ({:g}% confidence)", spacing,
+                     fraction_text(max_error_rate), confidence * 100);
 }
 
 }  // namespace iuprobe

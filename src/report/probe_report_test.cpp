@@ -22,7 +22,19 @@ std::string result_json(const ProbeReport& report) {
 TEST(ReadProbeTpsPerIu, ReadsWhatProbeJsonWrote) {
   auto per_iu = read_probe_tps_per_iu(result_json(found(10, 2)));
   ASSERT_TRUE(per_iu) << per_iu.error().message;
-  EXPECT_DOUBLE_EQ(*per_iu, 5);
+  EXPECT_DOUBLE_EQ(per_iu->tps_per_iu, 5);
+  EXPECT_EQ(per_iu->figure, "the sustainable rate for evenly spaced requests, none refused");
+}
+
+TEST(ReadProbeTpsPerIu, SaysWhenTheFigureIsForPoissonArrivals) {
+  ProbeReport report = found(10, 2);
+  report.arrivals = Arrivals::kPoisson;
+  report.limits.max_error_rate = 0.001;
+  auto per_iu = read_probe_tps_per_iu(result_json(report));
+  ASSERT_TRUE(per_iu) << per_iu.error().message;
+  EXPECT_EQ(per_iu->figure,
+            "the sustainable rate for Poisson (random) arrivals, at most 0.10% refused (95% "
+            "confidence)");
 }
 
 TEST(ReadProbeTpsPerIu, RefusesWhatIsNotACapacity) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/math/distributions/binomial.hpp>
 #include <cmath>
 
 namespace iuprobe {
@@ -18,6 +19,8 @@ std::string_view to_string(Phase phase) {
   switch (phase) {
     case Phase::kExplore:
       return "explore";
+    case Phase::kSaturate:
+      return "saturate";
     case Phase::kRefine:
       return "refine";
     case Phase::kConfirm:
@@ -46,22 +49,48 @@ MaxRateSearch::MaxRateSearch(SearchLimits limits) : limits_(limits) {}
 
 TrialPlan MaxRateSearch::trial(Phase phase, double rate) const {
   TrialPlan plan{.phase = phase, .rate = rate};
-  plan.duration = phase == Phase::kExplore  ? limits_.explore_step
-                  : phase == Phase::kRefine ? limits_.refine_step
-                                            : limits_.confirm_step;
+  plan.duration = phase == Phase::kRefine    ? limits_.refine_step
+                  : phase == Phase::kConfirm ? limits_.confirm_step
+                                             : limits_.explore_step;
   // At low rates a step must still hold enough requests to tell rates `precision` apart.
   if (phase != Phase::kExplore)
     plan.duration = std::max(plan.duration, from_seconds(limits_.min_step_requests / rate));
   plan.settle = phase == Phase::kExplore ? limits_.explore_settle : limits_.settle;
-  if (phase != Phase::kExplore && hi_ > 0) {
+  if (phase == Phase::kSaturate) {
+    plan.drain_rate = rate;  // over-driven from the start
+    plan.drain = limits_.drain;
+  } else if (phase != Phase::kExplore && hi_ > 0) {
     plan.drain_rate = hi_;
     plan.drain = limits_.drain;
   }
   return plan;
 }
 
+FractionBounds refused_bounds(std::uint64_t refused, std::uint64_t answered, double confidence) {
+  using boost::math::binomial_distribution;
+  if (answered == 0) return {};
+  const auto n = static_cast<double>(answered);
+  const auto k = static_cast<double>(refused);
+  const double alpha = 1 - confidence;
+  return {binomial_distribution<>::find_lower_bound_on_p(n, k, alpha),
+          binomial_distribution<>::find_upper_bound_on_p(n, k, alpha)};
+}
+
+Judgement MaxRateSearch::judge_refusals(const TrialResult& r) const {
+  const double tolerance = limits_.max_error_rate;
+  if (tolerance <= 0) return r.refused_fraction > 0 ? Judgement::kFail : Judgement::kPass;
+  const FractionBounds b = refused_bounds(r.refused, r.answered, limits_.confidence);
+  if (r.answered > 0 && b.high <= tolerance) return Judgement::kPass;
+  if (r.answered > 0 && b.low > tolerance) return Judgement::kFail;
+  // Simulated servers give a fraction only: judge those by it.
+  if (r.answered == 0) return r.refused_fraction > tolerance ? Judgement::kFail : Judgement::kPass;
+  return Judgement::kUndecided;
+}
+
 bool MaxRateSearch::passes(const TrialResult& r) const {
-  if (r.refused_fraction > limits_.max_error_rate) return false;
+  const Judgement j = judge_refusals(r);
+  if (j == Judgement::kFail) return false;
+  if (j == Judgement::kUndecided && r.refused_fraction > limits_.max_error_rate) return false;
   if (limits_.slo_p95 && (!r.p95 || *r.p95 > *limits_.slo_p95)) return false;
   if (limits_.slo_p99 && (!r.p99 || *r.p99 > *limits_.slo_p99)) return false;
   return true;
@@ -74,6 +103,8 @@ std::optional<TrialPlan> MaxRateSearch::next() const {
     const double rate = lo_ == 0 ? limits_.start_rate : std::min(lo_ * 2, limits_.max_rate);
     return trial(Phase::kExplore, rate);
   }
+  if (saturate_at_) return trial(Phase::kSaturate, *saturate_at_);
+  if (recheck_) return trial(Phase::kRefine, *recheck_);
   if (reconfirm_) return trial(Phase::kConfirm, *reconfirm_);
   const double p = limits_.precision;
   if (lo_ > 0 && hi_ / lo_ - 1 <= p) return trial(Phase::kConfirm, lo_);
@@ -84,7 +115,9 @@ std::optional<TrialPlan> MaxRateSearch::next() const {
     if (!estimate_tried_ && under > lo_ * (1 + p / 4) && under < hi_ * (1 - p / 4))
       return trial(Phase::kRefine, under);
     const double over = lo_ * (1 + 0.9 * p);
-    if (lo_ > 0 && lo_ >= *estimate_ * (1 - p) && over < hi_) return trial(Phase::kRefine, over);
+    // Only next to the estimate: past it, stepping up by the precision would creep.
+    const bool near = lo_ >= *estimate_ * (1 - p) && lo_ <= *estimate_;
+    if (lo_ > 0 && near && over < hi_) return trial(Phase::kRefine, over);
   }
   const double mid = lo_ > 0 ? std::sqrt(lo_ * hi_) : hi_ / 2;
   return trial(Phase::kRefine, mid);
@@ -94,8 +127,34 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   Trial t{plan, result, passes(result)};
   trials_.push_back(t);
   if (plan.phase == Phase::kRefine) estimate_tried_ = true;
+  if (plan.phase == Phase::kSaturate) saturate_at_.reset();
+  recheck_.reset();
   reconfirm_.reset();
   const double p = limits_.precision;
+
+  // Errors rather than throttles at the lowest rate tried, and at a low rate or twice in a row
+  // (servers that answer overload with 5xx recover at half the rate): the endpoint or the
+  // request is broken, and bisecting towards zero would not find a capacity.
+  const auto error_bound = [&](const Trial& trial) {
+    return !trial.passed && trial.result.error_fraction > 0.5;
+  };
+  const bool lowest = std::all_of(trials_.begin(), trials_.end(),
+                                  [&](const Trial& other) { return other.plan.rate >= plan.rate; });
+  constexpr double kLowRate = 10;
+  const bool again = std::any_of(trials_.begin(), trials_.end(), [&](const Trial& other) {
+    return other.plan.rate > plan.rate && error_bound(other);
+  });
+  if (plan.phase != Phase::kSaturate && lo_ == 0 && lowest && error_bound(t) &&
+      (plan.rate <= kLowRate || again)) {
+    done_ = SearchAnswer{
+        Verdict::kNeverPassed, 0, plan.rate,
+        fmt::format("most requests failed with errors, not throttles, at {:.1f}/s, the lowest "
+                    "rate tried ({} of {} answers; most often {} × {}): fix the endpoint or "
+                    "the request before probing its capacity",
+                    plan.rate, result.refused, result.answered, result.dominant_error_count,
+                    result.dominant_error.empty() ? "unknown" : result.dominant_error)};
+    return;
+  }
 
   if (result.generator_limited && t.passed) {
     // The rate was not really offered: what passed is a floor, not the capacity.
@@ -107,6 +166,11 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   }
 
   if (t.passed) {
+    // Held, drained, at a rate that had failed: that failure did not last.
+    if (plan.phase == Phase::kSaturate && plan.rate >= hi_) {
+      hi_ = 0;
+      estimate_.reset();
+    }
     if (plan.phase == Phase::kConfirm) {
       done_ = SearchAnswer{Verdict::kFound, plan.rate, hi_,
                            fmt::format("{:.1f}/s held for {} within the tolerance; {:.1f}/s was "
@@ -114,7 +178,11 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
                                        plan.rate, format_duration(plan.duration), hi_)};
       return;
     }
-    lo_ = std::max(lo_, plan.rate);
+    if (plan.rate >= lo_) {
+      lo_ = plan.rate;
+      lo_goodput_ = result.goodput;
+      lo_drained_ = plan.drain_rate > 0;
+    }
     if (hi_ == 0 && plan.rate >= limits_.max_rate) {
       done_ = SearchAnswer{Verdict::kNoLimitFound, lo_, 0,
                            fmt::format("nothing was refused up to {:.1f}/s (--max-tps): the "
@@ -127,7 +195,13 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   // Failed: the server refused at what was actually sent (less than planned when the
   // generator fell behind).
   const double at = result.generator_limited ? std::min(plan.rate, result.sent) : plan.rate;
+  const bool first_refusal =
+      hi_ == 0 && !result.generator_limited && result.refused_fraction > limits_.max_error_rate;
   hi_ = hi_ == 0 ? at : std::min(hi_, at);
+  if (first_refusal && plan.phase == Phase::kExplore && !saturation()) {
+    // Over-drive it once, drained, well above what it served, for the saturated figure.
+    saturate_at_ = std::max(at, std::min(1.5 * result.goodput, 2 * at));
+  }
   if (plan.phase == Phase::kConfirm) {
     lo_ = 0;  // shorter trials passed here; the hold did not
     if (result.goodput >= at * (1 - p)) {
@@ -137,11 +211,13 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
     }
   }
   if (lo_ >= hi_) lo_ = 0;
-  // A drained trial served less than an earlier pass offered: that pass was a short step the
-  // burst allowance carried, not a sustainable rate.
+  // A drained trial served less than the highest pass did. Either that pass was a short,
+  // undrained step that a burst allowance carried, or the endpoint serves less when over-driven
+  // than it sustains (a limiter that counts refused requests): hold that rate again, drained, to
+  // tell which. A drained pass stands.
   if (plan.phase != Phase::kExplore && result.refused_fraction > limits_.max_error_rate &&
-      result.goodput < lo_ * (1 - limits_.precision)) {
-    lo_ = 0;
+      result.goodput < lo_goodput_ * (1 - limits_.precision) && lo_ > 0 && !lo_drained_) {
+    recheck_ = lo_;
   }
   // Goodput estimates capacity only when the server refused: a latency failure serves all.
   if (result.goodput > 0 && result.refused_fraction > limits_.max_error_rate) {
@@ -154,12 +230,57 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   }
 }
 
+std::optional<Saturation> MaxRateSearch::saturation() const {
+  std::vector<double> goodputs;
+  Saturation s;
+  for (const Trial& t : trials_) {
+    const TrialResult& r = t.result;
+    const bool drained = t.plan.drain_rate > 0;
+    // Clearly over-driven: sent a fifth more than it served. Just over the capacity, a
+    // concurrency limit serves less than when saturated.
+    const bool over_driven =
+        !t.passed && r.refused_fraction > limits_.max_error_rate && r.goodput * 1.2 < r.sent;
+    if (!drained || !over_driven || r.generator_limited) continue;
+    goodputs.push_back(r.goodput);
+    const bool rated = r.goodput_high > 0;  // whole seconds were measured
+    const double low = rated ? r.goodput_low : r.goodput;
+    const double high = rated ? r.goodput_high : r.goodput;
+    s.low = s.steps == 0 ? low : std::min(s.low, low);
+    s.high = std::max(s.high, high);
+    s.offered = std::max(s.offered, t.plan.rate);
+    ++s.steps;
+  }
+  if (goodputs.empty()) return std::nullopt;
+  std::sort(goodputs.begin(), goodputs.end());
+  const std::size_t n = goodputs.size();
+  s.goodput = n % 2 == 1 ? goodputs[n / 2] : (goodputs[n / 2 - 1] + goodputs[n / 2]) / 2;
+  return s;
+}
+
 SearchAnswer MaxRateSearch::answer() const {
-  if (done_) return *done_;
-  return SearchAnswer{Verdict::kUnfinished, lo_, hi_,
-                      fmt::format("stopped after {} trials without converging: between {:.1f}/s "
-                                  "and {:.1f}/s",
-                                  trials_.size(), lo_, hi_)};
+  SearchAnswer a =
+      done_ ? *done_
+            : SearchAnswer{Verdict::kUnfinished, lo_, hi_,
+                           fmt::format("stopped after {} trials without converging: between "
+                                       "{:.1f}/s and {:.1f}/s",
+                                       trials_.size(), lo_, hi_)};
+  a.saturated = saturation();
+  if (a.saturated && a.verdict == Verdict::kFound) {
+    const double ratio = a.saturated->goodput / a.capacity;
+    const double p = limits_.precision;
+    if (ratio > 1 + p) {
+      a.saturation_note = fmt::format(
+          "it serves {:.1f}/s when over-driven but refuses some evenly spaced requests above "
+          "{:.1f}/s: limited by concurrency or a queue, not by a rate",
+          a.saturated->goodput, a.capacity);
+    } else if (ratio < 1 - p) {
+      a.saturation_note = fmt::format(
+          "it serves less when over-driven ({:.1f}/s) than it sustains: its limiter counts the "
+          "requests it refuses, or it slows down when overloaded; plan well below {:.1f}/s",
+          a.saturated->goodput, a.capacity);
+    }
+  }
+  return a;
 }
 
 }  // namespace iuprobe

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,8 +15,9 @@ namespace iuprobe {
 // above capacity look sustainable; a settle at `rate` (sent, not judged) while the drain's
 // requests still hold the server's slots and the connections the rate needs open; then `rate`
 // held for `duration` and judged.
+// kSaturate over-drives the endpoint on purpose, once, to measure what it serves when saturated.
 struct TrialPlan {
-  enum class Phase { kExplore, kRefine, kConfirm };
+  enum class Phase { kExplore, kSaturate, kRefine, kConfirm };
   Phase phase = Phase::kExplore;
   double rate = 0;
   Duration duration{};
@@ -27,10 +29,17 @@ std::string_view to_string(TrialPlan::Phase phase);
 
 // What a trial measured (its judged part only).
 struct TrialResult {
-  double offered = 0;                // scheduled per second
-  double sent = 0;                   // actually sent per second
-  double goodput = 0;                // ok answers per second
-  double refused_fraction = 0;       // (throttled + failed) / answered
+  double offered = 0;           // scheduled per second
+  double sent = 0;              // actually sent per second
+  double goodput = 0;           // ok answers per second
+  double refused_fraction = 0;  // (throttled + failed) / answered
+  double error_fraction = 0;    // failed (not throttled) / answered
+  std::uint64_t answered = 0;   // the requests behind the verdict
+  std::uint64_t refused = 0;    // of which throttled or failed
+  // Goodput per second, lowest and highest over the step's whole seconds (0 when none).
+  double goodput_low = 0, goodput_high = 0;
+  std::string dominant_error;  // the most frequent failure, "HTTP 403 AccessDenied"
+  std::uint64_t dominant_error_count = 0;
   std::optional<Duration> p95, p99;  // ok answers, from scheduled send
   bool generator_limited = false;
   std::string generator_reason;
@@ -40,6 +49,10 @@ struct SearchLimits {
   double start_rate = 10;
   double max_rate = 100000;
   double max_error_rate = 0;  // tolerated refused fraction
+  // Above zero tolerance, a step passes when the refused fraction is within it at this
+  // confidence, fails when it is above it at this confidence, and is held longer otherwise.
+  double confidence = 0.95;
+  Duration max_measure = std::chrono::seconds(30);  // the longest a step is held to decide
   std::optional<Duration> slo_p95, slo_p99;
   double precision = 0.02;  // refine until the bracket is this narrow (hi / lo - 1)
   Duration explore_step = std::chrono::seconds(2);
@@ -54,6 +67,17 @@ struct SearchLimits {
   unsigned max_trials = 24;
 };
 
+// What the endpoint served while over-driven: the drained steps that refused clearly more than
+// they served. A concurrency limit serves more when saturated than it sustains without refusing
+// (bursts of evenly spaced requests meet full slots); a limiter that counts refused requests
+// serves less.
+struct Saturation {
+  double goodput = 0;        // median over the steps
+  double low = 0, high = 0;  // per-second extremes over the steps
+  std::size_t steps = 0;
+  double offered = 0;  // the highest rate that over-drove it
+};
+
 struct SearchAnswer {
   enum class Verdict {
     kFound,             // capacity in [capacity, upper), confirmed by holding it
@@ -66,12 +90,26 @@ struct SearchAnswer {
   double capacity = 0;  // the highest rate that passed (confirmed for kFound)
   double upper = 0;     // the lowest rate that failed, 0 if none
   std::string reason;   // one sentence, for people
+  std::optional<Saturation> saturated;
+  // When the saturated goodput and the capacity differ by more than the precision: why.
+  std::string saturation_note;
 };
 std::string_view to_string(SearchAnswer::Verdict verdict);
 
-// The maximum sustainable rate: exponential steps until a refusal, then refinement around the
-// goodput measured under overload (which estimates capacity), bisection to `precision`, and a
-// longer hold of the answer to confirm it. Knows nothing of sockets: the caller runs each trial
+// Exact (Clopper-Pearson) two-sided bounds on a refused fraction, at `confidence` each side.
+struct FractionBounds {
+  double low = 0, high = 1;
+};
+FractionBounds refused_bounds(std::uint64_t refused, std::uint64_t answered, double confidence);
+
+// How a step's refusals compare with the tolerance.
+enum class Judgement { kPass, kFail, kUndecided };
+
+// The maximum sustainable rate: exponential steps until a refusal, one drained step that
+// over-drives the endpoint (its goodput is the saturated figure and estimates the capacity),
+// refinement around that estimate, bisection to `precision`, and a longer hold of the answer to
+// confirm it. Stops early when most requests fail with errors rather than throttles before any
+// rate passed. Knows nothing of sockets: the caller runs each trial
 // (next()) and reports it (record()); tests feed it simulated servers.
 class MaxRateSearch {
  public:
@@ -79,6 +117,9 @@ class MaxRateSearch {
 
   std::optional<TrialPlan> next() const;
   void record(const TrialPlan& plan, const TrialResult& result);
+  // Refusals against the tolerance (SLOs aside): undecided while the bounds straddle it.
+  Judgement judge_refusals(const TrialResult& result) const;
+  // The verdict; an undecided step is judged by its refused fraction itself.
   bool passes(const TrialResult& result) const;
   SearchAnswer answer() const;
 
@@ -93,14 +134,19 @@ class MaxRateSearch {
 
  private:
   TrialPlan trial(TrialPlan::Phase phase, double rate) const;
+  std::optional<Saturation> saturation() const;
 
   SearchLimits limits_;
   std::vector<Trial> trials_;
   double lo_ = 0;                   // highest passing rate
+  double lo_goodput_ = 0;           // what that pass served (less than lo_ with a tolerance)
+  bool lo_drained_ = false;         // that pass was drained first (no burst carried it)
+  std::optional<double> recheck_;   // an undrained pass to hold again, drained
   double hi_ = 0;                   // lowest failing rate, 0: none yet
   std::optional<double> estimate_;  // goodput under overload
   bool estimate_tried_ = false;
-  std::optional<double> reconfirm_;  // after a failed hold: the next rate to hold
+  std::optional<double> saturate_at_;  // the over-driving rate, until its step ran
+  std::optional<double> reconfirm_;    // after a failed hold: the next rate to hold
   std::optional<SearchAnswer> done_;
 };
 

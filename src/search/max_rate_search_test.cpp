@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 
 namespace iuprobe {
@@ -76,6 +78,12 @@ Outcome run(MaxRateSearch search, const Server& server) {
   }
   out.answer = search.answer();
   out.trials = search.trials().size();
+  if (std::getenv("TRACE_SEARCH")) {
+    for (const auto& t : search.trials())
+      std::printf("%-8s rate %8.2f goodput %8.2f refused %.4f %s\n",
+                  std::string(to_string(t.plan.phase)).c_str(), t.plan.rate, t.result.goodput,
+                  t.result.refused_fraction, t.passed ? "pass" : "fail");
+  }
   return out;
 }
 
@@ -174,6 +182,123 @@ TEST(MaxRateSearch, AFailedHoldLowersTheAnswerAndHoldsAgain) {
   EXPECT_EQ(out.answer.verdict, Verdict::kFound);
   EXPECT_LE(out.answer.capacity, 900);
   EXPECT_GT(out.answer.capacity, 850);
+}
+
+// A concurrency limit: evenly spaced requests pass up to `sustained`; above it, some meet full
+// slots, and over-driven it serves `saturated`, more than it sustains.
+Server concurrency(double sustained, double saturated) {
+  return [=](const TrialPlan& plan) {
+    TrialResult r{.offered = plan.rate, .sent = plan.rate};
+    const double x = plan.rate;
+    r.goodput = x <= sustained ? x : std::min(saturated, x - (x - sustained) / 2);
+    r.refused_fraction = (x - r.goodput) / x;
+    r.goodput_low = r.goodput * 0.97;
+    r.goodput_high = r.goodput * 1.03;
+    return r;
+  };
+}
+
+// A sliding-window limiter that counts the requests it refuses: over `limit`, goodput collapses.
+Server counting_window(double limit) {
+  return [=](const TrialPlan& plan) {
+    TrialResult r{.offered = plan.rate, .sent = plan.rate};
+    const double over = plan.rate / limit - 1;
+    r.goodput = over <= 0 ? plan.rate : limit * std::max(0.05, 1 - 20 * over);
+    r.refused_fraction = (plan.rate - r.goodput) / plan.rate;
+    return r;
+  };
+}
+
+TEST(MaxRateSearch, ReportsTheSaturatedGoodputOfAConcurrencyLimitAndWhyItDiffers) {
+  const auto out = run(MaxRateSearch({}), concurrency(400, 440));
+  expect_within(out, 400);
+  ASSERT_TRUE(out.answer.saturated);
+  EXPECT_NEAR(out.answer.saturated->goodput / 440, 1.0, 0.02);
+  EXPECT_LT(out.answer.saturated->low, out.answer.saturated->goodput);
+  EXPECT_GT(out.answer.saturated->high, out.answer.saturated->goodput);
+  EXPECT_NE(out.answer.saturation_note.find("concurrency"), std::string::npos)
+      << out.answer.saturation_note;
+}
+
+TEST(MaxRateSearch, ALimiterWhoseGoodputCollapsesIsStillFoundAndSaidToCollapse) {
+  const auto out = run(MaxRateSearch({}), counting_window(200));
+  expect_within(out, 200);
+  ASSERT_TRUE(out.answer.saturated);
+  EXPECT_LT(out.answer.saturated->goodput, 100);
+  EXPECT_NE(out.answer.saturation_note.find("counts the requests it refuses"), std::string::npos)
+      << out.answer.saturation_note;
+}
+
+TEST(MaxRateSearch, ARateLimitHasNoSaturationNote) {
+  const auto out = run(MaxRateSearch({}), slots(300));
+  expect_within(out, 300);
+  ASSERT_TRUE(out.answer.saturated);
+  EXPECT_NEAR(out.answer.saturated->goodput / 300, 1.0, 0.02);
+  EXPECT_EQ(out.answer.saturation_note, "");
+}
+
+TEST(MaxRateSearch, ErrorsAtTheLowestRateStopTheSearchAndNameTheError) {
+  const Server broken = [](const TrialPlan& plan) {
+    const auto n = static_cast<std::uint64_t>(plan.rate * to_seconds(plan.duration));
+    return TrialResult{.offered = plan.rate,
+                       .sent = plan.rate,
+                       .goodput = plan.rate * 0.1,
+                       .refused_fraction = 0.9,
+                       .error_fraction = 0.9,
+                       .answered = n,
+                       .refused = n * 9 / 10,
+                       .dominant_error = "HTTP 403 AccessDenied",
+                       .dominant_error_count = n * 9 / 10};
+  };
+  const auto out = run(MaxRateSearch({}), broken);
+  EXPECT_EQ(out.trials, 1u);
+  EXPECT_EQ(out.answer.verdict, Verdict::kNeverPassed);
+  EXPECT_NE(out.answer.reason.find("18 × HTTP 403 AccessDenied"), std::string::npos)
+      << out.answer.reason;
+  EXPECT_NE(out.answer.reason.find("errors, not throttles"), std::string::npos);
+}
+
+TEST(MaxRateSearch, ErrorsThatComeOnlyWithOverloadDoNotStopTheSearch) {
+  // 500s instead of 429s above capacity: refusals all the same.
+  const Server errors_when_busy = [](const TrialPlan& plan) {
+    TrialResult r{.offered = plan.rate, .sent = plan.rate, .goodput = std::min(plan.rate, 250.0)};
+    r.refused_fraction = r.error_fraction = (plan.rate - r.goodput) / plan.rate;
+    return r;
+  };
+  expect_within(run(MaxRateSearch({}), errors_when_busy), 250);
+  SearchLimits from_above;
+  from_above.start_rate = 800;  // 69% errors at the first step, 38% at half of it
+  expect_within(run(MaxRateSearch(from_above), errors_when_busy), 250);
+}
+
+TEST(MaxRateSearch, JudgesAToleranceByItsConfidenceBounds) {
+  SearchLimits limits;
+  limits.max_error_rate = 0.001;
+  const MaxRateSearch search(limits);
+  const auto with = [](std::uint64_t refused, std::uint64_t answered) {
+    return TrialResult{.refused_fraction = static_cast<double>(refused) / answered,
+                       .answered = answered,
+                       .refused = refused};
+  };
+  // None of 4,000: at most 0.075% at 95% confidence. Two of 4,000 (0.05%): could be 0.16%.
+  // Twenty of 4,000: at least 0.34%.
+  EXPECT_EQ(search.judge_refusals(with(0, 4000)), Judgement::kPass);
+  EXPECT_EQ(search.judge_refusals(with(2, 4000)), Judgement::kUndecided);
+  EXPECT_EQ(search.judge_refusals(with(20, 4000)), Judgement::kFail);
+  EXPECT_EQ(search.judge_refusals(with(0, 400)), Judgement::kUndecided);
+  // Undecided at the end of the longest hold: the fraction itself decides.
+  EXPECT_TRUE(search.passes(with(2, 4000)));
+  EXPECT_FALSE(search.passes(with(8, 4000)));
+  const FractionBounds b = refused_bounds(0, 4000, 0.95);
+  EXPECT_DOUBLE_EQ(b.low, 0);
+  EXPECT_NEAR(b.high, 1 - std::pow(0.05, 1.0 / 4000), 1e-9);
+}
+
+TEST(MaxRateSearch, AtZeroToleranceOneRefusalFails) {
+  const MaxRateSearch search({});
+  EXPECT_EQ(search.judge_refusals({.refused_fraction = 1.0 / 4000, .answered = 4000, .refused = 1}),
+            Judgement::kFail);
+  EXPECT_EQ(search.judge_refusals({.answered = 40}), Judgement::kPass);
 }
 
 }  // namespace

@@ -12,8 +12,8 @@ import time
 import unittest
 from pathlib import Path
 
-from harness import (IUPROBE, Emulator, Nginx, StubStatus, emulator_env, free_port, png_bytes, probe_result,
-                     read_json, run_iuprobe)
+from harness import (IUPROBE, Emulator, HAProxy, Nginx, StubStatus, emulator_env, free_port, h2load_even,
+                     haproxy_window_limit, png_bytes, probe_result, read_json, run_iuprobe)
 
 ARTIFACTS = Path(os.environ.get("IUPROBE_ARTIFACTS", Path(tempfile.gettempdir()) / "iuprobe-test-artifacts"))
 
@@ -46,6 +46,8 @@ class AgainstKnownCapacities(unittest.TestCase):
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         truth = 2 * 4 / (0.040 + 0.020 * 0.3072)
         self.check(result, truth, wall, run)
+        # Slots and a short queue: over-driven, the model serves its slots' rate too.
+        self.assertAlmostEqual(result["answer"]["saturated"]["goodput_tps"] / truth, 1.0, delta=0.03, msg=run.stdout)
         self.assertAlmostEqual(result["answer"]["tps_per_iu"], result["answer"]["capacity_tps"] / 2)
         self.assertIn("per IU", run.stdout)
         self.assertIn("plan: 400 TPS", run.stdout)
@@ -63,6 +65,31 @@ class AgainstKnownCapacities(unittest.TestCase):
             run, result, out, wall = probe("--url", nginx.url("/ok"), "--threads", "1")
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         self.check(result, 150, wall, run)
+        self.assertAlmostEqual(result["answer"]["saturated"]["goodput_tps"] / 150, 1.0, delta=0.03, msg=run.stdout)
+        self.assertEqual(result["answer"]["saturation_note"], "")
+        shutil.rmtree(out)
+
+    def test_haproxy_sliding_window_that_counts_refused_requests(self):
+        # HAProxy's request rate per source over a sliding second counts the requests it denies
+        # too: over the limit, goodput collapses, and after a drain it refuses everything until
+        # the drain has left its window. The truth is measured by an independent sender, h2load,
+        # evenly spaced from idle: 20 s at 0.97x the answer must pass untouched, 1.03x must not.
+        with HAProxy(haproxy_window_limit(200)) as haproxy:
+            run, result, out, wall = probe("--url", haproxy.url("/"), "--threads", "1")
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            found = result["answer"]["capacity_tps"]
+            time.sleep(3)  # idle: the window forgets the probe
+            below = h2load_even(haproxy.url("/"), found * 0.97, 20)
+            time.sleep(3)
+            above = h2load_even(haproxy.url("/"), found * 1.03, 20)
+        print(f"\n  found {found:.1f}/s in {wall:.0f} s; h2load at 0.97x: {below}, at 1.03x: {above}",
+              end=" ", flush=True)
+        self.assertEqual(result["answer"]["verdict"], "found", run.stdout)
+        self.assertEqual(below["4xx"], 0, run.stdout)
+        self.assertGreater(above["4xx"], 0, run.stdout)
+        self.assertLess(result["answer"]["saturated"]["goodput_tps"], found, run.stdout)
+        self.assertIn("counts the requests it refuses", run.stdout)
+        self.assertLess(wall, 90)
         shutil.rmtree(out)
 
 
@@ -135,6 +162,20 @@ class HonestVerdicts(unittest.TestCase):
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         self.assertEqual(result["answer"]["verdict"], "no-limit-found")
         self.assertIn("no limit found", run.stdout)
+        shutil.rmtree(out)
+
+    def test_an_endpoint_that_answers_only_errors_stops_at_once_and_names_the_error(self):
+        with Nginx("""
+                listen 127.0.0.1:{port};
+                location / { return 403 'no'; }
+                """) as nginx:
+            run, result, out, wall = probe("--url", nginx.url("/"), "--threads", "1")
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertEqual(result["answer"]["verdict"], "never-passed")
+        self.assertEqual(len(result["trials"]), 1, run.stdout)
+        self.assertIn("errors, not throttles", run.stdout)
+        self.assertIn("HTTP 403", run.stdout)
+        self.assertLess(wall, 15)
         shutil.rmtree(out)
 
     def test_a_generator_that_cannot_keep_up_gives_a_lower_bound(self):
