@@ -198,6 +198,12 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   const bool first_refusal =
       hi_ == 0 && !result.generator_limited && result.refused_fraction > limits_.max_error_rate;
   hi_ = hi_ == 0 ? at : std::min(hi_, at);
+  // Refused, but not clearly over-driven (a tolerance, random arrivals): push harder.
+  constexpr int kSaturateTries = 5;
+  if (plan.phase == Phase::kSaturate && !result.generator_limited && !over_driven(t) &&
+      ++saturate_tries_ < kSaturateTries && plan.rate * 2 <= limits_.max_rate) {
+    saturate_at_ = plan.rate * 2;
+  }
   if (first_refusal && plan.phase == Phase::kExplore && !saturation()) {
     // Over-drive it once, drained, well above what it served, for the saturated figure.
     saturate_at_ = std::max(at, std::min(1.5 * result.goodput, 2 * at));
@@ -230,17 +236,20 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   }
 }
 
+// Clearly over-driven: refused, and sent a fifth more than it served. Just over the capacity, a
+// concurrency limit serves less than when saturated.
+bool MaxRateSearch::over_driven(const Trial& t) const {
+  const TrialResult& r = t.result;
+  return !t.passed && r.refused_fraction > limits_.max_error_rate && r.goodput * 1.2 < r.sent;
+}
+
 std::optional<Saturation> MaxRateSearch::saturation() const {
   std::vector<double> goodputs;
   Saturation s;
   for (const Trial& t : trials_) {
     const TrialResult& r = t.result;
     const bool drained = t.plan.drain_rate > 0;
-    // Clearly over-driven: sent a fifth more than it served. Just over the capacity, a
-    // concurrency limit serves less than when saturated.
-    const bool over_driven =
-        !t.passed && r.refused_fraction > limits_.max_error_rate && r.goodput * 1.2 < r.sent;
-    if (!drained || !over_driven || r.generator_limited) continue;
+    if (!drained || !over_driven(t) || r.generator_limited) continue;
     goodputs.push_back(r.goodput);
     const bool rated = r.goodput_high > 0;  // whole seconds were measured
     const double low = rated ? r.goodput_low : r.goodput;

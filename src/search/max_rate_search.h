@@ -135,6 +135,7 @@ class MaxRateSearch {
  private:
   TrialPlan trial(TrialPlan::Phase phase, double rate) const;
   std::optional<Saturation> saturation() const;
+  bool over_driven(const Trial& trial) const;
 
   SearchLimits limits_;
   std::vector<Trial> trials_;
@@ -146,7 +147,8 @@ class MaxRateSearch {
   std::optional<double> estimate_;  // goodput under overload
   bool estimate_tried_ = false;
   std::optional<double> saturate_at_;  // the over-driving rate, until its step ran
-  std::optional<double> reconfirm_;    // after a failed hold: the next rate to hold
+  int saturate_tries_ = 0;
+  std::optional<double> reconfirm_;  // after a failed hold: the next rate to hold
   std::optional<SearchAnswer> done_;
 };
 

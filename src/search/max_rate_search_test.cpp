@@ -301,5 +301,23 @@ TEST(MaxRateSearch, AtZeroToleranceOneRefusalFails) {
   EXPECT_EQ(search.judge_refusals({.answered = 40}), Judgement::kPass);
 }
 
+TEST(MaxRateSearch, PushesHarderWhenTheFirstRefusalsWereNotOverload) {
+  // Random arrivals at a concurrency limit: a few refusals long before it saturates at 99/s.
+  SearchLimits limits;
+  limits.max_error_rate = 0.001;
+  const Server random_arrivals = [](const TrialPlan& plan) {
+    const double x = plan.rate;
+    const double refused = x <= 99 ? 0.01 * x / 99 : (x - 99) / x + 0.01;
+    TrialResult r{.offered = x, .sent = x, .goodput = std::min(x * (1 - refused), 99.0)};
+    r.refused_fraction = 1 - r.goodput / x;
+    return r;
+  };
+  const auto out = run(MaxRateSearch(limits), random_arrivals);
+  ASSERT_TRUE(out.answer.saturated) << out.answer.reason;
+  EXPECT_NEAR(out.answer.saturated->goodput / 99, 1.0, 0.02);
+  EXPECT_EQ(out.answer.verdict, Verdict::kFound) << out.answer.reason;
+  EXPECT_NEAR(out.answer.capacity / 9.9, 1.0, 0.03);  // 0.1% refused at 9.9/s
+}
+
 }  // namespace
 }  // namespace iuprobe
