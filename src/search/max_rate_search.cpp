@@ -251,9 +251,11 @@ std::optional<Saturation> MaxRateSearch::saturation() const {
     const bool drained = t.plan.drain_rate > 0;
     if (!drained || !over_driven(t) || r.generator_limited) continue;
     goodputs.push_back(r.goodput);
+    // The step's own goodput counts the requests scheduled in it, its seconds those answered
+    // in them: the range holds both.
     const bool rated = r.goodput_high > 0;  // whole seconds were measured
-    const double low = rated ? r.goodput_low : r.goodput;
-    const double high = rated ? r.goodput_high : r.goodput;
+    const double low = rated ? std::min(r.goodput_low, r.goodput) : r.goodput;
+    const double high = rated ? std::max(r.goodput_high, r.goodput) : r.goodput;
     s.low = s.steps == 0 ? low : std::min(s.low, low);
     s.high = std::max(s.high, high);
     s.offered = std::max(s.offered, t.plan.rate);
@@ -279,7 +281,7 @@ SearchAnswer MaxRateSearch::answer() const {
     const double p = limits_.precision;
     if (ratio > 1 + p) {
       a.saturation_note = fmt::format(
-          "it serves {:.1f}/s when over-driven but refuses some evenly spaced requests above "
+          "it serves {:.1f}/s when over-driven but refuses some requests at any rate above "
           "{:.1f}/s: limited by concurrency or a queue, not by a rate",
           a.saturated->goodput, a.capacity);
     } else if (ratio < 1 - p) {
