@@ -6,6 +6,8 @@
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -68,17 +70,18 @@ class BasicConnection final : public ClientConnection {
       // A large request: read while writing. Servers and proxies may answer (413, 429, even
       // 200) once they have read the head and close without reading the body, as curl and
       // urllib3 expect; written first, the body would only meet a reset.
-      bool writing = true;
+      WriteState writing;
       co_await (send_while(buffers, write, writing) && receive_while(scanner, read, writing));
-      // The stage is where it stopped: a write cut short by a timeout stopped sending, one we
-      // cancelled because the read had ended did not.
-      const bool cancelled = write.error == asio::error::operation_aborted && !timed_out_;
-      if (!write.error || cancelled) result.stage = ExchangeStage::kRead;
+      // The stage is where it stopped: a write cut short by a timeout or an abort stopped
+      // sending, one we cancelled because the read had ended did not.
+      if (!write.error || writing.cancelled) result.stage = ExchangeStage::kRead;
     }
     result.bytes_sent = write.bytes;
     if (read.error) {
-      // The write's own failure (a reset) says more than the read's that follows it.
-      const bool write_failed = result.stage == ExchangeStage::kWrite && !timed_out_;
+      // Cut off while sending: the write's own failure (a reset) says more than the read's,
+      // unless the write was only stopped because the read had failed.
+      const bool write_failed = result.stage == ExchangeStage::kWrite && !timed_out_ &&
+                                write.error != asio::error::operation_aborted;
       co_return failed(std::move(result), write_failed ? write.error : read.error);
     }
     // Answered before the whole request went out: the connection cannot carry another.
@@ -148,17 +151,27 @@ class BasicConnection final : public ClientConnection {
     std::size_t bytes = 0;
   };
 
+  // A write in parallel with its read, and how to stop it: the signal reaches the composed
+  // write between its partial writes, the socket's cancel the partial write in progress.
+  struct WriteState {
+    asio::cancellation_signal stop;
+    bool in_progress = true;
+    bool cancelled = false;  // by us, because the answer was in
+  };
+
   asio::awaitable<void> send_while(const std::array<asio::const_buffer, 2>& buffers,
-                                   Transfer& write, bool& writing) {
-    std::tie(write.error, write.bytes) = co_await asio::async_write(*stream_, buffers, kUseTuple);
-    writing = false;
+                                   Transfer& write, WriteState& state) {
+    std::tie(write.error, write.bytes) = co_await asio::async_write(
+        *stream_, buffers, asio::bind_cancellation_slot(state.stop.slot(), kUseTuple));
+    state.in_progress = false;
   }
   // Once the answer is in (or the read failed), a write still in progress is cancelled.
-  asio::awaitable<void> receive_while(ResponseScanner& scanner, Transfer& read,
-                                      const bool& writing) {
+  asio::awaitable<void> receive_while(ResponseScanner& scanner, Transfer& read, WriteState& state) {
     std::tie(read.error, read.bytes) =
         co_await boost::beast::http::async_read(*stream_, buffer_, scanner, kUseTuple);
-    if (writing) {
+    if (state.in_progress) {
+      state.cancelled = !read.error;  // answered: the rest of the body is not needed
+      state.stop.emit(asio::cancellation_type::terminal);
       boost::system::error_code ignored;
       lowest().cancel(ignored);
     }

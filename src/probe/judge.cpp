@@ -85,11 +85,15 @@ LoadShape step_phases(const TrialPlan& plan, std::optional<Duration> last_p99,
   return OpenLoop{RateProfile(std::move(segments)), arrivals};
 }
 
-LoadShape measure_phase(double rate, Duration duration, Arrivals arrivals) {
-  return OpenLoop{
-      RateProfile(std::vector<RateSegment>{
-          {.duration = duration, .rate_begin = rate, .rate_end = rate, .phase = Phase::kMeasure}}),
-      arrivals};
+LoadShape measure_phase(double rate, Duration settle, Duration duration, Arrivals arrivals) {
+  std::vector<RateSegment> segments;
+  if (settle > Duration{0}) {
+    segments.push_back(
+        {.duration = settle, .rate_begin = rate, .rate_end = rate, .phase = Phase::kSettle});
+  }
+  segments.push_back(
+      {.duration = duration, .rate_begin = rate, .rate_end = rate, .phase = Phase::kMeasure});
+  return OpenLoop{RateProfile(std::move(segments)), arrivals};
 }
 
 void extend_measure(PlanResult& step, const PlanResult& more) {

@@ -31,8 +31,10 @@ JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context);
 LoadShape step_phases(const TrialPlan& plan, std::optional<Duration> last_p99,
                       Duration settle_floor = Duration{0}, Arrivals arrivals = Arrivals::kUniform);
 
-// More of a step's measure phase, to hold its rate longer, and how it joins the step.
-LoadShape measure_phase(double rate, Duration duration, Arrivals arrivals);
+// More of a step's measure phase, to hold its rate longer, and how it joins the step. A settle
+// at the rate comes first: the plan before ended with its last answer, and the pause let a token
+// bucket refill and slots empty.
+LoadShape measure_phase(double rate, Duration settle, Duration duration, Arrivals arrivals);
 void extend_measure(PlanResult& step, const PlanResult& more);
 
 // A drained step whose refusals all came in the first part of its measure phase (a tenth or

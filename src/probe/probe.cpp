@@ -45,7 +45,7 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
     while (search.judge_refusals(step.result) == Judgement::kUndecided &&
            measured < settings.limits.max_measure) {
       const Duration more = std::min(plan->duration, settings.limits.max_measure - measured);
-      auto extra = run(measure_phase(plan->rate, more, settings.arrivals));
+      auto extra = run(measure_phase(plan->rate, plan->settle, more, settings.arrivals));
       if (!extra) break;
       extend_measure(*ran, *extra);
       measured += more;
@@ -75,8 +75,7 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
       record.set_aside = fmt::format(
           "refused only in its first {}, then nothing for {}: the limiter still counted the "
           "drain; repeated after a {} settle",
-          format_duration(*echo), format_duration(plan->duration - *echo),
-          format_duration(settle_floor));
+          format_duration(*echo), format_duration(measured - *echo), format_duration(settle_floor));
       rig.observer.on_trial(record);
       report.trials.push_back(record);
       repeating = true;

@@ -166,8 +166,12 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   }
 
   if (t.passed) {
-    // Held, drained, at a rate that had failed: that failure did not last.
-    if (plan.phase == Phase::kSaturate && plan.rate >= hi_) {
+    // Held, drained, at the rate that had failed, and nothing else failed below it: that
+    // failure did not last.
+    const bool failed_below = std::any_of(trials_.begin(), trials_.end() - 1, [&](const Trial& o) {
+      return !o.passed && o.plan.rate <= plan.rate;
+    });
+    if (plan.phase == Phase::kSaturate && plan.rate >= hi_ && !failed_below) {
       hi_ = 0;
       estimate_.reset();
     }
@@ -206,7 +210,7 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   }
   if (first_refusal && plan.phase == Phase::kExplore && !saturation()) {
     // Over-drive it once, drained, well above what it served, for the saturated figure.
-    saturate_at_ = std::max(at, std::min(1.5 * result.goodput, 2 * at));
+    saturate_at_ = std::min(limits_.max_rate, std::max(at, std::min(1.5 * result.goodput, 2 * at)));
   }
   if (plan.phase == Phase::kConfirm) {
     lo_ = 0;  // shorter trials passed here; the hold did not

@@ -96,7 +96,8 @@ struct SearchAnswer {
 };
 std::string_view to_string(SearchAnswer::Verdict verdict);
 
-// Exact (Clopper-Pearson) two-sided bounds on a refused fraction, at `confidence` each side.
+// Exact (Clopper-Pearson) one-sided bounds on a refused fraction, each at `confidence` (so
+// together a two-sided interval at 2 × confidence − 1: 90% for 95%).
 struct FractionBounds {
   double low = 0, high = 1;
 };
