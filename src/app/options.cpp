@@ -159,13 +159,8 @@ Result<LoadShape> build_load_shape(const LoadOptions& o) {
   }
   if (!o.pacing.empty() && o.users.empty())
     return fail(ErrorKind::kUsage, "--pacing applies to --users only");
-  Arrivals arrivals = Arrivals::kUniform;
-  if (o.arrivals == "poisson") {
-    arrivals = Arrivals::kPoisson;
-  } else if (o.arrivals != "uniform") {
-    return fail(ErrorKind::kUsage, "--arrivals: '{}' is not known; use uniform or poisson",
-                o.arrivals);
-  }
+  const auto arrivals = parse_arrivals(o.arrivals);
+  if (!arrivals) return tl::unexpected(arrivals.error());
   if (!o.users.empty()) {
     auto users = user_steps(o);
     if (!users) return tl::unexpected(users.error());
@@ -173,7 +168,7 @@ Result<LoadShape> build_load_shape(const LoadOptions& o) {
   }
   auto profile = o.steps.empty() ? rate_or_ramp(o) : rate_steps(o);
   if (!profile) return tl::unexpected(profile.error());
-  return OpenLoop{profile->with_warmup(warmup), arrivals};
+  return OpenLoop{profile->with_warmup(warmup), *arrivals};
 }
 
 namespace {

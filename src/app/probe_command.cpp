@@ -24,17 +24,9 @@ struct ProbePlan {
   std::filesystem::path dir;
 };
 
-Result<Arrivals> build_arrivals(const ProbeOptions& o) {
-  if (o.arrivals == "uniform") return Arrivals::kUniform;
-  if (o.arrivals == "poisson") return Arrivals::kPoisson;
-  return fail(ErrorKind::kUsage, "--arrivals: '{}' is not known; use uniform or poisson",
-              o.arrivals);
-}
-
 Result<SearchLimits> build_limits(const ProbeOptions& o, Arrivals arrivals) {
   SearchLimits limits;
-  const double max_error_rate =
-      o.max_error_rate.value_or(arrivals == Arrivals::kPoisson ? kPoissonTolerance : 0);
+  const double max_error_rate = o.max_error_rate.value_or(default_tolerance(arrivals));
   if (!(max_error_rate >= 0 && max_error_rate < 1))
     return fail(ErrorKind::kUsage,
                 "--max-error-rate {}: give a fraction from 0 to 1, e.g. 0.01 for 1%",
@@ -75,7 +67,7 @@ Result<ProbePlanRequest> build_plan_request(const ProbeOptions& o) {
 }
 
 Result<ProbePlan> prepare_probe(const ProbeOptions& o) {
-  auto arrivals = build_arrivals(o);
+  auto arrivals = parse_arrivals(o.arrivals);
   if (!arrivals) return tl::unexpected(arrivals.error());
   auto limits = build_limits(o, *arrivals);
   if (!limits) return tl::unexpected(limits.error());

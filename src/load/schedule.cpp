@@ -3,6 +3,12 @@
 
 namespace iuprobe {
 
+Result<Arrivals> parse_arrivals(std::string_view text) {
+  if (text == "uniform") return Arrivals::kUniform;
+  if (text == "poisson") return Arrivals::kPoisson;
+  return fail(ErrorKind::kUsage, "--arrivals: '{}' is not known; use uniform or poisson", text);
+}
+
 ArrivalSchedule::ArrivalSchedule(const RateProfile& profile, Arrivals arrivals, unsigned workers,
                                  unsigned worker, std::uint64_t seed)
     : profile_(&profile),

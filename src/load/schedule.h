@@ -6,6 +6,7 @@
 #include <random>
 #include <string_view>
 
+#include "core/result.h"
 #include "load/rate_profile.h"
 
 namespace iuprobe {
@@ -14,6 +15,8 @@ enum class Arrivals { kUniform, kPoisson };
 constexpr std::string_view to_string(Arrivals arrivals) {
   return arrivals == Arrivals::kPoisson ? "poisson" : "uniform";
 }
+// --arrivals: "uniform" or "poisson"; anything else is a usage error naming the option.
+Result<Arrivals> parse_arrivals(std::string_view text);
 
 // The send times of one worker. Workers split one global schedule: with W workers, worker w
 // takes every W-th arrival of the uniform schedule (so the merged stream stays evenly spaced),

@@ -47,6 +47,10 @@ class ProbeObserver {
 // The tolerance of a probe with Poisson arrivals when none is given: random arrivals meet a
 // concurrency limit's full slots now and then at any rate, so zero would find no rate at all.
 constexpr double kPoissonTolerance = 0.001;
+// The refused fraction a probe tolerates unless told: none for evenly spaced requests.
+constexpr double default_tolerance(Arrivals arrivals) {
+  return arrivals == Arrivals::kPoisson ? kPoissonTolerance : 0;
+}
 
 struct ProbeSettings {
   std::string target;  // what is probed, for people

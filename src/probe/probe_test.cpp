@@ -447,6 +447,11 @@ TEST(RunProbe, PoissonArrivalsAreJudgedAtTheirToleranceWithConfidence) {
   EXPECT_TRUE(report.warnings.empty());
 }
 
+TEST(DefaultTolerance, NoneForEvenlySpacedRequestsATenthOfAPercentForPoisson) {
+  EXPECT_EQ(default_tolerance(Arrivals::kUniform), 0);
+  EXPECT_EQ(default_tolerance(Arrivals::kPoisson), 0.001);
+}
+
 TEST(RunProbe, PoissonArrivalsAtZeroToleranceWarn) {
   Probe probe;
   probe.settings.arrivals = Arrivals::kPoisson;

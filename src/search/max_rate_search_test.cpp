@@ -4,8 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
 
 namespace iuprobe {
@@ -78,12 +76,6 @@ Outcome run(MaxRateSearch search, const Server& server) {
   }
   out.answer = search.answer();
   out.trials = search.trials().size();
-  if (std::getenv("TRACE_SEARCH")) {
-    for (const auto& t : search.trials())
-      std::printf("%-8s rate %8.2f goodput %8.2f refused %.4f %s\n",
-                  std::string(to_string(t.plan.phase)).c_str(), t.plan.rate, t.result.goodput,
-                  t.result.refused_fraction, t.passed ? "pass" : "fail");
-  }
   return out;
 }
 
