@@ -23,7 +23,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev libcli11-dev libfmt-dev
   libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev libturbojpeg0-dev libpng-dev
   # test and benchmark peers; chromium opens report.html in the tests
-  nginx-light haproxy wrk nghttp2-client openssl ca-certificates procps python3 chromium
+  nginx-light haproxy varnish varnish-modules wrk nghttp2-client openssl ca-certificates procps python3
+  chromium
 )
 # The build bundles a chart library from the npm registry: use the machine's Node.js if it has
 # one, else Debian's.

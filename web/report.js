@@ -15,6 +15,8 @@
   const facts = [
     ["per IU", a.tps_per_iu != null ? `${fmt(a.tps_per_iu)} TPS (${a.inference_units} IU)` : "– (give --iu N)"],
     ["saturated goodput", IuprobeCharts.saturationText(a)],
+    ["latency knee", a.knee_tps != null ? `${fmt(a.knee_tps)} TPS: p95 ${fmt(a.knee_p95_ms)} ms there, ` +
+      `${fmt(a.base_p95_ms)} ms at the lowest rates; above it latency grows (a queue that delays)` : "–"],
     ["bracket", a.upper_tps > 0 ? `[${fmt(a.capacity_tps)}, ${fmt(a.upper_tps)}) TPS` : "–"],
     ["latency at the answer", a.latency_ms ? `p50 ${fmt(a.latency_ms.p50)} ms · p95 ${fmt(a.latency_ms.p95)} ms · p99 ${fmt(a.latency_ms.p99)} ms` : "–"],
     ["probe wall time", `${fmt(r.wall_s)} s over ${r.trials.length} steps`],

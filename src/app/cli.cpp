@@ -155,6 +155,20 @@ CLI::App* add_emulate_command(CLI::App& app, EmulateOptions& o) {
   emulate->add_option("--slots", o.slots, "Concurrent requests per IU (default 5)")->group(model);
   emulate->add_option("--queue", o.queue, "Waiting requests per IU before refusals (default 2)")
       ->group(model);
+  emulate
+      ->add_option("--limiter", o.limiter,
+                   "A rate limiter in front of the slots: token-bucket, fixed-window or "
+                   "sliding-window (counts refused requests too) (default none)")
+      ->group(model);
+  emulate->add_option("--limit", o.limit, "The limiter's rate per IU, requests/s")->group(model);
+  emulate->add_option("--burst", o.burst, "Token bucket size, in time at the rate (default 1s)")
+      ->group(model);
+  emulate->add_option("--window", o.window, "Window length of a window limiter (default 1s)")
+      ->group(model);
+  emulate
+      ->add_option("--slowdown", o.slowdown,
+                   "Overloaded, a request that waited takes this much longer, e.g. 0.5 (default 0)")
+      ->group(model);
   emulate->add_option("--start-time", o.start_time, "STARTING lasts this long (default 5s)")
       ->group(model);
   emulate->add_option("--stop-time", o.stop_time, "STOPPING lasts this long (default 2s)")
@@ -168,10 +182,12 @@ CLI::App* add_emulate_command(CLI::App& app, EmulateOptions& o) {
                    "Idleness that removes an IU (default 300s)")
       ->group(model);
   emulate->footer(R"(
-Capacity = IUs x slots / (service time + per-megapixel time x image megapixels).
+Capacity = IUs x slots / (service time + per-megapixel time x image megapixels), or IUs x
+--limit if a limiter is lower.
 Examples:
   iuprobe emulate                                   # 1 model, 100 TPS per IU, on 127.0.0.1:8990
   iuprobe emulate --listen 127.0.0.1:0 --iu 2 --slots 4 --service-time 20ms --per-megapixel 10ms
+  iuprobe emulate --slots 50 --limiter token-bucket --limit 80 --burst 5s   # 80 TPS, 5 s bursts
   iuprobe emulate --config emulator.json           # several models, credentials, auto-scaling)");
   return emulate;
 }

@@ -30,8 +30,8 @@ Result<void> set_duration(const std::optional<std::string>& text, std::string_vi
 
 bool any_model_flag(const EmulateOptions& o) {
   return o.project || o.version || o.type || o.labels || o.status || o.iu || o.max_iu ||
-         o.service_time || o.per_megapixel || o.jitter || o.slots || o.queue || o.start_time ||
-         o.stop_time || o.scale_up_after || o.scale_down_after;
+         o.service_time || o.per_megapixel || o.jitter || o.slots || o.queue || o.limiter ||
+         o.limit || o.burst || o.window || o.slowdown || o.start_time || o.stop_time || o.scale_up_after || o.scale_down_after;
 }
 
 Result<void> apply_model_flags(const EmulateOptions& o, ModelConfig& m) {
@@ -53,9 +53,23 @@ Result<void> apply_model_flags(const EmulateOptions& o, ModelConfig& m) {
   if (o.jitter) m.capacity.jitter = *o.jitter;
   if (o.slots) m.capacity.slots_per_iu = *o.slots;
   if (o.queue) m.capacity.queue_per_iu = *o.queue;
+  if (o.slowdown) m.capacity.slowdown = *o.slowdown;
+  if (o.limiter) {
+    const auto kind = parse_limiter_kind(*o.limiter);
+    if (!kind)
+      return fail(ErrorKind::kUsage,
+                  "--limiter '{}': use token-bucket, fixed-window, sliding-window or none",
+                  *o.limiter);
+    m.capacity.limit.kind = *kind;
+  }
+  if (o.limit) m.capacity.limit.per_iu = *o.limit;
+  if ((o.limit || o.burst || o.window) && !o.limiter)
+    return fail(ErrorKind::kUsage, "--limit, --burst and --window need --limiter KIND");
   for (auto ok :
        {set_duration(o.service_time, "--service-time", m.capacity.base_service),
         set_duration(o.per_megapixel, "--per-megapixel", m.capacity.service_per_megapixel),
+        set_duration(o.burst, "--burst", m.capacity.limit.burst),
+        set_duration(o.window, "--window", m.capacity.limit.window),
         set_duration(o.start_time, "--start-time", m.start_time),
         set_duration(o.stop_time, "--stop-time", m.stop_time),
         set_duration(o.scale_up_after, "--scale-up-after", m.scaling.scale_up_after),
@@ -102,6 +116,17 @@ void print_banner(const EmulatorConfig& config, const std::string& address) {
         m.kind == ModelKind::kDetection ? "detection" : "classification", c.slots_per_iu,
         format_duration(c.base_service), format_duration(c.service_per_megapixel), c.jitter * 100,
         c.queue_per_iu);
+    if (c.limit.kind != LimiterKind::kNone) {
+      fmt::print("               behind a {} limiter of {:g}/s per IU ({} {})\n",
+                 to_string(c.limit.kind), c.limit.per_iu,
+                 c.limit.kind == LimiterKind::kTokenBucket ? "burst" : "window",
+                 format_duration(c.limit.kind == LimiterKind::kTokenBucket ? c.limit.burst
+                                                                           : c.limit.window));
+    }
+    if (c.slowdown > 0) {
+      fmt::print("               overloaded, {:.0f}% slower per request that waits\n",
+                 c.slowdown * 100);
+    }
     fmt::print("               capacity {:.1f} TPS per IU at 0.3 MP (640x480), {:.1f} at 2 MP\n",
                capacity_per_iu(c, 0.3072), capacity_per_iu(c, 2.0));
   }

@@ -33,6 +33,11 @@ struct EmulateOptions {
   std::optional<double> jitter;
   std::optional<unsigned> slots;
   std::optional<unsigned> queue;
+  std::optional<std::string> limiter;
+  std::optional<double> limit;
+  std::optional<std::string> burst;
+  std::optional<std::string> window;
+  std::optional<double> slowdown;
   std::optional<std::string> start_time;
   std::optional<std::string> stop_time;
   std::optional<std::string> scale_up_after;

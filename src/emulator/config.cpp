@@ -144,6 +144,12 @@ Result<ModelConfig> parse_model(const json::value& value, const std::string& whe
   IUPROBE_TRY(in.read("jitter", model.capacity.jitter));
   IUPROBE_TRY(in.read("slots_per_iu", model.capacity.slots_per_iu));
   IUPROBE_TRY(in.read("queue_per_iu", model.capacity.queue_per_iu));
+  std::string limiter = "none";
+  IUPROBE_TRY(in.read("limiter", limiter));
+  IUPROBE_TRY(in.read("limit_per_iu", model.capacity.limit.per_iu));
+  IUPROBE_TRY(in.read("burst", model.capacity.limit.burst));
+  IUPROBE_TRY(in.read("window", model.capacity.limit.window));
+  IUPROBE_TRY(in.read("slowdown", model.capacity.slowdown));
   IUPROBE_TRY(in.read("start_time", model.start_time));
   IUPROBE_TRY(in.read("stop_time", model.stop_time));
   IUPROBE_TRY(in.read("scale_up_after", model.scaling.scale_up_after));
@@ -156,6 +162,14 @@ Result<ModelConfig> parse_model(const json::value& value, const std::string& whe
   } else {
     return fail(ErrorKind::kInput,
                 "{}.type: '{}' is not a model type (use classification or detection)", where, kind);
+  }
+  if (auto parsed = parse_limiter_kind(limiter)) {
+    model.capacity.limit.kind = *parsed;
+  } else {
+    return fail(ErrorKind::kInput,
+                "{}.limiter: '{}' is not a limiter (use none, token_bucket, fixed_window or "
+                "sliding_window)",
+                where, limiter);
   }
   if (status != "RUNNING" && status != "STOPPED")
     return fail(ErrorKind::kInput,
@@ -262,6 +276,24 @@ Result<void> validate_emulator_config(const EmulatorConfig& config) {
       return fail(ErrorKind::kInput, "{}: service_per_megapixel must not be negative", where);
     if (!(c.jitter >= 0 && c.jitter < 1))
       return fail(ErrorKind::kInput, "{}: jitter must be in [0, 1)", where);
+    if (!(c.slowdown >= 0))
+      return fail(ErrorKind::kInput, "{}: slowdown must not be negative", where);
+    if (c.limit.kind != LimiterKind::kNone) {
+      if (!(c.limit.per_iu > 0))
+        return fail(ErrorKind::kInput, "{}: a {} limiter needs limit_per_iu above zero", where,
+                    to_string(c.limit.kind));
+      if (c.limit.burst <= Duration::zero() || c.limit.window <= Duration::zero())
+        return fail(ErrorKind::kInput, "{}: burst and window must be above zero", where);
+      if (c.limit.kind == LimiterKind::kFixedWindow &&
+          c.limit.per_iu * to_seconds(c.limit.window) < 1)
+        return fail(ErrorKind::kInput,
+                    "{}: a fixed window of {} at {}/s lets no request through; lengthen the "
+                    "window or raise limit_per_iu",
+                    where, format_duration(c.limit.window), c.limit.per_iu);
+    } else if (c.limit.per_iu != 0) {
+      return fail(ErrorKind::kInput, "{}: limit_per_iu is set but no limiter kind (limiter)",
+                  where);
+    }
   }
   return {};
 }
@@ -269,7 +301,8 @@ Result<void> validate_emulator_config(const EmulatorConfig& config) {
 double capacity_per_iu(const CapacityModel& capacity, double megapixels) {
   const double service_seconds =
       to_seconds(capacity.base_service) + to_seconds(capacity.service_per_megapixel) * megapixels;
-  return capacity.slots_per_iu / service_seconds;
+  const double slots = capacity.slots_per_iu / service_seconds;
+  return capacity.limit.kind == LimiterKind::kNone ? slots : std::min(slots, capacity.limit.per_iu);
 }
 
 std::string emulated_project_arn(const EmulatorConfig& config, const ModelConfig& model) {

@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "core/units.h"
+#include "emulator/rate_limiter.h"
 
 namespace iuprobe {
 
@@ -21,13 +22,17 @@ enum class ModelKind { kClassification, kDetection };
 
 // How one inference unit serves requests: each of `slots_per_iu` slots holds one request for
 // base + per-megapixel time (± jitter); `queue_per_iu` more may wait; the rest are refused.
-// Capacity is therefore IUs × slots ÷ mean service time.
+// Capacity is therefore IUs × slots ÷ mean service time, or the rate limit's rate if that is
+// lower. `slowdown` models a server that thrashes when overloaded: a request that had to wait
+// for its slot takes (1 + slowdown) × its service time, so goodput falls above capacity.
 struct CapacityModel {
   Duration base_service = std::chrono::milliseconds(50);
   Duration service_per_megapixel = std::chrono::milliseconds(0);
   double jitter = 0.1;  // service time is uniform in mean × [1 - jitter, 1 + jitter]
   unsigned slots_per_iu = 5;
   unsigned queue_per_iu = 2;
+  RateLimit limit;
+  double slowdown = 0;
 };
 
 struct AutoScaling {
@@ -71,7 +76,8 @@ Result<EmulatorConfig> parse_emulator_config(std::string_view json_text);
 // Checks what the file and flags cannot express by type: names, counts, ranges.
 Result<void> validate_emulator_config(const EmulatorConfig& config);
 
-// Requests per second one IU serves for an image of `megapixels` (mean service time).
+// Requests per second one IU serves, evenly spaced, for an image of `megapixels`: its slots'
+// rate (mean service time), or its rate limit if lower.
 double capacity_per_iu(const CapacityModel& capacity, double megapixels);
 
 // arn:aws:rekognition:REGION:ACCOUNT:project/NAME/TIMESTAMP and …/version/VERSION/TIMESTAMP.

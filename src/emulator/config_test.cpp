@@ -48,6 +48,41 @@ TEST(EmulatorConfig, NullMaximumMeansNoAutoScaling) {
   EXPECT_FALSE(config->models[0].max_inference_units);
 }
 
+TEST(EmulatorConfig, ReadsALimiterAndTheSlowdown) {
+  auto config = parse_emulator_config(R"({"models": [{"slots_per_iu": 50, "limiter": "token_bucket",
+      "limit_per_iu": 80, "burst": "5s", "slowdown": 0.5}]})");
+  ASSERT_TRUE(config) << config.error().message;
+  const CapacityModel& c = config->models[0].capacity;
+  EXPECT_EQ(c.limit.kind, LimiterKind::kTokenBucket);
+  EXPECT_EQ(c.limit.per_iu, 80);
+  EXPECT_EQ(c.limit.burst, 5s);
+  EXPECT_EQ(c.slowdown, 0.5);
+  EXPECT_TRUE(validate_emulator_config(*config));
+  // 50 slots x 50 ms serve 1,000/s: the limiter is the capacity.
+  EXPECT_DOUBLE_EQ(capacity_per_iu(c, 0), 80);
+  auto kind = parse_emulator_config(R"({"models": [{"limiter": "leaky"}]})");
+  ASSERT_FALSE(kind);
+  EXPECT_NE(kind.error().message.find("config.models[0].limiter: 'leaky'"), std::string::npos)
+      << kind.error().message;
+}
+
+TEST(EmulatorConfig, ALimiterNeedsARateThatLetsRequestsThrough) {
+  EmulatorConfig config;
+  config.models[0].capacity.limit.kind = LimiterKind::kSlidingWindow;
+  auto no_rate = validate_emulator_config(config);
+  ASSERT_FALSE(no_rate);
+  EXPECT_NE(no_rate.error().message.find("limit_per_iu"), std::string::npos);
+  config.models[0].capacity.limit = {LimiterKind::kFixedWindow, 0.5, 1s, 1s};
+  auto empty_window = validate_emulator_config(config);
+  ASSERT_FALSE(empty_window);
+  EXPECT_NE(empty_window.error().message.find("lets no request through"), std::string::npos);
+  config.models[0].capacity.limit = {LimiterKind::kNone, 10, 1s, 1s};
+  EXPECT_FALSE(validate_emulator_config(config)) << "a rate without a kind is a mistake";
+  config.models[0].capacity.limit = {};
+  config.models[0].capacity.slowdown = -1;
+  EXPECT_FALSE(validate_emulator_config(config));
+}
+
 TEST(EmulatorConfig, NamesTheKeyThatIsWrong) {
   auto unknown = parse_emulator_config(R"({"models": [{"slots": 3}]})");
   ASSERT_FALSE(unknown);

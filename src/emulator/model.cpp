@@ -31,6 +31,7 @@ std::string_view to_string(ModelStatus status) {
 
 EmulatedModel::EmulatedModel(ModelConfig config, SteadyTime now)
     : config_(std::move(config)),
+      limiter_(config_.capacity.limit, now),
       status_(config_.running ? ModelStatus::kRunning : ModelStatus::kStopped),
       changed_at_(now),
       billed_until_(now),
@@ -131,6 +132,10 @@ std::optional<std::string> EmulatedModel::stop(SteadyTime now) {
 EmulatedModel::Admission EmulatedModel::admit(SteadyTime now) {
   advance(now);
   reap(now);
+  if (!limiter_.admit(now, config_.capacity.limit.per_iu * current_iu_)) {
+    refused_since_check_ = true;
+    return Admission::kRefuse;
+  }
   if (busy_ < slot_capacity()) {
     ++busy_;
     peak_busy_since_check_ = std::max(peak_busy_since_check_, busy_);
@@ -180,10 +185,10 @@ void EmulatedModel::wake_all_waiters() {
   for (auto& wake : waiters) wake(std::nullopt);
 }
 
-Duration EmulatedModel::service_time(double megapixels, double uniform) const {
+Duration EmulatedModel::service_time(double megapixels, double uniform, bool waited) const {
   const CapacityModel& c = config_.capacity;
   const double mean = to_seconds(c.base_service) + to_seconds(c.service_per_megapixel) * megapixels;
-  return from_seconds(mean * (1 + c.jitter * (2 * uniform - 1)));
+  return from_seconds(mean * (1 + c.jitter * (2 * uniform - 1)) * (waited ? 1 + c.slowdown : 1));
 }
 
 Result<double> configured_capacity(const ModelConfig& model, std::span<const std::string> images) {
@@ -196,7 +201,9 @@ Result<double> configured_capacity(const ModelConfig& model, std::span<const std
                        to_seconds(model.capacity.service_per_megapixel) * info->megapixels();
   }
   const double mean_service_s = total_service_s / static_cast<double>(images.size());
-  return model.inference_units * model.capacity.slots_per_iu / mean_service_s;
+  const double slots = model.inference_units * model.capacity.slots_per_iu / mean_service_s;
+  if (model.capacity.limit.kind == LimiterKind::kNone) return slots;
+  return std::min(slots, model.inference_units * model.capacity.limit.per_iu);
 }
 
 }  // namespace iuprobe

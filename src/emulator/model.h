@@ -19,8 +19,8 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 enum class ModelStatus { kStopped, kStarting, kRunning, kStopping };
 std::string_view to_string(ModelStatus status);
 
-// One emulated model version: lifecycle, IU capacity (slots and a small queue), auto-scaling
-// and the billing meter. Time is passed in, so tests drive it with a manual clock; nothing here
+// One emulated model version: lifecycle, IU capacity (slots and a small queue, optionally
+// behind a rate limiter), auto-scaling and the billing meter. Time is passed in, so tests drive it with a manual clock; nothing here
 // waits. Invariant: busy slots never exceed IUs × slots, except for the moment after a
 // scale-down, when requests already in service finish first.
 class EmulatedModel {
@@ -56,8 +56,9 @@ class EmulatedModel {
   // Shutting down: wakes every waiter without a slot (nullopt).
   void wake_all_waiters();
 
-  // Service time for an image of `megapixels`, with jitter drawn from `uniform` in [0, 1).
-  Duration service_time(double megapixels, double uniform) const;
+  // Service time for an image of `megapixels`, with jitter drawn from `uniform` in [0, 1);
+  // longer by the configured slowdown for a request that `waited` in the queue.
+  Duration service_time(double megapixels, double uniform, bool waited = false) const;
 
   unsigned inference_units() const { return current_iu_; }
   unsigned min_inference_units() const { return min_iu_; }
@@ -76,6 +77,7 @@ class EmulatedModel {
   std::size_t queue_capacity() const { return current_iu_ * config_.capacity.queue_per_iu; }
 
   ModelConfig config_;
+  RateLimiter limiter_;
   ModelStatus status_;
   SteadyTime changed_at_;
   SteadyTime billed_until_;
@@ -96,8 +98,9 @@ class EmulatedModel {
   std::uint64_t scale_events_ = 0;
 };
 
-// What `model` serves when these images are sent in turn: IUs x slots / mean service time (the
-// figure a probe should find; the demo compares with it). Fails on an image it cannot read.
+// What `model` serves when these images are sent in turn, evenly spaced: IUs x slots / mean
+// service time, or the rate limit if lower (the figure a probe should find; the demo compares
+// with it). Fails on an image it cannot read.
 Result<double> configured_capacity(const ModelConfig& model, std::span<const std::string> images);
 
 }  // namespace iuprobe

@@ -81,6 +81,29 @@ TEST(EmulatedModel, ServiceTimeGrowsWithMegapixelsAndJitterIsCentred) {
   EXPECT_DOUBLE_EQ(capacity_per_iu(config.capacity, 2.0), 5 / 0.060);
 }
 
+TEST(EmulatedModel, ALimiterRefusesBeforeTheSlotsAndScalesWithTheIUs) {
+  ModelConfig config = small_model();
+  config.inference_units = 2;
+  config.capacity.limit = {LimiterKind::kFixedWindow, 2, 1s, 1s};  // 4 per second at 2 IUs
+  EmulatedModel model(config, t0);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(model.admit(t0), Admission::kServe);
+    model.hold_until(t0 + 10ms);
+  }
+  EXPECT_EQ(model.admit(t0 + 20ms), Admission::kRefuse) << "slots are free, the window is not";
+  EXPECT_EQ(model.admit(t0 + 1s), Admission::kServe) << "the next window";
+}
+
+TEST(EmulatedModel, AnOverloadedModelSlowsDownForRequestsThatWaited) {
+  ModelConfig config;
+  config.capacity.base_service = 40ms;
+  config.capacity.jitter = 0;
+  config.capacity.slowdown = 0.5;
+  EmulatedModel model(config, t0);
+  EXPECT_EQ(model.service_time(0, 0.5), 40ms);
+  EXPECT_EQ(model.service_time(0, 0.5, /*waited=*/true), 60ms);
+}
+
 TEST(EmulatedModel, LifecycleTakesTheConfiguredTimesAndRefusesBadTransitions) {
   ModelConfig config;
   config.running = false;
@@ -172,6 +195,8 @@ TEST(ConfiguredCapacity, IsSlotsOverTheMeanServiceTimeOfTheImages) {
   auto capacity = configured_capacity(model, images);
   ASSERT_TRUE(capacity) << capacity.error().message;
   EXPECT_NEAR(*capacity, 2 * 4 / 0.053072, 1e-6);
+  model.capacity.limit = {LimiterKind::kTokenBucket, 50, 5s, 1s};  // 100/s at 2 IUs: lower
+  EXPECT_NEAR(*configured_capacity(model, images), 100, 1e-9);
   const std::vector<std::string> broken{"not an image"};
   auto refused = configured_capacity(model, broken);
   ASSERT_FALSE(refused);

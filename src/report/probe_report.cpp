@@ -87,6 +87,11 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
                format_rate(s->high), s->steps, s->steps == 1 ? "" : "s");
   }
   if (!a.saturation_note.empty()) fmt::print(out, "note       {}\n", a.saturation_note);
+  if (a.knee) {
+    fmt::print(out, "knee       {} TPS: p95 {} there, {} at the lowest rates; above it, latency grows\n",
+               format_rate(*a.knee), a.knee_p95 ? format_duration(*a.knee_p95) : "?",
+               a.base_p95 ? format_duration(*a.base_p95) : "?");
+  }
   if (report.failure) fmt::print(out, "ended      {}\n", report.failure->message);
   // A per-IU figure only from a capacity, or a bound on one (said as one): never from an
   // unfinished search.
@@ -197,6 +202,9 @@ boost::json::object probe_json(const ProbeReport& report) {
                              {"saturated", saturation_json(a.saturated)},
                              {"saturation_note", a.saturation_note},
                              {"inference_units", report.inference_units}};
+  answer["knee_tps"] = a.knee ? boost::json::value(*a.knee) : nullptr;
+  if (a.knee && a.knee_p95) answer["knee_p95_ms"] = to_millis(*a.knee_p95);
+  if (a.knee && a.base_p95) answer["base_p95_ms"] = to_millis(*a.base_p95);
   if (report.inference_units > 0) answer["tps_per_iu"] = a.capacity / report.inference_units;
   if (const ProbeTrialRecord* at = answer_trial(report))
     answer["latency_ms"] = latency_json(at->latency);

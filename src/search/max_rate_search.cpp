@@ -13,6 +13,14 @@ namespace {
 using Verdict = SearchAnswer::Verdict;
 using Phase = TrialPlan::Phase;
 
+// Past the knee: p95 more than this many times the lowest rates' p95, and this much more.
+constexpr double kKneeFactor = 4;
+constexpr Duration kKneeMargin = std::chrono::milliseconds(100);
+// Latency alone marks a limit only when it has run away: far more than near capacity on a
+// server whose queue is short (a few service times).
+constexpr double kRunawayFactor = 10;
+constexpr Duration kRunawayMargin = std::chrono::milliseconds(500);
+
 }  // namespace
 
 std::string_view to_string(Phase phase) {
@@ -59,7 +67,8 @@ TrialPlan MaxRateSearch::trial(Phase phase, double rate) const {
   if (phase == Phase::kSaturate) {
     plan.drain_rate = rate;  // over-driven from the start
     plan.drain = limits_.drain;
-  } else if (phase != Phase::kExplore && hi_ > 0) {
+  } else if (phase != Phase::kExplore && hi_ > 0 && refused_seen_) {
+    // Drains empty token buckets; after latency failures only, they would fill a queue.
     plan.drain_rate = hi_;
     plan.drain = limits_.drain;
   }
@@ -93,7 +102,24 @@ bool MaxRateSearch::passes(const TrialResult& r) const {
   if (j == Judgement::kUndecided && r.refused_fraction > limits_.max_error_rate) return false;
   if (limits_.slo_p95 && (!r.p95 || *r.p95 > *limits_.slo_p95)) return false;
   if (limits_.slo_p99 && (!r.p99 || *r.p99 > *limits_.slo_p99)) return false;
+  if (knee_mode_ && past_knee(r)) return false;
   return true;
+}
+
+bool MaxRateSearch::past_knee(const TrialResult& r) const {
+  return above_base_p95(r, kKneeFactor, kKneeMargin);
+}
+
+bool MaxRateSearch::above_base_p95(const TrialResult& r, double factor, Duration margin) const {
+  if (!r.p95 || r.generator_limited) return false;
+  std::optional<Duration> base;
+  for (const Trial& t : trials_) {
+    if (t.passed && t.result.p95 && (!base || *t.result.p95 < *base)) base = t.result.p95;
+  }
+  if (!base) return false;
+  const Duration limit =
+      std::max(std::chrono::duration_cast<Duration>(*base * factor), *base + margin);
+  return *r.p95 > limit;
 }
 
 std::optional<TrialPlan> MaxRateSearch::next() const {
@@ -124,7 +150,15 @@ std::optional<TrialPlan> MaxRateSearch::next() const {
 }
 
 void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
+  // Nothing refused yet, no SLO, and latency went through the roof: a queue that delays
+  // instead of refusing. From here on, steps past the knee fail, so the search finds the knee.
+  if (!knee_mode_ && !refused_seen_ && !limits_.slo_p95 && !limits_.slo_p99 &&
+      judge_refusals(result) == Judgement::kPass &&
+      above_base_p95(result, kRunawayFactor, kRunawayMargin)) {
+    knee_mode_ = true;
+  }
   Trial t{plan, result, passes(result)};
+  if (!t.passed && result.refused_fraction > limits_.max_error_rate) refused_seen_ = true;
   trials_.push_back(t);
   if (plan.phase == Phase::kRefine) estimate_tried_ = true;
   if (plan.phase == Phase::kSaturate) saturate_at_.reset();
@@ -214,8 +248,9 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   }
   if (plan.phase == Phase::kConfirm) {
     lo_ = 0;  // shorter trials passed here; the hold did not
-    if (result.goodput >= at * (1 - p)) {
-      // Refusals were rare: step down and hold again.
+    // Refusals were rare, or latency alone failed (a queue grows for as long as it is held
+    // over its rate, so a longer hold fails where shorter steps passed): step down, hold again.
+    if (result.goodput >= at * (1 - p) || judge_refusals(result) == Judgement::kPass) {
       reconfirm_ = at * (1 - p);
       return;
     }
@@ -280,6 +315,33 @@ SearchAnswer MaxRateSearch::answer() const {
                                        "{:.1f}/s and {:.1f}/s",
                                        trials_.size(), lo_, hi_)};
   a.saturated = saturation();
+  if (knee_mode_ && (a.verdict == Verdict::kFound || a.verdict == Verdict::kUnfinished)) {
+    // Found by latency alone: the knee, and no limit in the sense of refusals.
+    for (const Trial& t : trials_) {
+      if (t.passed && (!a.base_p95 || (t.result.p95 && *t.result.p95 < *a.base_p95)))
+        a.base_p95 = t.result.p95;
+      if (t.passed && t.plan.rate == a.capacity) a.knee_p95 = t.result.p95;
+    }
+    a.knee = a.capacity;
+    if (!refused_seen_ && a.verdict == Verdict::kFound) {
+      double unrefused = a.capacity;
+      std::optional<Duration> worst;
+      for (const Trial& t : trials_) {
+        if (judge_refusals(t.result) != Judgement::kPass) continue;
+        unrefused = std::max(unrefused, t.plan.rate);
+        if (t.result.p95 && (!worst || *t.result.p95 > *worst)) worst = t.result.p95;
+      }
+      a.verdict = Verdict::kNoLimitFound;
+      a.reason = fmt::format(
+          "nothing was refused up to {:.1f}/s, but latency grows without bound above {:.1f}/s "
+          "(p95 {} at the lowest rates, {} at worst): a queue that delays rather than refuses; "
+          "give --slo-p95 to find the rate for a latency target",
+          unrefused, *a.knee, a.base_p95 ? format_duration(*a.base_p95) : "?",
+          worst ? format_duration(*worst) : "?");
+      a.capacity = unrefused;
+      a.upper = 0;
+    }
+  }
   if (a.saturated && a.verdict == Verdict::kFound) {
     const double ratio = a.saturated->goodput / a.capacity;
     const double p = limits_.precision;

@@ -93,6 +93,10 @@ struct SearchAnswer {
   std::optional<Saturation> saturated;
   // When the saturated goodput and the capacity differ by more than the precision: why.
   std::string saturation_note;
+  // Without an SLO, when latency rather than refusals marked the limit (a queue that delays
+  // instead of refusing): the highest rate whose p95 stayed near the lowest rates' p95.
+  std::optional<double> knee;
+  std::optional<Duration> knee_p95, base_p95;  // p95 at the knee and at the lowest rates
 };
 std::string_view to_string(SearchAnswer::Verdict verdict);
 
@@ -122,6 +126,9 @@ class MaxRateSearch {
   Judgement judge_refusals(const TrialResult& result) const;
   // The verdict; an undecided step is judged by its refused fraction itself.
   bool passes(const TrialResult& result) const;
+  // Nothing refused, but p95 far above the lowest rates' (more than 4×, and 100 ms more): past
+  // the knee of the latency curve. Needs a step that passed before (the baseline).
+  bool past_knee(const TrialResult& result) const;
   SearchAnswer answer() const;
 
   struct Trial {
@@ -137,6 +144,8 @@ class MaxRateSearch {
   TrialPlan trial(TrialPlan::Phase phase, double rate) const;
   std::optional<Saturation> saturation() const;
   bool over_driven(const Trial& trial) const;
+  // p95 above both `factor` × and `margin` over the lowest p95 of a passed step.
+  bool above_base_p95(const TrialResult& result, double factor, Duration margin) const;
 
   SearchLimits limits_;
   std::vector<Trial> trials_;
@@ -150,6 +159,8 @@ class MaxRateSearch {
   std::optional<double> saturate_at_;  // the over-driving rate, until its step ran
   int saturate_tries_ = 0;
   std::optional<double> reconfirm_;  // after a failed hold: the next rate to hold
+  bool refused_seen_ = false;        // a step failed by refusals (not latency)
+  bool knee_mode_ = false;           // no SLO, and latency rose with nothing refused
   std::optional<SearchAnswer> done_;
 };
 

@@ -66,6 +66,7 @@ struct Outcome {
   SearchAnswer answer;
   Duration trial_time{};
   std::size_t trials = 0;
+  std::vector<MaxRateSearch::Trial> steps;
 };
 
 Outcome run(MaxRateSearch search, const Server& server) {
@@ -76,6 +77,7 @@ Outcome run(MaxRateSearch search, const Server& server) {
   }
   out.answer = search.answer();
   out.trials = search.trials().size();
+  out.steps = search.trials();
   return out;
 }
 
@@ -104,7 +106,10 @@ TEST(MaxRateSearch, TokenBucketBurstsDoNotInflateTheAnswer) {
   // A burst worth seconds of traffic fools short steps; the drain before each judged step and
   // the long hold keep the answer at the refill rate.
   for (double capacity : {10.0, 200.0, 3000.0}) {
-    for (double burst_seconds : {0.0, 0.5, 2.0}) {
+    for (double burst_seconds : {0.0, 0.5, 2.0, 5.0, 8.0}) {
+      // At 10/s, steps are long (30 requests or more) and a 5 s burst costs two more of them:
+      // the answer is right, the 75 s budget is not met (issue 12 sets its target at 20/s).
+      if (capacity < 20 && burst_seconds > 2) continue;
       SCOPED_TRACE(::testing::Message() << capacity << "/s, burst " << burst_seconds << " s");
       expect_within(run(MaxRateSearch({}), token_bucket(capacity, capacity * burst_seconds)),
                     capacity);
@@ -150,6 +155,47 @@ TEST(MaxRateSearch, AServerThatNeverRefusesHasNoLimitFound) {
   const auto out = run(MaxRateSearch(limits), never);
   EXPECT_EQ(out.answer.verdict, Verdict::kNoLimitFound);
   EXPECT_DOUBLE_EQ(out.answer.capacity, 5000);
+}
+
+// A queue that delays instead of refusing (nginx limit_req without nodelay): nothing is ever
+// refused; above `capacity`, the backlog, and with it latency, grows for as long as the step
+// lasts. Every step starts with an empty queue (a step ends when its requests are answered).
+Server delaying_queue(double capacity, Duration service = 2ms) {
+  return [=](const TrialPlan& plan) {
+    // Every request is answered, later: the step's own goodput is its rate.
+    TrialResult r{.offered = plan.rate, .sent = plan.rate, .goodput = plan.rate};
+    const double held = to_seconds(plan.drain + plan.settle + plan.duration);
+    const double backlog_s = plan.rate > capacity ? (plan.rate / capacity - 1) * held : 0;
+    r.p95 = service + from_seconds(0.95 * backlog_s);
+    r.p99 = service + from_seconds(0.99 * backlog_s);
+    r.answered = static_cast<std::uint64_t>(plan.rate * to_seconds(plan.duration));
+    return r;
+  };
+}
+
+TEST(MaxRateSearch, AQueueThatDelaysHasNoLimitButAKnee) {
+  for (double capacity : {50.0, 150.0, 2000.0}) {
+    SCOPED_TRACE(capacity);
+    const auto out = run(MaxRateSearch({}), delaying_queue(capacity));
+    EXPECT_EQ(out.answer.verdict, Verdict::kNoLimitFound) << out.answer.reason;
+    ASSERT_TRUE(out.answer.knee);
+    // A 4 s step at 1.025 × capacity gathers 100 ms of backlog: the knee lies within that.
+    EXPECT_GE(*out.answer.knee / capacity, 0.97) << out.answer.reason;
+    EXPECT_LE(*out.answer.knee / capacity, 1.03) << out.answer.reason;
+    EXPECT_GT(out.answer.capacity, *out.answer.knee) << "nothing was refused above the knee either";
+    EXPECT_NE(out.answer.reason.find("--slo-p95"), std::string::npos);
+    EXPECT_LT(out.trial_time, 75s) << out.trials << " trials";
+  }
+}
+
+TEST(MaxRateSearch, ALatencySloFindsTheRateOfAQueueThatDelays) {
+  SearchLimits limits;
+  limits.slo_p95 = 200ms;
+  const auto out = run(MaxRateSearch(limits), delaying_queue(150));
+  EXPECT_FALSE(out.answer.knee) << "the SLO, not the knee, judged";
+  // Never drained (a drain would fill the queue): a step passes up to 200 ms of backlog.
+  expect_within(out, 150, 0.05);
+  for (const auto& t : out.steps) EXPECT_EQ(t.plan.drain_rate, 0);
 }
 
 TEST(MaxRateSearch, StartingAboveCapacityStillConverges) {

@@ -146,6 +146,45 @@ class HAProxy(ServerProcess):
         return f"http://127.0.0.1:{self.port}{path}"
 
 
+class Varnish(ServerProcess):
+    """Varnish (varnishd in the foreground, no jail) on a free loopback port with the given VCL
+    (after the `vcl 4.1;` line). It serves no backend: the VCL answers with synth()."""
+
+    def __init__(self, vcl_body: str):
+        self.dir = Path(tempfile.mkdtemp(prefix="iuprobe-varnish-"))
+        self.port = free_port()
+        (self.dir / "main.vcl").write_text("vcl 4.1;\n" + textwrap.dedent(vcl_body))
+        self.process = subprocess.Popen(
+            ["varnishd", "-F", "-j", "none", "-n", str(self.dir / "work"), "-a", f"127.0.0.1:{self.port}",
+             "-f", str(self.dir / "main.vcl"), "-s", "malloc,32m", "-p", "thread_pool_min=50"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for_port(self.port)
+        except RuntimeError:
+            self.process.kill()
+            _, err = self.process.communicate()
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise RuntimeError("varnishd did not start: " + err)
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def varnish_throttle(limit: int, period_s: int) -> str:
+    """VCL: vmod_vsthrottle's token bucket, `limit` requests per `period_s` seconds per client
+    (so a rate of limit / period and a burst of `limit`), 429 beyond it, 200 "ok" otherwise."""
+    return f"""
+        import vsthrottle;
+        backend default none;
+        sub vcl_recv {{
+          if (vsthrottle.is_denied(client.identity, {limit}, {period_s}s)) {{
+            return (synth(429, "Too Many Requests"));
+          }}
+          return (synth(200, "ok"));
+        }}
+        """
+
+
 def haproxy_window_limit(limit: int) -> str:
     """An HAProxy frontend body: a limit of `limit` requests per source over a sliding second
     (HAProxy's http_req_rate), which counts the requests it denies too (429), and a 200 "ok" for
@@ -156,6 +195,37 @@ def haproxy_window_limit(limit: int) -> str:
         http-request deny deny_status 429 if {{ sc_http_req_rate(0) gt {limit} }}
         http-request return status 200 content-type text/plain string ok
         """
+
+
+def haproxy_fixed_window(limit: int) -> str:
+    """An HAProxy frontend body: at most `limit` requests per clock second (a fixed window: the
+    stick table is keyed by the second, `date`, so each second counts from zero), 429 for the
+    rest, answered from the frontend. Evenly spaced, `limit` per second passes; across a
+    window's edge, twice `limit` can pass in a short time."""
+    return f"""
+        stick-table type integer size 1k expire 10s store http_req_cnt
+        http-request track-sc0 date
+        http-request deny deny_status 429 if {{ sc_http_req_cnt(0) gt {limit} }}
+        http-request return status 200 content-type text/plain string ok
+        """
+
+
+def reference_run(target: list, rate: float, seconds: float, env=None) -> dict:
+    """The reference method for a claimed rate, independent of the search: `iuprobe run`, evenly
+    spaced and open-loop at `rate` for `seconds`, from whatever state the server is in. Returns
+    the counts of ok, throttled and error answers, and the goodput per second."""
+    with tempfile.TemporaryDirectory() as out:
+        run = subprocess.run([IUPROBE, "run", *target, "--rate", f"{rate:.3f}", "--duration", f"{seconds:g}s",
+                              "--quiet", "--out", out], capture_output=True, text=True, env=env,
+                             timeout=seconds + 60)
+        path = Path(out) / "result.json"
+        if not path.exists():
+            raise RuntimeError(f"iuprobe run failed: {run.stdout}{run.stderr}")
+        summary = json.loads(path.read_text())["summary"]
+    outcomes = summary["outcomes"]
+    return {"ok": outcomes["ok"], "throttled": outcomes["throttled"],
+            "errors": summary["answered"] - outcomes["ok"] - outcomes["throttled"],
+            "goodput": summary["rates_per_s"]["goodput"]}
 
 
 def h2load_even(url: str, rate: float, seconds: float) -> dict:
