@@ -164,7 +164,8 @@ const IuprobeCharts = (() => {
   function saturationText(a) {
     const s = a.saturated;
     if (!s) return "–";
-    const served = `${fmt(s.goodput_tps)} TPS served when over-driven (${fmt(s.low_tps)}–${fmt(s.high_tps)} per second)`;
+    const served = `${fmt(s.goodput_tps)} TPS served when over-driven at ${fmt(s.offered_tps)}/s ` +
+      `(${fmt(s.low_tps)}–${fmt(s.high_tps)} per second)`;
     return a.saturation_note ? `${served}: ${a.saturation_note}` : served;
   }
 

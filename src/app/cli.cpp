@@ -167,7 +167,8 @@ CLI::App* add_emulate_command(CLI::App& app, EmulateOptions& o) {
       ->group(model);
   emulate
       ->add_option("--slowdown", o.slowdown,
-                   "Overloaded, a request that waited takes this much longer, e.g. 0.5 (default 0)")
+                   "Refusing costs capacity: while refusing as many requests a second as it "
+                   "serves, service takes this much longer, e.g. 1 (default 0)")
       ->group(model);
   emulate->add_option("--start-time", o.start_time, "STARTING lasts this long (default 5s)")
       ->group(model);

@@ -124,8 +124,7 @@ void print_banner(const EmulatorConfig& config, const std::string& address) {
                                                                            : c.limit.window));
     }
     if (c.slowdown > 0) {
-      fmt::print("               overloaded, {:.0f}% slower per request that waits\n",
-                 c.slowdown * 100);
+      fmt::print("               refusing slows it down, up to {:.0f}% slower\n", c.slowdown * 100);
     }
     fmt::print("               capacity {:.1f} TPS per IU at 0.3 MP (640x480), {:.1f} at 2 MP\n",
                capacity_per_iu(c, 0.3072), capacity_per_iu(c, 2.0));

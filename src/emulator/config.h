@@ -23,8 +23,9 @@ enum class ModelKind { kClassification, kDetection };
 // How one inference unit serves requests: each of `slots_per_iu` slots holds one request for
 // base + per-megapixel time (± jitter); `queue_per_iu` more may wait; the rest are refused.
 // Capacity is therefore IUs × slots ÷ mean service time, or the rate limit's rate if that is
-// lower. `slowdown` models a server that thrashes when overloaded: a request that had to wait
-// for its slot takes (1 + slowdown) × its service time, so goodput falls above capacity.
+// lower. `slowdown` models a server that spends capacity on the requests it turns away: while
+// it refuses R requests a second against a capacity C, service takes (1 + slowdown × min(1,
+// R / C)) times longer, so goodput falls above capacity (and recovers below it).
 struct CapacityModel {
   Duration base_service = std::chrono::milliseconds(50);
   Duration service_per_megapixel = std::chrono::milliseconds(0);

@@ -248,7 +248,6 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     asio::steady_timer timer(io);
     // Service runs from when the slot is ours: now, or when the request before us finished.
     std::optional<SteadyTime> service_start = now;
-    bool waited = false;
     switch (model.admit(now)) {
       case EmulatedModel::Admission::kRefuse:
         co_return error_answer({"ProvisionedThroughputExceededException",
@@ -263,7 +262,6 @@ struct Emulator::State : std::enable_shared_from_this<State> {
           timer.cancel();
         });
         co_await timer.async_wait(kUseTuple);  // cancelled: the slot is ours
-        waited = true;
         break;
       case EmulatedModel::Admission::kServe:
         break;
@@ -272,7 +270,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
       co_return error_answer({"InternalServerError", "The endpoint is shutting down."}, kOperation,
                              id);
     }
-    const SteadyTime done = *service_start + model.service_time(megapixels, rng.uniform(), waited);
+    const SteadyTime done = *service_start + model.service_time(megapixels, rng.uniform(), *service_start);
     model.hold_until(done);
     timer.expires_at(done);
     co_await timer.async_wait(kUseTuple);

@@ -132,17 +132,19 @@ std::optional<std::string> EmulatedModel::stop(SteadyTime now) {
 EmulatedModel::Admission EmulatedModel::admit(SteadyTime now) {
   advance(now);
   reap(now);
-  if (!limiter_.admit(now, config_.capacity.limit.per_iu * current_iu_)) {
-    refused_since_check_ = true;
-    return Admission::kRefuse;
-  }
+  if (!limiter_.admit(now, config_.capacity.limit.per_iu * current_iu_)) return refuse(now);
   if (busy_ < slot_capacity()) {
     ++busy_;
     peak_busy_since_check_ = std::max(peak_busy_since_check_, busy_);
     return Admission::kServe;
   }
   if (waiters_.size() < queue_capacity()) return Admission::kQueue;
+  return refuse(now);
+}
+
+EmulatedModel::Admission EmulatedModel::refuse(SteadyTime now) {
   refused_since_check_ = true;
+  if (config_.capacity.slowdown > 0) refused_at_.push_back(now);
   return Admission::kRefuse;
 }
 
@@ -185,10 +187,18 @@ void EmulatedModel::wake_all_waiters() {
   for (auto& wake : waiters) wake(std::nullopt);
 }
 
-Duration EmulatedModel::service_time(double megapixels, double uniform, bool waited) const {
+Duration EmulatedModel::service_time(double megapixels, double uniform, SteadyTime start) {
   const CapacityModel& c = config_.capacity;
   const double mean = to_seconds(c.base_service) + to_seconds(c.service_per_megapixel) * megapixels;
-  return from_seconds(mean * (1 + c.jitter * (2 * uniform - 1)) * (waited ? 1 + c.slowdown : 1));
+  double slower = 1;
+  if (c.slowdown > 0) {
+    while (!refused_at_.empty() && start - refused_at_.front() >= std::chrono::seconds(1))
+      refused_at_.pop_front();
+    // Refusing costs work: the refusals of the last second, as a share of what the slots serve.
+    const double capacity = current_iu_ * c.slots_per_iu / mean;
+    slower += c.slowdown * std::min(1.0, static_cast<double>(refused_at_.size()) / capacity);
+  }
+  return from_seconds(mean * (1 + c.jitter * (2 * uniform - 1)) * slower);
 }
 
 Result<double> configured_capacity(const ModelConfig& model, std::span<const std::string> images) {

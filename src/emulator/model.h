@@ -56,9 +56,10 @@ class EmulatedModel {
   // Shutting down: wakes every waiter without a slot (nullopt).
   void wake_all_waiters();
 
-  // Service time for an image of `megapixels`, with jitter drawn from `uniform` in [0, 1);
-  // longer by the configured slowdown for a request that `waited` in the queue.
-  Duration service_time(double megapixels, double uniform, bool waited = false) const;
+  // Service time for an image of `megapixels`, with jitter drawn from `uniform` in [0, 1),
+  // for a service starting at `start`: longer by the slowdown while the model refuses
+  // requests (see CapacityModel::slowdown).
+  Duration service_time(double megapixels, double uniform, SteadyTime start = {});
 
   unsigned inference_units() const { return current_iu_; }
   unsigned min_inference_units() const { return min_iu_; }
@@ -73,6 +74,7 @@ class EmulatedModel {
   void autoscale(SteadyTime now);
   void free_slot(SteadyTime at);
   void reap(SteadyTime now);
+  Admission refuse(SteadyTime now);
   unsigned slot_capacity() const { return current_iu_ * config_.capacity.slots_per_iu; }
   std::size_t queue_capacity() const { return current_iu_ * config_.capacity.queue_per_iu; }
 
@@ -88,6 +90,7 @@ class EmulatedModel {
   unsigned busy_ = 0;
   std::deque<Wake> waiters_;
   std::multiset<SteadyTime> holds_;  // when each busy slot frees
+  std::deque<SteadyTime> refused_at_;  // refusals in the last second, for the slowdown
   // Auto-scaling: since when the model has been saturated (a refusal, or every slot busy) or
   // idle (peak load would fit in one IU fewer, at half occupancy) without a break.
   std::optional<SteadyTime> saturated_since_;

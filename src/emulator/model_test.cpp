@@ -94,14 +94,23 @@ TEST(EmulatedModel, ALimiterRefusesBeforeTheSlotsAndScalesWithTheIUs) {
   EXPECT_EQ(model.admit(t0 + 1s), Admission::kServe) << "the next window";
 }
 
-TEST(EmulatedModel, AnOverloadedModelSlowsDownForRequestsThatWaited) {
-  ModelConfig config;
+TEST(EmulatedModel, WhileItRefusesAnOverloadedModelSlowsDown) {
+  ModelConfig config = small_model();  // 2 slots x 40 ms, a queue of 1: 50/s
   config.capacity.base_service = 40ms;
   config.capacity.jitter = 0;
   config.capacity.slowdown = 0.5;
   EmulatedModel model(config, t0);
-  EXPECT_EQ(model.service_time(0, 0.5), 40ms);
-  EXPECT_EQ(model.service_time(0, 0.5, /*waited=*/true), 60ms);
+  EXPECT_EQ(model.service_time(0, 0.5, t0), 40ms);
+  ASSERT_EQ(model.admit(t0), Admission::kServe);
+  ASSERT_EQ(model.admit(t0), Admission::kServe);
+  ASSERT_EQ(model.admit(t0), Admission::kQueue);
+  model.enqueue([](auto) {});
+  for (int i = 0; i < 25; ++i) ASSERT_EQ(model.admit(t0), Admission::kRefuse);
+  // 25 refusals in the last second, half the capacity: 1 + 0.5 x 0.5 times slower.
+  EXPECT_EQ(model.service_time(0, 0.5, t0 + 500ms), 50ms);
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(model.admit(t0 + 600ms), Admission::kRefuse);
+  EXPECT_EQ(model.service_time(0, 0.5, t0 + 700ms), 60ms) << "at most 1 + slowdown";
+  EXPECT_EQ(model.service_time(0, 0.5, t0 + 1700ms), 40ms) << "a second without refusals";
 }
 
 TEST(EmulatedModel, LifecycleTakesTheConfiguredTimesAndRefusesBadTransitions) {

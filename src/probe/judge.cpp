@@ -118,7 +118,7 @@ std::optional<Duration> drain_echo(const TrialPlan& plan, const PlanResult& ran)
   if (plan.drain_rate <= 0) return std::nullopt;
   // Where the refusals are: an echo refuses much of the start (not a stray refusal or two, as
   // a concurrency limit near its rate does) and nothing after.
-  constexpr double kEchoRefusedAtLeast = 0.1;
+  constexpr double kEchoRefusedAtLeast = 0.05;
   Duration measured{0}, last_refusal{0};
   std::uint64_t refused = 0, answered_before = 0, answered_after = 0;
   for (const WindowRecord& w : ran.windows) {

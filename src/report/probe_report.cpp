@@ -81,8 +81,8 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
   fmt::print(out, "why        {}\n", a.reason);
   if (const auto& s = a.saturated) {
     fmt::print(out,
-               "saturated  {} TPS served when over-driven (up to {}/s offered; {}-{} per "
-               "second over {} step{})\n",
+               "saturated  {} TPS served when over-driven at {}/s ({}-{} per second over {} "
+               "over-driven step{})\n",
                format_rate(s->goodput), format_rate(s->offered), format_rate(s->low),
                format_rate(s->high), s->steps, s->steps == 1 ? "" : "s");
   }

@@ -283,13 +283,23 @@ bool MaxRateSearch::over_driven(const Trial& t) const {
 }
 
 std::optional<Saturation> MaxRateSearch::saturation() const {
+  // The figure is the deliberate over-drive's goodput (its steps at the saturate phase): a
+  // server whose goodput collapses serves less the harder it is driven, so the figure goes with
+  // the rate that over-drove it. Other over-driven steps only widen the range.
+  const bool saturate_steps = std::any_of(trials_.begin(), trials_.end(), [&](const Trial& t) {
+    return t.plan.phase == Phase::kSaturate && t.plan.drain_rate > 0 && over_driven(t) &&
+           !t.result.generator_limited;
+  });
   std::vector<double> goodputs;
   Saturation s;
   for (const Trial& t : trials_) {
     const TrialResult& r = t.result;
     const bool drained = t.plan.drain_rate > 0;
     if (!drained || !over_driven(t) || r.generator_limited) continue;
-    goodputs.push_back(r.goodput);
+    if (!saturate_steps || t.plan.phase == Phase::kSaturate) {
+      goodputs.push_back(r.goodput);
+      s.offered = std::max(s.offered, t.plan.rate);
+    }
     // The step's own goodput counts the requests scheduled in it, its seconds those answered
     // in them: the range holds both.
     const bool rated = r.goodput_high > 0;  // whole seconds were measured
@@ -297,7 +307,6 @@ std::optional<Saturation> MaxRateSearch::saturation() const {
     const double high = rated ? std::max(r.goodput_high, r.goodput) : r.goodput;
     s.low = s.steps == 0 ? low : std::min(s.low, low);
     s.high = std::max(s.high, high);
-    s.offered = std::max(s.offered, t.plan.rate);
     ++s.steps;
   }
   if (goodputs.empty()) return std::nullopt;

@@ -72,10 +72,10 @@ struct SearchLimits {
 // (bursts of evenly spaced requests meet full slots); a limiter that counts refused requests
 // serves less.
 struct Saturation {
-  double goodput = 0;        // median over the steps
+  double goodput = 0;        // median over the saturate steps (else over the steps)
   double low = 0, high = 0;  // per-second extremes over the steps
   std::size_t steps = 0;
-  double offered = 0;  // the highest rate that over-drove it
+  double offered = 0;  // the highest rate behind `goodput`
 };
 
 struct SearchAnswer {

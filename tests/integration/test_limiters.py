@@ -117,7 +117,7 @@ class EveryKindOfLimiter(unittest.TestCase):
                 self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
                 answer = result["answer"]
                 at = reference_run(target, answer["capacity_tps"], 20)
-                over = reference_run(target, answer["saturated"]["offered_tps"], 20)
+                over = reference_run(target, answer["saturated"]["offered_tps"], 20, warmup=10)
         refused = (at["throttled"] + at["errors"]) / max(1, at["ok"] + at["throttled"] + at["errors"])
         print(f"run at the answer: {at}; over-driven: {over}", end=" ", flush=True)
         self.assertEqual(answer["verdict"], "found", run.stdout)
@@ -144,12 +144,13 @@ class EveryKindOfLimiter(unittest.TestCase):
         self.assertLessEqual(slo_result["answer"]["latency_ms"]["p95"], 250, slo_run.stdout)
 
     def test_a_server_that_slows_down_when_overloaded(self):
-        # The emulator, 5 slots x 50 ms, no jitter, a queue of 5; a request that waited takes
-        # twice as long (--slowdown 1): evenly spaced it serves 100/s, over-driven 50/s. Truth:
-        # `iuprobe run` evenly spaced at 0.97x the answer refuses nothing, at 1.03x some, and
-        # over-driven for 20 s it serves the saturated figure.
-        with Emulator("--slots", "5", "--service-time", "50ms", "--jitter", "0", "--queue", "5",
-                      "--slowdown", "1") as emulator, tempfile.TemporaryDirectory() as tmp:
+        # The emulator, 5 slots x 50 ms, no jitter, a queue of 2, and refusing costs it work
+        # (--slowdown 1: service up to twice as long while it refuses): evenly spaced it serves
+        # 100/s, over-driven less and less. Truth: `iuprobe run` evenly spaced at 0.97x the
+        # answer refuses nothing, at 1.03x some, and over-driven for 20 s (after a 10 s warm-up)
+        # at the probe's over-driving rate it serves the saturated figure.
+        with Emulator("--slots", "5", "--service-time", "50ms", "--jitter", "0", "--slowdown", "1") as emulator, \
+                tempfile.TemporaryDirectory() as tmp:
             image = Path(tmp) / "i.png"
             image.write_bytes(png_bytes(64, 64))
             target = ["--project-version-arn", emulator.model_arn, "--endpoint-url", emulator.url,
@@ -159,7 +160,7 @@ class EveryKindOfLimiter(unittest.TestCase):
             answer = result["answer"]
             below = reference_run(target, answer["capacity_tps"] * 0.97, 20, env=emulator_env())
             above = reference_run(target, answer["capacity_tps"] * 1.03, 20, env=emulator_env())
-            over = reference_run(target, answer["saturated"]["offered_tps"], 20, env=emulator_env())
+            over = reference_run(target, answer["saturated"]["offered_tps"], 20, env=emulator_env(), warmup=10)
         print(f"run at 0.97x: {below}, 1.03x: {above}, over-driven: {over}", end=" ", flush=True)
         self.assertEqual(answer["verdict"], "found", run.stdout)
         self.assertEqual(below["throttled"], 0, run.stdout)
