@@ -26,8 +26,6 @@ above (the small-capacity case is shown apart). Needs a release build, nginx, HA
 """
 
 import argparse
-import base64
-import json
 import os
 import struct
 import subprocess
@@ -110,11 +108,7 @@ def main():
 
     @contextmanager
     def nginx_limit_req(rate, burst):
-        with harness.Nginx(f"""
-                listen 127.0.0.1:{{port}};
-                location / {{ limit_req zone=z burst={burst} nodelay; limit_req_status 429;
-                             root {{www}}; try_files /ok =404; }}""",
-                           http_extra=f"limit_req_zone $binary_remote_addr zone=z:1m rate={rate}r/s;") as n:
+        with harness.nginx_limit_req(rate, burst) as n:
             yield ["--url", n.url("/ok"), "--threads", "1"], None
 
     @contextmanager
@@ -134,25 +128,8 @@ def main():
 
     @contextmanager
     def nginx_limit_conn(conns, delay, jitter):
-        # The delayed backend is the emulator (timers, no signature checks, 1,000 slots), so only
-        # nginx's connection limit bounds the rate. The image is a 1 KB PNG: nginx sends a larger
-        # proxied body in a second write, which meets the backend's delayed ACK.
-        body = Path(tmp.name) / "detect.json"
-        with harness.Emulator("--no-auth", "--slots", "1000", "--service-time", f"{delay * 1000:g}ms",
-                              "--jitter", str(jitter)) as backend:
-            image = base64.b64encode(harness.png_bytes(64, 64)).decode()
-            body.write_text(json.dumps({"ProjectVersionArn": backend.model_arn, "Image": {"Bytes": image}}))
-            port = backend.url.rsplit(":", 1)[1]
-            with harness.Nginx(f"""
-                    listen 127.0.0.1:{{port}};
-                    location / {{ limit_conn c {conns}; limit_conn_status 429;
-                                 proxy_pass http://backend;
-                                 proxy_http_version 1.1; proxy_set_header Connection "";
-                                 proxy_set_header X-Amz-Target RekognitionService.DetectCustomLabels; }}""",
-                               http_extra=f"limit_conn_zone $binary_remote_addr zone=c:1m;\n"
-                                          f"upstream backend {{ server 127.0.0.1:{port}; keepalive 64; }}") as n:
-                yield ["--url", n.url("/"), "--method", "POST", "--body-file", str(body), "--header",
-                       "Content-Type: application/x-amz-json-1.1", "--threads", "1"], None
+        with harness.limit_conn_endpoint(conns, delay, jitter) as target:
+            yield target, None
 
     def e(*flags, image=small):
         return lambda: emulator(list(flags), image)

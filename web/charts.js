@@ -154,7 +154,8 @@ const IuprobeCharts = (() => {
     return {
       "found": `${fmt(a.capacity_tps)} TPS sustained`,
       "generator-limited": `at least ${fmt(a.capacity_tps)} TPS — the load generator was the limit`,
-      "no-limit-found": `no limit found up to ${fmt(a.capacity_tps)} TPS`,
+      "no-limit-found": a.knee_tps != null ? `no limit found — latency runs away above ${fmt(a.knee_tps)} TPS`
+        : `no limit found up to ${fmt(a.capacity_tps)} TPS`,
       "never-passed": `refused even at ${fmt(a.upper_tps, 2)} TPS`,
       "unfinished": "not determined",
     }[a.verdict] || a.verdict;

@@ -2,6 +2,7 @@
 #include "emulator/config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <regex>
@@ -276,10 +277,10 @@ Result<void> validate_emulator_config(const EmulatorConfig& config) {
       return fail(ErrorKind::kInput, "{}: service_per_megapixel must not be negative", where);
     if (!(c.jitter >= 0 && c.jitter < 1))
       return fail(ErrorKind::kInput, "{}: jitter must be in [0, 1)", where);
-    if (!(c.slowdown >= 0))
-      return fail(ErrorKind::kInput, "{}: slowdown must not be negative", where);
+    if (!(c.slowdown >= 0 && std::isfinite(c.slowdown)))
+      return fail(ErrorKind::kInput, "{}: slowdown must be a finite number, 0 or more", where);
     if (c.limit.kind != LimiterKind::kNone) {
-      if (!(c.limit.per_iu > 0))
+      if (!(c.limit.per_iu > 0 && std::isfinite(c.limit.per_iu)))
         return fail(ErrorKind::kInput, "{}: a {} limiter needs limit_per_iu above zero", where,
                     to_string(c.limit.kind));
       if (c.limit.burst <= Duration::zero() || c.limit.window <= Duration::zero())

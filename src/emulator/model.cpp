@@ -144,7 +144,10 @@ EmulatedModel::Admission EmulatedModel::admit(SteadyTime now) {
 
 EmulatedModel::Admission EmulatedModel::refuse(SteadyTime now) {
   refused_since_check_ = true;
-  if (config_.capacity.slowdown > 0) refused_at_.push_back(now);
+  if (config_.capacity.slowdown > 0) {
+    refused_at_.push_back(now);
+    forget_refusals(now);
+  }
   return Admission::kRefuse;
 }
 
@@ -192,13 +195,17 @@ Duration EmulatedModel::service_time(double megapixels, double uniform, SteadyTi
   const double mean = to_seconds(c.base_service) + to_seconds(c.service_per_megapixel) * megapixels;
   double slower = 1;
   if (c.slowdown > 0) {
-    while (!refused_at_.empty() && start - refused_at_.front() >= std::chrono::seconds(1))
-      refused_at_.pop_front();
+    forget_refusals(start);
     // Refusing costs work: the refusals of the last second, as a share of what the slots serve.
     const double capacity = current_iu_ * c.slots_per_iu / mean;
     slower += c.slowdown * std::min(1.0, static_cast<double>(refused_at_.size()) / capacity);
   }
   return from_seconds(mean * (1 + c.jitter * (2 * uniform - 1)) * slower);
+}
+
+void EmulatedModel::forget_refusals(SteadyTime now) {
+  while (!refused_at_.empty() && now - refused_at_.front() >= std::chrono::seconds(1))
+    refused_at_.pop_front();
 }
 
 Result<double> configured_capacity(const ModelConfig& model, std::span<const std::string> images) {

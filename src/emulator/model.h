@@ -59,7 +59,7 @@ class EmulatedModel {
   // Service time for an image of `megapixels`, with jitter drawn from `uniform` in [0, 1),
   // for a service starting at `start`: longer by the slowdown while the model refuses
   // requests (see CapacityModel::slowdown).
-  Duration service_time(double megapixels, double uniform, SteadyTime start = {});
+  Duration service_time(double megapixels, double uniform, SteadyTime start);
 
   unsigned inference_units() const { return current_iu_; }
   unsigned min_inference_units() const { return min_iu_; }
@@ -75,6 +75,7 @@ class EmulatedModel {
   void free_slot(SteadyTime at);
   void reap(SteadyTime now);
   Admission refuse(SteadyTime now);
+  void forget_refusals(SteadyTime now);  // those a second old or more
   unsigned slot_capacity() const { return current_iu_ * config_.capacity.slots_per_iu; }
   std::size_t queue_capacity() const { return current_iu_ * config_.capacity.queue_per_iu; }
 

@@ -75,9 +75,9 @@ TEST(EmulatedModel, ServiceTimeGrowsWithMegapixelsAndJitterIsCentred) {
   config.capacity.service_per_megapixel = 10ms;
   config.capacity.jitter = 0.5;
   EmulatedModel model(config, t0);
-  EXPECT_EQ(model.service_time(2.0, 0.5), 60ms);
-  EXPECT_EQ(model.service_time(2.0, 0.0), 30ms);
-  EXPECT_EQ(model.service_time(0.0, 0.75), 50ms);
+  EXPECT_EQ(model.service_time(2.0, 0.5, t0), 60ms);
+  EXPECT_EQ(model.service_time(2.0, 0.0, t0), 30ms);
+  EXPECT_EQ(model.service_time(0.0, 0.75, t0), 50ms);
   EXPECT_DOUBLE_EQ(capacity_per_iu(config.capacity, 2.0), 5 / 0.060);
 }
 

@@ -68,8 +68,13 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
           format_rate(a.capacity));
       break;
     case Verdict::kNoLimitFound:
-      fmt::print(out, "capacity   no limit found: nothing was refused up to {} TPS\n",
-                 format_rate(a.capacity));
+      if (a.knee) {
+        fmt::print(out, "capacity   no limit found: nothing refused, but latency runs away above {} TPS\n",
+                   format_rate(*a.knee));
+      } else {
+        fmt::print(out, "capacity   no limit found: nothing was refused up to {} TPS\n",
+                   format_rate(a.capacity));
+      }
       break;
     case Verdict::kNeverPassed:
       fmt::print(out, "capacity   none: refused even at {} TPS\n", format_rate(a.upper));
@@ -96,7 +101,7 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
   // A per-IU figure only from a capacity, or a bound on one (said as one): never from an
   // unfinished search.
   const bool figure = a.verdict == Verdict::kFound || a.verdict == Verdict::kGeneratorLimited ||
-                      a.verdict == Verdict::kNoLimitFound;
+                      (a.verdict == Verdict::kNoLimitFound && !a.knee);
   if (report.inference_units > 0 && a.capacity > 0 && figure) {
     fmt::print(out, "per IU     {}{} TPS ({} IU{})\n",
                a.verdict == Verdict::kFound ? "" : "at least ",

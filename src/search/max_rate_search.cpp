@@ -67,7 +67,7 @@ TrialPlan MaxRateSearch::trial(Phase phase, double rate) const {
   if (phase == Phase::kSaturate) {
     plan.drain_rate = rate;  // over-driven from the start
     plan.drain = limits_.drain;
-  } else if (phase != Phase::kExplore && hi_ > 0 && refused_seen_) {
+  } else if (phase != Phase::kExplore && hi_ > 0 && refused_seen_ && !knee_mode_) {
     // Drains empty token buckets; after latency failures only, they would fill a queue.
     plan.drain_rate = hi_;
     plan.drain = limits_.drain;
@@ -110,21 +110,45 @@ bool MaxRateSearch::past_knee(const TrialResult& r) const {
   return above_base_p95(r, kKneeFactor, kKneeMargin);
 }
 
-bool MaxRateSearch::above_base_p95(const TrialResult& r, double factor, Duration margin) const {
-  if (!r.p95 || r.generator_limited) return false;
+std::optional<Duration> MaxRateSearch::base_p95() const {
+  if (knee_base_) return knee_base_;
   std::optional<Duration> base;
   for (const Trial& t : trials_) {
     if (t.passed && t.result.p95 && (!base || *t.result.p95 < *base)) base = t.result.p95;
   }
-  if (!base) return false;
+  return base;
+}
+
+bool MaxRateSearch::above_base_p95(const TrialResult& r, double factor, Duration margin) const {
+  const std::optional<Duration> base = base_p95();
+  if (!r.p95 || r.generator_limited || !base) return false;
   const Duration limit =
       std::max(std::chrono::duration_cast<Duration>(*base * factor), *base + margin);
   return *r.p95 > limit;
 }
 
+void MaxRateSearch::enter_knee_mode() {
+  knee_base_ = base_p95();
+  knee_mode_ = true;
+  // Steps that passed before are judged again by latency: the highest still passing is the
+  // floor, the lowest now failing the ceiling.
+  lo_ = 0;
+  for (Trial& t : trials_) {
+    t.passed = passes(t.result);
+    if (t.passed && t.plan.rate > lo_) {
+      lo_ = t.plan.rate;
+      lo_goodput_ = t.result.goodput;
+      lo_drained_ = t.plan.drain_rate > 0;
+    } else if (!t.passed) {
+      hi_ = hi_ == 0 ? t.plan.rate : std::min(hi_, t.plan.rate);
+    }
+  }
+}
+
 std::optional<TrialPlan> MaxRateSearch::next() const {
   if (done_) return std::nullopt;
   if (trials_.size() >= limits_.max_trials) return std::nullopt;
+  if (knee_candidate_) return trial(Phase::kExplore, *knee_candidate_);
   if (hi_ == 0) {  // nothing refused yet: keep doubling
     const double rate = lo_ == 0 ? limits_.start_rate : std::min(lo_ * 2, limits_.max_rate);
     return trial(Phase::kExplore, rate);
@@ -150,12 +174,18 @@ std::optional<TrialPlan> MaxRateSearch::next() const {
 }
 
 void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
-  // Nothing refused yet, no SLO, and latency went through the roof: a queue that delays
-  // instead of refusing. From here on, steps past the knee fail, so the search finds the knee.
-  if (!knee_mode_ && !refused_seen_ && !limits_.slo_p95 && !limits_.slo_p99 &&
-      judge_refusals(result) == Judgement::kPass &&
-      above_base_p95(result, kRunawayFactor, kRunawayMargin)) {
-    knee_mode_ = true;
+  // Nothing refused yet, no SLO, and latency went through the roof at the same rate twice (once
+  // could be a stall): a queue that delays instead of refusing. From here on, steps past the
+  // knee fail, so the search finds the knee.
+  const bool runaway = !knee_mode_ && !refused_seen_ && !limits_.slo_p95 && !limits_.slo_p99 &&
+                       judge_refusals(result) == Judgement::kPass &&
+                       above_base_p95(result, kRunawayFactor, kRunawayMargin);
+  const bool held_again = knee_candidate_ && plan.rate >= *knee_candidate_;
+  knee_candidate_.reset();
+  if (runaway && held_again) {
+    enter_knee_mode();
+  } else if (runaway) {
+    knee_candidate_ = plan.rate;  // hold it again before believing it
   }
   Trial t{plan, result, passes(result)};
   if (!t.passed && result.refused_fraction > limits_.max_error_rate) refused_seen_ = true;
@@ -286,16 +316,17 @@ std::optional<Saturation> MaxRateSearch::saturation() const {
   // The figure is the deliberate over-drive's goodput (its steps at the saturate phase): a
   // server whose goodput collapses serves less the harder it is driven, so the figure goes with
   // the rate that over-drove it. Other over-driven steps only widen the range.
+  const auto counts = [&](const Trial& t) {
+    return t.plan.drain_rate > 0 && over_driven(t) && !t.result.generator_limited;
+  };
   const bool saturate_steps = std::any_of(trials_.begin(), trials_.end(), [&](const Trial& t) {
-    return t.plan.phase == Phase::kSaturate && t.plan.drain_rate > 0 && over_driven(t) &&
-           !t.result.generator_limited;
+    return t.plan.phase == Phase::kSaturate && counts(t);
   });
   std::vector<double> goodputs;
   Saturation s;
   for (const Trial& t : trials_) {
     const TrialResult& r = t.result;
-    const bool drained = t.plan.drain_rate > 0;
-    if (!drained || !over_driven(t) || r.generator_limited) continue;
+    if (!counts(t)) continue;
     if (!saturate_steps || t.plan.phase == Phase::kSaturate) {
       goodputs.push_back(r.goodput);
       s.offered = std::max(s.offered, t.plan.rate);
@@ -324,19 +355,18 @@ SearchAnswer MaxRateSearch::answer() const {
                                        "{:.1f}/s and {:.1f}/s",
                                        trials_.size(), lo_, hi_)};
   a.saturated = saturation();
-  if (knee_mode_ && (a.verdict == Verdict::kFound || a.verdict == Verdict::kUnfinished)) {
-    // Found by latency alone: the knee, and no limit in the sense of refusals.
+  if (knee_mode_ && a.verdict == Verdict::kFound && a.capacity > 0) {
+    // Found by latency alone: the knee of the latency curve.
+    a.knee = a.capacity;
+    a.base_p95 = knee_base_;
     for (const Trial& t : trials_) {
-      if (t.passed && (!a.base_p95 || (t.result.p95 && *t.result.p95 < *a.base_p95)))
-        a.base_p95 = t.result.p95;
       if (t.passed && t.plan.rate == a.capacity) a.knee_p95 = t.result.p95;
     }
-    a.knee = a.capacity;
-    if (!refused_seen_ && a.verdict == Verdict::kFound) {
+    if (!refused_seen_) {  // and no limit in the sense of refusals
       double unrefused = a.capacity;
       std::optional<Duration> worst;
       for (const Trial& t : trials_) {
-        if (judge_refusals(t.result) != Judgement::kPass) continue;
+        if (t.result.generator_limited || judge_refusals(t.result) != Judgement::kPass) continue;
         unrefused = std::max(unrefused, t.plan.rate);
         if (t.result.p95 && (!worst || *t.result.p95 > *worst)) worst = t.result.p95;
       }
@@ -347,7 +377,6 @@ SearchAnswer MaxRateSearch::answer() const {
           "give --slo-p95 to find the rate for a latency target",
           unrefused, *a.knee, a.base_p95 ? format_duration(*a.base_p95) : "?",
           worst ? format_duration(*worst) : "?");
-      a.capacity = unrefused;
       a.upper = 0;
     }
   }

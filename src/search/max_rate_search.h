@@ -144,8 +144,11 @@ class MaxRateSearch {
   TrialPlan trial(TrialPlan::Phase phase, double rate) const;
   std::optional<Saturation> saturation() const;
   bool over_driven(const Trial& trial) const;
-  // p95 above both `factor` × and `margin` over the lowest p95 of a passed step.
+  // The lowest rates' p95: the lowest of a passed step (fixed once in knee mode).
+  std::optional<Duration> base_p95() const;
+  // p95 above both `factor` × and `margin` over base_p95().
   bool above_base_p95(const TrialResult& result, double factor, Duration margin) const;
+  void enter_knee_mode();
 
   SearchLimits limits_;
   std::vector<Trial> trials_;
@@ -160,7 +163,9 @@ class MaxRateSearch {
   int saturate_tries_ = 0;
   std::optional<double> reconfirm_;  // after a failed hold: the next rate to hold
   bool refused_seen_ = false;        // a step failed by refusals (not latency)
-  bool knee_mode_ = false;           // no SLO, and latency rose with nothing refused
+  bool knee_mode_ = false;           // no SLO, and latency ran away with nothing refused
+  std::optional<Duration> knee_base_;        // base_p95() when knee mode began
+  std::optional<double> knee_candidate_;     // latency ran away here once: hold it again
   std::optional<SearchAnswer> done_;
 };
 

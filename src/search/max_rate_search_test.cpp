@@ -107,12 +107,16 @@ TEST(MaxRateSearch, TokenBucketBurstsDoNotInflateTheAnswer) {
   // the long hold keep the answer at the refill rate.
   for (double capacity : {10.0, 200.0, 3000.0}) {
     for (double burst_seconds : {0.0, 0.5, 2.0, 5.0, 8.0}) {
+      SCOPED_TRACE(::testing::Message() << capacity << "/s, burst " << burst_seconds << " s");
+      const auto out = run(MaxRateSearch({}), token_bucket(capacity, capacity * burst_seconds));
       // At 10/s, steps are long (30 requests or more) and a 5 s burst costs two more of them:
       // the answer is right, the 75 s budget is not met (issue 12 sets its target at 20/s).
-      if (capacity < 20 && burst_seconds > 2) continue;
-      SCOPED_TRACE(::testing::Message() << capacity << "/s, burst " << burst_seconds << " s");
-      expect_within(run(MaxRateSearch({}), token_bucket(capacity, capacity * burst_seconds)),
-                    capacity);
+      if (capacity < 20 && burst_seconds > 2) {
+        EXPECT_EQ(out.answer.verdict, Verdict::kFound);
+        EXPECT_NEAR(out.answer.capacity / capacity, 1.0, 0.03) << out.answer.reason;
+      } else {
+        expect_within(out, capacity);
+      }
     }
   }
 }
@@ -174,7 +178,9 @@ Server delaying_queue(double capacity, Duration service = 2ms) {
 }
 
 TEST(MaxRateSearch, AQueueThatDelaysHasNoLimitButAKnee) {
-  for (double capacity : {50.0, 150.0, 2000.0}) {
+  // 140: an explore step (160/s) passes with p95 far above the lowest rates' before the next
+  // one runs away; it must be judged again once latency is what marks the limit.
+  for (double capacity : {50.0, 140.0, 150.0, 2000.0}) {
     SCOPED_TRACE(capacity);
     const auto out = run(MaxRateSearch({}), delaying_queue(capacity));
     EXPECT_EQ(out.answer.verdict, Verdict::kNoLimitFound) << out.answer.reason;
@@ -182,10 +188,25 @@ TEST(MaxRateSearch, AQueueThatDelaysHasNoLimitButAKnee) {
     // A 4 s step at 1.025 × capacity gathers 100 ms of backlog: the knee lies within that.
     EXPECT_GE(*out.answer.knee / capacity, 0.97) << out.answer.reason;
     EXPECT_LE(*out.answer.knee / capacity, 1.03) << out.answer.reason;
-    EXPECT_GT(out.answer.capacity, *out.answer.knee) << "nothing was refused above the knee either";
+    EXPECT_EQ(out.answer.capacity, *out.answer.knee) << "never a rate whose latency runs away";
     EXPECT_NE(out.answer.reason.find("--slo-p95"), std::string::npos);
     EXPECT_LT(out.trial_time, 75s) << out.trials << " trials";
   }
+}
+
+TEST(MaxRateSearch, OneLatencySpikeIsNotAQueue) {
+  // A plain rate limit whose explore step at 160/s stalled once (p95 2 s): the step is held
+  // again, runs clean, and the search goes on to find the limit by its refusals.
+  auto stalls = std::make_shared<int>(0);
+  const Server server = [inner = slots(300), stalls](const TrialPlan& plan) {
+    TrialResult r = inner(plan);
+    if (plan.rate == 160 && (*stalls)++ == 0) r.p95 = r.p99 = 2s;
+    return r;
+  };
+  const auto out = run(MaxRateSearch({}), server);
+  EXPECT_FALSE(out.answer.knee);
+  expect_within(out, 300);
+  EXPECT_EQ(*stalls, 2) << "160/s was held twice";
 }
 
 TEST(MaxRateSearch, ALatencySloFindsTheRateOfAQueueThatDelays) {
@@ -265,6 +286,26 @@ TEST(MaxRateSearch, ALimiterWhoseGoodputCollapsesIsStillFoundAndSaidToCollapse) 
   EXPECT_LT(out.answer.saturated->goodput, 100);
   EXPECT_NE(out.answer.saturation_note.find("counts the requests it refuses"), std::string::npos)
       << out.answer.saturation_note;
+}
+
+TEST(MaxRateSearch, TheSaturatedFigureGoesWithTheRateThatOverDroveIt) {
+  // Goodput collapses the harder it is driven: the figure is the saturate step's, at its rate.
+  const Server collapsing = [](const TrialPlan& plan) {
+    const double c = 200;
+    TrialResult r{.offered = plan.rate, .sent = plan.rate};
+    r.goodput = plan.rate <= c ? plan.rate : c * c / plan.rate;
+    r.refused_fraction = 1 - r.goodput / plan.rate;
+    return r;
+  };
+  MaxRateSearch search({});
+  const auto out = run(search, collapsing);
+  ASSERT_TRUE(out.answer.saturated);
+  const auto saturate = std::find_if(out.steps.begin(), out.steps.end(), [](const auto& t) {
+    return t.plan.phase == TrialPlan::Phase::kSaturate;
+  });
+  ASSERT_NE(saturate, out.steps.end());
+  EXPECT_EQ(out.answer.saturated->offered, saturate->plan.rate);
+  EXPECT_DOUBLE_EQ(out.answer.saturated->goodput, saturate->result.goodput);
 }
 
 TEST(MaxRateSearch, ARateLimitHasNoSaturationNote) {

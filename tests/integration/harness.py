@@ -2,6 +2,8 @@
 """Shared helpers for iuprobe's integration tests: find the binary, start real servers on
 loopback ports picked at run time, run iuprobe and read its result files."""
 
+import base64
+import contextlib
 import http.client
 import threading
 import json
@@ -355,6 +357,41 @@ class Emulator:
 
 def emulator_env(**extra) -> dict:
     return aws_env(EMULATOR_KEY, EMULATOR_SECRET, **extra)
+
+
+def nginx_limit_req(rate: int, burst: int, nodelay: bool = True) -> Nginx:
+    """nginx's limit_req at `rate` r/s with `burst` (a token bucket with nodelay; without it, a
+    queue that delays requests over the rate), 429 when refused, "ok" otherwise."""
+    return Nginx(f"""
+        listen 127.0.0.1:{{port}};
+        location / {{ limit_req zone=model burst={burst}{' nodelay' if nodelay else ''}; limit_req_status 429;
+                     root {{www}}; try_files /ok =404; }}
+        """, http_extra=f"limit_req_zone $binary_remote_addr zone=model:1m rate={rate}r/s;")
+
+
+@contextlib.contextmanager
+def limit_conn_endpoint(conns: int, delay_s: float, jitter: float = 0):
+    """nginx limit_conn `conns` (429 beyond) in front of a backend that holds each request for
+    `delay_s` ± `jitter` (the emulator: timers, no signature checks, 1,000 slots), so only the
+    connection limit bounds the rate. Yields the target flags for `iuprobe probe` / `run`. The
+    request is DetectCustomLabels with a 1 KB PNG: nginx sends a larger proxied body in a
+    second write, which meets the backend's delayed ACK and adds 40 ms to every request."""
+    with tempfile.TemporaryDirectory() as tmp, \
+            Emulator("--no-auth", "--slots", "1000", "--service-time", f"{delay_s * 1000:g}ms",
+                     "--jitter", str(jitter)) as backend:
+        body = Path(tmp) / "detect.json"
+        body.write_text(json.dumps({"ProjectVersionArn": backend.model_arn,
+                                    "Image": {"Bytes": base64.b64encode(png_bytes(64, 64)).decode()}}))
+        port = backend.url.rsplit(":", 1)[1]
+        with Nginx(f"""
+                listen 127.0.0.1:{{port}};
+                location / {{ limit_conn c {conns}; limit_conn_status 429; proxy_pass http://backend;
+                             proxy_http_version 1.1; proxy_set_header Connection "";
+                             proxy_set_header X-Amz-Target RekognitionService.DetectCustomLabels; }}""",
+                   http_extra="limit_conn_zone $binary_remote_addr zone=c:1m;\n"
+                              f"upstream backend {{ server 127.0.0.1:{port}; keepalive 64; }}") as nginx:
+            yield ["--url", nginx.url("/"), "--method", "POST", "--body-file", str(body), "--header",
+                   "Content-Type: application/x-amz-json-1.1", "--threads", "1"]
 
 
 # The live page (--web): requests to a dashboard at its printed URL.
