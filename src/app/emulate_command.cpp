@@ -31,7 +31,8 @@ Result<void> set_duration(const std::optional<std::string>& text, std::string_vi
 bool any_model_flag(const EmulateOptions& o) {
   return o.project || o.version || o.type || o.labels || o.status || o.iu || o.max_iu ||
          o.service_time || o.per_megapixel || o.jitter || o.slots || o.queue || o.limiter ||
-         o.limit || o.burst || o.window || o.slowdown || o.start_time || o.stop_time || o.scale_up_after || o.scale_down_after;
+         o.limit || o.burst || o.window || o.slowdown || o.start_time || o.stop_time ||
+         o.scale_up_after || o.scale_down_after;
 }
 
 Result<void> apply_model_flags(const EmulateOptions& o, ModelConfig& m) {

@@ -2,9 +2,9 @@
 #include "emulator/config.h"
 
 #include <algorithm>
-#include <cmath>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <cmath>
 #include <regex>
 
 #include "http/bodies.h"

@@ -270,7 +270,8 @@ struct Emulator::State : std::enable_shared_from_this<State> {
       co_return error_answer({"InternalServerError", "The endpoint is shutting down."}, kOperation,
                              id);
     }
-    const SteadyTime done = *service_start + model.service_time(megapixels, rng.uniform(), *service_start);
+    const SteadyTime done =
+        *service_start + model.service_time(megapixels, rng.uniform(), *service_start);
     model.hold_until(done);
     timer.expires_at(done);
     co_await timer.async_wait(kUseTuple);

@@ -20,9 +20,9 @@ enum class ModelStatus { kStopped, kStarting, kRunning, kStopping };
 std::string_view to_string(ModelStatus status);
 
 // One emulated model version: lifecycle, IU capacity (slots and a small queue, optionally
-// behind a rate limiter), auto-scaling and the billing meter. Time is passed in, so tests drive it with a manual clock; nothing here
-// waits. Invariant: busy slots never exceed IUs × slots, except for the moment after a
-// scale-down, when requests already in service finish first.
+// behind a rate limiter), auto-scaling and the billing meter. Time is passed in, so tests drive it
+// with a manual clock; nothing here waits. Invariant: busy slots never exceed IUs × slots, except
+// for the moment after a scale-down, when requests already in service finish first.
 class EmulatedModel {
  public:
   EmulatedModel(ModelConfig config, SteadyTime now);
@@ -90,7 +90,7 @@ class EmulatedModel {
   unsigned current_iu_;
   unsigned busy_ = 0;
   std::deque<Wake> waiters_;
-  std::multiset<SteadyTime> holds_;  // when each busy slot frees
+  std::multiset<SteadyTime> holds_;    // when each busy slot frees
   std::deque<SteadyTime> refused_at_;  // refusals in the last second, for the slowdown
   // Auto-scaling: since when the model has been saturated (a refusal, or every slot busy) or
   // idle (peak load would fit in one IU fewer, at half occupancy) without a break.

@@ -24,9 +24,9 @@ std::optional<LimiterKind> parse_limiter_kind(std::string_view text);
 
 struct RateLimit {
   LimiterKind kind = LimiterKind::kNone;
-  double per_iu = 0;                             // requests per second per IU
-  Duration burst = std::chrono::seconds(1);      // token bucket: its size, in time at the rate
-  Duration window = std::chrono::seconds(1);     // fixed and sliding windows: their length
+  double per_iu = 0;                          // requests per second per IU
+  Duration burst = std::chrono::seconds(1);   // token bucket: its size, in time at the rate
+  Duration window = std::chrono::seconds(1);  // fixed and sliding windows: their length
 };
 
 // One limiter's state. Time is passed in (a test drives it by hand); `rate` is the limit now

@@ -69,8 +69,9 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
       break;
     case Verdict::kNoLimitFound:
       if (a.knee) {
-        fmt::print(out, "capacity   no limit found: nothing refused, but latency runs away above {} TPS\n",
-                   format_rate(*a.knee));
+        fmt::print(
+            out, "capacity   no limit found: nothing refused, but latency runs away above {} TPS\n",
+            format_rate(*a.knee));
       } else {
         fmt::print(out, "capacity   no limit found: nothing was refused up to {} TPS\n",
                    format_rate(a.capacity));
@@ -93,7 +94,8 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
   }
   if (!a.saturation_note.empty()) fmt::print(out, "note       {}\n", a.saturation_note);
   if (a.knee) {
-    fmt::print(out, "knee       {} TPS: p95 {} there, {} at the lowest rates; above it, latency grows\n",
+    fmt::print(out,
+               "knee       {} TPS: p95 {} there, {} at the lowest rates; above it, latency grows\n",
                format_rate(*a.knee), a.knee_p95 ? format_duration(*a.knee_p95) : "?",
                a.base_p95 ? format_duration(*a.base_p95) : "?");
   }

@@ -161,11 +161,11 @@ class MaxRateSearch {
   bool estimate_tried_ = false;
   std::optional<double> saturate_at_;  // the over-driving rate, until its step ran
   int saturate_tries_ = 0;
-  std::optional<double> reconfirm_;  // after a failed hold: the next rate to hold
-  bool refused_seen_ = false;        // a step failed by refusals (not latency)
-  bool knee_mode_ = false;           // no SLO, and latency ran away with nothing refused
-  std::optional<Duration> knee_base_;        // base_p95() when knee mode began
-  std::optional<double> knee_candidate_;     // latency ran away here once: hold it again
+  std::optional<double> reconfirm_;       // after a failed hold: the next rate to hold
+  bool refused_seen_ = false;             // a step failed by refusals (not latency)
+  bool knee_mode_ = false;                // no SLO, and latency ran away with nothing refused
+  std::optional<Duration> knee_base_;     // base_p95() when knee mode began
+  std::optional<double> knee_candidate_;  // latency ran away here once: hold it again
   std::optional<SearchAnswer> done_;
 };
 

@@ -59,6 +59,20 @@ class ServerProcess:
             self.process.stderr.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def launch(self, argv: list, name: str) -> None:
+        """Starts `argv` and waits for it to listen on self.port; on failure, its stderr."""
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for_port(self.port)
+        except RuntimeError:
+            self.process.kill()
+            _, err = self.process.communicate()
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise RuntimeError(f"{name} did not start: {err}")
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
     def __enter__(self):
         return self
 
@@ -134,18 +148,7 @@ class HAProxy(ServerProcess):
         body = textwrap.dedent(frontend_body).replace("{port}", str(self.port)).strip("\n")
         conf += textwrap.indent(body, "  ") + "\n"  # haproxy refuses a last line without one
         (self.dir / "haproxy.cfg").write_text(conf)
-        self.process = subprocess.Popen(["haproxy", "-db", "-f", str(self.dir / "haproxy.cfg")],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            wait_for_port(self.port)
-        except RuntimeError:
-            self.process.kill()
-            _, err = self.process.communicate()
-            shutil.rmtree(self.dir, ignore_errors=True)
-            raise RuntimeError("haproxy did not start: " + err)
-
-    def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        self.launch(["haproxy", "-db", "-f", str(self.dir / "haproxy.cfg")], "haproxy")
 
 
 class Varnish(ServerProcess):
@@ -156,20 +159,8 @@ class Varnish(ServerProcess):
         self.dir = Path(tempfile.mkdtemp(prefix="iuprobe-varnish-"))
         self.port = free_port()
         (self.dir / "main.vcl").write_text("vcl 4.1;\n" + textwrap.dedent(vcl_body))
-        self.process = subprocess.Popen(
-            ["varnishd", "-F", "-j", "none", "-n", str(self.dir / "work"), "-a", f"127.0.0.1:{self.port}",
-             "-f", str(self.dir / "main.vcl"), "-s", "malloc,32m", "-p", "thread_pool_min=50"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            wait_for_port(self.port)
-        except RuntimeError:
-            self.process.kill()
-            _, err = self.process.communicate()
-            shutil.rmtree(self.dir, ignore_errors=True)
-            raise RuntimeError("varnishd did not start: " + err)
-
-    def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        self.launch(["varnishd", "-F", "-j", "none", "-n", str(self.dir / "work"), "-a", f"127.0.0.1:{self.port}",
+                     "-f", str(self.dir / "main.vcl"), "-s", "malloc,32m", "-p", "thread_pool_min=50"], "varnishd")
 
 
 def varnish_throttle(limit: int, period_s: int) -> str:
