@@ -81,7 +81,7 @@ def measure(case: Case) -> dict:
             for label, factor in (("below", 0.98), ("above", 1.02)):
                 time.sleep(3)  # idle: windows forget the previous load
                 row[label] = refused(harness.reference_run(target, row["found"] * factor, 20, env=env))
-        if row["saturated"]:
+        if row["saturated"] is not None:
             time.sleep(3)
             row["saturated_truth"] = harness.reference_run(target, answer["saturated"]["offered_tps"], 20, env=env,
                                                            warmup=10)["goodput"]
@@ -157,7 +157,9 @@ def main():
         Case("haproxy sliding window 200/s", lambda: haproxy(harness.haproxy_window_limit(200))),
         Case("haproxy fixed window 300/s", lambda: haproxy(harness.haproxy_fixed_window(300)), 300),
         Case("haproxy window 100/s, 256 KB early answers", lambda: haproxy(harness.haproxy_window_limit(100), 256 << 10)),
-        Case("varnish vsthrottle 400/s, 2 s burst", lambda: varnish_throttle(800, 2), 400, bucket=True),
+        # vsthrottle's configured rate is not what it serves (over-driven: 359/s for 800 per 2 s,
+        # measured), so it has no configured truth, and its 2 s burst outlasts the reference.
+        Case("varnish vsthrottle 800 per 2 s", lambda: varnish_throttle(800, 2), bucket=True),
         Case("emulator slots, 400 ms, 5 TPS", e("--slots", "2", "--service-time", "400ms", "--queue", "1"), 5, 1,
              small=True),
     ]
@@ -170,7 +172,7 @@ def main():
         print(f"  {case.name}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
 
     def pct(value, truth):
-        return f"{(value / truth - 1) * 100:+.1f}%" if value and truth else "-"
+        return f"{(value / truth - 1) * 100:+.1f}%" if value is not None and truth else "-"
 
     print(f"\n{os.cpu_count()} cores; one probe per case, default settings; {IUPROBE}")
     header = (f"{'case':<44} {'found':>8} {'true':>8} {'error':>7} {'ref -2%/+2%':>12} {'saturated':>9} "
@@ -191,13 +193,13 @@ def main():
             worst_sustained = max(worst_sustained, abs(row["found"] / case.truth - 1) * 100)
         if not ref_ok:
             worst_sustained = max(worst_sustained, 2.01)
-        if row["saturated"] and row.get("saturated_truth"):
+        if row["saturated"] is not None and row.get("saturated_truth"):
             worst_saturated = max(worst_saturated, abs(row["saturated"] / row["saturated_truth"] - 1) * 100)
         if not case.small:
             slowest = max(slowest, row["wall"])
         iu_min = f"{row['wall'] / 60 * case.iu:.2f}" if case.iu else "-"
-        sat = f"{row['saturated']:,.1f}" if row["saturated"] else "-"
-        sat_true = f"{row['saturated_truth']:,.1f}" if row.get("saturated_truth") else "-"
+        sat = f"{row['saturated']:,.1f}" if row["saturated"] is not None else "-"
+        sat_true = f"{row['saturated_truth']:,.1f}" if row.get("saturated_truth") is not None else "-"
         true = f"{case.truth:,.1f}" if case.truth else "-"
         print(f"{case.name + (' (small)' if case.small else ''):<44} {row['found']:>8,.1f} {true:>8} {err:>7} "
               f"{ref + ('' if ref_ok else ' !'):>12} {sat:>9} {sat_true:>8} {sat_err:>7} {row['wall']:>6.0f} "
