@@ -82,7 +82,8 @@ class ServerProcess:
 
 class Nginx(ServerProcess):
     """nginx on a free loopback port with the given `server { ... }` body. In the body, {port}
-    is the port and {www} a directory holding a file `ok` (content "ok"). Note that `return`
+    is the port, {www} a directory holding a file `ok` (content "ok") and {dir} nginx's own
+    directory (for an access log, read back with access_log()). Note that `return`
     answers in nginx's rewrite phase, before limit_req/limit_conn: throttled locations must
     serve content instead (try_files /ok =404)."""
     stop_signal = signal.SIGQUIT  # graceful: finishes requests in flight
@@ -93,7 +94,7 @@ class Nginx(ServerProcess):
         self.port = free_port()
         (self.dir / "www").mkdir()
         (self.dir / "www" / "ok").write_text("ok")
-        server_body = server_body.replace("{www}", str(self.dir / "www"))
+        server_body = server_body.replace("{www}", str(self.dir / "www")).replace("{dir}", str(self.dir))
         conf = textwrap.dedent("""\
             worker_processes 1;
             daemon off;
@@ -125,6 +126,11 @@ class Nginx(ServerProcess):
 
     def url(self, path: str = "/", scheme: str = "http") -> str:
         return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+    def access_log(self) -> str:
+        """The access log a server body wrote to {dir}/access.log, once nginx has flushed it (it
+        writes each line as the request ends; a graceful stop is not needed)."""
+        return (self.dir / "access.log").read_text()
 
 
 class HAProxy(ServerProcess):

@@ -2,6 +2,7 @@
 """`iuprobe run` against real servers on loopback: nginx's limit_req as a throttle with a known
 rate, TLS with a self-signed certificate, and Ctrl-C / SIGTERM leaving a partial result."""
 
+import collections
 import os
 import signal
 import subprocess
@@ -14,23 +15,33 @@ from harness import IUPROBE, HAProxy, Nginx, haproxy_window_limit, read_json, ru
 
 
 class ThrottleAgainstNginxLimitReq(unittest.TestCase):
-    def test_throttled_counts_match_the_configured_rate(self):
-        # nginx admits 100 requests/s from one client and answers the rest 429 at once.
+    def test_throttled_counts_match_what_nginx_answered(self):
+        # nginx admits 100 requests/s from one client and answers the rest 429 at once. The truth
+        # is nginx's own access log: every answer iuprobe counts must be one nginx logged, with
+        # the same status. How many nginx admits depends on how evenly the requests arrive (a
+        # request 9.9 ms after the last admitted one is refused), so the rate itself is checked
+        # against nginx's configuration only from above: it never admits more than 100/s.
         with Nginx("""
                 listen 127.0.0.1:{port};
+                access_log {dir}/access.log statuses;
                 location / { limit_req zone=perip nodelay; limit_req_status 429; root {www}; try_files /ok =404; }
-                """, http_extra="limit_req_zone $binary_remote_addr zone=perip:1m rate=100r/s;") as nginx, \
+                """, http_extra="limit_req_zone $binary_remote_addr zone=perip:1m rate=100r/s;\n"
+                                "log_format statuses '$status';") as nginx, \
                 tempfile.TemporaryDirectory() as out:
             run = run_iuprobe("run", "--url", nginx.url(), "--rate", "300", "--duration", "6s",
                               "--threads", "1", "--out", out, "--quiet")
             self.assertEqual(run.returncode, 0, run.stderr + run.stdout)
             result = read_json(Path(out) / "result.json")
-            rates = result["summary"]["rates_per_s"]
-            self.assertAlmostEqual(rates["goodput"], 100, delta=5, msg=rates)
-            self.assertAlmostEqual(rates["throttled"], 200, delta=10, msg=rates)
-            self.assertEqual(result["summary"]["outcomes"]["client_error"], 0)
-            self.assertEqual(result["summary"]["statuses"].get("429", 0),
-                             result["summary"]["outcomes"]["throttled"])
+            summary = result["summary"]
+            logged = collections.Counter(nginx.access_log().split())
+            self.assertEqual(summary["outcomes"]["ok"], logged["200"], logged)
+            self.assertEqual(summary["outcomes"]["throttled"], logged["429"], logged)
+            self.assertEqual(sum(logged.values()), logged["200"] + logged["429"], logged)
+            self.assertEqual(summary["outcomes"]["client_error"], 0)
+            self.assertEqual(summary["statuses"].get("429", 0), summary["outcomes"]["throttled"])
+            rates = summary["rates_per_s"]
+            self.assertLessEqual(rates["goodput"], 101, rates)
+            self.assertGreater(rates["throttled"], rates["goodput"], rates)  # 300/s offered
             self.assertIn("throttled", run.stdout)
             lines = (Path(out) / "history.csv").read_text().splitlines()
             self.assertGreaterEqual(len(lines), 7)  # header + one row per second
