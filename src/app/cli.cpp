@@ -256,6 +256,7 @@ CLI::App* add_demo_command(CLI::App& app, DemoOptions& o) {
       "+ report");
   demo->add_option("--images", o.images, "Your own JPEG/PNG file or directory instead of samples");
   demo->add_option("--out", o.out, "Output directory (default ./iuprobe-results/demo-<time>)");
+  demo->add_flag("--quiet", o.quiet, "No step table, only the summary");
   add_web_options(*demo, o.web);
   return demo;
 }
@@ -303,7 +304,9 @@ int cli_main(int argc, char** argv) {
 
   CLI::App app{
       "iuprobe: measure how many requests per second one inference unit sustains, and plan IUs"};
-  app.set_version_flag("--version", "iuprobe " IUPROBE_VERSION);
+  // The version, then what was built: help2man reads the first word after the name.
+  app.set_version_flag("--version", fmt::format("iuprobe {} (commit {}, {} build)", IUPROBE_VERSION,
+                                                IUPROBE_COMMIT, IUPROBE_BUILD_KIND));
   app.require_subcommand(1);
   app.footer("Run 'iuprobe <command> --help' for a command's options.");
 

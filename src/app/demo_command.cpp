@@ -94,8 +94,9 @@ Result<DemoImages> prepare_images(const DemoOptions& options, const std::filesys
 
 // The probe the demo runs: the emulator's model, started with 1 IU and stopped again, 2.5x its
 // capacity and a 100,000-image batch within 2 hours as the plans.
-ProbeOptions demo_probe(const EmulatorConfig& config, const DemoImages& images,
-                        const std::string& address, const std::filesystem::path& dir) {
+ProbeOptions demo_probe(const DemoOptions& options, const EmulatorConfig& config,
+                        const DemoImages& images, const std::string& address,
+                        const std::filesystem::path& dir) {
   const ModelConfig& model = config.models.front();
   ProbeOptions probe;
   probe.target.project_version_arn = emulated_version_arn(config, model);
@@ -104,6 +105,7 @@ ProbeOptions demo_probe(const EmulatorConfig& config, const DemoImages& images,
   probe.aws.region = config.region;
   probe.model = {.start_model = true, .iu = 1, .stop_model = true, .poll_interval = "250ms"};
   probe.output.out = dir.string();
+  probe.output.quiet = options.quiet;
   probe.target_tps = std::round(images.configured_tps * 2.5);
   probe.batch_images = 100000;
   probe.within = "2h";
@@ -140,7 +142,7 @@ Result<void> demo_command(const DemoOptions& options, StopSource& stop) {
   ::setenv("AWS_SECRET_ACCESS_KEY", kEmulatorSecretAccessKey, 1);
   ::unsetenv("AWS_SESSION_TOKEN");
   ::unsetenv("AWS_PROFILE");
-  auto report = probe_and_report(demo_probe(config, *images, *address, *dir), stop, *live);
+  auto report = probe_and_report(demo_probe(options, config, *images, *address, *dir), stop, *live);
   for (const auto& m : emulator.stop()) {
     fmt::print("emulator   billed {:.1f} IU-seconds while RUNNING; the model is {}\n",
                m.billed_iu_seconds, m.status);

@@ -11,6 +11,7 @@ namespace iuprobe {
 struct DemoOptions {
   std::string images;  // default: sample images written into the output directory
   std::string out;
+  bool quiet = false;  // no step table, only the summary
   WebFlags web;
 };
 

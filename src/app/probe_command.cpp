@@ -100,9 +100,10 @@ Result<ProbePlan> prepare_probe(const ProbeOptions& o) {
 // The terminal's and the live page's view of the probe as it goes.
 class ProbeDisplay final : public ProbeObserver {
  public:
-  explicit ProbeDisplay(LiveSession& live) : live_(live) {}
+  // quiet (--quiet): the live page only; the terminal gets the summary at the end.
+  ProbeDisplay(LiveSession& live, bool quiet) : live_(live), quiet_(quiet) {}
   void on_status(std::string_view text) override {
-    fmt::print("status     {}\n", text);
+    if (!quiet_) fmt::print("status     {}\n", text);
     live_.status(text);
   }
   void on_step(std::size_t index, const TrialPlan& plan) override {
@@ -114,12 +115,12 @@ class ProbeDisplay final : public ProbeObserver {
                            {"drain_s", to_seconds(plan.drain)}});
   }
   void on_trial(const ProbeTrialRecord& record) override {
-    print_probe_trial(stdout, record, std::exchange(first_, false));
+    if (!quiet_) print_probe_trial(stdout, record, std::exchange(first_, false));
     live_.publish("trial", trial_json(record));
   }
   void on_second_search(unsigned inference_units, const SearchAnswer& first) override {
     first_ = true;
-    fmt::print("\n");
+    if (!quiet_) fmt::print("\n");
     ProbeReport earlier{.answer = first};
     live_.publish("search", {{"inference_units", inference_units},
                              {"first_answer", probe_json(earlier).at("answer")}});
@@ -127,6 +128,7 @@ class ProbeDisplay final : public ProbeObserver {
 
  private:
   LiveSession& live_;
+  bool quiet_;
   bool first_ = true;
 };
 
@@ -164,7 +166,7 @@ Result<ProbeReport> probe_and_report(const ProbeOptions& o, StopSource& stop, Li
   if (!plan) return tl::unexpected(plan.error());
   live.hello("probe", plan->settings.target);
   fmt::print("probe      {}\n", plan->settings.target);
-  ProbeDisplay display(live);
+  ProbeDisplay display(live, o.output.quiet);
   // The endpoint is checked before the model is started: an unreachable one costs no IU time.
   auto session = NetworkSession::open({.target = plan->setup.target,
                                        .connection = plan->connection,

@@ -2,8 +2,45 @@
 #include "http/tls.h"
 
 #include <boost/asio/ip/address.hpp>
+#include <cstdlib>
+#include <filesystem>
+
+#include "http/ca_locations.h"
 
 namespace iuprobe {
+namespace {
+
+// The system's CA certificates, wherever this distribution keeps them (http/ca_locations.h).
+Result<void> load_system_cas(boost::asio::ssl::context& context) {
+  const CaLocations ca = find_ca_locations(
+      [](const char* name) -> std::optional<std::string> {
+        const char* value = std::getenv(name);
+        if (value == nullptr) return std::nullopt;
+        return value;
+      },
+      [](const std::string& path) {
+        std::error_code ec;
+        return std::filesystem::exists(path, ec);
+      });
+  boost::system::error_code ec;
+  if (ca.file) {
+    context.load_verify_file(*ca.file, ec);
+    if (ec) return fail(ErrorKind::kInput, "cannot load CA certificates from {}: {}", *ca.file, ec.message());
+    return {};
+  }
+  for (const std::string& dir : ca.dirs) {
+    context.add_verify_path(dir, ec);
+    if (ec) return fail(ErrorKind::kInput, "cannot use CA certificates in {}: {}", dir, ec.message());
+  }
+  if (!ca.dirs.empty()) return {};
+  // SSL_CERT_FILE / SSL_CERT_DIR, or OpenSSL's own default as a last resort.
+  context.set_default_verify_paths(ec);
+  if (ec)
+    return fail(ErrorKind::kInput, "cannot load the system's CA certificates: {}", ec.message());
+  return {};
+}
+
+}  // namespace
 
 Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
     const TlsOptions& options) {
@@ -26,10 +63,8 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
                   "--ca-file {}: cannot load certificates ({}); give a PEM file with the CA",
                   *options.ca_file, ec.message());
     }
-  } else {
-    context->set_default_verify_paths(ec);
-    if (ec)
-      return fail(ErrorKind::kInput, "cannot load the system's CA certificates: {}", ec.message());
+  } else if (auto loaded = load_system_cas(*context); !loaded) {
+    return tl::unexpected(loaded.error());
   }
   return context;
 }

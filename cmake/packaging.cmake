@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: Apache-2.0
+# What `cmake --install` puts where, and the .deb CPack makes of it (scripts/package.sh):
+# the binary, a man page made from --help (packaging/manpage.sh, with help2man), bash completion,
+# README and licence. Runtime dependencies are computed by dpkg-shlibdeps, not listed by hand.
+include(GNUInstallDirs)
+
+install(TARGETS iuprobe RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(FILES README.md LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Debian looks for the licence under this name.
+install(FILES LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME copyright)
+install(FILES packaging/iuprobe.bash-completion
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME iuprobe)
+
+find_program(HELP2MAN help2man)
+if(HELP2MAN)
+  set(manpage ${CMAKE_CURRENT_BINARY_DIR}/iuprobe.1.gz)
+  add_custom_command(OUTPUT ${manpage}
+    COMMAND ${PROJECT_SOURCE_DIR}/packaging/manpage.sh $<TARGET_FILE:iuprobe> ${manpage}
+    DEPENDS iuprobe ${PROJECT_SOURCE_DIR}/packaging/manpage.sh
+    COMMENT "iuprobe.1.gz from --help (help2man)" VERBATIM)
+  add_custom_target(manpage ALL DEPENDS ${manpage})
+  install(FILES ${manpage} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+endif()
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME iuprobe)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_CONTACT "iuprobe developers <iuprobe@users.noreply.github.com>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "inference-unit sizing for Amazon Rekognition Custom Labels")
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
+    "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}\n"
+    "iuprobe drives load at a Custom Labels model (or any HTTP endpoint) with your own images,\n"
+    "open-loop and SigV4-signed, finds the rate one inference unit sustains and what it serves\n"
+    "when saturated, and plans IUs, wall time, IU-hours and cost for a rate, a batch or a daily\n"
+    "profile. It can start the model, probe it and stop it again, and ships an emulator of the\n"
+    "service so that all of it runs offline.")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # iuprobe_<version>_amd64.deb
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")  # https endpoints, AWS
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_OUTPUT_FILE_PREFIX ${PROJECT_SOURCE_DIR}/dist)
+include(CPack)

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace iuprobe {
+
+// Where to find the CA certificates that TLS trusts. OpenSSL looks in the directory it was
+// configured with when built (Debian's /usr/lib/ssl), which a binary built on Debian and run on
+// Amazon Linux, Fedora or Alpine does not have; so iuprobe looks where distributions keep them.
+struct CaLocations {
+  bool from_environment = false;    // SSL_CERT_FILE or SSL_CERT_DIR is set: OpenSSL reads them
+  std::optional<std::string> file;  // a PEM bundle
+  std::vector<std::string> dirs;    // hashed certificate directories (c_rehash)
+};
+
+// The bundle files and certificate directories distributions use, in the order they are tried.
+extern const std::vector<std::string> kCaBundleFiles;
+extern const std::vector<std::string> kCaDirectories;
+
+// SSL_CERT_FILE / SSL_CERT_DIR when either is set (OpenSSL's own variables, honoured as it
+// does); otherwise the first bundle file that exists, or failing that the directories that do.
+// Nothing found: empty, and the caller falls back to OpenSSL's compiled-in default.
+CaLocations find_ca_locations(const std::function<std::optional<std::string>(const char*)>& env,
+                              const std::function<bool(const std::string&)>& exists);
+
+}  // namespace iuprobe
