@@ -14,10 +14,12 @@ trap 'rm -f "$include"' EXIT
   echo "runs offline. /usr/share/doc/iuprobe/README.md explains every output."
   for command in run probe plan demo emulate "model start" "model status" "model stop" sign; do
     echo "[COMMAND: ${command^^}]"
-    # help2man's markup: each line as it is, options indented as help2man expects.
-    "$binary" $command --help | sed -e 's/\\/\\\\/g' -e 's/^\./\\\&./' \
-      -e "1s|^.*Usage: [^ ]*iuprobe|Usage: iuprobe|" -e "s|^Usage: [^ ]*iuprobe|Usage: iuprobe|" \
-      -e 's/^/.nf\n/;s/$/\n.fi/' | sed '/^\.fi$/{N;s/^\.fi\n\.nf$//}'
+    # As printed (no fill), escaped for roff: backslashes, lines starting with a dot, and
+    # hyphens as \- so that options copied from the page are ASCII.
+    echo ".nf"
+    "$binary" $command --help | sed -e 's/\\/\\\\/g' -e "s/^\([.']\)/\\\\\&\1/" \
+      -e 's|^Usage: [^ ]*iuprobe|Usage: iuprobe|' -e 's/-/\\-/g'
+    echo ".fi"
   done
   echo "[EXIT STATUS]"
   echo "0 done; 1 internal error; 2 bad options; 3 bad input file; 4 network; 5 auth;"

@@ -5,14 +5,18 @@
 #
 #   scripts/setup.sh              install packages, build build/release/src/app/iuprobe
 #   scripts/setup.sh --no-build   install packages only
+#   scripts/setup.sh --build-only install what building and packaging need, not the test peers
+#                                 (scripts/package.sh, the Dockerfile's build stage)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=1
+tests=1
 for arg in "$@"; do
   case "$arg" in
     --no-build) build=0 ;;
-    *) echo "setup.sh: unknown option '$arg' (known: --no-build)" >&2; exit 2 ;;
+    --build-only) build=0 tests=0 ;;
+    *) echo "setup.sh: unknown option '$arg' (known: --no-build, --build-only)" >&2; exit 2 ;;
   esac
 done
 
@@ -22,10 +26,12 @@ packages=(
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev libcli11-dev libfmt-dev
   libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev libturbojpeg0-dev libpng-dev
-  # test and benchmark peers; chromium opens report.html in the tests
-  nginx-light haproxy varnish varnish-modules wrk nghttp2-client openssl ca-certificates procps python3
-  chromium
+  # packages: the man page from --help; Debian roots for the portable build and its check
+  help2man mmdebstrap ca-certificates
 )
+# test and benchmark peers; chromium opens report.html in the tests
+((tests)) && packages+=(nginx-light haproxy varnish varnish-modules wrk nghttp2-client openssl procps
+  python3 chromium)
 # The build bundles a chart library from the npm registry: use the machine's Node.js if it has
 # one, else Debian's.
 command -v npm >/dev/null || packages+=(nodejs npm)
@@ -52,7 +58,7 @@ fi
 
 # The integration tests drive boto3 and moto_server. The machine image has them; a bare Debian
 # gets Debian's packages (and the tests then use Debian's Python).
-if ! python3 -c 'import boto3, moto' 2>/dev/null || ! command -v moto_server >/dev/null; then
+if ((tests)) && { ! python3 -c 'import boto3, moto' 2>/dev/null || ! command -v moto_server >/dev/null; }; then
   echo "setup: boto3/moto missing from $(command -v python3 || echo python3); installing Debian's"
   sudo=""
   if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi

@@ -26,8 +26,10 @@ uint32_t arc4random() noexcept {
   std::size_t got = 0;
   while (got < sizeof value) {
     const ssize_t n = getrandom(bytes + got, sizeof value - got, 0);
-    if (n > 0) got += static_cast<std::size_t>(n);
-    else if (errno != EINTR) break;  // cannot happen for 4 bytes after boot; value stays defined
+    if (n > 0)
+      got += static_cast<std::size_t>(n);
+    else if (errno != EINTR)
+      break;  // cannot happen for 4 bytes after boot; value stays defined
   }
   return value;
 }
@@ -35,7 +37,8 @@ uint32_t arc4random() noexcept {
 // glibc 2.35: the unwinder (libgcc_eh, which throws every C++ exception) asks which loaded
 // object holds a code address and where its exception-handling frame table is. glibc before
 // 2.35 answers the same question through dl_iterate_phdr, as libgcc itself does there.
-int _dl_find_object(void* address, dl_find_object* result) noexcept {  // NOLINT(bugprone-reserved-identifier)
+int _dl_find_object(void* address,
+                    dl_find_object* result) noexcept {  // NOLINT(bugprone-reserved-identifier)
   struct Search {
     std::uintptr_t pc;
     dl_find_object* out;

@@ -32,10 +32,10 @@ TEST(CaLocations, DebianAndUbuntuBundle) {
 }
 
 TEST(CaLocations, AmazonLinuxAndFedoraBundle) {
-  const CaLocations ca = FakeSystem{.paths = {"/etc/pki/tls/certs",
-                                              "/etc/pki/tls/certs/ca-bundle.crt",
-                                              "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"}}
-                             .find();
+  const CaLocations ca =
+      FakeSystem{.paths = {"/etc/pki/tls/certs", "/etc/pki/tls/certs/ca-bundle.crt",
+                           "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"}}
+          .find();
   EXPECT_EQ(ca.file, "/etc/pki/tls/certs/ca-bundle.crt");
 }
 

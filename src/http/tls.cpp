@@ -25,12 +25,15 @@ Result<void> load_system_cas(boost::asio::ssl::context& context) {
   boost::system::error_code ec;
   if (ca.file) {
     context.load_verify_file(*ca.file, ec);
-    if (ec) return fail(ErrorKind::kInput, "cannot load CA certificates from {}: {}", *ca.file, ec.message());
+    if (ec)
+      return fail(ErrorKind::kInput, "cannot load CA certificates from {}: {}", *ca.file,
+                  ec.message());
     return {};
   }
   for (const std::string& dir : ca.dirs) {
     context.add_verify_path(dir, ec);
-    if (ec) return fail(ErrorKind::kInput, "cannot use CA certificates in {}: {}", dir, ec.message());
+    if (ec)
+      return fail(ErrorKind::kInput, "cannot use CA certificates in {}: {}", dir, ec.message());
   }
   if (!ca.dirs.empty()) return {};
   // SSL_CERT_FILE / SSL_CERT_DIR, or OpenSSL's own default as a last resort.

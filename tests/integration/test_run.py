@@ -113,6 +113,22 @@ class Tls(unittest.TestCase):
         self.assertEqual(run.returncode, 0, run.stderr)
         self.assertEqual(result["summary"]["outcomes"]["ok"], 20)
 
+    def test_openssl_variables_name_the_trusted_certificates(self):
+        # SSL_CERT_FILE (a bundle) and SSL_CERT_DIR (a directory of hashed links, as c_rehash or
+        # `openssl rehash` make them) are honoured as OpenSSL honours them, instead of the
+        # system's bundle.
+        url = self.nginx.url(scheme="https")
+        with tempfile.TemporaryDirectory() as certs:
+            subprocess.run(["cp", str(self.cert), certs], check=True)
+            subprocess.run(["openssl", "rehash", certs], check=True, capture_output=True)
+            for name, value in (("SSL_CERT_FILE", str(self.cert)), ("SSL_CERT_DIR", certs)):
+                env = {**os.environ, name: value}
+                with tempfile.TemporaryDirectory() as out:
+                    run = run_iuprobe("run", "--url", url, "--rate", "20", "--duration", "1s", "--out", out,
+                                      "--quiet", env=env)
+                    self.assertEqual(run.returncode, 0, f"{name}: {run.stderr}")
+                    self.assertEqual(read_json(Path(out) / "result.json")["summary"]["outcomes"]["ok"], 20)
+
     def test_host_name_must_match_the_certificate(self):
         # The certificate names localhost and 127.0.0.1; ::1 is not on it... so use a name it lacks.
         other = Path(tempfile.mkdtemp(prefix="iuprobe-tls-other-"))

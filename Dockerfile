@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: Apache-2.0
+# iuprobe in a container: built on Debian 12 from this checkout, run on Debian 12 slim with the
+# .deb installed by apt, the same steps scripts/check-packages.sh runs in a fresh Debian 12 root.
+#   docker build -t iuprobe .
+#   docker run --rm iuprobe demo --quiet
+#   docker run --rm -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e AWS_SESSION_TOKEN \
+#     -e AWS_REGION -v "$PWD/photos:/photos:ro" -v "$PWD/results:/results" \
+#     iuprobe probe --project-version-arn ARN --images /photos --out /results/probe
+
+FROM debian:12 AS build
+WORKDIR /src
+COPY . .
+RUN rm -rf build dist && scripts/package.sh --deb
+
+FROM debian:12-slim
+COPY --from=build /src/dist/iuprobe_*_amd64.deb /tmp/
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates /tmp/iuprobe_*_amd64.deb \
+    && rm -rf /var/lib/apt/lists/* /tmp/iuprobe_*_amd64.deb
+WORKDIR /work
+ENTRYPOINT ["iuprobe"]
+CMD ["--help"]

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Checks the artefacts of scripts/package.sh the way users get them, on machines that never saw a
+# compiler (Debian 12, as root; installs mmdebstrap and nginx if missing):
+#   - a minimal Debian 12 root: the .deb installed with apt (its dependencies from Debian's
+#     registry), as the Dockerfile does;
+#   - a minimal Debian 11 root (glibc 2.31): the tarball unpacked, nothing else installed;
+# and in each: `iuprobe demo --quiet` to the end, its capacity within 3% of the emulator's
+# configured one; an https request to a loopback nginx whose certificate is signed by a CA that
+# the root does not trust (refused), then trusts the distribution's way (update-ca-certificates),
+# by name (localhost, through glibc's resolver and /etc/hosts). In the Debian 11 root the same CA
+# is also found in Amazon Linux/RHEL's and Alpine's places and through SSL_CERT_FILE. Finally,
+# the portable binary needs no library but glibc's. Prints the time from an empty root to a
+# finished demo. About 5 minutes.
+#
+#   scripts/check-packages.sh [DIST_DIR]     (default dist/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dist=$(readlink -f "${1:-dist}")
+mirror=${IUPROBE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+version=$(sed -n 's/^project(iuprobe VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+deb=$dist/iuprobe_${version}_amd64.deb
+tarball=$dist/iuprobe-$version-linux-x86_64.tar.gz
+for file in "$deb" "$tarball" "$dist/SHA256SUMS"; do
+  [[ -f $file ]] || { echo "check-packages.sh: $file is missing: run scripts/package.sh" >&2; exit 2; }
+done
+(cd "$dist" && sha256sum --quiet -c SHA256SUMS)
+
+need=()
+command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+command -v nginx >/dev/null || need+=(nginx-light)
+if ((${#need[@]})); then apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; fi
+
+work=$(mktemp -d /var/tmp/iuprobe-check.XXXXXX)
+mounts=()
+nginx_pid=""
+cleanup() {
+  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null || true
+  for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+failures=0
+pass() { echo "  ok    $*"; }
+fail() { echo "  FAIL  $*"; failures=$((failures + 1)); }
+
+# A CA of our own, and nginx on a free loopback port serving https://localhost with a
+# certificate it signed.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=iuprobe check CA" \
+  -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$work/server.key" \
+  -out "$work/server.csr" 2>/dev/null
+openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial \
+  -days 2 -extfile <(printf 'subjectAltName=DNS:localhost\n') -out "$work/server.crt" 2>/dev/null
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<CONF
+daemon off; worker_processes 1; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log;
+events {}
+http { access_log off;
+  server { listen 127.0.0.1:$port ssl; ssl_certificate $work/server.crt;
+           ssl_certificate_key $work/server.key; location / { return 200 "ok\n"; } } }
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+nginx_pid=$!
+url="https://localhost:$port/"
+
+# root NAME SUITE PACKAGES...: a minimal Debian root with /proc and /dev for the tool.
+root() {
+  local dir=$work/$1 suite=$2
+  shift 2
+  mmdebstrap --quiet --variant=minbase --include="$(IFS=,; echo "$*")" "$suite" "$dir" "$mirror"
+  mount -t proc proc "$dir/proc" && mounts+=("$dir/proc")
+  cp /etc/resolv.conf "$dir/etc/resolv.conf"
+  grep -q localhost "$dir/etc/hosts" 2>/dev/null || echo "127.0.0.1 localhost" >>"$dir/etc/hosts"
+}
+# inside NAME COMMAND...: run in the root.
+inside() { local dir=$work/$1; shift; chroot "$dir" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"; }
+
+# demo NAME BINARY: the offline demo to the end, and its answer against the configured capacity.
+demo() {
+  local out
+  if ! out=$(inside "$1" sh -c "cd /tmp && $2 demo --quiet" 2>&1); then
+    fail "$1: iuprobe demo --quiet failed:"; echo "$out" | tail -20; return
+  fi
+  local compare
+  compare=$(echo "$out" | grep '^compare' || true)
+  local error
+  error=$(echo "$compare" | sed -n 's/.*: \([-+][0-9.]*\)%$/\1/p')
+  if [[ -n $error ]] && awk -v e="$error" 'BEGIN { exit !(e >= -3 && e <= 3) }'; then
+    pass "$1: demo: ${compare#compare    }"
+  else
+    fail "$1: demo: '${compare:-no compare line}'"; echo "$out" | tail -20
+  fi
+}
+
+# https NAME BINARY EXPECT LABEL [ENV...]: one second of requests to nginx over TLS; EXPECT is
+# "trusted" (all answered 200) or "refused" (the certificate is not trusted: exit code 4).
+https() {
+  local name=$1 binary=$2 expect=$3 label=$4
+  shift 4
+  local out code=0
+  out=$(inside "$name" env "$@" "$binary" run --url "$url" --rate 5 --duration 1s --quiet --out /tmp/https 2>&1) || code=$?
+  if [[ $expect == trusted ]]; then
+    local ok
+    ok=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["summary"]["outcomes"]["ok"])' \
+      "$work/$name/tmp/https/result.json" 2>/dev/null || echo 0)
+    if ((code == 0 && ok == 5)); then
+      pass "$name: https by name, CA $label: 5 of 5 answered"
+    else
+      fail "$name: https, CA $label: exit $code"; echo "$out" | tail -5
+    fi
+  elif ((code == 4)); then
+    pass "$name: https, CA $label: refused (exit 4: $(echo "$out" | grep -m1 -o 'certificate verify failed' || echo 'tls error'))"
+  else
+    fail "$name: https, CA $label: expected exit 4, got $code"; echo "$out" | tail -5
+  fi
+}
+
+echo "== Debian 12 root, the .deb installed with apt"
+started=$SECONDS
+root bookworm bookworm ca-certificates
+cp "$deb" "$work/bookworm/tmp/"
+inside bookworm apt-get update -qq
+inside bookworm env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  "/tmp/$(basename "$deb")" >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; exit 1; }
+echo "  apt installed: $(grep -oE 'Setting up [^ ]+' "$work/apt.log" | cut -d' ' -f3 | tr '\n' ' ')"
+inside bookworm iuprobe --version
+demo bookworm iuprobe
+echo "  from an empty root to a finished demo: $((SECONDS - started)) s"
+https bookworm iuprobe refused "not installed"
+cp "$work/ca.crt" "$work/bookworm/usr/local/share/ca-certificates/iuprobe-check.crt"
+inside bookworm update-ca-certificates >/dev/null 2>&1
+https bookworm iuprobe trusted "in /usr/local/share/ca-certificates (update-ca-certificates)"
+inside bookworm sh -c 'man -w iuprobe >/dev/null 2>&1 || test -f /usr/share/man/man1/iuprobe.1.gz' &&
+  pass "bookworm: man page, completion: $(inside bookworm ls /usr/share/bash-completion/completions/iuprobe)" ||
+  fail "bookworm: man page missing"
+
+echo "== Debian 11 root (glibc 2.31), the tarball unpacked"
+started=$SECONDS
+root bullseye bullseye ca-certificates
+tar -C "$work/bullseye/opt" -xzf "$tarball"
+binary=/opt/iuprobe-$version-linux-x86_64/bin/iuprobe
+inside bullseye "$binary" --version
+echo "  glibc $(inside bullseye ldd --version | head -1 | grep -oE '[0-9.]+$'); ldd:"
+inside bullseye ldd "$binary" | sed 's/^\s*/    /'
+if inside bullseye ldd "$binary" | grep -vE 'linux-vdso|ld-linux-x86-64|lib(c|m|dl|pthread|rt)\.so' | grep -q .; then
+  fail "bullseye: the portable binary needs a library that is not glibc's"
+else
+  pass "bullseye: only glibc's libraries"
+fi
+demo bullseye "$binary"
+echo "  from an empty root to a finished demo: $((SECONDS - started)) s"
+https bullseye "$binary" refused "not installed"
+cp "$work/ca.crt" "$work/bullseye/usr/local/share/ca-certificates/iuprobe-check.crt"
+inside bullseye update-ca-certificates >/dev/null 2>&1
+https bullseye "$binary" trusted "Debian's bundle /etc/ssl/certs/ca-certificates.crt"
+# The other distributions' places: Debian's moved out of the way, the bundle where they keep it.
+mv "$work/bullseye/etc/ssl/certs" "$work/bullseye/etc/ssl/certs.debian"
+mkdir -p "$work/bullseye/etc/pki/tls/certs"
+cp "$work/bullseye/etc/ssl/certs.debian/ca-certificates.crt" "$work/bullseye/etc/pki/tls/certs/ca-bundle.crt"
+https bullseye "$binary" trusted "Amazon Linux/RHEL/Fedora's /etc/pki/tls/certs/ca-bundle.crt"
+rm -r "$work/bullseye/etc/pki"
+cp "$work/bullseye/etc/ssl/certs.debian/ca-certificates.crt" "$work/bullseye/etc/ssl/cert.pem"
+https bullseye "$binary" trusted "Alpine's /etc/ssl/cert.pem"
+rm "$work/bullseye/etc/ssl/cert.pem"
+https bullseye "$binary" refused "nowhere"
+cp "$work/ca.crt" "$work/bullseye/tmp/ca.pem"
+https bullseye "$binary" trusted "SSL_CERT_FILE=/tmp/ca.pem" SSL_CERT_FILE=/tmp/ca.pem
+
+if ((failures)); then
+  echo "== $failures check(s) FAILED"
+  exit 1
+fi
+echo "== all package checks passed"

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Builds iuprobe's release artefacts from a clean checkout, into dist/ (Debian 12, as root or
+# with sudo; installs what it needs first):
+#   iuprobe_<version>_amd64.deb               for Debian 12 / Ubuntu 24.04: installed with apt, its
+#                                             dependencies computed by dpkg-shlibdeps (CPack)
+#   iuprobe-<version>-linux-x86_64.tar.gz     one binary for any x86-64 Linux with glibc 2.31 or
+#                                             newer, needing no library but glibc's, with its man
+#                                             page, bash completion, README and licence
+#   SHA256SUMS                                of both
+# The portable binary is linked against glibc 2.31, taken from a minimal Debian 11 root that
+# mmdebstrap makes once in build/sysroot-glibc-2.31 (cmake/portable.cmake says why).
+# scripts/check-packages.sh then installs both into fresh Debian roots and runs them.
+#
+#   scripts/package.sh          both artefacts
+#   scripts/package.sh --deb    the .deb only (the Dockerfile's build stage)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+deb_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --deb) deb_only=1 ;;
+    *) echo "package.sh: unknown option '$arg' (known: --deb)" >&2; exit 2 ;;
+  esac
+done
+started=$SECONDS
+stamp() { echo "== $(( SECONDS - started ))s: $*"; }
+
+scripts/setup.sh --build-only
+version=$(sed -n 's/^project(iuprobe VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+mkdir -p dist
+rm -f dist/iuprobe_"$version"_amd64.deb dist/iuprobe-"$version"-linux-x86_64.tar.gz dist/SHA256SUMS
+
+stamp "the .deb: release build against Debian 12's libraries"
+cmake --preset release >/dev/null
+cmake --build --preset release
+(cd build/release && cpack -G DEB >/dev/null)
+dpkg-deb --info dist/iuprobe_"$version"_amd64.deb | sed -n 's/^ \(Package\|Version\|Depends\|Recommends\|Installed-Size\):/  \1:/p'
+dpkg-deb --contents dist/iuprobe_"$version"_amd64.deb | awk '{print "  " $6}' | grep -v '/$'
+
+if ((deb_only == 0)); then
+  sysroot=build/sysroot-glibc-2.31
+  if [[ ! -e $sysroot/usr/lib/x86_64-linux-gnu/libc.so ]]; then
+    stamp "a glibc 2.31 root to link against (Debian 11, mmdebstrap)"
+    rm -rf "$sysroot" "$sysroot.tmp"
+    mmdebstrap --quiet --variant=minbase --include=libc6-dev bullseye "$sysroot.tmp" \
+      "${IUPROBE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+    # Links inside the root point into it, not at the host's libraries.
+    find "$sysroot.tmp" -type l -lname '/*' -print0 | while IFS= read -r -d '' link; do
+      ln -sfnr "$sysroot.tmp$(readlink "$link")" "$link"
+    done
+    mv "$sysroot.tmp" "$sysroot"
+  fi
+
+  stamp "the portable binary: every library but glibc linked in, against glibc 2.31"
+  cmake --preset portable >/dev/null
+  cmake --build --preset portable
+  binary=build/portable/src/app/iuprobe
+  newest=$(objdump -T "$binary" | grep -oE 'GLIBC_[0-9]+\.[0-9]+' | sort -t. -k2,2n -u | tail -1)
+  echo "  needs $newest at most; ldd:"
+  ldd "$binary" | sed 's/^\s*/    /'
+  if ldd "$binary" | grep -vE 'linux-vdso|ld-linux-x86-64|lib(c|m|dl|pthread|rt)\.so' | grep -q .; then
+    echo "package.sh: the portable binary needs a library that is not glibc's" >&2
+    exit 1
+  fi
+
+  name=iuprobe-$version-linux-x86_64
+  stage=$(mktemp -d)
+  trap 'rm -rf "$stage"' EXIT
+  cmake --install build/portable --prefix "$stage/$name" --strip >/dev/null
+  # The same files the .deb installs, under one directory; reproducible archive order and owners.
+  tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner \
+    --mtime="@$(git log -1 --format=%ct 2>/dev/null || date +%s)" -czf "dist/$name.tar.gz" "$name"
+  tar -tzf "dist/$name.tar.gz" | grep -v '/$' | sed 's/^/  /'
+fi
+
+(cd dist && sha256sum iuprobe_"$version"_amd64.deb $( ((deb_only)) || echo "iuprobe-$version-linux-x86_64.tar.gz") >SHA256SUMS)
+stamp "done"
+ls -l dist | sed 's/^/  /'
