@@ -11,8 +11,10 @@ install(FILES LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME copyright)
 install(FILES packaging/iuprobe.bash-completion
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME iuprobe)
 
+# Off in the sanitizer presets: there, a sanitizer's report would land in the page.
+option(IUPROBE_MANPAGE "Make the man page from --help with help2man, when installed" ON)
 find_program(HELP2MAN help2man)
-if(HELP2MAN)
+if(HELP2MAN AND IUPROBE_MANPAGE)
   set(manpage ${CMAKE_CURRENT_BINARY_DIR}/iuprobe.1.gz)
   add_custom_command(OUTPUT ${manpage}
     COMMAND ${PROJECT_SOURCE_DIR}/packaging/manpage.sh $<TARGET_FILE:iuprobe> ${manpage}
@@ -27,8 +29,8 @@ set(CPACK_PACKAGE_NAME iuprobe)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "iuprobe developers <iuprobe@users.noreply.github.com>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "inference-unit sizing for Amazon Rekognition Custom Labels")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}\n"
+# The extended description only: CPack puts the summary on the first line itself.
+string(CONCAT CPACK_DEBIAN_PACKAGE_DESCRIPTION
     "iuprobe drives load at a Custom Labels model (or any HTTP endpoint) with your own images,\n"
     "open-loop and SigV4-signed, finds the rate one inference unit sustains and what it serves\n"
     "when saturated, and plans IUs, wall time, IU-hours and cost for a rate, a batch or a daily\n"

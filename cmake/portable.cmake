@@ -29,6 +29,9 @@ if(IUPROBE_PORTABLE)
     # (The root's absolute symlinks must point into it: scripts/package.sh rewrites them.)
     add_link_options(--sysroot=${IUPROBE_GLIBC_SYSROOT} -B${libdir}/ -L${libdir}
                      -L${IUPROBE_GLIBC_SYSROOT}/lib/x86_64-linux-gnu)
+  else()
+    message(WARNING "IUPROBE_PORTABLE without IUPROBE_GLIBC_SYSROOT: the binary needs this "
+                    "machine's glibc or newer (scripts/package.sh links against glibc 2.31)")
   endif()
 endif()
 

@@ -17,26 +17,33 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dist=$(readlink -f "${1:-dist}")
 mirror=${IUPROBE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-version=$(sed -n 's/^project(iuprobe VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
-deb=$dist/iuprobe_${version}_amd64.deb
-tarball=$dist/iuprobe-$version-linux-x86_64.tar.gz
-for file in "$deb" "$tarball" "$dist/SHA256SUMS"; do
-  [[ -f $file ]] || { echo "check-packages.sh: $file is missing: run scripts/package.sh" >&2; exit 2; }
-done
+if [[ $(id -u) -ne 0 ]]; then echo "check-packages.sh: run as root (mmdebstrap, chroot)" >&2; exit 2; fi
+# The artefacts are the ones SHA256SUMS names, checked first.
+[[ -f $dist/SHA256SUMS ]] || { echo "check-packages.sh: no $dist/SHA256SUMS: run scripts/package.sh" >&2; exit 2; }
 (cd "$dist" && sha256sum --quiet -c SHA256SUMS)
+deb=$dist/$(awk '/_amd64\.deb$/ { print $2 }' "$dist/SHA256SUMS")
+tarball=$dist/$(awk '/-linux-x86_64\.tar\.gz$/ { print $2 }' "$dist/SHA256SUMS")
+[[ -f $deb && -f $tarball ]] || { echo "check-packages.sh: SHA256SUMS must name a .deb and a tarball" >&2; exit 2; }
+unpacked=$(basename "$tarball" .tar.gz)
 
 need=()
 command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 command -v nginx >/dev/null || need+=(nginx-light)
-if ((${#need[@]})); then apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; fi
+if ((${#need[@]})); then
+  # No service started by the package (nginx would take port 80).
+  policy=/usr/sbin/policy-rc.d
+  if [[ ! -e $policy ]]; then printf '#!/bin/sh\nexit 101\n' >$policy && chmod +x $policy && trap 'rm -f $policy' EXIT; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+  [[ -e $policy ]] && rm -f $policy
+fi
 
 work=$(mktemp -d /var/tmp/iuprobe-check.XXXXXX)
 mounts=()
 nginx_pid=""
 cleanup() {
   [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null || true
-  for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || true; done
-  rm -rf "$work"
+  for m in "${mounts[@]}"; do umount -l "$m" 2>/dev/null || true; done
+  rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
 failures=0
@@ -109,8 +116,8 @@ https() {
     else
       fail "$name: https, CA $label: exit $code"; echo "$out" | tail -5
     fi
-  elif ((code == 4)); then
-    pass "$name: https, CA $label: refused (exit 4: $(echo "$out" | grep -m1 -o 'certificate verify failed' || echo 'tls error'))"
+  elif ((code == 4)) && grep -q 'certificate verify failed' <<<"$out"; then
+    pass "$name: https, CA $label: refused (exit 4: certificate verify failed)"
   else
     fail "$name: https, CA $label: expected exit 4, got $code"; echo "$out" | tail -5
   fi
@@ -131,19 +138,21 @@ https bookworm iuprobe refused "not installed"
 cp "$work/ca.crt" "$work/bookworm/usr/local/share/ca-certificates/iuprobe-check.crt"
 inside bookworm update-ca-certificates >/dev/null 2>&1
 https bookworm iuprobe trusted "in /usr/local/share/ca-certificates (update-ca-certificates)"
-inside bookworm sh -c 'man -w iuprobe >/dev/null 2>&1 || test -f /usr/share/man/man1/iuprobe.1.gz' &&
-  pass "bookworm: man page, completion: $(inside bookworm ls /usr/share/bash-completion/completions/iuprobe)" ||
-  fail "bookworm: man page missing"
+for file in /usr/share/man/man1/iuprobe.1.gz /usr/share/bash-completion/completions/iuprobe \
+  /usr/share/doc/iuprobe/copyright; do
+  if [[ -s $work/bookworm$file ]]; then pass "bookworm: $file"; else fail "bookworm: $file is missing"; fi
+done
 
 echo "== Debian 11 root (glibc 2.31), the tarball unpacked"
 started=$SECONDS
 root bullseye bullseye ca-certificates
 tar -C "$work/bullseye/opt" -xzf "$tarball"
-binary=/opt/iuprobe-$version-linux-x86_64/bin/iuprobe
+binary=/opt/$unpacked/bin/iuprobe
 inside bullseye "$binary" --version
 echo "  glibc $(inside bullseye ldd --version | head -1 | grep -oE '[0-9.]+$'); ldd:"
-inside bullseye ldd "$binary" | sed 's/^\s*/    /'
-if inside bullseye ldd "$binary" | grep -vE 'linux-vdso|ld-linux-x86-64|lib(c|m|dl|pthread|rt)\.so' | grep -q .; then
+libraries=$(inside bullseye ldd "$binary")
+sed 's/^\s*/    /' <<<"$libraries"
+if grep -vE 'linux-vdso|ld-linux-x86-64|lib(c|m|dl|pthread|rt)\.so' <<<"$libraries" | grep -q .; then
   fail "bullseye: the portable binary needs a library that is not glibc's"
 else
   pass "bullseye: only glibc's libraries"

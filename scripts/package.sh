@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds iuprobe's release artefacts from a clean checkout, into dist/ (Debian 12, as root or
-# with sudo; installs what it needs first):
-#   iuprobe_<version>_amd64.deb               for Debian 12 / Ubuntu 24.04: installed with apt, its
+# Builds iuprobe's release artefacts from a clean checkout, into dist/ (Debian 12, as root:
+# mmdebstrap makes a root; installs what it needs first):
+#   iuprobe_<version>_amd64.deb               for Debian 12: installed with apt, its
 #                                             dependencies computed by dpkg-shlibdeps (CPack)
 #   iuprobe-<version>-linux-x86_64.tar.gz     one binary for any x86-64 Linux with glibc 2.31 or
 #                                             newer, needing no library but glibc's, with its man
@@ -25,6 +25,10 @@ for arg in "$@"; do
 done
 started=$SECONDS
 stamp() { echo "== $(( SECONDS - started ))s: $*"; }
+if [[ $(id -u) -ne 0 ]]; then
+  echo "package.sh: run as root (apt-get, and mmdebstrap's root for the portable build)" >&2
+  exit 2
+fi
 
 scripts/setup.sh --build-only
 version=$(sed -n 's/^project(iuprobe VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
@@ -56,11 +60,16 @@ if ((deb_only == 0)); then
   cmake --preset portable >/dev/null
   cmake --build --preset portable
   binary=build/portable/src/app/iuprobe
-  newest=$(objdump -T "$binary" | grep -oE 'GLIBC_[0-9]+\.[0-9]+' | sort -t. -k2,2n -u | tail -1)
-  echo "  needs $newest at most; ldd:"
-  ldd "$binary" | sed 's/^\s*/    /'
-  if ldd "$binary" | grep -vE 'linux-vdso|ld-linux-x86-64|lib(c|m|dl|pthread|rt)\.so' | grep -q .; then
-    echo "package.sh: the portable binary needs a library that is not glibc's" >&2
+  # The glibc it needs, from its symbol versions, and the libraries it names: glibc's only.
+  newest=$(objdump -T "$binary" | grep -oE 'GLIBC_[0-9]+\.[0-9]+' | sort -V -u | tail -1)
+  needed=$(objdump -p "$binary" | awk '/NEEDED/ { print $2 }' | tr '\n' ' ')
+  echo "  needs $newest at most; libraries: $needed"
+  if [[ $(printf '%s\n' GLIBC_2.31 "$newest" | sort -V | tail -1) != GLIBC_2.31 ]]; then
+    echo "package.sh: the portable binary needs $newest, newer than glibc 2.31" >&2
+    exit 1
+  fi
+  if [[ -n $(tr ' ' '\n' <<<"$needed" | grep -vE '^(lib(c|m|dl|pthread|rt)\.so\.[0-9]+|ld-linux-x86-64\.so\.2|)$') ]]; then
+    echo "package.sh: the portable binary needs a library that is not glibc's: $needed" >&2
     exit 1
   fi
 

@@ -26,8 +26,9 @@ packages=(
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev libcli11-dev libfmt-dev
   libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev libturbojpeg0-dev libpng-dev
-  # packages: the man page from --help; Debian roots for the portable build and its check
-  help2man mmdebstrap ca-certificates
+  # packages: the man page from --help; CPack's dpkg-shlibdeps (needs file); Debian roots for
+  # the portable build and its check
+  help2man dpkg-dev file mmdebstrap ca-certificates
 )
 # test and benchmark peers; chromium opens report.html in the tests
 ((tests)) && packages+=(nginx-light haproxy varnish varnish-modules wrk nghttp2-client openssl procps

@@ -18,6 +18,7 @@
 #include "app/probe_command.h"
 #include "app/run_command.h"
 #include "app/sign_command.h"
+#include "build_info.h"  // generated at build time: IUPROBE_COMMIT, IUPROBE_BUILD_KIND
 #include "core/stop.h"
 
 namespace iuprobe {
@@ -304,7 +305,7 @@ int cli_main(int argc, char** argv) {
 
   CLI::App app{
       "iuprobe: measure how many requests per second one inference unit sustains, and plan IUs"};
-  // The version, then what was built: help2man reads the first word after the name.
+  // The version, then what was built (help2man puts the whole line in the man page's footer).
   app.set_version_flag("--version", fmt::format("iuprobe {} (commit {}, {} build)", IUPROBE_VERSION,
                                                 IUPROBE_COMMIT, IUPROBE_BUILD_KIND));
   app.require_subcommand(1);

@@ -4,6 +4,10 @@
 // three symbols that glibc 2.31 does not have; each is defined here with the same meaning, on
 // what 2.31 offers. The executable's own definitions are used on every glibc, old or new (a
 // static link binds them; the dynamic libraries never see them).
+// The code is compiled against the build machine's glibc headers and linked against 2.31: a
+// function 2.31 lacks fails the link, but a sysconf() constant it does not know (_SC_ names new
+// since 2.31, behind PTHREAD_STACK_MIN or SIGSTKSZ) would return -1 at run time. iuprobe uses none;
+// new code must not either.
 #include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
@@ -12,6 +16,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 
 extern "C" {
 
@@ -29,7 +34,7 @@ uint32_t arc4random() noexcept {
     if (n > 0)
       got += static_cast<std::size_t>(n);
     else if (errno != EINTR)
-      break;  // cannot happen for 4 bytes after boot; value stays defined
+      std::abort();  // no kernel randomness (before Linux 3.17): glibc's arc4random aborts too
   }
   return value;
 }

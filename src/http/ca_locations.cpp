@@ -29,10 +29,7 @@ CaLocations find_ca_locations(const std::function<std::optional<std::string>(con
     return found;
   }
   for (const std::string& file : kCaBundleFiles) {
-    if (exists(file)) {
-      found.file = file;
-      return found;
-    }
+    if (exists(file)) found.files.push_back(file);
   }
   for (const std::string& dir : kCaDirectories) {
     if (exists(dir)) found.dirs.push_back(dir);

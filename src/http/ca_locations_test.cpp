@@ -27,8 +27,9 @@ TEST(CaLocations, DebianAndUbuntuBundle) {
   const CaLocations ca =
       FakeSystem{.paths = {"/etc/ssl/certs", "/etc/ssl/certs/ca-certificates.crt"}}.find();
   EXPECT_FALSE(ca.from_environment);
-  EXPECT_EQ(ca.file, "/etc/ssl/certs/ca-certificates.crt");
-  EXPECT_TRUE(ca.dirs.empty());
+  EXPECT_EQ(ca.files, (std::vector<std::string>{"/etc/ssl/certs/ca-certificates.crt"}));
+  // The hashed links beside it too: a certificate added with c_rehash is trusted as well.
+  EXPECT_EQ(ca.dirs, (std::vector<std::string>{"/etc/ssl/certs"}));
 }
 
 TEST(CaLocations, AmazonLinuxAndFedoraBundle) {
@@ -36,16 +37,21 @@ TEST(CaLocations, AmazonLinuxAndFedoraBundle) {
       FakeSystem{.paths = {"/etc/pki/tls/certs", "/etc/pki/tls/certs/ca-bundle.crt",
                            "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"}}
           .find();
-  EXPECT_EQ(ca.file, "/etc/pki/tls/certs/ca-bundle.crt");
+  // Every bundle that exists, the distribution's main one first (the next is tried if the
+  // first does not load).
+  EXPECT_EQ(ca.files, (std::vector<std::string>{"/etc/pki/tls/certs/ca-bundle.crt",
+                                                "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"}));
+  EXPECT_EQ(ca.dirs, (std::vector<std::string>{"/etc/pki/tls/certs"}));
 }
 
 TEST(CaLocations, AlpineBundleOnly) {
-  EXPECT_EQ(FakeSystem{.paths = {"/etc/ssl/cert.pem"}}.find().file, "/etc/ssl/cert.pem");
+  EXPECT_EQ(FakeSystem{.paths = {"/etc/ssl/cert.pem"}}.find().files,
+            (std::vector<std::string>{"/etc/ssl/cert.pem"}));
 }
 
 TEST(CaLocations, HashedDirectoriesWhenNoBundle) {
   const CaLocations ca = FakeSystem{.paths = {"/etc/ssl/certs", "/etc/pki/tls/certs"}}.find();
-  EXPECT_FALSE(ca.file);
+  EXPECT_TRUE(ca.files.empty());
   EXPECT_EQ(ca.dirs, (std::vector<std::string>{"/etc/ssl/certs", "/etc/pki/tls/certs"}));
 }
 
@@ -55,7 +61,7 @@ TEST(CaLocations, OpenSslVariablesWin) {
         FakeSystem{.env = {{name, "/opt/ca"}}, .paths = {"/etc/ssl/certs/ca-certificates.crt"}}
             .find();
     EXPECT_TRUE(ca.from_environment) << name;
-    EXPECT_FALSE(ca.file) << name;
+    EXPECT_TRUE(ca.files.empty()) << name;
   }
   // Set but empty is not set.
   EXPECT_FALSE((FakeSystem{.env = {{"SSL_CERT_FILE", ""}}}.find().from_environment));
@@ -64,7 +70,7 @@ TEST(CaLocations, OpenSslVariablesWin) {
 TEST(CaLocations, NothingFound) {
   const CaLocations ca = FakeSystem{}.find();
   EXPECT_FALSE(ca.from_environment);
-  EXPECT_FALSE(ca.file);
+  EXPECT_TRUE(ca.files.empty());
   EXPECT_TRUE(ca.dirs.empty());
 }
 

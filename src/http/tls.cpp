@@ -22,20 +22,22 @@ Result<void> load_system_cas(boost::asio::ssl::context& context) {
         std::error_code ec;
         return std::filesystem::exists(path, ec);
       });
+  // The first bundle that loads (an empty or unreadable one is passed over, as OpenSSL's own
+  // default is), and every certificate directory.
   boost::system::error_code ec;
-  if (ca.file) {
-    context.load_verify_file(*ca.file, ec);
-    if (ec)
-      return fail(ErrorKind::kInput, "cannot load CA certificates from {}: {}", *ca.file,
-                  ec.message());
-    return {};
+  bool loaded = false;
+  for (const std::string& file : ca.files) {
+    context.load_verify_file(file, ec);
+    if (!ec) {
+      loaded = true;
+      break;
+    }
   }
   for (const std::string& dir : ca.dirs) {
     context.add_verify_path(dir, ec);
-    if (ec)
-      return fail(ErrorKind::kInput, "cannot use CA certificates in {}: {}", dir, ec.message());
+    if (!ec) loaded = true;
   }
-  if (!ca.dirs.empty()) return {};
+  if (loaded) return {};
   // SSL_CERT_FILE / SSL_CERT_DIR, or OpenSSL's own default as a last resort.
   context.set_default_verify_paths(ec);
   if (ec)
