@@ -39,8 +39,9 @@ TEST(CaLocations, AmazonLinuxAndFedoraBundle) {
           .find();
   // Every bundle that exists, the distribution's main one first (the next is tried if the
   // first does not load).
-  EXPECT_EQ(ca.files, (std::vector<std::string>{"/etc/pki/tls/certs/ca-bundle.crt",
-                                                "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"}));
+  EXPECT_EQ(ca.files,
+            (std::vector<std::string>{"/etc/pki/tls/certs/ca-bundle.crt",
+                                      "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"}));
   EXPECT_EQ(ca.dirs, (std::vector<std::string>{"/etc/pki/tls/certs"}));
 }
 
