@@ -13,7 +13,9 @@
   el("reason").textContent = a.reason;
   el("target").textContent = r.target;
   const facts = [
-    ["per IU", a.tps_per_iu != null ? `${fmt(a.tps_per_iu)} TPS (${a.inference_units} IU)` : "– (give --iu N)"],
+    ["per IU", a.tps_per_iu != null
+      ? `${a.verdict === "found" ? "" : "at least "}${fmt(a.tps_per_iu)} TPS (${a.inference_units} IU)`
+      : a.inference_units > 0 ? "– (no capacity to divide)" : "– (give --iu N)"],
     ["saturated goodput", IuprobeCharts.saturationText(a)],
     ["latency knee", a.knee_tps != null ? `${fmt(a.knee_tps)} TPS: p95 ${fmt(a.knee_p95_ms)} ms there, ` +
       `${fmt(a.base_p95_ms)} ms at the lowest rates; above it latency grows (a queue that delays)` : "–"],

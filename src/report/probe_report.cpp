@@ -14,6 +14,15 @@ namespace {
 
 using Verdict = SearchAnswer::Verdict;
 
+// A per-IU figure only from a capacity, or a bound on one (said as one): never from an
+// unfinished search, one that never passed, or a latency knee (no limit in refusals).
+bool per_iu_figure(const ProbeReport& report) {
+  const SearchAnswer& a = report.answer;
+  const bool figure = a.verdict == Verdict::kFound || a.verdict == Verdict::kGeneratorLimited ||
+                      (a.verdict == Verdict::kNoLimitFound && !a.knee);
+  return report.inference_units > 0 && a.capacity > 0 && figure;
+}
+
 std::string rate_text(double rate) {
   return rate > 0 ? format_rate(rate) : "-";
 }
@@ -100,11 +109,7 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
                a.base_p95 ? format_duration(*a.base_p95) : "?");
   }
   if (report.failure) fmt::print(out, "ended      {}\n", report.failure->message);
-  // A per-IU figure only from a capacity, or a bound on one (said as one): never from an
-  // unfinished search.
-  const bool figure = a.verdict == Verdict::kFound || a.verdict == Verdict::kGeneratorLimited ||
-                      (a.verdict == Verdict::kNoLimitFound && !a.knee);
-  if (report.inference_units > 0 && a.capacity > 0 && figure) {
+  if (per_iu_figure(report)) {
     fmt::print(out, "per IU     {}{} TPS ({} IU{})\n",
                a.verdict == Verdict::kFound ? "" : "at least ",
                format_rate(a.capacity / report.inference_units), report.inference_units,
@@ -212,7 +217,7 @@ boost::json::object probe_json(const ProbeReport& report) {
   answer["knee_tps"] = a.knee ? boost::json::value(*a.knee) : nullptr;
   if (a.knee && a.knee_p95) answer["knee_p95_ms"] = to_millis(*a.knee_p95);
   if (a.knee && a.base_p95) answer["base_p95_ms"] = to_millis(*a.base_p95);
-  if (report.inference_units > 0) answer["tps_per_iu"] = a.capacity / report.inference_units;
+  if (per_iu_figure(report)) answer["tps_per_iu"] = a.capacity / report.inference_units;
   if (const ProbeTrialRecord* at = answer_trial(report))
     answer["latency_ms"] = latency_json(at->latency);
   boost::json::array warnings;

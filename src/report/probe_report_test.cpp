@@ -59,6 +59,30 @@ TEST(ReadProbeTpsPerIu, RefusesWhatIsNotACapacity) {
   }
 }
 
+TEST(ProbeJson, APerIuFigureOnlyFromACapacityOrABoundOnOne) {
+  using Verdict = SearchAnswer::Verdict;
+  const auto per_iu = [](ProbeReport report) {
+    return probe_json(report).at("answer").as_object().if_contains("tps_per_iu") != nullptr;
+  };
+  EXPECT_TRUE(per_iu(found(10, 2)));
+  ProbeReport bound = found(10, 2);
+  bound.answer.verdict = Verdict::kGeneratorLimited;  // "at least"
+  EXPECT_TRUE(per_iu(bound));
+  EXPECT_FALSE(per_iu(found(10, 0)));  // no IU count
+  for (const Verdict verdict : {Verdict::kUnfinished, Verdict::kNeverPassed}) {
+    ProbeReport report = found(10, 2);
+    report.answer.verdict = verdict;
+    EXPECT_FALSE(per_iu(report)) << to_string(verdict);
+  }
+  // A latency knee is no limit in refusals: nothing to divide by the IUs.
+  ProbeReport knee = found(100, 2);
+  knee.answer.verdict = Verdict::kNoLimitFound;
+  knee.answer.knee = 100;
+  EXPECT_FALSE(per_iu(knee));
+  knee.answer.knee.reset();  // nothing refused up to --max-tps: at least that, per IU
+  EXPECT_TRUE(per_iu(knee));
+}
+
 TEST(ProbeJson, SaysHowTheProbeEnded) {
   ProbeReport report = found(10, 1);
   EXPECT_NE(result_json(report).find(R"("failure":null)"), std::string::npos);
