@@ -3,14 +3,15 @@
 # compiler (Debian 12, as root; installs mmdebstrap and nginx if missing):
 #   - a minimal Debian 12 root: the .deb installed with apt (its dependencies from Debian's
 #     registry), as the Dockerfile does;
-#   - a minimal Debian 11 root (glibc 2.31): the tarball unpacked, nothing else installed;
+#   - a minimal Debian 11 root (glibc 2.31) and a Debian 13 root (glibc 2.41): the tarball
+#     unpacked, nothing else installed;
 # and in each: `iuprobe demo --quiet` to the end, its capacity within 3% of the emulator's
 # configured one; an https request to a loopback nginx whose certificate is signed by a CA that
 # the root does not trust (refused), then trusts the distribution's way (update-ca-certificates),
 # by name (localhost, through glibc's resolver and /etc/hosts). In the Debian 11 root the same CA
 # is also found in Amazon Linux/RHEL's and Alpine's places and through SSL_CERT_FILE. Finally,
 # the portable binary needs no library but glibc's. Prints the time from an empty root to a
-# finished demo. About 5 minutes.
+# finished demo. About 3 minutes.
 #
 #   scripts/check-packages.sh [DIST_DIR]     (default dist/)
 set -euo pipefail
@@ -143,26 +144,33 @@ for file in /usr/share/man/man1/iuprobe.1.gz /usr/share/bash-completion/completi
   if [[ -s $work/bookworm$file ]]; then pass "bookworm: $file"; else fail "bookworm: $file is missing"; fi
 done
 
-echo "== Debian 11 root (glibc 2.31), the tarball unpacked"
-started=$SECONDS
-root bullseye bullseye ca-certificates
-tar -C "$work/bullseye/opt" -xzf "$tarball"
+# tarball NAME SUITE: a root with the tarball unpacked, nothing else: only glibc's libraries,
+# the demo, and https refused, then trusted the Debian way.
 binary=/opt/$unpacked/bin/iuprobe
-inside bullseye "$binary" --version
-echo "  glibc $(inside bullseye ldd --version | head -1 | grep -oE '[0-9.]+$'); ldd:"
-libraries=$(inside bullseye ldd "$binary")
-sed 's/^\s*/    /' <<<"$libraries"
-if grep -vE 'linux-vdso|ld-linux-x86-64|lib(c|m|dl|pthread|rt)\.so' <<<"$libraries" | grep -q .; then
-  fail "bullseye: the portable binary needs a library that is not glibc's"
-else
-  pass "bullseye: only glibc's libraries"
-fi
-demo bullseye "$binary"
-echo "  from an empty root to a finished demo: $((SECONDS - started)) s"
-https bullseye "$binary" refused "not installed"
-cp "$work/ca.crt" "$work/bullseye/usr/local/share/ca-certificates/iuprobe-check.crt"
-inside bullseye update-ca-certificates >/dev/null 2>&1
-https bullseye "$binary" trusted "Debian's bundle /etc/ssl/certs/ca-certificates.crt"
+tarball_root() {
+  local name=$1 suite=$2 started=$SECONDS
+  root "$name" "$suite" ca-certificates
+  tar -C "$work/$name/opt" -xzf "$tarball"
+  inside "$name" "$binary" --version
+  echo "  glibc $(inside "$name" ldd --version | head -1 | grep -oE '[0-9.]+$'); ldd:"
+  local libraries
+  libraries=$(inside "$name" ldd "$binary")
+  sed 's/^\s*/    /' <<<"$libraries"
+  if grep -vE 'linux-vdso|ld-linux-x86-64|lib(c|m|dl|pthread|rt)\.so' <<<"$libraries" | grep -q .; then
+    fail "$name: the portable binary needs a library that is not glibc's"
+  else
+    pass "$name: only glibc's libraries"
+  fi
+  demo "$name" "$binary"
+  echo "  from an empty root to a finished demo: $((SECONDS - started)) s"
+  https "$name" "$binary" refused "not installed"
+  cp "$work/ca.crt" "$work/$name/usr/local/share/ca-certificates/iuprobe-check.crt"
+  inside "$name" update-ca-certificates >/dev/null 2>&1
+  https "$name" "$binary" trusted "Debian's bundle /etc/ssl/certs/ca-certificates.crt"
+}
+
+echo "== Debian 11 root (glibc 2.31, the oldest the tarball supports), the tarball unpacked"
+tarball_root bullseye bullseye
 # The other distributions' places: Debian's moved out of the way, the bundle where they keep it.
 mv "$work/bullseye/etc/ssl/certs" "$work/bullseye/etc/ssl/certs.debian"
 mkdir -p "$work/bullseye/etc/pki/tls/certs"
@@ -175,6 +183,9 @@ rm "$work/bullseye/etc/ssl/cert.pem"
 https bullseye "$binary" refused "nowhere"
 cp "$work/ca.crt" "$work/bullseye/tmp/ca.pem"
 https bullseye "$binary" trusted "SSL_CERT_FILE=/tmp/ca.pem" SSL_CERT_FILE=/tmp/ca.pem
+
+echo "== Debian 13 root (a newer glibc, which has the symbols glibc_compat.cpp supplies), the tarball unpacked"
+tarball_root trixie trixie
 
 if ((failures)); then
   echo "== $failures check(s) FAILED"
