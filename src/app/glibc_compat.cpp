@@ -9,14 +9,15 @@
 // since 2.31, behind PTHREAD_STACK_MIN or SIGSTKSZ) would return -1 at run time. iuprobe uses none;
 // new code must not either.
 #include <dlfcn.h>
-#include <elf.h>
-#include <link.h>
 #include <sys/random.h>
 
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
+
+#include "core/loaded_object.h"
 
 extern "C" {
 
@@ -41,42 +42,17 @@ uint32_t arc4random() noexcept {
 
 // glibc 2.35: the unwinder (libgcc_eh, which throws every C++ exception) asks which loaded
 // object holds a code address and where its exception-handling frame table is. glibc before
-// 2.35 answers the same question through dl_iterate_phdr, as libgcc itself does there.
+// 2.35 answers the same question through dl_iterate_phdr (core/loaded_object.h, tested against
+// glibc's own _dl_find_object), as libgcc itself does there.
 int _dl_find_object(void* address,
                     dl_find_object* result) noexcept {  // NOLINT(bugprone-reserved-identifier)
-  struct Search {
-    std::uintptr_t pc;
-    dl_find_object* out;
-    bool found;
-  } search{reinterpret_cast<std::uintptr_t>(address), result, false};
-  dl_iterate_phdr(
-      [](dl_phdr_info* info, std::size_t, void* data) -> int {
-        auto* s = static_cast<Search*>(data);
-        std::uintptr_t low = UINTPTR_MAX, high = 0;
-        bool holds = false;
-        const void* eh_frame = nullptr;
-        for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
-          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-          const std::uintptr_t start = info->dlpi_addr + ph.p_vaddr;
-          if (ph.p_type == PT_LOAD) {
-            if (start < low) low = start;
-            if (start + ph.p_memsz > high) high = start + ph.p_memsz;
-            if (s->pc >= start && s->pc < start + ph.p_memsz) holds = true;
-          } else if (ph.p_type == PT_GNU_EH_FRAME) {
-            eh_frame = reinterpret_cast<const void*>(start);
-          }
-        }
-        if (!holds) return 0;
-        s->out->dlfo_flags = 0;
-        s->out->dlfo_map_start = reinterpret_cast<void*>(low);
-        s->out->dlfo_map_end = reinterpret_cast<void*>(high);
-        s->out->dlfo_link_map = nullptr;
-        s->out->dlfo_eh_frame = const_cast<void*>(eh_frame);
-        s->found = true;
-        return 1;
-      },
-      &search);
-  return search.found ? 0 : -1;
+  const std::optional<iuprobe::LoadedObject> found = iuprobe::find_loaded_object(address);
+  if (!found) return -1;
+  *result = dl_find_object{};
+  result->dlfo_map_start = const_cast<void*>(found->map_start);
+  result->dlfo_map_end = const_cast<void*>(found->map_end);
+  result->dlfo_eh_frame = const_cast<void*>(found->eh_frame);
+  return 0;
 }
 
 }  // extern "C"
