@@ -161,6 +161,15 @@ tarball_root() {
   else
     pass "$name: only glibc's libraries"
   fi
+  # A bad option is a C++ exception, thrown and caught: the unwinder finds its frames (through
+  # glibc_compat.cpp's _dl_find_object on glibc before 2.35).
+  local usage code=0
+  usage=$(inside "$name" "$binary" run --no-such-flag 2>&1) || code=$?
+  if ((code == 2)) && grep -q -- "--no-such-flag" <<<"$usage"; then
+    pass "$name: an exception thrown and caught (bad option: exit 2, named)"
+  else
+    fail "$name: bad option: exit $code: $usage"
+  fi
   demo "$name" "$binary"
   echo "  from an empty root to a finished demo: $((SECONDS - started)) s"
   https "$name" "$binary" refused "not installed"
