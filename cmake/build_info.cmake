@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-# cmake -DSOURCE_DIR= -DOUTPUT= -DGIT= -DVERSION= -DBUILD_KIND= -P build_info.cmake
-# Writes OUTPUT (build_info.h) with the version, the commit of SOURCE_DIR and the build type,
+# cmake -DSOURCE_DIR= -DOUTPUT= -DGIT= -DBUILD_KIND= -P build_info.cmake
+# Writes OUTPUT (build_info.h) with the commit of SOURCE_DIR and the build type,
 # touching it only when its content changes.
 set(commit "unknown")
 if(GIT)

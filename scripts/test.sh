@@ -6,8 +6,10 @@
 #      integration suites that feed iuprobe untrusted or malformed input (run, bad input, AWS,
 #      emulator, plan);
 #   3. the multi-threaded tests (load session, live page) built with ThreadSanitizer.
-# The sanitizer builds compile, at the lowest CPU priority, while the longest dev integration
-# suite runs (the limiter suite, ~13 minutes: its probes mostly wait on the wall clock and its
+# The sanitizer builds compile as SCHED_IDLE tasks (they run only on CPU time nothing else wants,
+# and give it up at once when the server or the generator under test wakes: a plain `nice` still
+# delays them by a few milliseconds, which a stray refusal in a probe has shown) while the longest
+# dev integration suite runs (the limiter suite, ~13 minutes: its probes mostly wait on the wall clock and its
 # truths are reference runs measured in the same conditions), so the two overlap on two cores
 # instead of queueing. The suites that check rates against a server's configuration (run, probe)
 # run before, on a quiet machine. Exits non-zero on the first failure. .ci/run calls this script.
@@ -29,13 +31,15 @@ stamp "dev: integration tests"
 ctest --preset dev -L integration -E 'integration\.test_limiters$'
 
 # The sanitizer builds, in the background; their log is printed if they fail.
+idle=(nice -n 19)
+if chrt --idle 0 true 2>/dev/null; then idle=(chrt --idle 0 nice -n 19); fi
 sanitizer_log=$(mktemp)
 (
   set -e
   cmake --preset asan-ubsan >/dev/null
-  nice -n 19 cmake --build --preset asan-ubsan
+  "${idle[@]}" cmake --build --preset asan-ubsan
   cmake --preset tsan >/dev/null
-  nice -n 19 cmake --build --preset tsan --target engine_test live_test
+  "${idle[@]}" cmake --build --preset tsan --target engine_test live_test
 ) >"$sanitizer_log" 2>&1 &
 sanitizer_builds=$!
 trap 'kill $sanitizer_builds 2>/dev/null || true; rm -f "$sanitizer_log"' EXIT
