@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the artefacts of scripts/package.sh the way users get them, on machines that never saw a
-# compiler (Debian 12, as root; installs mmdebstrap and nginx if missing):
+# compiler (Debian 12, as root; installs what it needs with scripts/setup.sh):
 #   - a minimal Debian 12 root: the .deb installed with apt (its dependencies from Debian's
 #     registry), as the Dockerfile does;
 #   - a minimal Debian 11 root (glibc 2.31) and a Debian 13 root (glibc 2.41): the tarball
@@ -27,16 +27,8 @@ tarball=$dist/$(awk '/-linux-x86_64\.tar\.gz$/ { print $2 }' "$dist/SHA256SUMS")
 [[ -f $deb && -f $tarball ]] || { echo "check-packages.sh: SHA256SUMS must name a .deb and a tarball" >&2; exit 2; }
 unpacked=$(basename "$tarball" .tar.gz)
 
-need=()
-command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
-command -v nginx >/dev/null || need+=(nginx-light)
-if ((${#need[@]})); then
-  # No service started by the package (nginx would take port 80).
-  policy=/usr/sbin/policy-rc.d
-  if [[ ! -e $policy ]]; then printf '#!/bin/sh\nexit 101\n' >$policy && chmod +x $policy && trap 'rm -f $policy' EXIT; fi
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
-  [[ -e $policy ]] && rm -f $policy
-fi
+# mmdebstrap, nginx, openssl and python3, with the project's one installer.
+scripts/setup.sh --no-build >/dev/null
 
 work=$(mktemp -d /var/tmp/iuprobe-check.XXXXXX)
 mounts=()

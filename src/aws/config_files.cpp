@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "aws/config_files.h"
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -33,22 +32,6 @@ Result<IniFile> load_ini(const std::string& path) {
 }
 
 }  // namespace
-
-EnvLookup process_environment() {
-  return [](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
-}
-
-EnvLookup environment_from(std::map<std::string, std::string, std::less<>> values) {
-  return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
-    auto it = values.find(name);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  };
-}
 
 Result<IniFile> parse_ini(std::string_view text, std::string_view file_name) {
   IniFile file;

@@ -7,14 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "core/environment.h"
 #include "core/result.h"
 
 namespace iuprobe {
-
-// Reads environment variables; tests pass a map instead of the process environment.
-using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
-EnvLookup process_environment();
-EnvLookup environment_from(std::map<std::string, std::string, std::less<>> values);
 
 using IniSection = std::map<std::string, std::string, std::less<>>;
 using IniFile = std::map<std::string, IniSection, std::less<>>;

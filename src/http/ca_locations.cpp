@@ -17,10 +17,10 @@ const std::vector<std::string> kCaDirectories = {
     "/etc/pki/tls/certs",  // Fedora, RHEL
 };
 
-CaLocations find_ca_locations(const std::function<std::optional<std::string>(const char*)>& env,
+CaLocations find_ca_locations(const EnvLookup& env,
                               const std::function<bool(const std::string&)>& exists) {
   CaLocations found;
-  const auto set = [&](const char* name) {
+  const auto set = [&](std::string_view name) {
     const std::optional<std::string> value = env(name);
     return value && !value->empty();
   };

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/environment.h"
+
 namespace iuprobe {
 
 // Where to find the CA certificates that TLS trusts. OpenSSL looks in the directory it was
@@ -24,7 +26,7 @@ extern const std::vector<std::string> kCaDirectories;
 // SSL_CERT_FILE / SSL_CERT_DIR when either is set (OpenSSL's own variables, honoured as it
 // does); otherwise the bundle files and the directories that exist. Nothing found: empty, and the
 // caller falls back to OpenSSL's compiled-in default.
-CaLocations find_ca_locations(const std::function<std::optional<std::string>(const char*)>& env,
+CaLocations find_ca_locations(const EnvLookup& env,
                               const std::function<bool(const std::string&)>& exists);
 
 }  // namespace iuprobe

@@ -10,16 +10,11 @@ namespace iuprobe {
 namespace {
 
 struct FakeSystem {
-  std::map<std::string, std::string> env;
+  std::map<std::string, std::string, std::less<>> env;
   std::set<std::string> paths;
   CaLocations find() const {
-    return find_ca_locations(
-        [&](const char* name) -> std::optional<std::string> {
-          const auto it = env.find(name);
-          if (it == env.end()) return std::nullopt;
-          return it->second;
-        },
-        [&](const std::string& path) { return paths.count(path) > 0; });
+    return find_ca_locations(environment_from(env),
+                             [&](const std::string& path) { return paths.count(path) > 0; });
   }
 };
 

@@ -2,7 +2,6 @@
 #include "http/tls.h"
 
 #include <boost/asio/ip/address.hpp>
-#include <cstdlib>
 #include <filesystem>
 
 #include "http/ca_locations.h"
@@ -12,16 +11,10 @@ namespace {
 
 // The system's CA certificates, wherever this distribution keeps them (http/ca_locations.h).
 Result<void> load_system_cas(boost::asio::ssl::context& context) {
-  const CaLocations ca = find_ca_locations(
-      [](const char* name) -> std::optional<std::string> {
-        const char* value = std::getenv(name);
-        if (value == nullptr) return std::nullopt;
-        return value;
-      },
-      [](const std::string& path) {
-        std::error_code ec;
-        return std::filesystem::exists(path, ec);
-      });
+  const CaLocations ca = find_ca_locations(process_environment(), [](const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+  });
   // The first bundle that loads (an empty or unreadable one is passed over, as OpenSSL's own
   // default is), and every certificate directory.
   boost::system::error_code ec;
