@@ -144,7 +144,7 @@ Result<void> answer_profile(const Questions& q, Answers& a) {
   if (!csv) return tl::unexpected(csv.error());
   auto tps = parse_daily_profile(csv->bytes);
   if (!tps) return with_context(tps.error(), "--profile " + path);
-  const ProfileInput input{.tps = *tps,
+  const ProfileInput input{.tps = std::vector<double>(tps->begin(), tps->end()),
                            .tps_per_iu = q.tps_per_iu,
                            .headroom = q.o.headroom,
                            .min_iu = q.o.min_iu,

@@ -9,10 +9,8 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view kJsonContentType = "application/x-amz-json-1.1";
-
 std::string target_header(std::string_view operation) {
-  return fmt::format("RekognitionService.{}", operation);
+  return fmt::format("{}.{}", kRekognitionProtocol.target_prefix, operation);
 }
 
 std::string get_string(const json::object& object, std::string_view key) {
@@ -66,7 +64,7 @@ std::shared_ptr<SignedRequests> detect_custom_labels_requests(
     templates.push_back(
         SignedTemplate{.method = "POST",
                        .url = endpoint,
-                       .headers = {{"Content-Type", std::string(kJsonContentType)},
+                       .headers = {{"Content-Type", kRekognitionProtocol.content_type},
                                    {"X-Amz-Target", target_header("DetectCustomLabels")}},
                        .body = detect_custom_labels_body(arn, image.bytes, options),
                        .body_name = image.name});
@@ -141,81 +139,16 @@ std::optional<Error> rekognition_stop_advice(const ErrorInfo& error, const Proje
   return std::nullopt;
 }
 
-ErrorKind AwsError::kind() const {
-  if (status == 0) return ErrorKind::kNetwork;
-  static constexpr std::string_view kAuthTypes[] = {
-      "AccessDeniedException",       "UnrecognizedClientException",
-      "InvalidSignatureException",   "SignatureDoesNotMatch",
-      "ExpiredTokenException",       "ExpiredToken",
-      "MissingAuthenticationToken",  "MissingAuthenticationTokenException",
-      "IncompleteSignatureException"};
-  for (std::string_view t : kAuthTypes) {
-    if (type == t) return ErrorKind::kAuth;
-  }
-  return status == 403 ? ErrorKind::kAuth : ErrorKind::kService;
-}
-
-Error AwsError::as_error(std::string_view what) const {
-  return Error{kind(), fmt::format("{}: {}", what, describe())};
-}
-
-std::string AwsError::describe() const {
-  if (status == 0) return message;
-  return fmt::format("{} (HTTP {}){}{}", type.empty() ? "error" : type, status,
-                     message.empty() ? "" : ": ", message);
-}
-
 RekognitionClient::RekognitionClient(HttpUrl endpoint, std::string region,
                                      std::shared_ptr<CredentialSource> credentials,
                                      std::shared_ptr<boost::asio::ssl::context> tls,
                                      Duration timeout)
-    : endpoint_(std::move(endpoint)),
-      region_(std::move(region)),
-      credentials_(std::move(credentials)),
-      tls_(std::move(tls)),
-      timeout_(timeout) {}
+    : json_(kRekognitionProtocol, std::move(endpoint), std::move(region), std::move(credentials),
+            std::move(tls), timeout) {}
 
 AwsResult<json::value> RekognitionClient::call(std::string_view operation,
                                                const json::object& input) const {
-  FetchRequest request{.method = "POST",
-                       .url = endpoint_,
-                       .headers = {{"Content-Type", std::string(kJsonContentType)},
-                                   {"X-Amz-Target", target_header(operation)}},
-                       .body = json::serialize(input),
-                       .timeout = timeout_,
-                       .tls = tls_};
-  SigningRequest signing{.method = "POST",
-                         .target = endpoint_.target,
-                         .headers = request.headers,
-                         .payload_hash = sha256_hex(request.body)};
-  signing.headers.emplace_back("Host", endpoint_.host_header);
-  const auto credentials = credentials_->current();
-  const SignedRequest signed_request = sigv4_sign(
-      signing, *credentials,
-      SigningParams{
-          .region = region_, .service = "rekognition", .time = std::chrono::system_clock::now()});
-  for (const Header& header : signed_request.headers_to_add) request.headers.push_back(header);
-
-  auto response = fetch(request);
-  if (!response)
-    return tl::unexpected(
-        AwsError{.status = 0, .type = "TransportError", .message = response.error().message});
-  if (response->status == 200) {
-    if (response->body.empty()) return json::value(json::object{});
-    boost::system::error_code ec;
-    json::value value = json::parse(response->body, ec);
-    if (ec) {
-      return tl::unexpected(
-          AwsError{.status = 200,
-                   .type = "MalformedResponse",
-                   .message = fmt::format("{}: the answer is not JSON", operation)});
-    }
-    return value;
-  }
-  return tl::unexpected(
-      AwsError{.status = response->status,
-               .type = error_type_of(response->header("x-amzn-ErrorType"), response->body),
-               .message = error_message_of(response->body)});
+  return json_.call(operation, input);
 }
 
 AwsResult<std::string> RekognitionClient::project_arn(const ProjectVersionArn& arn,
@@ -246,7 +179,7 @@ AwsResult<std::string> RekognitionClient::project_arn(const ProjectVersionArn& a
       .status = 400,
       .type = "ResourceNotFoundException",
       .message =
-          fmt::format("no project named '{}' in {} (check --region)", arn.project, region_)});
+          fmt::format("no project named '{}' in {} (check --region)", arn.project, json_.region())});
 }
 
 AwsResult<ModelDescription> RekognitionClient::describe(const ProjectVersionArn& arn,

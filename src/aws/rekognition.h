@@ -10,6 +10,7 @@
 #include "aws/arn.h"
 #include "aws/credentials.h"
 #include "aws/images.h"
+#include "aws/json_client.h"
 #include "aws/signed_requests.h"
 #include "http/classify.h"
 #include "http/fetch.h"
@@ -41,20 +42,6 @@ std::shared_ptr<SignedRequests> detect_custom_labels_requests(
 // (image errors, 5xx) are counted.
 std::optional<Error> rekognition_stop_advice(const ErrorInfo& error, const ProjectVersionArn& arn);
 
-// An error from an AWS API call: status 0 with type "TransportError" when no answer came back.
-struct AwsError {
-  unsigned status = 0;
-  std::string type;
-  std::string message;
-  std::string describe() const;  // "ResourceInUseException (HTTP 400): message"
-  // No answer: network; credentials or permissions refused: auth; anything else: service.
-  ErrorKind kind() const;
-  // As an iuprobe error, after `what` ("StartProjectVersion failed").
-  Error as_error(std::string_view what) const;
-};
-template <class T>
-using AwsResult = tl::expected<T, AwsError>;
-
 // A model's state, from DescribeProjectVersions.
 struct ModelDescription {
   std::string project_arn;
@@ -84,14 +71,10 @@ class RekognitionClient {
                                std::optional<unsigned> max_iu) const;
   AwsResult<std::string> stop(const ProjectVersionArn& arn) const;
 
-  const HttpUrl& endpoint() const { return endpoint_; }
+  const HttpUrl& endpoint() const { return json_.endpoint(); }
 
  private:
-  HttpUrl endpoint_;
-  std::string region_;
-  std::shared_ptr<CredentialSource> credentials_;
-  std::shared_ptr<boost::asio::ssl::context> tls_;
-  Duration timeout_;
+  AwsJsonClient json_;
   std::optional<std::string> project_arn_;  // cached after the first lookup
 };
 

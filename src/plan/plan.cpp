@@ -153,11 +153,15 @@ Result<DailyProfile> parse_daily_profile(std::string_view csv) {
 Result<ProfilePlan> plan_profile(const ProfileInput& in) {
   if (auto ok = check_rate(in.tps_per_iu); !ok) return tl::unexpected(ok.error());
   if (!(in.headroom >= 0)) return fail(ErrorKind::kUsage, "--headroom must not be negative");
+  const std::size_t n = in.tps.size();
+  if (n != 24 && n != 168)
+    return fail(ErrorKind::kInternal, "a profile has 24 or 168 hours, not {}", n);
+  const double days = static_cast<double>(n) / 24;
   const double peak = *std::max_element(in.tps.begin(), in.tps.end());
   if (!(peak > 0))
     return fail(ErrorKind::kUsage, "the profile has no traffic: every hour is 0 TPS");
-  std::array<unsigned, 24> need{};
-  for (unsigned h = 0; h < 24; ++h)
+  std::vector<unsigned> need(n);
+  for (std::size_t h = 0; h < n; ++h)
     need[h] = in.tps[h] > 0
                   ? iu_for_rate(in.tps[h], in.tps_per_iu, in.headroom, std::max(1u, in.min_iu))
                   : 0;
@@ -166,29 +170,34 @@ Result<ProfilePlan> plan_profile(const ProfileInput& in) {
     o.cost_per_month = o.cost_per_day * kHoursPerMonth / 24;
     return o;
   };
+  const auto previous = [n](std::size_t h) { return (h + n - 1) % n; };
   ProfilePlan plan;
 
   const unsigned peak_iu = *std::max_element(need.begin(), need.end());
   ProfileOption always{.name = "always-on",
-                       .how = fmt::format("start once with {} IU(s), never stop", peak_iu)};
-  always.iu.fill(peak_iu);
+                       .how = fmt::format("start once with {} IU(s), never stop", peak_iu),
+                       .iu = std::vector<unsigned>(n, peak_iu)};
   always.iu_hours_per_day = 24.0 * peak_iu;
   plan.options.push_back(finish(always));
 
   // Scheduled: a model runs each hour with that hour's IUs; a change of IU count means a new start
   // (Custom Labels cannot resize a running model), begun `startup` early so it is RUNNING on time,
-  // its start-up billed too. The day wraps around: hour 23 runs into hour 0.
+  // its start-up billed too. The profile wraps around: its last hour runs into its first.
   ProfileOption scheduled{.name = "scheduled", .iu = need};
   unsigned starts = 0;
-  for (unsigned h = 0; h < 24; ++h) {
-    scheduled.iu_hours_per_day += need[h];
-    const unsigned before = need[(h + 23) % 24];
-    if (need[h] > 0 && need[h] != before) {
+  double iu_hours = 0;
+  for (std::size_t h = 0; h < n; ++h) {
+    iu_hours += need[h];
+    if (need[h] > 0 && need[h] != need[previous(h)]) {
       ++starts;
-      scheduled.iu_hours_per_day += need[h] * hours(in.startup);
+      iu_hours += need[h] * hours(in.startup);
     }
   }
-  scheduled.how = fmt::format("{} start(s) a day at the hours where the IU count changes", starts);
+  scheduled.iu_hours_per_day = iu_hours / days;
+  scheduled.how = n == 24 ? fmt::format("{} start(s) a day at the hours where the IU count changes",
+                                        starts)
+                          : fmt::format("{} start(s) a week at the hours where the IU count changes",
+                                        starts);
   if (starts > 0 && in.startup == Duration::zero())
     scheduled.caveat = "model start time not included: pass --startup (typically 5-20 minutes)";
   plan.options.push_back(finish(scheduled));
@@ -196,15 +205,21 @@ Result<ProfilePlan> plan_profile(const ProfileInput& in) {
   // Auto-scaling between the quietest and the busiest hour's needs. It reacts to load, so a
   // rise in demand is served short until the new IU is up.
   unsigned low = peak_iu;
-  for (unsigned h = 0; h < 24; ++h) low = std::min(low, std::max(need[h], std::max(1u, in.min_iu)));
+  for (std::size_t h = 0; h < n; ++h)
+    low = std::min(low, std::max(need[h], std::max(1u, in.min_iu)));
   ProfileOption scaling{
       .name = "auto-scaling",
-      .how = fmt::format("start with MinInferenceUnits {} and MaxInferenceUnits {}", low, peak_iu)};
-  for (unsigned h = 0; h < 24; ++h) {
+      .how = fmt::format("start with MinInferenceUnits {} and MaxInferenceUnits {}", low, peak_iu),
+      .iu = std::vector<unsigned>(n)};
+  iu_hours = 0;
+  for (std::size_t h = 0; h < n; ++h) {
     scaling.iu[h] = std::max(need[h], low);
-    scaling.iu_hours_per_day += scaling.iu[h];
-    if (scaling.iu[h] > scaling.iu[(h + 23) % 24]) scaling.never_short = false;
+    iu_hours += scaling.iu[h];
   }
+  for (std::size_t h = 0; h < n; ++h) {
+    if (scaling.iu[h] > scaling.iu[previous(h)]) scaling.never_short = false;
+  }
+  scaling.iu_hours_per_day = iu_hours / days;
   if (!scaling.never_short)
     scaling.caveat = "throttles while it scales up at each rise in demand (minutes per step)";
   plan.options.push_back(finish(scaling));

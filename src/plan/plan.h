@@ -77,7 +77,7 @@ Result<DailyProfile> parse_daily_profile(std::string_view csv_text);
 struct ProfileOption {
   std::string name;  // always-on, scheduled, auto-scaling
   std::string how;   // one line: what to configure
-  std::array<unsigned, 24> iu{};
+  std::vector<unsigned> iu;  // per hour of the profile
   double iu_hours_per_day = 0;
   double cost_per_day = 0;
   double cost_per_month = 0;
@@ -90,8 +90,9 @@ struct ProfilePlan {
   std::size_t recommended = 0;  // the cheapest that is never short of capacity
 };
 
+// A profile is 24 hours (a day, repeated) or 168 (a week from Monday 00:00, repeated).
 struct ProfileInput {
-  DailyProfile tps{};
+  std::vector<double> tps;
   double tps_per_iu = 0;
   double headroom = 0;
   unsigned min_iu = 1;

@@ -113,7 +113,7 @@ TEST(Plan, DailyProfileParsesAndNamesBadLines) {
 }
 
 TEST(Plan, DailyProfileComparesAlwaysOnScheduledAndAutoScaling) {
-  DailyProfile tps{};
+  std::vector<double> tps(24);
   for (int h = 8; h < 18; ++h) tps[h] = 10;  // office hours: 10 TPS
   tps[12] = 20;                              // lunch peak
   auto plan = plan_profile(
@@ -130,8 +130,8 @@ TEST(Plan, DailyProfileComparesAlwaysOnScheduledAndAutoScaling) {
   EXPECT_FALSE(scaling.never_short);
   EXPECT_EQ(plan->recommended, 1u);
   EXPECT_DOUBLE_EQ(scheduled.cost_per_day, scheduled.iu_hours_per_day * 4);
-  DailyProfile idle{};
-  EXPECT_FALSE(plan_profile({.tps = idle, .tps_per_iu = 5}));
+  EXPECT_FALSE(plan_profile({.tps = std::vector<double>(24), .tps_per_iu = 5}));
+  EXPECT_FALSE(plan_profile({.tps = std::vector<double>(25, 1.0), .tps_per_iu = 5}));
 }
 
 }  // namespace

@@ -92,21 +92,29 @@ std::string render_batch_plan(const BatchPlan& p, const BatchInput& in, const Pr
 
 std::string render_profile_plan(const ProfilePlan& p, const ProfileInput& in,
                                 const PriceSource& price) {
+  const bool weekly = in.tps.size() == 168;
   std::string out =
-      fmt::format("daily profile at {} TPS per IU{} (model start {})\n", number(in.tps_per_iu),
+      fmt::format("{} profile at {} TPS per IU{} (model start {})\n", weekly ? "weekly" : "daily",
+                  number(in.tps_per_iu),
                   in.headroom > 0 ? fmt::format(", {:.0f}% headroom", in.headroom * 100) : "",
                   format_duration(in.startup));
-  out += fmt::format("  {:<17}", "hour");
-  for (int h = 0; h < 24; ++h) out += fmt::format("{:>4}", h);
-  out += fmt::format("\n  {:<17}", "TPS");
-  for (double t : in.tps)
-    out += fmt::format("{:>4}", t >= 100 ? fmt::format("{:.0f}", t)
-                                         : fmt::format("{:g}", std::round(t * 10) / 10));
-  out += "\n";
-  for (const ProfileOption& o : p.options) {
-    out += fmt::format("  {:<17}", o.name + " IUs");
-    for (unsigned iu : o.iu) out += fmt::format("{:>4}", iu);
+  const auto rate = [](double t) {
+    return t >= 100 ? fmt::format("{:.0f}", t) : fmt::format("{:g}", std::round(t * 10) / 10);
+  };
+  static constexpr std::string_view kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  // One block of 24 columns per day: the demand, then each option's IUs.
+  for (std::size_t day = 0; day * 24 < in.tps.size(); ++day) {
+    const std::string prefix = weekly ? std::string(kDays[day]) + " " : "";
+    out += fmt::format("  {:<17}", prefix + "hour (UTC)");
+    for (int h = 0; h < 24; ++h) out += fmt::format("{:>4}", h);
+    out += fmt::format("\n  {:<17}", prefix + "TPS");
+    for (int h = 0; h < 24; ++h) out += fmt::format("{:>4}", rate(in.tps[day * 24 + h]));
     out += "\n";
+    for (const ProfileOption& o : p.options) {
+      out += fmt::format("  {:<17}", prefix + o.name + " IUs");
+      for (int h = 0; h < 24; ++h) out += fmt::format("{:>4}", o.iu[day * 24 + h]);
+      out += "\n";
+    }
   }
   out += fmt::format("\n  {:<14} {:>12} {:>12} {:>14}  {}\n", "option", "IU-h/day", "per day",
                      "per month", "how");
@@ -163,7 +171,7 @@ boost::json::object profile_plan_json(const ProfilePlan& p, const ProfileInput& 
                        {"never_short", o.never_short},
                        {"caveat", o.caveat}});
   }
-  return {{"kind", "daily_profile"},
+  return {{"kind", in.tps.size() == 168 ? "weekly_profile" : "daily_profile"},
           {"tps_per_iu", in.tps_per_iu},
           {"tps_per_hour", boost::json::array(in.tps.begin(), in.tps.end())},
           {"options", std::move(options)},
