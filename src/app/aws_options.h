@@ -15,6 +15,7 @@ struct AwsFlags {
   std::string profile;
   std::string endpoint_url;
   bool fips = false;
+  std::string cloudwatch_endpoint_url;  // probe and plan: --cloudwatch-endpoint-url
 };
 
 // The region: --region, else the model ARN's region, else AWS_REGION / AWS_DEFAULT_REGION / the

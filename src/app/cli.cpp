@@ -130,6 +130,8 @@ CLI::App* add_emulate_command(CLI::App& app, EmulateOptions& o) {
   emulate->add_flag("--no-auth", o.no_auth, "Accept requests without checking SigV4 signatures");
   emulate->add_option("--seed", o.seed, "Seed for jitter and labels (default 1)");
   emulate->add_option("--region", o.region, "Region in ARNs and signatures (default us-east-1)");
+  emulate->add_option("--history-days", o.history_days,
+                      "CloudWatch: make up this many days of traffic history, 0-63 (default 0)");
   const std::string model = "Model (without --config)";
   emulate->add_option("--project", o.project, "Project name (default demo)")->group(model);
   emulate->add_option("--version-name", o.version, "Version name (default demo.v1)")->group(model);
@@ -171,6 +173,10 @@ CLI::App* add_emulate_command(CLI::App& app, EmulateOptions& o) {
                    "Refusing costs capacity: while refusing as many requests a second as it "
                    "serves, service takes this much longer, e.g. 1 (default 0)")
       ->group(model);
+  emulate
+      ->add_option("--history-peak-tps", o.history_peak_tps,
+                   "The history's busiest rate (default 2.2 x one IU's capacity at 1 MP)")
+      ->group(model);
   emulate->add_option("--start-time", o.start_time, "STARTING lasts this long (default 5s)")
       ->group(model);
   emulate->add_option("--stop-time", o.stop_time, "STOPPING lasts this long (default 2s)")
@@ -190,7 +196,8 @@ Examples:
   iuprobe emulate                                   # 1 model, 100 TPS per IU, on 127.0.0.1:8990
   iuprobe emulate --listen 127.0.0.1:0 --iu 2 --slots 4 --service-time 20ms --per-megapixel 10ms
   iuprobe emulate --slots 50 --limiter token-bucket --limit 80 --burst 5s   # 80 TPS, 5 s bursts
-  iuprobe emulate --config emulator.json           # several models, credentials, auto-scaling)");
+  iuprobe emulate --config emulator.json           # several models, credentials, auto-scaling
+  iuprobe emulate --history-days 14                 # CloudWatch history for plan --cloudwatch)");
   return emulate;
 }
 
@@ -200,6 +207,11 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   add_target_options(*command, o.target);
   add_model_target_options(*command, o.target);
   add_aws_options(*command, o.aws);
+  command
+      ->add_option("--cloudwatch-endpoint-url", o.aws.cloudwatch_endpoint_url,
+                   "Where to read the model's IU metrics (default: AWS_ENDPOINT_URL_CLOUDWATCH, "
+                   "AWS_ENDPOINT_URL, monitoring.REGION.amazonaws.com)")
+      ->group("AWS");
   add_model_flags(*command, o.model);
   add_connection_options(*command, o.connection);
   add_output_options(*command, o.output);
@@ -288,12 +300,36 @@ CLI::App* add_plan_command(CLI::App& app, PlanOptions& o) {
   plan->add_option("--price-per-iu-hour", o.price_per_iu_hour,
                    "USD per IU-hour (default 4.00, an assumption)");
   plan->add_option("--json", o.json_out, "Also write the plans to this JSON file");
+  plan->add_option("--html", o.html_out,
+                   "Also write a self-contained page with the profile chart to this file");
+  const std::string cw = "From the model's recorded traffic (CloudWatch)";
+  plan->add_flag("--cloudwatch", o.cloudwatch,
+                 "Plan for the traffic CloudWatch recorded: each hour's peak over --days")
+      ->group(cw);
+  plan->add_option("--project-version-arn", o.project_version_arn, "The model whose traffic to read")
+      ->group(cw);
+  plan->add_option("--days", o.days, "Days of history to read, 1-455")
+      ->capture_default_str()
+      ->group(cw);
+  plan->add_option("--peak-percentile", o.peak_percentile,
+                   "Each hour's peak across days: this percentile (100: the maximum)")
+      ->capture_default_str()
+      ->group(cw);
+  plan->add_option("--cloudwatch-endpoint-url", o.aws.cloudwatch_endpoint_url,
+                   "CloudWatch endpoint (default: AWS_ENDPOINT_URL_CLOUDWATCH, AWS_ENDPOINT_URL, "
+                   "monitoring.REGION.amazonaws.com)")
+      ->group(cw);
+  plan->add_option("--region", o.aws.region, "AWS region (default: the model ARN's)")->group(cw);
+  plan->add_option("--aws-profile", o.aws.profile,
+                   "Profile of ~/.aws/credentials and ~/.aws/config (AWS_PROFILE otherwise)")
+      ->group(cw);
   plan->footer(R"(
 Examples:
   iuprobe plan --tps-per-iu 5 --target-tps 15 --min-iu 2
   iuprobe plan --tps-per-iu 5 --images 108000 --within 3h --startup 10m
   iuprobe plan --tps-per-iu 5 --iu 1 --for 3h
-  iuprobe plan --from iuprobe-results/demo/result.json --profile daily.csv --startup 10m)");
+  iuprobe plan --from iuprobe-results/demo/result.json --profile daily.csv --startup 10m
+  iuprobe plan --from result.json --cloudwatch --project-version-arn ARN --days 14 --html plan.html)");
   return plan;
 }
 

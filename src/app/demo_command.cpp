@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "app/plan_command.h"
 #include "app/probe_command.h"
 #include "aws/images.h"
 #include "emulator/emulator.h"
@@ -102,6 +103,7 @@ ProbeOptions demo_probe(const DemoOptions& options, const EmulatorConfig& config
   probe.target.project_version_arn = emulated_version_arn(config, model);
   probe.target.images = images.path;
   probe.aws.endpoint_url = "http://" + address;
+  probe.aws.cloudwatch_endpoint_url = probe.aws.endpoint_url;
   probe.aws.region = config.region;
   probe.model = {.start_model = true, .iu = 1, .stop_model = true, .poll_interval = "250ms"};
   probe.output.out = dir.string();
@@ -110,6 +112,30 @@ ProbeOptions demo_probe(const DemoOptions& options, const EmulatorConfig& config
   probe.batch_images = 100000;
   probe.within = "2h";
   return probe;
+}
+
+// The plan from the model's "recorded" traffic: the emulator's 14 days of made-up CloudWatch
+// history, at the TPS per IU the probe found.
+Result<void> demo_plan(const ProbeReport& report, const EmulatorConfig& config,
+                       const std::string& address, const std::filesystem::path& dir) {
+  const SearchAnswer& a = report.answer;
+  if (a.verdict != SearchAnswer::Verdict::kFound || !report.completed() ||
+      report.inference_units == 0) {
+    fmt::print("\nplan       not made from CloudWatch: the probe found no per-IU capacity\n");
+    return {};
+  }
+  PlanOptions plan{.tps_per_iu = a.capacity / report.inference_units,
+                   .startup = "10m",  // a typical real start-up, not the demo model's 2 s
+                   .json_out = (dir / "plan.json").string(),
+                   .html_out = (dir / "plan.html").string(),
+                   .cloudwatch = true,
+                   .project_version_arn = emulated_version_arn(config, config.models.front()),
+                   .days = config.history_days};
+  plan.aws.region = config.region;
+  plan.aws.cloudwatch_endpoint_url = "http://" + address;
+  fmt::print("\nplan from the model's recorded traffic (the emulator's made-up {} days):\n",
+             config.history_days);
+  return plan_command(plan);
 }
 
 }  // namespace
@@ -122,6 +148,7 @@ Result<void> demo_command(const DemoOptions& options, StopSource& stop) {
   live->hello("demo", "the offline demo: emulator, probe, plan and report");
   EmulatorConfig config;
   config.models = {demo_model()};
+  config.history_days = 14;
   auto images = prepare_images(options, *dir, config.models.front());
   if (!images) return live->fail(images.error());
   BackgroundEmulator emulator(config);
@@ -143,6 +170,8 @@ Result<void> demo_command(const DemoOptions& options, StopSource& stop) {
   ::unsetenv("AWS_SESSION_TOKEN");
   ::unsetenv("AWS_PROFILE");
   auto report = probe_and_report(demo_probe(options, config, *images, *address, *dir), stop, *live);
+  Result<void> planned;
+  if (report) planned = demo_plan(*report, config, *address, *dir);
   for (const auto& m : emulator.stop()) {
     fmt::print("emulator   billed {:.1f} IU-seconds while RUNNING; the model is {}\n",
                m.billed_iu_seconds, m.status);
@@ -154,6 +183,9 @@ Result<void> demo_command(const DemoOptions& options, StopSource& stop) {
                (report->answer.capacity / images->configured_tps - 1) * 100);
   }
   fmt::print("open       {}\n", (*dir / "report.html").string());
+  if (!planned) return tl::unexpected(planned.error());
+  if (std::filesystem::exists(*dir / "plan.html"))
+    fmt::print("           {}\n", (*dir / "plan.html").string());
   return probe_outcome(*report);
 }
 

@@ -32,7 +32,7 @@ bool any_model_flag(const EmulateOptions& o) {
   return o.project || o.version || o.type || o.labels || o.status || o.iu || o.max_iu ||
          o.service_time || o.per_megapixel || o.jitter || o.slots || o.queue || o.limiter ||
          o.limit || o.burst || o.window || o.slowdown || o.start_time || o.stop_time ||
-         o.scale_up_after || o.scale_down_after;
+         o.scale_up_after || o.scale_down_after || o.history_peak_tps;
 }
 
 Result<void> apply_model_flags(const EmulateOptions& o, ModelConfig& m) {
@@ -55,6 +55,7 @@ Result<void> apply_model_flags(const EmulateOptions& o, ModelConfig& m) {
   if (o.slots) m.capacity.slots_per_iu = *o.slots;
   if (o.queue) m.capacity.queue_per_iu = *o.queue;
   if (o.slowdown) m.capacity.slowdown = *o.slowdown;
+  if (o.history_peak_tps) m.history_peak_tps = *o.history_peak_tps;
   if (o.limiter) {
     const auto kind = parse_limiter_kind(*o.limiter);
     if (!kind)
@@ -131,6 +132,10 @@ void print_banner(const EmulatorConfig& config, const std::string& address) {
                capacity_per_iu(c, 0.3072), capacity_per_iu(c, 2.0));
   }
   fmt::print("  metrics      http://{}/metrics\n", address);
+  fmt::print("  cloudwatch   GetMetricData and ListMetrics (AWS JSON 1.0) on the same address{}\n",
+             config.history_days > 0
+                 ? fmt::format(", with {} days of made-up history before now", config.history_days)
+                 : "");
   fmt::print(
       "Stop with Ctrl-C. Example:\n  AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} \\\n"
       "  aws rekognition describe-projects --region {} --endpoint-url http://{}\n",
@@ -158,6 +163,7 @@ Result<EmulatorConfig> build_emulator_config(const EmulateOptions& options) {
   if (options.no_auth) config.verify_signatures = false;
   if (options.seed) config.seed = *options.seed;
   if (options.region) config.region = *options.region;
+  if (options.history_days) config.history_days = *options.history_days;
   if (auto ok = validate_emulator_config(config); !ok) {
     if (options.config_file.empty()) return as_kind(ok.error(), ErrorKind::kUsage);  // flags
     return with_context(ok.error(), "--config " + options.config_file);

@@ -21,6 +21,8 @@ struct EmulateOptions {
   bool no_auth = false;
   std::optional<std::uint64_t> seed;
   std::optional<std::string> region;
+  std::optional<unsigned> history_days;
+  std::optional<double> history_peak_tps;
   std::optional<std::string> project;
   std::optional<std::string> version;
   std::optional<std::string> type;

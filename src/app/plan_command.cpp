@@ -3,10 +3,19 @@
 
 #include <fmt/format.h>
 
+#include <fmt/chrono.h>
+
+#include <cmath>
+
 #include "app/options.h"
+#include "aws/arn.h"
+#include "cloudwatch/model_metrics.h"
+#include "core/environment.h"
 #include "http/bodies.h"
+#include "plan/traffic.h"
 #include "plan/plan.h"
 #include "report/format.h"
+#include "report/html_report.h"
 #include "report/plan_report.h"
 #include "report/probe_report.h"
 #include "report/run_json.h"
@@ -66,11 +75,24 @@ Result<Questions> check_questions(PlanOptions o) {
     return fail(ErrorKind::kUsage,
                 "--iu and --for go together: how many images N IUs process in a time");
   }
-  if (!o.target_tps && !o.images && !o.iu && o.profile.empty()) {
+  if (!o.target_tps && !o.images && !o.iu && o.profile.empty() && !o.cloudwatch) {
     return fail(ErrorKind::kUsage,
-                "ask a question: --target-tps T, --images N --within D, --iu N --for D, or "
-                "--profile daily.csv");
+                "ask a question: --target-tps T, --images N --within D, --iu N --for D, "
+                "--profile daily.csv, or --cloudwatch --project-version-arn ARN");
   }
+  if (o.cloudwatch && !o.profile.empty())
+    return fail(ErrorKind::kUsage,
+                "give --profile or --cloudwatch, not both: each is a daily profile to plan for");
+  if (o.cloudwatch && o.project_version_arn.empty())
+    return fail(ErrorKind::kUsage,
+                "--cloudwatch reads the traffic of one model: give --project-version-arn ARN");
+  if (!o.cloudwatch && !o.project_version_arn.empty())
+    return fail(ErrorKind::kUsage, "--project-version-arn goes with --cloudwatch");
+  if (o.cloudwatch && (o.days < 1 || o.days > 455))
+    return fail(ErrorKind::kUsage,
+                "--days {}: CloudWatch keeps 1 to 455 days (1-minute points for 15, 5-minute "
+                "for 63, hourly for 455)",
+                o.days);
   const PriceSource price{o.price_per_iu_hour.value_or(kDefaultPricePerIuHour),
                           o.price_per_iu_hour.has_value()};
   if (!(price.usd_per_iu_hour >= 0))
@@ -157,6 +179,117 @@ Result<void> answer_profile(const Questions& q, Answers& a) {
   return {};
 }
 
+// The model's recorded traffic, read from CloudWatch, as a history to plan from.
+Result<TrafficPlan> read_traffic(const Questions& q) {
+  const PlanOptions& o = q.o;
+  auto arn = parse_project_version_arn(o.project_version_arn);
+  if (!arn) return with_context(arn.error(), "--project-version-arn");
+  const EnvLookup env = process_environment();
+  auto region = choose_region(o.aws, *arn, env);
+  if (!region) return tl::unexpected(region.error());
+  const auto flag = o.aws.cloudwatch_endpoint_url.empty()
+                        ? std::nullopt
+                        : std::optional<std::string>(o.aws.cloudwatch_endpoint_url);
+  auto endpoint = cloudwatch_endpoint(*region, flag, env);
+  if (!endpoint) return tl::unexpected(endpoint.error());
+  auto credentials = load_credentials(o.aws);
+  if (!credentials) return tl::unexpected(credentials.error());
+  const CloudWatchClient client(AwsJsonClient(kCloudWatchProtocol, *endpoint, *region,
+                                              *credentials, nullptr, std::chrono::seconds(30)));
+  // Whole hours, the last one complete.
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  const std::int64_t end = now / 3600 * 3600;
+  const std::int64_t days = o.days;
+  ModelMetricsQuery query{.project = arn->project,
+                          .version = arn->version,
+                          .start = end - days * 86400,
+                          .end = end,
+                          .period_s = finest_period_for(days)};
+  fmt::print("cloudwatch reading {} day{} of AWS/Rekognition metrics for {}/{} from {}\n", days,
+             days == 1 ? "" : "s", arn->project, arn->version, endpoint->host_header);
+  std::fflush(stdout);
+  auto metrics = read_model_metrics(client, query);
+  if (!metrics) {
+    const AwsError& e = metrics.error();
+    if (e.kind() == ErrorKind::kAuth) {
+      return fail(ErrorKind::kAuth,
+                  "CloudWatch refused the read ({}): the credentials need the IAM action "
+                  "cloudwatch:GetMetricData",
+                  e.describe());
+    }
+    return tl::unexpected(e.as_error("CloudWatch GetMetricData failed"));
+  }
+  if (!metrics->has_requests()) {
+    return fail(
+        ErrorKind::kInput,
+        "no data points: AWS/Rekognition SuccessfulRequestCount, ThrottledCount, ServerErrorCount "
+        "and UserErrorCount (Sum, {} s) are empty under ProjectName={}, VersionName={} and under "
+        "Operation=DetectCustomLabels in {} from {:%Y-%m-%d %H:%M} to {:%Y-%m-%d %H:%M} UTC. Check "
+        "the ARN and the region, and that the model served requests then (--days)",
+        query.period_s, arn->project, arn->version, *region,
+        fmt::gmtime(static_cast<std::time_t>(query.start)),
+        fmt::gmtime(static_cast<std::time_t>(query.end)));
+  }
+  TrafficPlan t;
+  t.history = {.start = query.start, .end = query.end, .period_s = query.period_s};
+  // Demand is what reached the model: served, throttled and failed by the server. User errors
+  // (bad images, bad parameters) are refused before inference and are left out.
+  std::map<std::int64_t, TrafficSample> samples;
+  const auto add = [&](const std::vector<MetricPoint>& points, bool throttled) {
+    for (const MetricPoint& p : points) {
+      TrafficSample& s = samples[p.time];
+      s.time = p.time;
+      s.requests += p.value;
+      if (throttled) s.throttled += p.value;
+    }
+  };
+  add(metrics->successful, false);
+  add(metrics->throttled, true);
+  add(metrics->server_errors, false);
+  for (auto& [time, sample] : samples) t.history.requests.push_back(sample);
+  for (const MetricPoint& p : metrics->in_service_iu)
+    t.history.in_service.push_back({p.time, p.value});
+  t.source = {.region = *region,
+              .model = arn->project + "/" + arn->version,
+              .dimensions = describe_dimensions(metrics->request_dimensions),
+              .account_wide = metrics->account_wide,
+              .calls = metrics->stats.calls,
+              .retries = metrics->stats.retries,
+              .points = metrics->stats.points,
+              .read_s = to_seconds(metrics->stats.took),
+              .note = fmt::format(
+                  "demand = SuccessfulRequestCount + ThrottledCount + ServerErrorCount{}",
+                  query.period_s == 60
+                      ? std::string()
+                      : fmt::format("; {}-second points: CloudWatch keeps 1-minute points for "
+                                    "15 days only, so short peaks are averaged out",
+                                    query.period_s))};
+  return t;
+}
+
+Result<void> answer_cloudwatch(const Questions& q, Answers& a) {
+  auto t = read_traffic(q);
+  if (!t) return tl::unexpected(t.error());
+  t->past = traffic_past(t->history);
+  auto profile = traffic_profile(t->history, q.o.peak_percentile);
+  if (!profile) return tl::unexpected(profile.error());
+  t->profile = std::move(*profile);
+  t->input = {.tps = t->profile.tps,
+              .tps_per_iu = q.tps_per_iu,
+              .headroom = q.o.headroom,
+              .min_iu = q.o.min_iu,
+              .startup = q.startup,
+              .price_per_iu_hour = q.price.usd_per_iu_hour};
+  auto plan = plan_profile(t->input);
+  if (!plan) return with_context(plan.error(), "--cloudwatch");
+  t->plan = std::move(*plan);
+  a.text += render_traffic_plan(*t, q.price) + "\n";
+  a.plans.push_back(traffic_plan_json(*t));
+  return {};
+}
+
 // Runs every question asked; the first error ends it.
 Result<boost::json::array> make_plans(PlanOptions options) {
   auto q = check_questions(std::move(options));
@@ -166,7 +299,8 @@ Result<boost::json::array> make_plans(PlanOptions options) {
       {q->o.target_tps.has_value(), answer_rate},
       {q->o.iu.has_value(), answer_throughput},
       {q->o.images.has_value(), answer_batch},
-      {!q->o.profile.empty(), answer_profile}};
+      {!q->o.profile.empty(), answer_profile},
+      {q->o.cloudwatch, answer_cloudwatch}};
   for (const auto& [wanted, answer] : asked) {
     if (!wanted) continue;
     if (auto ok = answer(*q, answers); !ok) return tl::unexpected(ok.error());
@@ -180,11 +314,15 @@ Result<boost::json::array> make_plans(PlanOptions options) {
 Result<void> plan_command(const PlanOptions& options) {
   auto plans = make_plans(options);
   if (!plans) return tl::unexpected(plans.error());
+  const boost::json::object json{
+      {"schema", "iuprobe.plan"}, {"schema_version", 1}, {"plans", std::move(*plans)}};
   if (!options.json_out.empty()) {
-    const boost::json::object json{
-        {"schema", "iuprobe.plan"}, {"schema_version", 1}, {"plans", std::move(*plans)}};
     if (auto written = write_json_file(options.json_out, json); !written)
       return with_context(written.error(), "--json");
+  }
+  if (!options.html_out.empty()) {
+    if (auto written = write_text_file(options.html_out, render_plan_html(json)); !written)
+      return with_context(written.error(), "--html");
   }
   return {};
 }

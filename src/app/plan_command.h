@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "app/aws_options.h"
 #include "core/result.h"
 
 namespace iuprobe {
@@ -24,6 +25,13 @@ struct PlanOptions {
   std::string profile;
   std::optional<double> price_per_iu_hour;
   std::string json_out;
+  std::string html_out;
+  // --cloudwatch: the daily (or weekly) profile from the model's recorded traffic.
+  bool cloudwatch = false;
+  std::string project_version_arn;
+  unsigned days = 14;
+  double peak_percentile = 100;
+  AwsFlags aws;
 };
 
 // Prints the plans asked for (rate, batch, forward, daily profile); --json writes them too.

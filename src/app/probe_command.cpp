@@ -5,6 +5,8 @@
 
 #include "app/exit_codes.h"
 #include "app/managed_model.h"
+#include "cloudwatch/model_metrics.h"
+#include "core/environment.h"
 #include "engine/network_session.h"
 #include "probe/probe.h"
 #include "report/html_report.h"
@@ -132,6 +134,107 @@ class ProbeDisplay final : public ProbeObserver {
   bool first_ = true;
 };
 
+// CloudWatch's record of a Rekognition model's IUs, read before and after the search: the
+// evidence of auto-scaling. A read that fails (no cloudwatch:GetMetricData permission, no
+// network) is a warning, never a failure of the probe.
+class UnitsWatch {
+ public:
+  UnitsWatch(const ProbeOptions& o, const TargetSetup& setup, ProbeObserver& display) {
+    if (!setup.aws) return;
+    const EnvLookup env = process_environment();
+    const auto flag = o.aws.cloudwatch_endpoint_url.empty()
+                          ? std::nullopt
+                          : std::optional<std::string>(o.aws.cloudwatch_endpoint_url);
+    // A Rekognition endpoint of one's own (the emulator, moto) and AWS's CloudWatch do not go
+    // together: without a CloudWatch endpoint given, skip rather than ask AWS about it.
+    const bool configured = flag || env("AWS_ENDPOINT_URL_CLOUDWATCH") || env("AWS_ENDPOINT_URL");
+    if (!o.aws.endpoint_url.empty() && !configured) {
+      display.on_status(
+          "CloudWatch not read: --endpoint-url is not AWS; give --cloudwatch-endpoint-url to "
+          "read the model's IU metrics");
+      return;
+    }
+    auto endpoint = cloudwatch_endpoint(setup.aws->region, flag, env);
+    if (!endpoint) {
+      warning_ = endpoint.error().message;
+      return;
+    }
+    client_.emplace(AwsJsonClient(kCloudWatchProtocol, *endpoint, setup.aws->region,
+                                  setup.aws->credentials, setup.aws->tls, std::chrono::seconds(5)),
+                    RetryPolicy{.attempts = 3});
+    project_ = setup.aws->arn.project;
+    version_ = setup.aws->arn.version;
+  }
+
+  // Before the search: the IUs of the last ten minutes.
+  void before() {
+    started_ = now();
+    auto m = read(started_ - 600, started_ / 60 * 60);
+    if (m && !m->in_service_iu.empty()) before_ = m->in_service_iu.back().value;
+  }
+
+  // After it: the minutes it ran, into the report (and a warning if the count moved).
+  void after(ProbeReport& report) {
+    if (!warning_.empty()) {
+      report.warnings.push_back(warning_);
+      return;
+    }
+    if (!client_) return;
+    auto m = read(started_ / 60 * 60, now() + 60);
+    if (!warning_.empty()) {
+      report.warnings.push_back(warning_);
+      return;
+    }
+    if (!m || m->in_service_iu.empty()) return;
+    ProbeReport::RecordedUnits units{.before = before_,
+                                     .low = m->in_service_iu.front().value,
+                                     .high = m->in_service_iu.front().value,
+                                     .minutes = m->in_service_iu.size()};
+    for (const MetricPoint& p : m->in_service_iu) {
+      units.low = std::min(units.low, p.value);
+      units.high = std::max(units.high, p.value);
+    }
+    for (const MetricPoint& p : m->desired_iu) units.desired_high = std::max(units.desired_high, p.value);
+    report.recorded_units = units;
+    if (units.changed()) {
+      report.warnings.push_back(fmt::format(
+          "the model auto-scaled while it was probed: CloudWatch's InServiceInferenceUnits "
+          "(minute averages) went {}{:.1f} to {:.1f}, DesiredInferenceUnits up to {:.1f}; the "
+          "answer is the capacity of a changing IU count, not a per-IU figure",
+          before_ ? fmt::format("from {:.1f} before the probe, then ", *before_) : "from ",
+          units.low, units.high, units.desired_high));
+    }
+  }
+
+ private:
+  static std::int64_t now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  std::optional<ModelMetrics> read(std::int64_t from, std::int64_t to) {
+    if (!client_ || !warning_.empty() || to <= from) return std::nullopt;
+    auto m = read_model_metrics(
+        *client_, {.project = project_, .version = version_, .start = from, .end = to,
+                   .requests = false});
+    if (m) return std::move(*m);
+    warning_ = m.error().kind() == ErrorKind::kAuth
+                   ? fmt::format("CloudWatch not read ({}): auto-scaling is judged from goodput "
+                                 "only; the credentials need cloudwatch:GetMetricData",
+                                 m.error().describe())
+                   : fmt::format("CloudWatch not read ({}): auto-scaling is judged from goodput "
+                                 "only",
+                                 m.error().describe());
+    return std::nullopt;
+  }
+
+  std::optional<CloudWatchClient> client_;
+  std::string project_, version_;
+  std::int64_t started_ = 0;
+  std::optional<double> before_;
+  std::string warning_;
+};
+
 // The summary, the plans, result.json and report.html, and the live page's last event.
 Result<void> write_probe(const ProbePlan& plan, const ProbeReport& report, LiveSession& live) {
   print_probe_summary(stdout, report);
@@ -189,10 +292,13 @@ Result<ProbeReport> probe_and_report(const ProbeOptions& o, StopSource& stop, Li
                                   stop.token(), stdout, std::move(*model)));
   }
   const RealClock clock;
-  const ProbeReport report = run_probe(plan->settings, {.session = **session,
-                                                        .model = managed ? &*managed : nullptr,
-                                                        .clock = clock,
-                                                        .observer = display});
+  UnitsWatch units(o, plan->setup, display);
+  units.before();
+  ProbeReport report = run_probe(plan->settings, {.session = **session,
+                                                  .model = managed ? &*managed : nullptr,
+                                                  .clock = clock,
+                                                  .observer = display});
+  units.after(report);
   if (auto written = write_probe(*plan, report, live); !written)
     return tl::unexpected(written.error());
   return report;

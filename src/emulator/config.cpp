@@ -63,14 +63,15 @@ class ObjectReader {
   }
 
   // Absent or null: no value.
-  Result<void> read(std::string_view key, std::optional<unsigned>& out) {
+  template <class T>
+  Result<void> read(std::string_view key, std::optional<T>& out) {
     const auto it = object_.find(key);
     if (it == object_.end() || it->value().is_null()) {
       taken_.emplace_back(key);
       out.reset();
       return {};
     }
-    unsigned value = 0;
+    T value{};
     if (auto r = read(key, value); !r) return r;
     out = value;
     return {};
@@ -151,6 +152,7 @@ Result<ModelConfig> parse_model(const json::value& value, const std::string& whe
   IUPROBE_TRY(in.read("burst", model.capacity.limit.burst));
   IUPROBE_TRY(in.read("window", model.capacity.limit.window));
   IUPROBE_TRY(in.read("slowdown", model.capacity.slowdown));
+  IUPROBE_TRY(in.read("history_peak_tps", model.history_peak_tps));
   IUPROBE_TRY(in.read("start_time", model.start_time));
   IUPROBE_TRY(in.read("stop_time", model.stop_time));
   IUPROBE_TRY(in.read("scale_up_after", model.scaling.scale_up_after));
@@ -192,6 +194,7 @@ Result<EmulatorConfig> parse_emulator_config(std::string_view json_text) {
   IUPROBE_TRY(in.read("account", config.account));
   IUPROBE_TRY(in.read("seed", config.seed));
   IUPROBE_TRY(in.read("verify_signatures", config.verify_signatures));
+  IUPROBE_TRY(in.read("history_days", config.history_days));
   if (const json::value* keys = in.take("credentials")) {
     if (!keys->is_array())
       return fail(ErrorKind::kInput, "config.credentials: expected an array of key pairs");
@@ -250,6 +253,10 @@ Result<void> validate_emulator_config(const EmulatorConfig& config) {
                   "credentials: access_key_id and secret_access_key must both be set");
   }
   if (config.models.empty()) return fail(ErrorKind::kInput, "no models: configure at least one");
+  if (config.history_days > 63)
+    return fail(ErrorKind::kInput,
+                "history_days {}: the emulator makes up to 63 days of history (1-minute points)",
+                config.history_days);
   for (std::size_t i = 0; i < config.models.size(); ++i) {
     const ModelConfig& m = config.models[i];
     const std::string where = fmt::format("model {} ({}/{})", i + 1, m.project, m.version);
@@ -268,6 +275,8 @@ Result<void> validate_emulator_config(const EmulatorConfig& config) {
     if (m.max_inference_units && *m.max_inference_units < m.inference_units)
       return fail(ErrorKind::kInput, "{}: max_inference_units ({}) is below inference_units ({})",
                   where, *m.max_inference_units, m.inference_units);
+    if (m.history_peak_tps && !(*m.history_peak_tps > 0 && std::isfinite(*m.history_peak_tps)))
+      return fail(ErrorKind::kInput, "{}: history_peak_tps must be above zero", where);
     const CapacityModel& c = m.capacity;
     if (c.slots_per_iu < 1)
       return fail(ErrorKind::kInput, "{}: slots_per_iu must be at least 1", where);

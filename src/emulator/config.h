@@ -51,6 +51,9 @@ struct ModelConfig {
   std::optional<unsigned> max_inference_units;
   CapacityModel capacity;
   AutoScaling scaling;
+  // The synthetic history's busiest minute (requests per second), for EmulatorConfig's
+  // history_days; default: 2.2 × what one IU serves for a 1-megapixel image.
+  std::optional<double> history_peak_tps;
   Duration start_time = std::chrono::seconds(5);  // STARTING → RUNNING
   Duration stop_time = std::chrono::seconds(2);   // STOPPING → STOPPED
 };
@@ -66,6 +69,9 @@ struct EmulatorConfig {
   std::vector<AccessKey> credentials = {{kEmulatorAccessKeyId, kEmulatorSecretAccessKey}};
   bool verify_signatures = true;
   std::uint64_t seed = 1;
+  // Days of made-up CloudWatch history before start-up (0: none; at most 63), so that a plan
+  // from "recorded" traffic can be shown offline: see emulator/metric_store.h.
+  unsigned history_days = 0;
   std::vector<ModelConfig> models = {ModelConfig{}};
 };
 

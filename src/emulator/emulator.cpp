@@ -18,6 +18,7 @@
 #include "emulator/control_plane.h"
 #include "emulator/detect_request.h"
 #include "emulator/labels.h"
+#include "emulator/metric_store.h"
 #include "emulator/request_auth.h"
 
 namespace iuprobe {
@@ -28,13 +29,20 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kTargetPrefix = "RekognitionService.";
+constexpr std::string_view kCloudWatchPrefix = "GraniteServiceVersion20100801.";
 // Bodies seen before (load tests send the same images again and again) skip hashing, parsing
 // and image decoding; past this many bytes of remembered bodies the cache starts afresh.
 constexpr std::size_t kBodyCacheBytes = 64 << 20;
 constexpr Duration kClockTick = std::chrono::milliseconds(100);
-constexpr std::array<std::string_view, 5> kOperations = {
-    "DetectCustomLabels", "DescribeProjects", "DescribeProjectVersions", "StartProjectVersion",
-    "StopProjectVersion"};
+constexpr std::array<std::string_view, 7> kOperations = {
+    "DetectCustomLabels",  "DescribeProjects", "DescribeProjectVersions", "StartProjectVersion",
+    "StopProjectVersion", "GetMetricData",    "ListMetrics"};
+
+std::int64_t epoch_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 // What a body always yields, whatever the model's state: its payload hash and, once asked for
 // as DetectCustomLabels, either the error or the answer's CustomLabels array and the image size.
@@ -82,6 +90,8 @@ struct Emulator::State : std::enable_shared_from_this<State> {
   EmulatorConfig config;
   std::vector<ModelEntry> models;
   SignatureVerifier verifier;
+  SignatureVerifier cloudwatch_verifier;  // CloudWatch calls are signed for "monitoring"
+  MetricStore metrics;                    // one entry per model, in the order of `models`
   std::unordered_map<std::string, BodyFacts, BodyHash> body_cache;
   std::size_t body_cache_bytes = 0;
   SplitMix64 rng;
@@ -94,13 +104,32 @@ struct Emulator::State : std::enable_shared_from_this<State> {
       : io(io_context),
         config(std::move(c)),
         verifier(config.credentials, config.region, "rekognition"),
+        cloudwatch_verifier(config.credentials, config.region, "monitoring"),
         rng{config.seed},
         clock(io_context) {
     const auto now = std::chrono::steady_clock::now();
+    const std::int64_t epoch = epoch_now() / 60 * 60;
     for (const ModelConfig& m : config.models) {
       models.push_back({emulated_project_arn(config, m), emulated_version_arn(config, m),
                         EmulatedModel(m, now)});
+      const std::size_t index = metrics.add_model(m.project, m.version);
+      if (config.history_days == 0) continue;
+      // A made-up past that ran always-on, a little short at the daily peak.
+      const double per_iu = capacity_per_iu(m.capacity, 1.0);
+      const double peak = m.history_peak_tps.value_or(2.2 * per_iu);
+      metrics.add_history(
+          index, {.from = epoch - std::int64_t{config.history_days} * 86400,
+                  .to = epoch,
+                  .peak_tps = peak,
+                  .iu = static_cast<unsigned>(std::max(1.0, std::round(0.9 * peak / per_iu))),
+                  .tps_per_iu = per_iu,
+                  .seed = config.seed + index});
     }
+  }
+
+  // What CloudWatch records of a DetectCustomLabels answer.
+  void record(const ModelEntry& entry, MetricStore::Outcome outcome) {
+    metrics.count(static_cast<std::size_t>(&entry - models.data()), epoch_now(), outcome);
   }
 
   // Auto-scaling and billing advance even when no request arrives.
@@ -111,13 +140,22 @@ struct Emulator::State : std::enable_shared_from_this<State> {
       auto [ec] = co_await clock.async_wait(kUseTuple);
       if (ec || closing) break;
       const auto now = std::chrono::steady_clock::now();
-      for (ModelEntry& entry : models) entry.model.advance(now);
+      const std::int64_t epoch = epoch_now();
+      for (ModelEntry& entry : models) {
+        EmulatedModel& m = entry.model;
+        m.advance(now);
+        if (m.status(now) != ModelStatus::kRunning) continue;
+        metrics.sample_iu(static_cast<std::size_t>(&entry - models.data()), epoch,
+                          m.inference_units(), m.inference_units(), m.min_inference_units(),
+                          m.max_inference_units().value_or(m.min_inference_units()));
+      }
     }
   }
 
-  HttpResponse answer(http::status status, std::string body, const std::string& id) {
+  HttpResponse answer(http::status status, std::string body, const std::string& id,
+                      std::string_view content_type = "application/x-amz-json-1.1") {
     HttpResponse response{status, 11};
-    response.set(http::field::content_type, "application/x-amz-json-1.1");
+    response.set(http::field::content_type, content_type);
     response.set("x-amzn-RequestId", id);
     response.body() = std::move(body);
     return response;
@@ -162,6 +200,11 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     const auto target = request.find("x-amz-target");
     std::string_view operation =
         target == request.end() ? std::string_view{} : std::string_view(target->value());
+    if (request.method() == http::verb::post && request.target() == "/" &&
+        operation.starts_with(kCloudWatchPrefix)) {
+      operation.remove_prefix(kCloudWatchPrefix.size());
+      co_return cloudwatch(request, operation, id);
+    }
     if (request.method() != http::verb::post || request.target() != "/" ||
         !operation.starts_with(kTargetPrefix)) {
       co_return error_answer({"UnknownOperationException",
@@ -188,6 +231,45 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     if (!is_detect) co_return control(operation, label, body, id);
     BodyFacts& facts = hashed ? cached->second : remember(body, std::move(hash));
     co_return co_await detect(facts, body, id);
+  }
+
+  // CloudWatch's GetMetricData and ListMetrics (AWS JSON 1.0) over the models' recorded minutes.
+  HttpResponse cloudwatch(const HttpRequest& request, std::string_view operation,
+                          const std::string& id) {
+    const auto known = std::find(kOperations.begin(), kOperations.end(), operation);
+    const std::string_view label = known == kOperations.end() ? "unknown" : *known;
+    const auto refuse = [&](const ServiceError& error) {
+      HttpResponse response = error_answer(error, label, id);
+      response.set(http::field::content_type, "application/x-amz-json-1.0");
+      return response;
+    };
+    const std::string& body = request.body();
+    if (config.verify_signatures) {
+      if (auto refused = cloudwatch_verifier.verify(request, sha256_hex(body),
+                                                    std::chrono::system_clock::now()))
+        return refuse(*refused);
+    }
+    boost::system::error_code ec;
+    const json::value input = json::parse(body, ec);
+    if (ec || !input.is_object())
+      return refuse({"SerializationException", "The request body is not a JSON object."});
+    json::object output;
+    if (operation == "GetMetricData") {
+      auto parsed = parse_metric_data_request(input.get_object());
+      if (!parsed) return refuse({"ValidationError", parsed.error().message});
+      auto page = metrics.get_metric_data(*parsed);
+      if (!page) return refuse(page.error());
+      output = metric_data_page_json(*page);
+    } else if (operation == "ListMetrics") {
+      output = metrics.list_metrics(input.get_object());
+    } else {
+      return refuse({"UnknownOperationException",
+                     fmt::format("{} is not a CloudWatch operation this endpoint emulates "
+                                 "(GetMetricData, ListMetrics).",
+                                 operation)});
+    }
+    ++outcomes[{std::string(label), "ok"}];
+    return answer(http::status::ok, json::serialize(output), id, "application/x-amz-json-1.0");
   }
 
   HttpResponse control(std::string_view operation, std::string_view label, const std::string& body,
@@ -248,8 +330,10 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     asio::steady_timer timer(io);
     // Service runs from when the slot is ours: now, or when the request before us finished.
     std::optional<SteadyTime> service_start = now;
+    const ModelEntry& recorded = **entry;
     switch (model.admit(now)) {
       case EmulatedModel::Admission::kRefuse:
+        record(recorded, MetricStore::Outcome::kThrottled);
         co_return error_answer({"ProvisionedThroughputExceededException",
                                 "The number of requests exceeded your throughput limit. If you "
                                 "want to increase this limit, start the model with more "
@@ -267,6 +351,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
         break;
     }
     if (closing || !service_start) {  // woken by close(), without a slot
+      record(recorded, MetricStore::Outcome::kServerError);
       co_return error_answer({"InternalServerError", "The endpoint is shutting down."}, kOperation,
                              id);
     }
@@ -276,6 +361,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     timer.expires_at(done);
     co_await timer.async_wait(kUseTuple);
     model.release(done);
+    record(recorded, MetricStore::Outcome::kSuccess);
     co_return ok_answer(std::move(answer_body), kOperation, id);
   }
 

@@ -57,6 +57,18 @@ struct TrafficPast {
 };
 TrafficPast traffic_past(const TrafficHistory& history);
 
+// Where a history came from, for people and plan.json.
+struct TrafficSource {
+  std::string region;
+  std::string model;       // project/version
+  std::string dimensions;  // "ProjectName=p, VersionName=v"
+  bool account_wide = false;
+  unsigned calls = 0, retries = 0;
+  std::int64_t points = 0;
+  double read_s = 0;
+  std::string note;  // what counts as demand, and the resolution of the data
+};
+
 // The day of the week of an epoch time, Monday 0 … Sunday 6 (UTC).
 unsigned weekday_utc(std::int64_t epoch_seconds);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,21 @@ struct ProbeReport {
     Duration wall{};
   };
   std::optional<Scaling> scaling;
+  // What CloudWatch recorded of a Rekognition model's IUs (InServiceInferenceUnits,
+  // DesiredInferenceUnits, one-minute averages) before and during the probe.
+  struct RecordedUnits {
+    std::optional<double> before;  // the last minute before the probe
+    double low = 0, high = 0;      // in service during it
+    double desired_high = 0;
+    std::size_t minutes = 0;
+    // The IU count moved (or was asked to): the model auto-scaled while it was probed.
+    bool changed() const {
+      constexpr double kEps = 0.01;
+      return minutes > 0 && (high - low > kEps || desired_high > high + kEps ||
+                             (before && std::abs(*before - low) > kEps));
+    }
+  };
+  std::optional<RecordedUnits> recorded_units;
 
   bool completed() const { return !interrupted && !failure; }
 };

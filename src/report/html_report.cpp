@@ -12,6 +12,7 @@ extern const std::string_view kUplotCss;
 extern const std::string_view kChartsJs;
 extern const std::string_view kReportJs;
 extern const std::string_view kReportCss;
+extern const std::string_view kPlanJs;
 extern const std::string_view kLiveJs;
 extern const std::string_view kLiveCss;
 }  // namespace assets
@@ -97,6 +98,17 @@ over time are a step's drain and settle seconds: sent, but not judged. This file
 self-contained: it needs no network.</footer>
 </main>)"},
                      {data, assets::kReportJs});
+}
+
+std::string render_plan_html(const boost::json::object& plans) {
+  const std::string data = "window.IUPROBE_PLAN = " + script_safe_json(plans) + ";";
+  return render_page("iuprobe plan", "", {R"(<body>
+<header><h1>iuprobe · IU plan</h1><div class="target">IUs, IU-hours and cost for the traffic asked about</div></header>
+<main id="plans">
+</main>
+<footer>Made by iuprobe. Capacity is IUs × the TPS per IU the plan was made with; hours are UTC
+for plans from CloudWatch. This file is self-contained: it needs no network.</footer>)"},
+                     {data, assets::kPlanJs});
 }
 
 std::string render_live_page() {

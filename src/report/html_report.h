@@ -11,6 +11,10 @@ namespace iuprobe {
 // offline and can be mailed as one file.
 std::string render_probe_html(const boost::json::object& probe_result);
 
+// plan.html for `iuprobe plan --json`'s content: each profile as a chart of demand per hour
+// against the capacity each option provides, and the options; self-contained like report.html.
+std::string render_plan_html(const boost::json::object& plans);
+
 // The live dashboard's page (see live/dashboard.h): the same chart library and chart code as
 // report.html, filled from the page's event stream.
 std::string render_live_page();

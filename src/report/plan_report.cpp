@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report/plan_report.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "report/format.h"
@@ -29,6 +30,22 @@ boost::json::object option_json(const BatchOption& o) {
           {"billed_iu_hours", o.billed_iu_hours},
           {"cost_usd", o.cost},
           {"meets_deadline", o.meets_deadline}};
+}
+
+std::string utc(std::int64_t epoch_seconds) {
+  return fmt::format("{:%Y-%m-%d %H:%M}", fmt::gmtime(static_cast<std::time_t>(epoch_seconds)));
+}
+
+std::string resolution(std::int64_t period_s) {
+  return period_s == 60     ? "per-minute"
+         : period_s == 3600 ? "hourly"
+                            : fmt::format("{}-minute", period_s / 60);
+}
+
+// What the current setting cost a day, if CloudWatch knew its IUs.
+std::optional<double> current_cost_per_day(const TrafficPast& past, double price) {
+  if (!past.iu_known || !(past.days > 0)) return std::nullopt;
+  return past.iu_hours / past.days * price;
 }
 
 }  // namespace
@@ -99,22 +116,45 @@ std::string render_profile_plan(const ProfilePlan& p, const ProfileInput& in,
                   in.headroom > 0 ? fmt::format(", {:.0f}% headroom", in.headroom * 100) : "",
                   format_duration(in.startup));
   const auto rate = [](double t) {
-    return t >= 100 ? fmt::format("{:.0f}", t) : fmt::format("{:g}", std::round(t * 10) / 10);
+    return t >= 10 ? fmt::format("{:.0f}", t) : fmt::format("{:.1f}", t);
   };
+  std::size_t column = 4;
+  for (double t : in.tps) column = std::max(column, rate(t).size() + 1);
   static constexpr std::string_view kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-  // One block of 24 columns per day: the demand, then each option's IUs.
-  for (std::size_t day = 0; day * 24 < in.tps.size(); ++day) {
-    const std::string prefix = weekly ? std::string(kDays[day]) + " " : "";
-    out += fmt::format("  {:<17}", prefix + "hour (UTC)");
-    for (int h = 0; h < 24; ++h) out += fmt::format("{:>4}", h);
-    out += fmt::format("\n  {:<17}", prefix + "TPS");
-    for (int h = 0; h < 24; ++h) out += fmt::format("{:>4}", rate(in.tps[day * 24 + h]));
+  const std::size_t day_count = in.tps.size() / 24;
+  // Days whose IUs are the same under every option share one block (their TPS row is the
+  // highest of the days, hour by hour): one block per day, the demand, then each option's IUs.
+  const auto same_ius = [&](std::size_t d1, std::size_t d2) {
+    for (const ProfileOption& o : p.options) {
+      if (!std::equal(o.iu.begin() + d1 * 24, o.iu.begin() + d1 * 24 + 24, o.iu.begin() + d2 * 24))
+        return false;
+    }
+    return true;
+  };
+  std::size_t label = 17;  // "Sat-Sun auto-scaling IUs" at most
+  for (const ProfileOption& o : p.options)
+    label = std::max(label, o.name.size() + 4 + (weekly ? 8 : 0) + 1);
+  for (std::size_t first = 0; first < day_count;) {
+    std::size_t last = first;
+    while (last + 1 < day_count && same_ius(first, last + 1)) ++last;
+    std::string prefix;
+    if (weekly)
+      prefix = std::string(kDays[first]) + (last > first ? "-" + std::string(kDays[last]) : "") + " ";
+    std::vector<double> tps(24, 0.0);
+    for (std::size_t d = first; d <= last; ++d) {
+      for (std::size_t h = 0; h < 24; ++h) tps[h] = std::max(tps[h], in.tps[d * 24 + h]);
+    }
+    out += fmt::format("  {:<{}}", prefix + "hour", label);
+    for (int h = 0; h < 24; ++h) out += fmt::format("{:>{}}", h, column);
+    out += fmt::format("\n  {:<{}}", prefix + (last > first ? "TPS (peak)" : "TPS"), label);
+    for (double t : tps) out += fmt::format("{:>{}}", rate(t), column);
     out += "\n";
     for (const ProfileOption& o : p.options) {
-      out += fmt::format("  {:<17}", prefix + o.name + " IUs");
-      for (int h = 0; h < 24; ++h) out += fmt::format("{:>4}", o.iu[day * 24 + h]);
+      out += fmt::format("  {:<{}}", prefix + o.name + " IUs", label);
+      for (std::size_t h = 0; h < 24; ++h) out += fmt::format("{:>{}}", o.iu[first * 24 + h], column);
       out += "\n";
     }
+    first = last + 1;
   }
   out += fmt::format("\n  {:<14} {:>12} {:>12} {:>14}  {}\n", "option", "IU-h/day", "per day",
                      "per month", "how");
@@ -176,6 +216,106 @@ boost::json::object profile_plan_json(const ProfilePlan& p, const ProfileInput& 
           {"tps_per_hour", boost::json::array(in.tps.begin(), in.tps.end())},
           {"options", std::move(options)},
           {"recommended", p.options[p.recommended].name}};
+}
+
+std::string render_traffic_plan(const TrafficPlan& t, const PriceSource& price) {
+  const TrafficSource& src = t.source;
+  const TrafficPast& past = t.past;
+  std::string out = fmt::format(
+      "history    {:g} days of {} data, {} to {} UTC, {} in {}\n", past.days,
+      resolution(t.history.period_s), utc(t.history.start), utc(t.history.end), src.model,
+      src.region);
+  out += fmt::format("           request counts under {}{}\n", src.dimensions,
+                     src.account_wide
+                         ? fmt::format(" (none under the model's own dimensions): every "
+                                       "DetectCustomLabels call of the account in {}",
+                                       src.region)
+                         : "");
+  out += fmt::format("           read {} points in {} GetMetricData call{} ({} retried) in {:.1f} s\n",
+                     with_commas(static_cast<std::uint64_t>(src.points)), src.calls,
+                     src.calls == 1 ? "" : "s", src.retries, src.read_s);
+  if (!src.note.empty()) out += fmt::format("           {}\n", src.note);
+  const double share = past.requests > 0 ? past.throttled / past.requests * 100 : 0;
+  out += fmt::format("past       {} requests, {} throttled ({:.2f}%)\n",
+                     with_commas(static_cast<std::uint64_t>(past.requests)),
+                     with_commas(static_cast<std::uint64_t>(past.throttled)), share);
+  for (const TrafficPast::Hour& h : past.worst_hours) {
+    out += fmt::format("           throttled most {}: {} of {} ({:.1f}%)\n", utc(h.start),
+                       with_commas(static_cast<std::uint64_t>(h.throttled)),
+                       with_commas(static_cast<std::uint64_t>(h.requests)),
+                       h.requests > 0 ? h.throttled / h.requests * 100 : 0);
+  }
+  const auto current = current_cost_per_day(past, price.usd_per_iu_hour);
+  if (current) {
+    out += fmt::format(
+        "           in service: {:.2f} IUs on average, {:g} at most; {:.1f} IU-hours, {} ({} a "
+        "day)\n",
+        past.iu_hours / (past.days * 24), past.peak_iu, past.iu_hours,
+        money(past.iu_hours * price.usd_per_iu_hour), money(*current));
+  } else {
+    out += "           in service: unknown (no InServiceInferenceUnits data for the model)\n";
+  }
+  out += fmt::format("profile    {}\n           each hour's (UTC) peak {} rate, {} across {:g} days\n\n",
+                     t.profile.why, resolution(t.history.period_s),
+                     t.profile.peak_percentile >= 100
+                         ? std::string("the maximum")
+                         : fmt::format("percentile {:g}", t.profile.peak_percentile),
+                     t.profile.days);
+  out += render_profile_plan(t.plan, t.input, price);
+  const ProfileOption& best = t.plan.options[t.plan.recommended];
+  if (current) {
+    const double saving = *current - best.cost_per_day;
+    out += fmt::format(
+        "  against now  {} costs {} a day, against {} under the current setting: {} {} a day, {} "
+        "a month\n",
+        best.name, money(best.cost_per_day), money(*current), saving >= 0 ? "saves" : "costs",
+        money(std::abs(saving)), money(std::abs(saving) * kHoursPerMonth / 24));
+    if (past.throttled > 0)
+      out += fmt::format(
+          "               it is sized for each hour's peak; the current setting throttled {:.2f}% "
+          "of requests\n",
+          share);
+  }
+  return out;
+}
+
+boost::json::object traffic_plan_json(const TrafficPlan& t) {
+  const TrafficSource& src = t.source;
+  const TrafficPast& past = t.past;
+  boost::json::array worst;
+  for (const auto& h : past.worst_hours)
+    worst.push_back({{"start", h.start}, {"requests", h.requests}, {"throttled", h.throttled}});
+  boost::json::object out{
+      {"kind", "cloudwatch"},
+      {"source",
+       {{"region", src.region},
+        {"model", src.model},
+        {"dimensions", src.dimensions},
+        {"account_wide", src.account_wide},
+        {"start", t.history.start},
+        {"end", t.history.end},
+        {"period_s", t.history.period_s},
+        {"calls", src.calls},
+        {"retries", src.retries},
+        {"points", src.points},
+        {"read_s", src.read_s}}},
+      {"past",
+       {{"days", past.days},
+        {"requests", past.requests},
+        {"throttled", past.throttled},
+        {"iu_known", past.iu_known},
+        {"iu_hours", past.iu_hours},
+        {"peak_iu", past.peak_iu},
+        {"worst_hours", std::move(worst)}}},
+      {"profile_why", t.profile.why},
+      {"weekly", t.profile.weekly},
+      {"peak_percentile", t.profile.peak_percentile},
+      {"plan", profile_plan_json(t.plan, t.input)}};
+  if (auto current = current_cost_per_day(past, t.input.price_per_iu_hour)) {
+    out["current_cost_per_day_usd"] = *current;
+    out["saving_per_day_usd"] = *current - t.plan.options[t.plan.recommended].cost_per_day;
+  }
+  return out;
 }
 
 std::string render_probe_plans(const ProbeReport& report, const ProbePlanRequest& request) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "plan/plan.h"
+#include "plan/traffic.h"
 #include "probe/probe_report.h"
 
 namespace iuprobe {
@@ -22,6 +23,19 @@ std::string render_batch_plan(const BatchPlan& plan, const BatchInput& input,
 std::string render_profile_plan(const ProfilePlan& plan, const ProfileInput& input,
                                 const PriceSource& price);
 std::string render_price(const PriceSource& price);
+
+// A plan from recorded traffic: where the data came from and what happened under the current
+// setting, the profile plan, and what the recommendation saves against what was spent.
+struct TrafficPlan {
+  TrafficHistory history;
+  TrafficSource source;
+  TrafficPast past;
+  TrafficProfile profile;
+  ProfileInput input;
+  ProfilePlan plan;
+};
+std::string render_traffic_plan(const TrafficPlan& t, const PriceSource& price);
+boost::json::object traffic_plan_json(const TrafficPlan& t);
 
 // The plans a probe appends to its answer (--target-tps, --batch N --within D), made from its
 // TPS per IU (the whole capacity when the IU count is unknown, said so). No plan is made from

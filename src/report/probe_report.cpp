@@ -20,7 +20,8 @@ bool per_iu_figure(const ProbeReport& report) {
   const SearchAnswer& a = report.answer;
   const bool figure = a.verdict == Verdict::kFound || a.verdict == Verdict::kGeneratorLimited ||
                       (a.verdict == Verdict::kNoLimitFound && !a.knee);
-  return report.inference_units > 0 && a.capacity > 0 && figure;
+  const bool autoscaled = report.recorded_units && report.recorded_units->changed();
+  return report.inference_units > 0 && a.capacity > 0 && figure && !autoscaled;
 }
 
 std::string rate_text(double rate) {
@@ -237,8 +238,18 @@ boost::json::object probe_json(const ProbeReport& report) {
                {"capacity_tps", s->answer.capacity},    {"upper_tps", s->answer.upper},
                {"efficiency", s->efficiency},           {"wall_s", to_seconds(s->wall)}};
   }
+  boost::json::value recorded;
+  if (const auto& u = report.recorded_units) {
+    recorded = {{"before", u->before ? boost::json::value(*u->before) : nullptr},
+                {"in_service_low", u->low},
+                {"in_service_high", u->high},
+                {"desired_high", u->desired_high},
+                {"minutes", u->minutes},
+                {"autoscaled", u->changed()}};
+  }
   return {{"schema", "iuprobe.probe"},
           {"scaling", std::move(scaling)},
+          {"recorded_units", std::move(recorded)},
           {"schema_version", 1},
           {"target", report.target},
           {"answer", std::move(answer)},
