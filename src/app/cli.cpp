@@ -306,7 +306,8 @@ CLI::App* add_plan_command(CLI::App& app, PlanOptions& o) {
   plan->add_flag("--cloudwatch", o.cloudwatch,
                  "Plan for the traffic CloudWatch recorded: each hour's peak over --days")
       ->group(cw);
-  plan->add_option("--project-version-arn", o.project_version_arn, "The model whose traffic to read")
+  plan->add_option("--project-version-arn", o.project_version_arn,
+                   "The model whose traffic to read")
       ->group(cw);
   plan->add_option("--days", o.days, "Days of history to read, 1-455")
       ->capture_default_str()

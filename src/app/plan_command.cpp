@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/plan_command.h"
 
-#include <fmt/format.h>
-
 #include <fmt/chrono.h>
+#include <fmt/format.h>
 
 #include <cmath>
 
@@ -12,8 +11,8 @@
 #include "cloudwatch/model_metrics.h"
 #include "core/environment.h"
 #include "http/bodies.h"
-#include "plan/traffic.h"
 #include "plan/plan.h"
+#include "plan/traffic.h"
 #include "report/format.h"
 #include "report/html_report.h"
 #include "report/plan_report.h"
@@ -194,8 +193,8 @@ Result<TrafficPlan> read_traffic(const Questions& q) {
   if (!endpoint) return tl::unexpected(endpoint.error());
   auto credentials = load_credentials(o.aws);
   if (!credentials) return tl::unexpected(credentials.error());
-  const CloudWatchClient client(AwsJsonClient(kCloudWatchProtocol, *endpoint, *region,
-                                              *credentials, nullptr, std::chrono::seconds(30)));
+  const CloudWatchClient client(AwsJsonClient(kCloudWatchProtocol, *endpoint, *region, *credentials,
+                                              nullptr, std::chrono::seconds(30)));
   // Whole hours, the last one complete.
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
@@ -213,10 +212,16 @@ Result<TrafficPlan> read_traffic(const Questions& q) {
   auto metrics = read_model_metrics(client, query);
   if (!metrics) {
     const AwsError& e = metrics.error();
-    if (e.kind() == ErrorKind::kAuth) {
+    if (e.type.starts_with("AccessDenied") || e.status == 403) {
       return fail(ErrorKind::kAuth,
                   "CloudWatch refused the read ({}): the credentials need the IAM action "
                   "cloudwatch:GetMetricData",
+                  e.describe());
+    }
+    if (e.kind() == ErrorKind::kAuth) {
+      return fail(ErrorKind::kAuth,
+                  "CloudWatch refused the credentials ({}): check them (--aws-profile, "
+                  "AWS_ACCESS_KEY_ID) and the clock",
                   e.describe());
     }
     return tl::unexpected(e.as_error("CloudWatch GetMetricData failed"));

@@ -140,7 +140,8 @@ class ProbeDisplay final : public ProbeObserver {
 class UnitsWatch {
  public:
   UnitsWatch(const ProbeOptions& o, const TargetSetup& setup, ProbeObserver& display) {
-    if (!setup.aws) return;
+    // --verify-scaling changes the IU count on purpose: CloudWatch would see that.
+    if (!setup.aws || o.verify_scaling > 0) return;
     const EnvLookup env = process_environment();
     const auto flag = o.aws.cloudwatch_endpoint_url.empty()
                           ? std::nullopt
@@ -166,9 +167,11 @@ class UnitsWatch {
     version_ = setup.aws->arn.version;
   }
 
-  // Before the search: the IUs of the last ten minutes.
-  void before() {
+  // Before the search: the IUs of the last ten minutes, unless iuprobe has just started the
+  // model (what ran before it was stopped tells nothing about this search).
+  void before(bool model_started_by_iuprobe) {
     started_ = now();
+    if (model_started_by_iuprobe) return;
     auto m = read(started_ - 600, started_ / 60 * 60);
     if (m && !m->in_service_iu.empty()) before_ = m->in_service_iu.back().value;
   }
@@ -194,7 +197,8 @@ class UnitsWatch {
       units.low = std::min(units.low, p.value);
       units.high = std::max(units.high, p.value);
     }
-    for (const MetricPoint& p : m->desired_iu) units.desired_high = std::max(units.desired_high, p.value);
+    for (const MetricPoint& p : m->desired_iu)
+      units.desired_high = std::max(units.desired_high, p.value);
     report.recorded_units = units;
     if (units.changed()) {
       report.warnings.push_back(fmt::format(
@@ -215,16 +219,18 @@ class UnitsWatch {
   std::optional<ModelMetrics> read(std::int64_t from, std::int64_t to) {
     if (!client_ || !warning_.empty() || to <= from) return std::nullopt;
     auto m = read_model_metrics(
-        *client_, {.project = project_, .version = version_, .start = from, .end = to,
-                   .requests = false});
+        *client_,
+        {.project = project_, .version = version_, .start = from, .end = to, .requests = false});
     if (m) return std::move(*m);
-    warning_ = m.error().kind() == ErrorKind::kAuth
-                   ? fmt::format("CloudWatch not read ({}): auto-scaling is judged from goodput "
-                                 "only; the credentials need cloudwatch:GetMetricData",
-                                 m.error().describe())
-                   : fmt::format("CloudWatch not read ({}): auto-scaling is judged from goodput "
-                                 "only",
-                                 m.error().describe());
+    const bool denied = m.error().type.starts_with("AccessDenied") || m.error().status == 403;
+    warning_ = denied ? fmt::format(
+                            "CloudWatch not read ({}): auto-scaling is judged from goodput "
+                            "only; the credentials need cloudwatch:GetMetricData",
+                            m.error().describe())
+                      : fmt::format(
+                            "CloudWatch not read ({}): auto-scaling is judged from goodput "
+                            "only",
+                            m.error().describe());
     return std::nullopt;
   }
 
@@ -293,7 +299,7 @@ Result<ProbeReport> probe_and_report(const ProbeOptions& o, StopSource& stop, Li
   }
   const RealClock clock;
   UnitsWatch units(o, plan->setup, display);
-  units.before();
+  units.before(managed && managed->started_by_iuprobe());
   ProbeReport report = run_probe(plan->settings, {.session = **session,
                                                   .model = managed ? &*managed : nullptr,
                                                   .clock = clock,

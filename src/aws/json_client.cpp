@@ -16,13 +16,17 @@ namespace json = boost::json;
 
 ErrorKind AwsError::kind() const {
   if (status == 0) return ErrorKind::kNetwork;
-  static constexpr std::string_view kAuthTypes[] = {
-      "AccessDeniedException",       "AccessDenied",
-      "UnrecognizedClientException", "InvalidSignatureException",
-      "SignatureDoesNotMatch",       "ExpiredTokenException",
-      "ExpiredToken",                "MissingAuthenticationToken",
-      "MissingAuthenticationTokenException", "IncompleteSignatureException",
-      "InvalidClientTokenId"};
+  static constexpr std::string_view kAuthTypes[] = {"AccessDeniedException",
+                                                    "AccessDenied",
+                                                    "UnrecognizedClientException",
+                                                    "InvalidSignatureException",
+                                                    "SignatureDoesNotMatch",
+                                                    "ExpiredTokenException",
+                                                    "ExpiredToken",
+                                                    "MissingAuthenticationToken",
+                                                    "MissingAuthenticationTokenException",
+                                                    "IncompleteSignatureException",
+                                                    "InvalidClientTokenId"};
   for (std::string_view t : kAuthTypes) {
     if (type == t) return ErrorKind::kAuth;
   }

@@ -175,11 +175,11 @@ AwsResult<std::string> RekognitionClient::project_arn(const ProjectVersionArn& a
       }
     }
   }
-  return tl::unexpected(AwsError{
-      .status = 400,
-      .type = "ResourceNotFoundException",
-      .message =
-          fmt::format("no project named '{}' in {} (check --region)", arn.project, json_.region())});
+  return tl::unexpected(
+      AwsError{.status = 400,
+               .type = "ResourceNotFoundException",
+               .message = fmt::format("no project named '{}' in {} (check --region)", arn.project,
+                                      json_.region())});
 }
 
 AwsResult<ModelDescription> RekognitionClient::describe(const ProjectVersionArn& arn,

@@ -14,9 +14,13 @@ constexpr std::int64_t kPointsPerQueryPerCall = 1440;
 }  // namespace
 
 bool retryable(const AwsError& error) {
-  static constexpr std::string_view kThrottles[] = {
-      "Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded",
-      "TooManyRequestsException", "RequestThrottled", "LimitExceededException"};
+  static constexpr std::string_view kThrottles[] = {"Throttling",
+                                                    "ThrottlingException",
+                                                    "ThrottledException",
+                                                    "RequestLimitExceeded",
+                                                    "TooManyRequestsException",
+                                                    "RequestThrottled",
+                                                    "LimitExceededException"};
   if (std::find(std::begin(kThrottles), std::end(kThrottles), error.type) != std::end(kThrottles))
     return true;
   return error.status == 429 || error.status >= 500 || error.status == 0;
@@ -36,8 +40,8 @@ AwsResult<json::value> CloudWatchClient::call_with_retries(const json::object& i
       return answer;
     }
     // A refused connection is retried twice only: the endpoint is more likely wrong than busy.
-    const unsigned attempts = answer.error().status == 0 ? std::min(3u, retry_.attempts)
-                                                         : retry_.attempts;
+    const unsigned attempts =
+        answer.error().status == 0 ? std::min(3u, retry_.attempts) : retry_.attempts;
     if (!retryable(answer.error()) || attempt >= attempts) return answer;
     ++stats.retries;
     // Full jitter (AWS's backoff advice): a pause drawn from [delay/2, delay].
@@ -58,10 +62,8 @@ AwsResult<std::vector<MetricSeries>> CloudWatchClient::read(
   std::map<std::string, MetricSeries> by_id;
   for (const MetricQuery& q : queries) by_id[q.id] = MetricSeries{.id = q.id};
   for (std::int64_t from = start; from < end; from += chunk) {
-    MetricDataRequest request{.queries = queries,
-                              .start = from,
-                              .end = std::min(end, from + chunk),
-                              .ascending = true};
+    MetricDataRequest request{
+        .queries = queries, .start = from, .end = std::min(end, from + chunk), .ascending = true};
     do {
       auto answer = call_with_retries(metric_data_request_json(request), stats);
       if (!answer) return tl::unexpected(answer.error());
@@ -73,11 +75,11 @@ AwsResult<std::vector<MetricSeries>> CloudWatchClient::read(
         auto it = by_id.find(s.id);
         if (it == by_id.end()) continue;
         if (s.status == "Forbidden") {
-          return tl::unexpected(AwsError{
-              .status = 403,
-              .type = "AccessDenied",
-              .message = fmt::format("GetMetricData refused the query '{}' (StatusCode Forbidden)",
-                                     s.id)});
+          return tl::unexpected(
+              AwsError{.status = 403,
+                       .type = "AccessDenied",
+                       .message = fmt::format(
+                           "GetMetricData refused the query '{}' (StatusCode Forbidden)", s.id)});
         }
         stats.points += static_cast<std::int64_t>(s.points.size());
         it->second.points.insert(it->second.points.end(), s.points.begin(), s.points.end());
@@ -92,11 +94,10 @@ AwsResult<std::vector<MetricSeries>> CloudWatchClient::read(
     std::sort(s.points.begin(), s.points.end(),
               [](const MetricPoint& x, const MetricPoint& y) { return x.time < y.time; });
     // Pages may overlap at their edges: one point per time.
-    s.points.erase(std::unique(s.points.begin(), s.points.end(),
-                               [](const MetricPoint& x, const MetricPoint& y) {
-                                 return x.time == y.time;
-                               }),
-                   s.points.end());
+    s.points.erase(
+        std::unique(s.points.begin(), s.points.end(),
+                    [](const MetricPoint& x, const MetricPoint& y) { return x.time == y.time; }),
+        s.points.end());
     out.push_back(std::move(s));
   }
   stats.took += std::chrono::steady_clock::now() - began;

@@ -58,10 +58,10 @@ TEST(MetricData, ServerSideReaderNamesWhatIsWrong) {
   EXPECT_NE(error(R"({"MetricDataQueries":[)" + query + R"(],"StartTime":2,"EndTime":2})")
                 .find("EndTime"),
             std::string::npos);
-  EXPECT_NE(error(R"({"MetricDataQueries":[)" + query + "," + query +
-                  R"(],"StartTime":1,"EndTime":2})")
-                .find("twice"),
-            std::string::npos);
+  EXPECT_NE(
+      error(R"({"MetricDataQueries":[)" + query + "," + query + R"(],"StartTime":1,"EndTime":2})")
+          .find("twice"),
+      std::string::npos);
   EXPECT_NE(error(R"({"MetricDataQueries":[{"Id":"a","MetricStat":{"Metric":{"MetricName":"M"},)"
                   R"("Period":90,"Stat":"Sum"}}],"StartTime":1,"EndTime":2})")
                 .find("Period"),
@@ -73,9 +73,9 @@ TEST(MetricData, ServerSideReaderNamesWhatIsWrong) {
 }
 
 TEST(MetricData, PageIsReadAndSortedAndBadPagesAreRefused) {
-  auto page = parse_metric_data_page(json::parse(
-      R"({"MetricDataResults":[{"Id":"a","Timestamps":[180,60,120],"Values":[3,1,2],)"
-      R"("StatusCode":"PartialData"},{"Id":"b"}],"NextToken":"n","Messages":[]})"));
+  auto page = parse_metric_data_page(
+      json::parse(R"({"MetricDataResults":[{"Id":"a","Timestamps":[180,60,120],"Values":[3,1,2],)"
+                  R"("StatusCode":"PartialData"},{"Id":"b"}],"NextToken":"n","Messages":[]})"));
   ASSERT_TRUE(page) << page.error().message;
   ASSERT_EQ(page->results.size(), 2u);
   EXPECT_EQ(page->results[0].points.front().time, 60);
@@ -89,7 +89,8 @@ TEST(MetricData, PageIsReadAndSortedAndBadPagesAreRefused) {
 }
 
 TEST(CloudWatchEndpoint, FollowsTheSdkOrder) {
-  const auto url = [](std::optional<std::string> flag, std::map<std::string, std::string, std::less<>> env) {
+  const auto url = [](std::optional<std::string> flag,
+                      std::map<std::string, std::string, std::less<>> env) {
     auto u = cloudwatch_endpoint("eu-west-1", flag, environment_from(std::move(env)));
     return u ? u->host_header : u.error().message;
   };
@@ -144,9 +145,9 @@ TEST(CloudWatchClient, RetriesThrottlingAndReadsEveryPageOfEveryDay) {
   const std::int64_t start = 1796601600, end = start + 2 * 86400 + 3600;
   CloudWatchReadStats stats;
   std::vector<std::int64_t> progress;
-  auto series = client.read({{.id = "a", .metric_name = "M"}, {.id = "b", .metric_name = "N"}},
-                            start, end, stats,
-                            [&](std::int64_t done, std::int64_t) { progress.push_back(done); });
+  auto series =
+      client.read({{.id = "a", .metric_name = "M"}, {.id = "b", .metric_name = "N"}}, start, end,
+                  stats, [&](std::int64_t done, std::int64_t) { progress.push_back(done); });
   ASSERT_TRUE(series) << series.error().describe();
   ASSERT_EQ(series->size(), 2u);
   const auto minutes = static_cast<std::size_t>((end - start) / 60);

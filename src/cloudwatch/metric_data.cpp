@@ -104,12 +104,11 @@ json::object metric_data_request_json(const MetricDataRequest& request) {
       dimensions.push_back(json::object{{"Name", name}, {"Value", value}});
     queries.push_back(json::object{
         {"Id", q.id},
-        {"MetricStat",
-         json::object{{"Metric", json::object{{"Namespace", q.namespace_name},
-                                              {"MetricName", q.metric_name},
-                                              {"Dimensions", std::move(dimensions)}}},
-                      {"Period", q.period_s},
-                      {"Stat", q.stat}}},
+        {"MetricStat", json::object{{"Metric", json::object{{"Namespace", q.namespace_name},
+                                                            {"MetricName", q.metric_name},
+                                                            {"Dimensions", std::move(dimensions)}}},
+                                    {"Period", q.period_s},
+                                    {"Stat", q.stat}}},
         {"ReturnData", true}});
   }
   json::object out{{"MetricDataQueries", std::move(queries)},
@@ -141,15 +140,17 @@ Result<MetricDataPage> parse_metric_data_page(const json::value& answer) {
   if (results == nullptr || !results->is_array())
     return fail(ErrorKind::kService, "GetMetricData: the answer has no MetricDataResults");
   for (const json::value& r : results->get_array()) {
-    if (!r.is_object()) return fail(ErrorKind::kService, "GetMetricData: a result is not an object");
+    if (!r.is_object())
+      return fail(ErrorKind::kService, "GetMetricData: a result is not an object");
     const json::object& o = r.get_object();
     MetricSeries series{.id = text(member(o, "Id")).value_or(""),
                         .status = text(member(o, "StatusCode")).value_or("Complete")};
     const json::value* times = member(o, "Timestamps");
     const json::value* values = member(o, "Values");
     const bool empty_ok = times == nullptr && values == nullptr;
-    if (!empty_ok && (times == nullptr || values == nullptr || !times->is_array() ||
-                      !values->is_array() || times->get_array().size() != values->get_array().size()))
+    if (!empty_ok &&
+        (times == nullptr || values == nullptr || !times->is_array() || !values->is_array() ||
+         times->get_array().size() != values->get_array().size()))
       return fail(ErrorKind::kService,
                   "GetMetricData: result '{}' has Timestamps and Values of different lengths",
                   series.id);

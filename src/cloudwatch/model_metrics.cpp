@@ -58,8 +58,8 @@ AwsResult<ModelMetrics> read_model_metrics(
   if (out.has_requests()) return out;
   // Not under the model's dimensions: the service-wide ones.
   const Dimensions operation{{"Operation", "DetectCustomLabels"}};
-  auto fallback = client.read(request_queries(operation, q.period_s), q.start, q.end, out.stats,
-                              progress);
+  auto fallback =
+      client.read(request_queries(operation, q.period_s), q.start, q.end, out.stats, progress);
   if (!fallback) return tl::unexpected(fallback.error());
   take_requests(*fallback, out);
   if (out.has_requests()) {

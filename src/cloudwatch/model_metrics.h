@@ -17,7 +17,7 @@ struct ModelMetrics {
   Dimensions request_dimensions;
   bool account_wide = false;
   std::vector<MetricPoint> successful, throttled, server_errors, user_errors;  // Sum
-  std::vector<MetricPoint> in_service_iu, desired_iu;  // Average
+  std::vector<MetricPoint> in_service_iu, desired_iu;                          // Average
   CloudWatchReadStats stats;
 
   bool has_requests() const {

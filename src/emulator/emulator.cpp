@@ -35,8 +35,9 @@ constexpr std::string_view kCloudWatchPrefix = "GraniteServiceVersion20100801.";
 constexpr std::size_t kBodyCacheBytes = 64 << 20;
 constexpr Duration kClockTick = std::chrono::milliseconds(100);
 constexpr std::array<std::string_view, 7> kOperations = {
-    "DetectCustomLabels",  "DescribeProjects", "DescribeProjectVersions", "StartProjectVersion",
-    "StopProjectVersion", "GetMetricData",    "ListMetrics"};
+    "DetectCustomLabels",  "DescribeProjects",   "DescribeProjectVersions",
+    "StartProjectVersion", "StopProjectVersion", "GetMetricData",
+    "ListMetrics"};
 
 std::int64_t epoch_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(

@@ -61,10 +61,18 @@ MetricStore::Minute& MetricStore::minute(std::size_t model, std::int64_t epoch_s
 void MetricStore::count(std::size_t model, std::int64_t epoch_s, Outcome outcome) {
   Minute& m = minute(model, epoch_s);
   switch (outcome) {
-    case Outcome::kSuccess: ++m.successful; break;
-    case Outcome::kThrottled: ++m.throttled; break;
-    case Outcome::kServerError: ++m.server_errors; break;
-    case Outcome::kUserError: ++m.user_errors; break;
+    case Outcome::kSuccess:
+      ++m.successful;
+      break;
+    case Outcome::kThrottled:
+      ++m.throttled;
+      break;
+    case Outcome::kServerError:
+      ++m.server_errors;
+      break;
+    case Outcome::kUserError:
+      ++m.user_errors;
+      break;
   }
 }
 

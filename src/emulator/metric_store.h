@@ -55,9 +55,7 @@ class MetricStore {
     double in_service_sum = 0, desired_sum = 0;
     unsigned iu_looks = 0;
     unsigned min_iu = 0, max_iu = 0;
-    bool has_requests() const {
-      return successful + throttled + server_errors + user_errors > 0;
-    }
+    bool has_requests() const { return successful + throttled + server_errors + user_errors > 0; }
   };
   struct Model {
     std::string project, version;

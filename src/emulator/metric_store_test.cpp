@@ -29,24 +29,26 @@ TEST(MetricStore, CountsPerMinuteUnderTheModelAndTheOperation) {
   for (int i = 0; i < 5; ++i) store.count(a, kMonday + 10, MetricStore::Outcome::kSuccess);
   store.count(a, kMonday + 70, MetricStore::Outcome::kThrottled);
   store.count(b, kMonday + 20, MetricStore::Outcome::kSuccess);
-  auto page = store.get_metric_data(
-      {.queries = {query("SuccessfulRequestCount", kModelA)}, .start = kMonday, .end = kMonday + 3600,
-       .ascending = true});
+  auto page = store.get_metric_data({.queries = {query("SuccessfulRequestCount", kModelA)},
+                                     .start = kMonday,
+                                     .end = kMonday + 3600,
+                                     .ascending = true});
   ASSERT_TRUE(page);
   ASSERT_EQ(page->results[0].points.size(), 2u);  // a minute with requests has a point
   EXPECT_EQ(page->results[0].points[0].time, kMonday);
   EXPECT_EQ(page->results[0].points[0].value, 5);
   EXPECT_EQ(page->results[0].points[1].value, 0);  // 00:01 had a throttle only
-  auto all = store.get_metric_data({.queries = {query("SuccessfulRequestCount",
-                                                      {{"Operation", "DetectCustomLabels"}}, 300)},
-                                    .start = kMonday,
-                                    .end = kMonday + 3600});
+  auto all = store.get_metric_data(
+      {.queries = {query("SuccessfulRequestCount", {{"Operation", "DetectCustomLabels"}}, 300)},
+       .start = kMonday,
+       .end = kMonday + 3600});
   ASSERT_TRUE(all);
   ASSERT_EQ(all->results[0].points.size(), 1u);
   EXPECT_EQ(all->results[0].points[0].value, 6);  // both models, one 5-minute period
-  auto none = store.get_metric_data(
-      {.queries = {query("SuccessfulRequestCount", {{"ProjectName", "a"}})}, .start = kMonday,
-       .end = kMonday + 3600});
+  auto none =
+      store.get_metric_data({.queries = {query("SuccessfulRequestCount", {{"ProjectName", "a"}})},
+                             .start = kMonday,
+                             .end = kMonday + 3600});
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->results[0].points.empty());  // dimensions must match exactly
 }
@@ -56,15 +58,17 @@ TEST(MetricStore, InferenceUnitsAreAveragedOverAMinute) {
   const std::size_t a = store.add_model("a", "a.v1");
   for (int i = 0; i < 30; ++i) store.sample_iu(a, kMonday + i, 1, 1, 1, 3);
   for (int i = 30; i < 60; ++i) store.sample_iu(a, kMonday + i, 2, 2, 1, 3);
-  auto page = store.get_metric_data(
-      {.queries = {query("InServiceInferenceUnits", kModelA, 60, "Average")}, .start = kMonday,
-       .end = kMonday + 120});
+  auto page =
+      store.get_metric_data({.queries = {query("InServiceInferenceUnits", kModelA, 60, "Average")},
+                             .start = kMonday,
+                             .end = kMonday + 120});
   ASSERT_TRUE(page);
   ASSERT_EQ(page->results[0].points.size(), 1u);
   EXPECT_DOUBLE_EQ(page->results[0].points[0].value, 1.5);
   // No request-count point for minutes with no requests.
-  auto requests = store.get_metric_data(
-      {.queries = {query("SuccessfulRequestCount", kModelA)}, .start = kMonday, .end = kMonday + 120});
+  auto requests = store.get_metric_data({.queries = {query("SuccessfulRequestCount", kModelA)},
+                                         .start = kMonday,
+                                         .end = kMonday + 120});
   ASSERT_TRUE(requests);
   EXPECT_TRUE(requests->results[0].points.empty());
 }
@@ -72,8 +76,12 @@ TEST(MetricStore, InferenceUnitsAreAveragedOverAMinute) {
 TEST(MetricStore, HistoryHasADailyCycleAWeekendDipAndThrottlesAboveItsIus) {
   MetricStore store;
   const std::size_t a = store.add_model("a", "a.v1");
-  store.add_history(a, {.from = kMonday, .to = kMonday + 7 * 86400, .peak_tps = 22, .iu = 2,
-                        .tps_per_iu = 10, .seed = 3});
+  store.add_history(a, {.from = kMonday,
+                        .to = kMonday + 7 * 86400,
+                        .peak_tps = 22,
+                        .iu = 2,
+                        .tps_per_iu = 10,
+                        .seed = 3});
   const auto sum = [&](std::string metric, std::int64_t from, std::int64_t to) {
     auto page = store.get_metric_data(
         {.queries = {query(metric, kModelA, 3600)}, .start = from, .end = to});

@@ -194,10 +194,9 @@ Result<ProfilePlan> plan_profile(const ProfileInput& in) {
     }
   }
   scheduled.iu_hours_per_day = iu_hours / days;
-  scheduled.how = n == 24 ? fmt::format("{} start(s) a day at the hours where the IU count changes",
-                                        starts)
-                          : fmt::format("{} start(s) a week at the hours where the IU count changes",
-                                        starts);
+  scheduled.how =
+      n == 24 ? fmt::format("{} start(s) a day at the hours where the IU count changes", starts)
+              : fmt::format("{} start(s) a week at the hours where the IU count changes", starts);
   if (starts > 0 && in.startup == Duration::zero())
     scheduled.caveat = "model start time not included: pass --startup (typically 5-20 minutes)";
   plan.options.push_back(finish(scheduled));

@@ -16,7 +16,8 @@ constexpr std::int64_t kHour = 3600, kDay = 86400;
 // Nearest-rank percentile of `values` (not empty), p in (0, 100].
 double percentile(std::vector<double> values, double p) {
   std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(p / 100 * static_cast<double>(values.size())));
+  const auto rank =
+      static_cast<std::size_t>(std::ceil(p / 100 * static_cast<double>(values.size())));
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
@@ -62,8 +63,8 @@ Result<TrafficProfile> traffic_profile(const TrafficHistory& h, double peak_perc
   const double daily_peak = *std::max_element(daily.begin(), daily.end());
   out.tps = daily;
   if (hours < 7 * 24) {
-    out.why = fmt::format("one profile for every day: {:.1f} days of data are not a week",
-                          out.days);
+    out.why =
+        fmt::format("one profile for every day: {:.1f} days of data are not a week", out.days);
     return out;
   }
   // Weekly when some weekday's hour differs from the daily profile by more than a fifth of the
@@ -79,8 +80,8 @@ Result<TrafficProfile> traffic_profile(const TrafficHistory& h, double peak_perc
       where = i;
     }
   }
-  static constexpr std::string_view kDays[] = {"Mondays",   "Tuesdays", "Wednesdays", "Thursdays",
-                                               "Fridays",   "Saturdays", "Sundays"};
+  static constexpr std::string_view kDays[] = {"Mondays", "Tuesdays",  "Wednesdays", "Thursdays",
+                                               "Fridays", "Saturdays", "Sundays"};
   if (daily_peak > 0 && largest > 0.2 * daily_peak) {
     out.tps = std::move(weekly);
     out.weekly = true;

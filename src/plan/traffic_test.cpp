@@ -57,8 +57,8 @@ TEST(Traffic, AWeekendDipMakesAWeeklyProfileAndNoiseDoesNot) {
   ASSERT_TRUE(weekly);
   ASSERT_TRUE(weekly->weekly) << weekly->why;
   ASSERT_EQ(weekly->tps.size(), 168u);
-  EXPECT_NEAR(weekly->tps[12], 100, 0.01);           // Monday noon
-  EXPECT_NEAR(weekly->tps[5 * 24 + 12], 40, 0.01);   // Saturday noon
+  EXPECT_NEAR(weekly->tps[12], 100, 0.01);          // Monday noon
+  EXPECT_NEAR(weekly->tps[5 * 24 + 12], 40, 0.01);  // Saturday noon
   EXPECT_NE(weekly->why.find("Saturdays"), std::string::npos) << weekly->why;
   // ±5% from day to day: one profile for all days.
   auto noisy = history(14, [&](int d, int m) { return shape(m) * (1 + 0.05 * ((d * 7) % 3 - 1)); });
@@ -70,10 +70,12 @@ TEST(Traffic, AWeekendDipMakesAWeeklyProfileAndNoiseDoesNot) {
 
 TEST(Traffic, ThePastCountsThrottlesIuHoursAndTheWorstHours) {
   TrafficHistory h{.start = kMonday, .end = kMonday + 2 * 86400, .period_s = 60};
-  h.requests = {{kMonday + 600, 100, 0}, {kMonday + 3600 * 5, 100, 40}, {kMonday + 3600 * 5 + 60, 80, 20},
-                {kMonday + 3600 * 30, 50, 10}, {kMonday + 3600 * 40, 10, 1}, {kMonday + 3600 * 41, 5, 2},
+  h.requests = {{kMonday + 600, 100, 0},           {kMonday + 3600 * 5, 100, 40},
+                {kMonday + 3600 * 5 + 60, 80, 20}, {kMonday + 3600 * 30, 50, 10},
+                {kMonday + 3600 * 40, 10, 1},      {kMonday + 3600 * 41, 5, 2},
                 {kMonday - 60, 1000, 1000}};  // outside: ignored
-  for (int m = 0; m < 2 * 1440; ++m) h.in_service.push_back({kMonday + m * 60, m < 1440 ? 2.0 : 1.0});
+  for (int m = 0; m < 2 * 1440; ++m)
+    h.in_service.push_back({kMonday + m * 60, m < 1440 ? 2.0 : 1.0});
   const TrafficPast past = traffic_past(h);
   EXPECT_DOUBLE_EQ(past.days, 2);
   EXPECT_DOUBLE_EQ(past.requests, 345);

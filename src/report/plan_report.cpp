@@ -139,7 +139,8 @@ std::string render_profile_plan(const ProfilePlan& p, const ProfileInput& in,
     while (last + 1 < day_count && same_ius(first, last + 1)) ++last;
     std::string prefix;
     if (weekly)
-      prefix = std::string(kDays[first]) + (last > first ? "-" + std::string(kDays[last]) : "") + " ";
+      prefix =
+          std::string(kDays[first]) + (last > first ? "-" + std::string(kDays[last]) : "") + " ";
     std::vector<double> tps(24, 0.0);
     for (std::size_t d = first; d <= last; ++d) {
       for (std::size_t h = 0; h < 24; ++h) tps[h] = std::max(tps[h], in.tps[d * 24 + h]);
@@ -151,7 +152,8 @@ std::string render_profile_plan(const ProfilePlan& p, const ProfileInput& in,
     out += "\n";
     for (const ProfileOption& o : p.options) {
       out += fmt::format("  {:<{}}", prefix + o.name + " IUs", label);
-      for (std::size_t h = 0; h < 24; ++h) out += fmt::format("{:>{}}", o.iu[first * 24 + h], column);
+      for (std::size_t h = 0; h < 24; ++h)
+        out += fmt::format("{:>{}}", o.iu[first * 24 + h], column);
       out += "\n";
     }
     first = last + 1;
@@ -221,19 +223,19 @@ boost::json::object profile_plan_json(const ProfilePlan& p, const ProfileInput& 
 std::string render_traffic_plan(const TrafficPlan& t, const PriceSource& price) {
   const TrafficSource& src = t.source;
   const TrafficPast& past = t.past;
-  std::string out = fmt::format(
-      "history    {:g} days of {} data, {} to {} UTC, {} in {}\n", past.days,
-      resolution(t.history.period_s), utc(t.history.start), utc(t.history.end), src.model,
-      src.region);
-  out += fmt::format("           request counts under {}{}\n", src.dimensions,
-                     src.account_wide
-                         ? fmt::format(" (none under the model's own dimensions): every "
-                                       "DetectCustomLabels call of the account in {}",
-                                       src.region)
-                         : "");
-  out += fmt::format("           read {} points in {} GetMetricData call{} ({} retried) in {:.1f} s\n",
-                     with_commas(static_cast<std::uint64_t>(src.points)), src.calls,
-                     src.calls == 1 ? "" : "s", src.retries, src.read_s);
+  std::string out = fmt::format("history    {:g} days of {} data, {} to {} UTC, {} in {}\n",
+                                past.days, resolution(t.history.period_s), utc(t.history.start),
+                                utc(t.history.end), src.model, src.region);
+  out +=
+      fmt::format("           request counts under {}{}\n", src.dimensions,
+                  src.account_wide ? fmt::format(" (none under the model's own dimensions): every "
+                                                 "DetectCustomLabels call of the account in {}",
+                                                 src.region)
+                                   : "");
+  out +=
+      fmt::format("           read {} points in {} GetMetricData call{} ({} retried) in {:.1f} s\n",
+                  with_commas(static_cast<std::uint64_t>(src.points)), src.calls,
+                  src.calls == 1 ? "" : "s", src.retries, src.read_s);
   if (!src.note.empty()) out += fmt::format("           {}\n", src.note);
   const double share = past.requests > 0 ? past.throttled / past.requests * 100 : 0;
   out += fmt::format("past       {} requests, {} throttled ({:.2f}%)\n",
@@ -255,12 +257,12 @@ std::string render_traffic_plan(const TrafficPlan& t, const PriceSource& price) 
   } else {
     out += "           in service: unknown (no InServiceInferenceUnits data for the model)\n";
   }
-  out += fmt::format("profile    {}\n           each hour's (UTC) peak {} rate, {} across {:g} days\n\n",
-                     t.profile.why, resolution(t.history.period_s),
-                     t.profile.peak_percentile >= 100
-                         ? std::string("the maximum")
-                         : fmt::format("percentile {:g}", t.profile.peak_percentile),
-                     t.profile.days);
+  out += fmt::format(
+      "profile    {}\n           each hour's (UTC) peak {} rate, {} across {:g} days\n\n",
+      t.profile.why, resolution(t.history.period_s),
+      t.profile.peak_percentile >= 100 ? std::string("the maximum")
+                                       : fmt::format("percentile {:g}", t.profile.peak_percentile),
+      t.profile.days);
   out += render_profile_plan(t.plan, t.input, price);
   const ProfileOption& best = t.plan.options[t.plan.recommended];
   if (current) {
@@ -285,32 +287,31 @@ boost::json::object traffic_plan_json(const TrafficPlan& t) {
   boost::json::array worst;
   for (const auto& h : past.worst_hours)
     worst.push_back({{"start", h.start}, {"requests", h.requests}, {"throttled", h.throttled}});
-  boost::json::object out{
-      {"kind", "cloudwatch"},
-      {"source",
-       {{"region", src.region},
-        {"model", src.model},
-        {"dimensions", src.dimensions},
-        {"account_wide", src.account_wide},
-        {"start", t.history.start},
-        {"end", t.history.end},
-        {"period_s", t.history.period_s},
-        {"calls", src.calls},
-        {"retries", src.retries},
-        {"points", src.points},
-        {"read_s", src.read_s}}},
-      {"past",
-       {{"days", past.days},
-        {"requests", past.requests},
-        {"throttled", past.throttled},
-        {"iu_known", past.iu_known},
-        {"iu_hours", past.iu_hours},
-        {"peak_iu", past.peak_iu},
-        {"worst_hours", std::move(worst)}}},
-      {"profile_why", t.profile.why},
-      {"weekly", t.profile.weekly},
-      {"peak_percentile", t.profile.peak_percentile},
-      {"plan", profile_plan_json(t.plan, t.input)}};
+  boost::json::object out{{"kind", "cloudwatch"},
+                          {"source",
+                           {{"region", src.region},
+                            {"model", src.model},
+                            {"dimensions", src.dimensions},
+                            {"account_wide", src.account_wide},
+                            {"start", t.history.start},
+                            {"end", t.history.end},
+                            {"period_s", t.history.period_s},
+                            {"calls", src.calls},
+                            {"retries", src.retries},
+                            {"points", src.points},
+                            {"read_s", src.read_s}}},
+                          {"past",
+                           {{"days", past.days},
+                            {"requests", past.requests},
+                            {"throttled", past.throttled},
+                            {"iu_known", past.iu_known},
+                            {"iu_hours", past.iu_hours},
+                            {"peak_iu", past.peak_iu},
+                            {"worst_hours", std::move(worst)}}},
+                          {"profile_why", t.profile.why},
+                          {"weekly", t.profile.weekly},
+                          {"peak_percentile", t.profile.peak_percentile},
+                          {"plan", profile_plan_json(t.plan, t.input)}};
   if (auto current = current_cost_per_day(past, t.input.price_per_iu_hour)) {
     out["current_cost_per_day_usd"] = *current;
     out["saving_per_day_usd"] = *current - t.plan.options[t.plan.recommended].cost_per_day;

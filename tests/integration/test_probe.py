@@ -179,6 +179,29 @@ class Demo(unittest.TestCase):
             self.assertTrue(result["trials"])
             self.assertTrue(result["series"])
             self.open_in_chromium(out / "report.html")
+            # The plan from the emulator's made-up CloudWatch history, at the TPS per IU found.
+            self.assertIn("plan from the model's recorded traffic", run.stdout)
+            self.assertIn("against now", run.stdout)
+            plan = read_json(out / "plan.json")["plans"][0]
+            self.assertEqual(plan["kind"], "cloudwatch")
+            self.assertAlmostEqual(plan["plan"]["tps_per_iu"], found, delta=0.05)
+            self.assertTrue(plan["weekly"], plan["profile_why"])
+            self.assertFalse(result["recorded_units"]["autoscaled"])
+            dom = self.dom(out / "plan.html")
+            self.assertEqual(dom.count('class="uplot'), 1, "the profile chart drawn")
+            self.assertIn("Demand per hour", dom)
+
+    def dom(self, page: Path) -> str:
+        chromium = shutil.which("chromium")
+        self.assertIsNotNone(chromium, "chromium is missing: run scripts/setup.sh")
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage", "--no-first-run", "--virtual-time-budget=5000"]
+        with tempfile.TemporaryDirectory() as profile:
+            dom = subprocess.run([chromium, *flags, f"--user-data-dir={profile}", "--dump-dom",
+                                  page.as_uri()], capture_output=True, text=True, timeout=120)
+        self.assertEqual(dom.returncode, 0, dom.stderr[-2000:])
+        self.assertIn('data-ready="true"', dom.stdout, f"{page.name}'s script did not finish")
+        return dom.stdout
 
     def open_in_chromium(self, report: Path):
         chromium = shutil.which("chromium")
