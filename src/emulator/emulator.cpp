@@ -128,6 +128,18 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     }
   }
 
+  // A refused image or parameter of a known model counts as its UserErrorCount.
+  void record_user_error(const std::string& body) {
+    boost::system::error_code ec;
+    const json::value input = json::parse(body, ec);
+    const json::value* arn =
+        !ec && input.is_object() ? input.get_object().if_contains("ProjectVersionArn") : nullptr;
+    if (arn == nullptr || !arn->is_string()) return;
+    if (auto entry = find_model(models, arn->get_string())) {
+      record(**entry, MetricStore::Outcome::kUserError);
+    }
+  }
+
   // What CloudWatch records of a DetectCustomLabels answer.
   void record(const ModelEntry& entry, MetricStore::Outcome outcome) {
     metrics.count(static_cast<std::size_t>(&entry - models.data()), epoch_now(), outcome);
@@ -315,7 +327,10 @@ struct Emulator::State : std::enable_shared_from_this<State> {
           });
     }
     // Copies: the cache may be cleared while this request waits for its slot.
-    if (!*facts.detect) co_return error_answer(facts.detect->error(), kOperation, id);
+    if (!*facts.detect) {
+      record_user_error(body);
+      co_return error_answer(facts.detect->error(), kOperation, id);
+    }
     const double megapixels = (*facts.detect)->first.image.megapixels();
     std::string answer_body = (*facts.detect)->second;
     auto entry = find_model(models, (*facts.detect)->first.project_version_arn);

@@ -18,6 +18,16 @@ TEST(HtmlReport, IsSelfContainedWithTheChartLibraryAndTheData) {
   EXPECT_EQ(html.find("href=\"http"), std::string::npos);
 }
 
+TEST(HtmlReport, PlanPageEmbedsThePlansSafely) {
+  const boost::json::object plans{{"schema", "iuprobe.plan"},
+                                  {"plans", boost::json::array{{{"kind", "</script><b>"}}}}};
+  const std::string html = render_plan_html(plans);
+  EXPECT_NE(html.find("window.IUPROBE_PLAN = "), std::string::npos);
+  EXPECT_NE(html.find("profileChart"), std::string::npos) << "plan.js is embedded";
+  EXPECT_EQ(html.find("</script><b>"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos) << "nothing is fetched";
+}
+
 TEST(HtmlReport, LivePageSharesTheChartCodeAndFetchesNothingElsewhere) {
   const std::string html = render_live_page();
   EXPECT_NE(html.find("uPlot"), std::string::npos);

@@ -237,14 +237,14 @@ class MotoWithoutPermission(unittest.TestCase):
             moto.wait(timeout=10)
 
 
-def read_minutes(url: str, metric: str, start: int, end: int, stat="Sum") -> dict:
+def read_minutes(url: str, metric: str, start: int, end: int, stat="Sum", model=("demo", "demo.v1")) -> dict:
     """GetMetricData from the emulator, signed by botocore and sent by urllib (not by iuprobe)."""
     out, token = {}, None
     while True:
         body = {"StartTime": start, "EndTime": end, "ScanBy": "TimestampAscending",
                 "MetricDataQueries": [{"Id": "m", "MetricStat": {"Metric": {
                     "Namespace": "AWS/Rekognition", "MetricName": metric, "Dimensions": [
-                        {"Name": "ProjectName", "Value": "demo"}, {"Name": "VersionName", "Value": "demo.v1"}]},
+                        {"Name": "ProjectName", "Value": model[0]}, {"Name": "VersionName", "Value": model[1]}]},
                     "Period": 60, "Stat": stat}}]}
         if token:
             body["NextToken"] = token
@@ -267,6 +267,29 @@ def read_minutes(url: str, metric: str, start: int, end: int, stat="Sum") -> dic
 
 
 class EmulatorCloudWatch(unittest.TestCase):
+    def test_live_counters_are_what_boto3_was_answered(self):
+        emulator = Emulator()
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                images = sorted(write_images(Path(tmp) / "images").iterdir())
+                rekognition = emulator.client()
+                start = int(time.time()) // 60 * 60
+                for image in images:
+                    rekognition.detect_custom_labels(ProjectVersionArn=emulator.model_arn,
+                                                     Image={"Bytes": image.read_bytes()})
+                with self.assertRaises(rekognition.exceptions.InvalidImageFormatException):
+                    rekognition.detect_custom_labels(ProjectVersionArn=emulator.model_arn,
+                                                     Image={"Bytes": b"not an image"})
+            end = int(time.time()) // 60 * 60 + 60
+            self.assertEqual(sum(read_minutes(emulator.url, "SuccessfulRequestCount", start, end).values()),
+                             len(images))
+            self.assertEqual(sum(read_minutes(emulator.url, "UserErrorCount", start, end).values()), 1)
+            self.assertEqual(sum(read_minutes(emulator.url, "ThrottledCount", start, end).values()), 0)
+            units = read_minutes(emulator.url, "InServiceInferenceUnits", start, end, stat="Average")
+            self.assertTrue(units and all(v == 1.0 for v in units.values()), units)
+        finally:
+            emulator.stop()
+
     def test_plan_from_the_emulators_history_matches_its_own_minutes(self):
         emulator = Emulator("--history-days", "14")
         try:

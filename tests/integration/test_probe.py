@@ -191,30 +191,25 @@ class Demo(unittest.TestCase):
             self.assertEqual(dom.count('class="uplot'), 1, "the profile chart drawn")
             self.assertIn("Demand per hour", dom)
 
+    FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-dev-shm-usage", "--no-first-run", "--virtual-time-budget=5000"]
+
     def dom(self, page: Path) -> str:
+        """The page's DOM after its script ran, from headless chromium."""
         chromium = shutil.which("chromium")
         self.assertIsNotNone(chromium, "chromium is missing: run scripts/setup.sh")
-        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-dev-shm-usage", "--no-first-run", "--virtual-time-budget=5000"]
         with tempfile.TemporaryDirectory() as profile:
-            dom = subprocess.run([chromium, *flags, f"--user-data-dir={profile}", "--dump-dom",
+            dom = subprocess.run([chromium, *self.FLAGS, f"--user-data-dir={profile}", "--dump-dom",
                                   page.as_uri()], capture_output=True, text=True, timeout=120)
         self.assertEqual(dom.returncode, 0, dom.stderr[-2000:])
         self.assertIn('data-ready="true"', dom.stdout, f"{page.name}'s script did not finish")
         return dom.stdout
 
     def open_in_chromium(self, report: Path):
-        chromium = shutil.which("chromium")
-        self.assertIsNotNone(chromium, "chromium is missing: run scripts/setup.sh")
-        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-dev-shm-usage", "--no-first-run", "--virtual-time-budget=5000"]
-        with tempfile.TemporaryDirectory() as profile:
-            dom = subprocess.run([chromium, *flags, f"--user-data-dir={profile}", "--dump-dom",
-                                  report.as_uri()], capture_output=True, text=True, timeout=120)
-        self.assertEqual(dom.returncode, 0, dom.stderr[-2000:])
-        self.assertIn('data-ready="true"', dom.stdout, "report.js did not finish")
-        self.assertEqual(dom.stdout.count('class="uplot'), 4, "four charts drawn")
-        self.assertIn("TPS sustained", dom.stdout)
+        dom = self.dom(report)
+        self.assertEqual(dom.count('class="uplot'), 4, "four charts drawn")
+        self.assertIn("TPS sustained", dom)
+        chromium, flags = shutil.which("chromium"), self.FLAGS
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shot = ARTIFACTS / "report.png"
         with tempfile.TemporaryDirectory() as profile:
