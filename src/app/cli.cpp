@@ -177,6 +177,11 @@ CLI::App* add_emulate_command(CLI::App& app, EmulateOptions& o) {
       ->add_option("--history-peak-tps", o.history_peak_tps,
                    "The history's busiest rate (default 2.2 x one IU's capacity at 1 MP)")
       ->group(model);
+  emulate
+      ->add_option("--history-csv", o.history_csv,
+                   "CloudWatch: the model's past from a CSV of time,requests[,throttled[,iu]] per "
+                   "minute, instead of a made-up one")
+      ->group(model);
   emulate->add_option("--start-time", o.start_time, "STARTING lasts this long (default 5s)")
       ->group(model);
   emulate->add_option("--stop-time", o.stop_time, "STOPPING lasts this long (default 2s)")

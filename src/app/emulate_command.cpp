@@ -32,7 +32,7 @@ bool any_model_flag(const EmulateOptions& o) {
   return o.project || o.version || o.type || o.labels || o.status || o.iu || o.max_iu ||
          o.service_time || o.per_megapixel || o.jitter || o.slots || o.queue || o.limiter ||
          o.limit || o.burst || o.window || o.slowdown || o.start_time || o.stop_time ||
-         o.scale_up_after || o.scale_down_after || o.history_peak_tps;
+         o.scale_up_after || o.scale_down_after || o.history_peak_tps || o.history_csv;
 }
 
 Result<void> apply_model_flags(const EmulateOptions& o, ModelConfig& m) {
@@ -56,6 +56,12 @@ Result<void> apply_model_flags(const EmulateOptions& o, ModelConfig& m) {
   if (o.queue) m.capacity.queue_per_iu = *o.queue;
   if (o.slowdown) m.capacity.slowdown = *o.slowdown;
   if (o.history_peak_tps) m.history_peak_tps = *o.history_peak_tps;
+  if (o.history_csv) {
+    auto rows = load_history_csv(*o.history_csv, "--history-csv");
+    if (!rows) return tl::unexpected(rows.error());
+    m.history_csv = *o.history_csv;
+    m.recorded = std::move(*rows);
+  }
   if (o.limiter) {
     const auto kind = parse_limiter_kind(*o.limiter);
     if (!kind)
@@ -136,6 +142,11 @@ void print_banner(const EmulatorConfig& config, const std::string& address) {
              config.history_days > 0
                  ? fmt::format(", with {} days of made-up history before now", config.history_days)
                  : "");
+  for (const ModelConfig& m : config.models) {
+    if (!m.recorded.empty())
+      fmt::print("               {}/{}: {} recorded minutes from {}\n", m.project, m.version,
+                 m.recorded.size(), m.history_csv);
+  }
   fmt::print(
       "Stop with Ctrl-C. Example:\n  AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} \\\n"
       "  aws rekognition describe-projects --region {} --endpoint-url http://{}\n",

@@ -23,6 +23,7 @@ struct EmulateOptions {
   std::optional<std::string> region;
   std::optional<unsigned> history_days;
   std::optional<double> history_peak_tps;
+  std::optional<std::string> history_csv;
   std::optional<std::string> project;
   std::optional<std::string> version;
   std::optional<std::string> type;

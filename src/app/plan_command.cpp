@@ -3,6 +3,7 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cmath>
 
@@ -87,6 +88,10 @@ Result<Questions> check_questions(PlanOptions o) {
                 "--cloudwatch reads the traffic of one model: give --project-version-arn ARN");
   if (!o.cloudwatch && !o.project_version_arn.empty())
     return fail(ErrorKind::kUsage, "--project-version-arn goes with --cloudwatch");
+  if (o.cloudwatch && !(o.peak_percentile > 0 && o.peak_percentile <= 100))
+    return fail(ErrorKind::kUsage,
+                "--peak-percentile {}: give a percentile above 0, up to 100 (100: the maximum)",
+                o.peak_percentile);
   if (o.cloudwatch && (o.days < 1 || o.days > 455))
     return fail(ErrorKind::kUsage,
                 "--days {}: CloudWatch keeps 1 to 455 days (1-minute points for 15, 5-minute "
@@ -206,26 +211,15 @@ Result<TrafficPlan> read_traffic(const Questions& q) {
                           .start = end - days * 86400,
                           .end = end,
                           .period_s = finest_period_for(days)};
-  fmt::print("cloudwatch reading {} day{} of AWS/Rekognition metrics for {}/{} from {}\n", days,
-             days == 1 ? "" : "s", arn->project, arn->version, endpoint->host_header);
-  std::fflush(stdout);
-  auto metrics = read_model_metrics(client, query);
-  if (!metrics) {
-    const AwsError& e = metrics.error();
-    if (e.type.starts_with("AccessDenied") || e.status == 403) {
-      return fail(ErrorKind::kAuth,
-                  "CloudWatch refused the read ({}): the credentials need the IAM action "
-                  "cloudwatch:GetMetricData",
-                  e.describe());
-    }
-    if (e.kind() == ErrorKind::kAuth) {
-      return fail(ErrorKind::kAuth,
-                  "CloudWatch refused the credentials ({}): check them (--aws-profile, "
-                  "AWS_ACCESS_KEY_ID) and the clock",
-                  e.describe());
-    }
-    return tl::unexpected(e.as_error("CloudWatch GetMetricData failed"));
-  }
+  fmt::print(stderr, "cloudwatch reading {} day{} of AWS/Rekognition metrics for {}/{} from {}\n",
+             days, days == 1 ? "" : "s", arn->project, arn->version, endpoint->host_header);
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  auto metrics = read_model_metrics(client, query, [&](std::int64_t done, std::int64_t total) {
+    if (terminal)
+      fmt::print(stderr, "\r           {:.0f} of {} days read", done / 86400.0, total / 86400);
+  });
+  if (terminal) fmt::print(stderr, "\r\033[K");
+  if (!metrics) return tl::unexpected(cloudwatch_read_error(metrics.error()));
   if (!metrics->has_requests()) {
     return fail(
         ErrorKind::kInput,
@@ -237,25 +231,13 @@ Result<TrafficPlan> read_traffic(const Questions& q) {
         fmt::gmtime(static_cast<std::time_t>(query.start)),
         fmt::gmtime(static_cast<std::time_t>(query.end)));
   }
-  TrafficPlan t;
-  t.history = {.start = query.start, .end = query.end, .period_s = query.period_s};
-  // Demand is what reached the model: served, throttled and failed by the server. User errors
-  // (bad images, bad parameters) are refused before inference and are left out.
-  std::map<std::int64_t, TrafficSample> samples;
-  const auto add = [&](const std::vector<MetricPoint>& points, bool throttled) {
-    for (const MetricPoint& p : points) {
-      TrafficSample& s = samples[p.time];
-      s.time = p.time;
-      s.requests += p.value;
-      if (throttled) s.throttled += p.value;
-    }
-  };
-  add(metrics->successful, false);
-  add(metrics->throttled, true);
-  add(metrics->server_errors, false);
-  for (auto& [time, sample] : samples) t.history.requests.push_back(sample);
+  TrafficHistory history{.start = query.start, .end = query.end, .period_s = query.period_s};
+  for (const ModelMetrics::Demand& d : metrics->demand())
+    history.requests.push_back({d.time, d.requests, d.throttled});
   for (const MetricPoint& p : metrics->in_service_iu)
-    t.history.in_service.push_back({p.time, p.value});
+    history.in_service.push_back({p.time, p.value});
+  TrafficPlan t;
+  t.history = from_first_data(std::move(history));
   t.source = {.region = *region,
               .model = arn->project + "/" + arn->version,
               .dimensions = describe_dimensions(metrics->request_dimensions),
@@ -264,6 +246,7 @@ Result<TrafficPlan> read_traffic(const Questions& q) {
               .retries = metrics->stats.retries,
               .points = metrics->stats.points,
               .read_s = to_seconds(metrics->stats.took),
+              .asked_start = query.start,
               .note = fmt::format(
                   "demand = SuccessfulRequestCount + ThrottledCount + ServerErrorCount{}",
                   query.period_s == 60

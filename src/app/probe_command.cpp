@@ -182,8 +182,11 @@ class UnitsWatch {
       report.warnings.push_back(warning_);
       return;
     }
-    if (!client_) return;
-    auto m = read(started_ / 60 * 60, now() + 60);
+    // Stopped by a signal: leave at once, without another round trip.
+    if (!client_ || report.interrupted) return;
+    // The minutes of the search, up to its end (the model may be stopped right after it).
+    auto m = read(started_ / 60 * 60,
+                  started_ + std::max<std::int64_t>(1, std::llround(to_seconds(report.wall))));
     if (!warning_.empty()) {
       report.warnings.push_back(warning_);
       return;
@@ -222,15 +225,8 @@ class UnitsWatch {
         *client_,
         {.project = project_, .version = version_, .start = from, .end = to, .requests = false});
     if (m) return std::move(*m);
-    const bool denied = m.error().type.starts_with("AccessDenied") || m.error().status == 403;
-    warning_ = denied ? fmt::format(
-                            "CloudWatch not read ({}): auto-scaling is judged from goodput "
-                            "only; the credentials need cloudwatch:GetMetricData",
-                            m.error().describe())
-                      : fmt::format(
-                            "CloudWatch not read ({}): auto-scaling is judged from goodput "
-                            "only",
-                            m.error().describe());
+    warning_ = fmt::format("CloudWatch not read: {}; auto-scaling is judged from goodput only",
+                           cloudwatch_read_error(m.error()).message);
     return std::nullopt;
   }
 

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cloudwatch/cloudwatch_client.h"
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 namespace iuprobe {
@@ -11,6 +14,13 @@ namespace json = boost::json;
 
 namespace {
 constexpr std::int64_t kPointsPerQueryPerCall = 1440;
+// Pages of one call's range: a day of minutes for 8 queries is one page for CloudWatch; more
+// than this many means an endpoint that never stops handing out tokens.
+constexpr unsigned kMaxPagesPerCall = 1000;
+
+AwsError malformed(std::string message) {
+  return AwsError{.status = 200, .type = "MalformedResponse", .message = std::move(message)};
+}
 }  // namespace
 
 bool retryable(const AwsError& error) {
@@ -44,7 +54,7 @@ AwsResult<json::value> CloudWatchClient::call_with_retries(const json::object& i
         answer.error().status == 0 ? std::min(3u, retry_.attempts) : retry_.attempts;
     if (!retryable(answer.error()) || attempt >= attempts) return answer;
     ++stats.retries;
-    // Full jitter (AWS's backoff advice): a pause drawn from [delay/2, delay].
+    // Equal jitter (AWS's backoff advice): a pause drawn from [delay/2, delay].
     std::uniform_real_distribution<double> share(0.5, 1.0);
     std::this_thread::sleep_for(std::chrono::duration_cast<Duration>(delay * share(jitter)));
     delay = std::min<Duration>(delay * 2, retry_.max_delay);

@@ -66,6 +66,14 @@ TEST(MetricData, ServerSideReaderNamesWhatIsWrong) {
                   R"("Period":90,"Stat":"Sum"}}],"StartTime":1,"EndTime":2})")
                 .find("Period"),
             std::string::npos);
+  for (std::string_view period : {"7", "1e30", "-60"}) {
+    EXPECT_NE(error(R"({"MetricDataQueries":[{"Id":"a","MetricStat":{"Metric":{"MetricName":"M"},)"
+                    R"("Period":)" +
+                    std::string(period) + R"(,"Stat":"Sum"}}],"StartTime":1,"EndTime":2})")
+                  .find("Period"),
+              std::string::npos)
+        << period;
+  }
   EXPECT_NE(error(R"J({"MetricDataQueries":[{"Id":"a","Expression":"SUM(x)"}],"StartTime":1,)J"
                   R"("EndTime":2})")
                 .find("Expression"),
@@ -202,6 +210,71 @@ TEST(CloudWatchClient, AccessDeniedIsNotRetriedAndThrottlingGivesUpInTheEnd) {
   EXPECT_EQ(count(), 1 + 4);
 }
 
+TEST(CloudWatchClient, EndlessTokensAndUnreadableSeriesAreErrorsNotGaps) {
+  std::mutex mutex;
+  std::string status = "Complete";
+  TestServer server([&](HttpRequest& request) -> boost::asio::awaitable<HttpResponse> {
+    std::lock_guard lock(mutex);
+    auto in = parse_metric_data_request(json::parse(request.body()).as_object());
+    MetricDataPage page{
+        .next_token = status == "Complete" ? std::optional<std::string>("same") : std::nullopt,
+        .messages = {"InternalError: try later"}};
+    page.results.push_back({.id = in->queries[0].id, .status = status, .points = {{in->start, 1}}});
+    json::object answer = metric_data_page_json(page);
+    answer["Messages"] =
+        json::array{json::object{{"Code", "InternalError"}, {"Value", "try later"}}};
+    co_return text_response(200, json::serialize(answer));
+  });
+  CloudWatchClient client(AwsJsonClient(kCloudWatchProtocol, *parse_http_url(server.url()),
+                                        "us-east-1", testing::fake_credentials(), nullptr, 5s));
+  CloudWatchReadStats stats;
+  auto endless = client.read({{.id = "a", .metric_name = "M"}}, 0, 3600, stats);
+  ASSERT_FALSE(endless);
+  EXPECT_NE(endless.error().message.find("more pages"), std::string::npos);
+  EXPECT_EQ(stats.calls, 2u);  // the token came back a second time
+  {
+    std::lock_guard lock(mutex);
+    status = "InternalError";
+  }
+  auto broken = client.read({{.id = "a", .metric_name = "M"}}, 0, 3600, stats);
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().type, "InternalError");
+  EXPECT_NE(broken.error().message.find("try later"), std::string::npos);
+}
+
+TEST(ModelMetrics, DemandIsServedThrottledAndServerFailedButNotUserErrors) {
+  ModelMetrics m{.successful = {{60, 10}, {120, 5}},
+                 .throttled = {{120, 3}, {180, 4}},
+                 .server_errors = {{60, 1}},
+                 .user_errors = {{60, 100}}};
+  const auto demand = m.demand();
+  ASSERT_EQ(demand.size(), 3u);
+  EXPECT_EQ(demand[0].time, 60);
+  EXPECT_EQ(demand[0].requests, 11);
+  EXPECT_EQ(demand[1].requests, 8);
+  EXPECT_EQ(demand[1].throttled, 3);
+  EXPECT_EQ(demand[2].requests, 4);
+  EXPECT_EQ(demand[2].throttled, 4);
+}
+
+TEST(ModelMetrics, ReadErrorsNameThePermissionOrTheCredentials) {
+  const auto message = [](unsigned status, std::string type) {
+    return cloudwatch_read_error({.status = status, .type = type, .message = "m"}).message;
+  };
+  EXPECT_NE(message(400, "AccessDeniedException").find("cloudwatch:GetMetricData"),
+            std::string::npos);
+  EXPECT_NE(message(403, "AccessDenied").find("cloudwatch:GetMetricData"), std::string::npos);
+  EXPECT_NE(message(403, "").find("cloudwatch:GetMetricData"), std::string::npos);
+  for (const char* type : {"SignatureDoesNotMatch", "InvalidClientTokenId", "ExpiredToken",
+                           "UnrecognizedClientException"}) {
+    EXPECT_NE(message(403, type).find("refused the credentials"), std::string::npos) << type;
+    EXPECT_EQ(message(403, type).find("GetMetricData"), std::string::npos) << type;
+  }
+  const Error other =
+      cloudwatch_read_error({.status = 0, .type = "TransportError", .message = "x"});
+  EXPECT_EQ(other.kind, ErrorKind::kNetwork);
+}
+
 TEST(ModelMetrics, FallsBackToTheOperationDimensionAndSaysSo) {
   // Request counts only under Operation=DetectCustomLabels; IUs under the model.
   TestServer server([](HttpRequest& request) -> boost::asio::awaitable<HttpResponse> {
@@ -226,9 +299,10 @@ TEST(ModelMetrics, FallsBackToTheOperationDimensionAndSaysSo) {
   EXPECT_EQ(m->successful[0].value, 10.0);
   ASSERT_EQ(m->in_service_iu.size(), 1u);
   EXPECT_EQ(m->in_service_iu[0].value, 2.0);
-  EXPECT_EQ(finest_period_for(15), 60);
-  EXPECT_EQ(finest_period_for(16), 300);
-  EXPECT_EQ(finest_period_for(64), 3600);
+  EXPECT_EQ(finest_period_for(14), 60);
+  EXPECT_EQ(finest_period_for(15), 300);  // starts more than 15 days back: 1-minute points are gone
+  EXPECT_EQ(finest_period_for(62), 300);
+  EXPECT_EQ(finest_period_for(63), 3600);
 }
 
 }  // namespace

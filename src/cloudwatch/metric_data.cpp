@@ -78,8 +78,11 @@ Result<MetricQuery> read_query(const json::value& value, std::size_t index) {
   if (!dimensions) return fail(ErrorKind::kInput, "{}", where(dimensions.error().message));
   out.dimensions = std::move(*dimensions);
   const auto period = number(member(s, "Period"));
-  if (!period || *period < 1 || (*period >= 60 && std::fmod(*period, 60) != 0) ||
-      *period != std::floor(*period))
+  const bool high_resolution =
+      period && (*period == 1 || *period == 5 || *period == 10 || *period == 30);
+  // At most a year: past that, periods mean nothing to CloudWatch (and must fit an integer).
+  if (!period || !(high_resolution ||
+                   (*period >= 60 && *period <= 366 * 86400 && std::fmod(*period, 60) == 0)))
     return fail(ErrorKind::kInput, "{}", where("Period must be 1, 5, 10, 30 or a multiple of 60"));
   out.period_s = static_cast<std::int64_t>(*period);
   out.stat = text(member(s, "Stat")).value_or("");
@@ -196,8 +199,8 @@ Result<MetricDataRequest> parse_metric_data_request(const json::object& input) {
   out.end = *end;
   out.next_token = text(member(input, "NextToken"));
   if (const auto max = number(member(input, "MaxDatapoints"))) {
-    if (*max < 1) return fail(ErrorKind::kInput, "MaxDatapoints must be at least 1");
-    out.max_datapoints = static_cast<std::int64_t>(*max);
+    if (!(*max >= 1)) return fail(ErrorKind::kInput, "MaxDatapoints must be at least 1");
+    out.max_datapoints = static_cast<std::int64_t>(std::min(*max, 1e12));
   }
   const std::string scan_by = text(member(input, "ScanBy")).value_or("TimestampDescending");
   if (scan_by != "TimestampAscending" && scan_by != "TimestampDescending")

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cloudwatch/model_metrics.h"
 
+#include <fmt/format.h>
+
+#include <map>
+
 namespace iuprobe {
 
 namespace {
@@ -31,9 +35,50 @@ void take_requests(std::vector<MetricSeries>& series, ModelMetrics& out) {
 
 }  // namespace
 
+std::vector<ModelMetrics::Demand> ModelMetrics::demand() const {
+  std::map<std::int64_t, Demand> by_time;
+  const auto add = [&](const std::vector<MetricPoint>& points, bool refused) {
+    for (const MetricPoint& p : points) {
+      Demand& d = by_time[p.time];
+      d.time = p.time;
+      d.requests += p.value;
+      if (refused) d.throttled += p.value;
+    }
+  };
+  add(successful, false);
+  add(throttled, true);
+  add(server_errors, false);
+  std::vector<Demand> out;
+  out.reserve(by_time.size());
+  for (const auto& [time, d] : by_time) out.push_back(d);
+  return out;
+}
+
+Error cloudwatch_read_error(const AwsError& e) {
+  // Signatures, keys and tokens refused (whatever the status) are about the credentials.
+  const bool credentials = e.type.find("Signature") != std::string::npos ||
+                           e.type.find("Token") != std::string::npos ||
+                           e.type == "UnrecognizedClientException";
+  if (credentials) {
+    return Error{ErrorKind::kAuth,
+                 fmt::format("CloudWatch refused the credentials ({}): check them (the profile, "
+                             "AWS_ACCESS_KEY_ID, an expired session) and this machine's clock",
+                             e.describe())};
+  }
+  if (e.type.starts_with("AccessDenied") || e.status == 403) {
+    return Error{ErrorKind::kAuth,
+                 fmt::format("CloudWatch refused the read ({}): the credentials need the IAM "
+                             "action cloudwatch:GetMetricData",
+                             e.describe())};
+  }
+  return e.as_error("CloudWatch GetMetricData failed");
+}
+
 std::int64_t finest_period_for(std::int64_t days) {
-  if (days <= 15) return 60;
-  if (days <= 63) return 300;
+  // The range starts up to an hour before `days` ago (it ends on the last whole hour), and a
+  // StartTime older than 15 (63) days needs 5-minute (hourly) periods: a day's margin.
+  if (days <= 14) return 60;
+  if (days <= 62) return 300;
   return 3600;
 }
 

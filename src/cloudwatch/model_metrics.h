@@ -24,7 +24,20 @@ struct ModelMetrics {
     return !successful.empty() || !throttled.empty() || !server_errors.empty() ||
            !user_errors.empty();
   }
+
+  // The demand of each period with requests: what reached the model — served, throttled, and
+  // failed by the server. User errors (bad images, bad parameters) are refused before inference
+  // and left out. Throttled requests an SDK retried count again: CloudWatch cannot tell them.
+  struct Demand {
+    std::int64_t time = 0;
+    double requests = 0, throttled = 0;
+  };
+  std::vector<Demand> demand() const;
 };
+
+// What to tell the user when a read fails: the IAM action when access is denied, the
+// credentials when they are refused, the answer itself otherwise.
+Error cloudwatch_read_error(const AwsError& error);
 
 struct ModelMetricsQuery {
   std::string project, version;
@@ -38,8 +51,9 @@ AwsResult<ModelMetrics> read_model_metrics(
     const CloudWatchClient& client, const ModelMetricsQuery& query,
     const std::function<void(std::int64_t done, std::int64_t total)>& progress = {});
 
-// The finest period CloudWatch keeps for data that old: 1 minute for 15 days, 5 minutes for 63,
-// 1 hour for 455 (its retention).
+// The finest period CloudWatch serves for a range reaching `days` back (plus the hour before):
+// it keeps 1-minute points for 15 days, 5-minute for 63 and hourly for 455, so 60 s up to 14
+// days, 300 s up to 62 and 3600 s beyond.
 std::int64_t finest_period_for(std::int64_t days);
 
 }  // namespace iuprobe

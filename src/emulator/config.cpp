@@ -4,8 +4,11 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <charconv>
 #include <cmath>
+#include <ctime>
 #include <regex>
+#include <set>
 
 #include "http/bodies.h"
 
@@ -153,6 +156,7 @@ Result<ModelConfig> parse_model(const json::value& value, const std::string& whe
   IUPROBE_TRY(in.read("window", model.capacity.limit.window));
   IUPROBE_TRY(in.read("slowdown", model.capacity.slowdown));
   IUPROBE_TRY(in.read("history_peak_tps", model.history_peak_tps));
+  IUPROBE_TRY(in.read("history_csv", model.history_csv));
   IUPROBE_TRY(in.read("start_time", model.start_time));
   IUPROBE_TRY(in.read("stop_time", model.stop_time));
   IUPROBE_TRY(in.read("scale_up_after", model.scaling.scale_up_after));
@@ -232,7 +236,125 @@ Result<EmulatorConfig> load_emulator_config(const std::filesystem::path& path) {
   if (!file) return tl::unexpected(file.error());
   auto config = parse_emulator_config(file->bytes);
   if (!config) return with_context(config.error(), "--config " + path.string());
+  for (ModelConfig& m : config->models) {
+    if (m.history_csv.empty()) continue;
+    const std::filesystem::path csv = path.parent_path() / m.history_csv;
+    auto rows = load_history_csv(csv, "history_csv");
+    if (!rows) return with_context(rows.error(), "--config " + path.string());
+    m.recorded = std::move(*rows);
+  }
   return config;
+}
+
+namespace {
+
+// "2026-11-30T14:05Z", "2026-11-30T14:05:00Z", "2026-11-30 14:05" (UTC), or epoch seconds.
+std::optional<std::int64_t> parse_csv_time(std::string_view text) {
+  std::int64_t epoch = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), epoch);
+  if (ec == std::errc{} && end == text.data() + text.size()) return epoch;
+  std::tm tm{};
+  int second = 0;
+  char sep = 0;
+  const std::string copy(text);
+  const int n = std::sscanf(copy.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+                            &tm.tm_mday, &sep, &tm.tm_hour, &tm.tm_min, &second);
+  if (n < 6 || (sep != 'T' && sep != ' ')) return std::nullopt;
+  const std::size_t minutes_end = copy.find(':') + 3;
+  const std::string rest =
+      copy.substr(std::min(copy.size(), n == 7 ? minutes_end + 3 : minutes_end));
+  if (!(rest.empty() || rest == "Z" || rest == "+00:00")) return std::nullopt;
+  if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+      tm.tm_min > 59 || second < 0 || second > 59)
+    return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  tm.tm_sec = second;
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+std::optional<double> parse_csv_number(std::string_view text) {
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(value) || value < 0)
+    return std::nullopt;
+  return value;
+}
+
+std::string_view trim_csv(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<RecordedMinute>> parse_history_csv(std::string_view csv) {
+  std::vector<RecordedMinute> rows;
+  std::set<std::int64_t> seen;
+  std::size_t line_number = 0;
+  bool first_data = true;
+  while (!csv.empty()) {
+    const std::size_t end = csv.find('\n');
+    const std::string_view line = trim_csv(csv.substr(0, end));
+    csv = end == std::string_view::npos ? std::string_view{} : csv.substr(end + 1);
+    ++line_number;
+    if (line.empty() || line.front() == '#') continue;
+    std::vector<std::string_view> fields;
+    for (std::string_view rest = line;;) {
+      const std::size_t comma = rest.find(',');
+      fields.push_back(trim_csv(rest.substr(0, comma)));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+    const auto time = parse_csv_time(fields[0]);
+    if (!time && first_data) {  // a header row such as "time,requests,throttled"
+      first_data = false;
+      continue;
+    }
+    first_data = false;
+    if (fields.size() < 2 || fields.size() > 4)
+      return fail(ErrorKind::kInput,
+                  "line {}: '{}' is not 'time,requests[,throttled[,inference_units]]'", line_number,
+                  line);
+    if (!time)
+      return fail(ErrorKind::kInput,
+                  "line {}: '{}' is not a time (epoch seconds, or UTC such as 2026-11-30T14:05Z)",
+                  line_number, fields[0]);
+    RecordedMinute row{.time = *time - ((*time % 60) + 60) % 60};
+    const auto requests = parse_csv_number(fields[1]);
+    const auto throttled = fields.size() > 2 ? parse_csv_number(fields[2]) : std::optional(0.0);
+    if (!requests || !throttled)
+      return fail(ErrorKind::kInput, "line {}: requests and throttled must be numbers, 0 or more",
+                  line_number);
+    if (*throttled > *requests)
+      return fail(ErrorKind::kInput, "line {}: throttled ({}) is more than requests ({})",
+                  line_number, *throttled, *requests);
+    row.requests = *requests;
+    row.throttled = *throttled;
+    if (fields.size() > 3 && !fields[3].empty()) {
+      row.inference_units = parse_csv_number(fields[3]);
+      if (!row.inference_units)
+        return fail(ErrorKind::kInput, "line {}: inference_units must be a number, 0 or more",
+                    line_number);
+    }
+    if (!seen.insert(row.time).second)
+      return fail(ErrorKind::kInput, "line {}: the minute of {} appears twice", line_number,
+                  fields[0]);
+    rows.push_back(row);
+  }
+  if (rows.empty()) return fail(ErrorKind::kInput, "no rows: give time,requests for each minute");
+  return rows;
+}
+
+Result<std::vector<RecordedMinute>> load_history_csv(const std::filesystem::path& path,
+                                                     std::string_view option) {
+  auto file = load_body_file(path, kDefaultMaxBodyBytes, option);
+  if (!file) return tl::unexpected(file.error());
+  auto rows = parse_history_csv(file->bytes);
+  if (!rows) return with_context(rows.error(), fmt::format("{} {}", option, path.string()));
+  return rows;
 }
 
 Result<void> validate_emulator_config(const EmulatorConfig& config) {

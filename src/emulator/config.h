@@ -41,6 +41,22 @@ struct AutoScaling {
   Duration scale_down_after = std::chrono::seconds(300);  // of sustained idleness
 };
 
+// One minute of a model's recorded past, for the emulator's CloudWatch (a history CSV).
+struct RecordedMinute {
+  std::int64_t time = 0;  // epoch seconds, the minute's start (UTC)
+  double requests = 0;    // all requests of the minute
+  double throttled = 0;   // of which refused with ProvisionedThroughputExceeded
+  std::optional<double> inference_units;
+};
+
+// CSV rows `time,requests[,throttled[,inference_units]]`, one per minute: time as epoch seconds
+// or ISO 8601 UTC (2026-11-30T14:05Z, seconds allowed); a header row, blank lines and # comments
+// are skipped. Errors name the line.
+Result<std::vector<RecordedMinute>> parse_history_csv(std::string_view text);
+// The same from a file; `option` names it in errors.
+Result<std::vector<RecordedMinute>> load_history_csv(const std::filesystem::path& path,
+                                                     std::string_view option);
+
 struct ModelConfig {
   std::string project = "demo";
   std::string version = "demo.v1";
@@ -54,6 +70,10 @@ struct ModelConfig {
   // The synthetic history's busiest minute (requests per second), for EmulatorConfig's
   // history_days; default: 2.2 × what one IU serves for a 1-megapixel image.
   std::optional<double> history_peak_tps;
+  // A recorded past from a CSV instead of the made-up one (JSON key history_csv, a path relative
+  // to the config file; --history-csv).
+  std::string history_csv;
+  std::vector<RecordedMinute> recorded;
   Duration start_time = std::chrono::seconds(5);  // STARTING → RUNNING
   Duration stop_time = std::chrono::seconds(2);   // STOPPING → STOPPED
 };

@@ -124,3 +124,42 @@ TEST(EmulatorConfig, MissingFileIsNamed) {
 
 }  // namespace
 }  // namespace iuprobe
+
+namespace iuprobe {
+namespace {
+
+TEST(HistoryCsv, ReadsEpochAndIsoTimesAndOptionalColumns) {
+  auto rows = parse_history_csv(
+      "time,requests,throttled,inference_units\n"
+      "# exported from CloudWatch\n"
+      "1796601600,120,0,2\n"
+      "2026-12-07T00:01Z,130,10\n"
+      "2026-12-07 00:02:30,5\r\n");
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].time, 1796601600);
+  EXPECT_EQ((*rows)[0].inference_units, 2.0);
+  EXPECT_EQ((*rows)[1].time, 1796601660);
+  EXPECT_EQ((*rows)[1].throttled, 10);
+  EXPECT_FALSE((*rows)[1].inference_units);
+  EXPECT_EQ((*rows)[2].time, 1796601720);  // floored to its minute
+  EXPECT_EQ((*rows)[2].requests, 5);
+}
+
+TEST(HistoryCsv, NamesTheBadLine) {
+  const auto error = [](std::string_view text) {
+    auto rows = parse_history_csv(text);
+    return rows ? std::string() : rows.error().message;
+  };
+  EXPECT_NE(error("time,requests\n1796601600,-1\n").find("line 2"), std::string::npos);
+  EXPECT_NE(error("1796601600,5,6\n").find("throttled (6) is more than requests (5)"),
+            std::string::npos);
+  EXPECT_NE(error("1796601600,5\n1796601610,5\n").find("appears twice"), std::string::npos);
+  EXPECT_NE(error("1796601600,5\nyesterday,5\n").find("not a time"), std::string::npos);
+  EXPECT_NE(error("2026-12-01T00:00Z,5\n2026-13-01T00:00Z,5\n").find("line 2"), std::string::npos);
+  EXPECT_NE(error("time,requests\n").find("no rows"), std::string::npos);
+  EXPECT_NE(error("1796601600\n").find("is not 'time,requests"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace iuprobe

@@ -50,6 +50,8 @@ std::int64_t epoch_now() {
 struct BodyFacts {
   std::string payload_hash;
   std::optional<ServiceResult<std::pair<DetectRequest, std::string>>> detect;
+  // For a refused body: the model its ProjectVersionArn names (for UserErrorCount), looked up once.
+  std::optional<std::optional<std::size_t>> refused_model;
 };
 
 // Exact-content lookup (equality still compares every byte) with a hash of the length and the
@@ -114,6 +116,10 @@ struct Emulator::State : std::enable_shared_from_this<State> {
       models.push_back({emulated_project_arn(config, m), emulated_version_arn(config, m),
                         EmulatedModel(m, now)});
       const std::size_t index = metrics.add_model(m.project, m.version);
+      if (!m.recorded.empty()) {  // a recorded past replaces the made-up one
+        metrics.add_recorded(index, m.recorded, epoch);
+        continue;
+      }
       if (config.history_days == 0) continue;
       // A made-up past that ran always-on, a little short at the daily peak.
       const double per_iu = capacity_per_iu(m.capacity, 1.0);
@@ -128,16 +134,22 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     }
   }
 
-  // A refused image or parameter of a known model counts as its UserErrorCount.
-  void record_user_error(const std::string& body) {
-    boost::system::error_code ec;
-    const json::value input = json::parse(body, ec);
-    const json::value* arn =
-        !ec && input.is_object() ? input.get_object().if_contains("ProjectVersionArn") : nullptr;
-    if (arn == nullptr || !arn->is_string()) return;
-    if (auto entry = find_model(models, arn->get_string())) {
-      record(**entry, MetricStore::Outcome::kUserError);
+  // A refused image or parameter of a known model counts as its UserErrorCount. The body is read
+  // again only the first time it is refused: the cache keeps what it named.
+  void record_user_error(BodyFacts& facts, const std::string& body) {
+    if (!facts.refused_model) {
+      facts.refused_model.emplace();
+      boost::system::error_code ec;
+      const json::value input = json::parse(body, ec);
+      const json::value* arn =
+          !ec && input.is_object() ? input.get_object().if_contains("ProjectVersionArn") : nullptr;
+      if (arn != nullptr && arn->is_string()) {
+        if (auto entry = find_model(models, arn->get_string()))
+          *facts.refused_model = static_cast<std::size_t>(*entry - models.data());
+      }
     }
+    if (*facts.refused_model)
+      record(models[**facts.refused_model], MetricStore::Outcome::kUserError);
   }
 
   // What CloudWatch records of a DetectCustomLabels answer.
@@ -328,7 +340,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     }
     // Copies: the cache may be cleared while this request waits for its slot.
     if (!*facts.detect) {
-      record_user_error(body);
+      record_user_error(facts, body);
       co_return error_answer(facts.detect->error(), kOperation, id);
     }
     const double megapixels = (*facts.detect)->first.image.megapixels();

@@ -104,6 +104,22 @@ void MetricStore::add_history(std::size_t model, const History& h) {
   }
 }
 
+void MetricStore::add_recorded(std::size_t model, const std::vector<RecordedMinute>& minutes,
+                               std::int64_t now) {
+  for (const RecordedMinute& r : minutes) {
+    if (r.time < now - kKeep) continue;
+    Minute& m = models_.at(model).minutes[minute_of(r.time)];
+    m.successful += r.requests - r.throttled;
+    m.throttled += r.throttled;
+    if (r.inference_units) {
+      m.in_service_sum += *r.inference_units;
+      m.desired_sum += *r.inference_units;
+      ++m.iu_looks;
+      m.min_iu = m.max_iu = static_cast<unsigned>(std::lround(*r.inference_units));
+    }
+  }
+}
+
 std::vector<MetricPoint> MetricStore::series(const MetricQuery& q, std::int64_t start,
                                              std::int64_t end) const {
   if (q.namespace_name != kNamespace) return {};

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cloudwatch/metric_data.h"
+#include "emulator/config.h"
 #include "emulator/service_error.h"
 
 namespace iuprobe {
@@ -44,6 +45,9 @@ class MetricStore {
     std::uint64_t seed = 1;
   };
   void add_history(std::size_t model, const History& history);
+  // A recorded past (a history CSV), minutes older than 63 days before `now` left out.
+  void add_recorded(std::size_t model, const std::vector<RecordedMinute>& minutes,
+                    std::int64_t now);
 
   // GetMetricData and ListMetrics over what is stored.
   ServiceResult<MetricDataPage> get_metric_data(const MetricDataRequest& request) const;

@@ -132,3 +132,31 @@ TEST(MetricStore, PagesFollowMaxDatapointsAndBadQueriesAreRefused) {
 
 }  // namespace
 }  // namespace iuprobe
+
+namespace iuprobe {
+namespace {
+
+TEST(MetricStore, RecordedMinutesAreServedAsTheyWereGiven) {
+  MetricStore store;
+  const std::size_t a = store.add_model("a", "a.v1");
+  store.add_recorded(a,
+                     {{.time = kMonday, .requests = 100, .throttled = 10, .inference_units = 2},
+                      {.time = kMonday + 60, .requests = 50},
+                      {.time = kMonday - 64 * 86400, .requests = 7}},  // beyond 63 days: dropped
+                     kMonday + 3600);
+  const auto read = [&](std::string metric, std::string stat, std::int64_t from) {
+    return store
+        .get_metric_data(
+            {.queries = {query(metric, kModelA, 3600, stat)}, .start = from, .end = kMonday + 3600})
+        ->results[0]
+        .points;
+  };
+  ASSERT_EQ(read("SuccessfulRequestCount", "Sum", kMonday).size(), 1u);
+  EXPECT_EQ(read("SuccessfulRequestCount", "Sum", kMonday)[0].value, 90 + 50);
+  EXPECT_EQ(read("ThrottledCount", "Sum", kMonday)[0].value, 10);
+  EXPECT_EQ(read("InServiceInferenceUnits", "Average", kMonday)[0].value, 2);
+  EXPECT_TRUE(read("SuccessfulRequestCount", "Sum", kMonday - 65 * 86400).size() == 1u);
+}
+
+}  // namespace
+}  // namespace iuprobe

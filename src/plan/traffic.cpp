@@ -32,6 +32,14 @@ unsigned weekday_utc(std::int64_t epoch_seconds) {
   return static_cast<unsigned>((floor_div(epoch_seconds, kDay) % 7 + 7 + 3) % 7);
 }
 
+TrafficHistory from_first_data(TrafficHistory h) {
+  std::int64_t first = h.end;
+  if (!h.requests.empty()) first = std::min(first, h.requests.front().time);
+  if (!h.in_service.empty()) first = std::min(first, h.in_service.front().time);
+  if (first < h.end) h.start = std::max(h.start, floor_div(first, kHour) * kHour);
+  return h;
+}
+
 Result<TrafficProfile> traffic_profile(const TrafficHistory& h, double peak_percentile) {
   if (!(peak_percentile > 0 && peak_percentile <= 100))
     return fail(ErrorKind::kUsage, "--peak-percentile {}: give a percentile above 0, up to 100",

@@ -28,8 +28,13 @@ struct TrafficHistory {
   std::vector<IuSample> in_service;     // by time; empty: not known
 };
 
+// The history from the hour of its first recorded sample (requests or IUs) on: a model deployed
+// after the range began had no traffic before, not zero traffic. Unchanged if nothing is recorded.
+TrafficHistory from_first_data(TrafficHistory history);
+
 // The demand to plan for: each hour of the day (24 values, UTC) or, when the days of the week
-// differ, each hour of the week (168 values, Monday 00:00 UTC first). An hour's value is, over
+// differ (which takes two weeks of data to tell), each hour of the week (168 values, Monday
+// 00:00 UTC first). An hour's value is, over
 // the days of the history, the `peak_percentile` of that hour's peak rate (its busiest period's
 // requests ÷ the period).
 struct TrafficProfile {
@@ -66,7 +71,8 @@ struct TrafficSource {
   unsigned calls = 0, retries = 0;
   std::int64_t points = 0;
   double read_s = 0;
-  std::string note;  // what counts as demand, and the resolution of the data
+  std::int64_t asked_start = 0;  // the range asked for began here (the history may begin later)
+  std::string note;              // what counts as demand, and the resolution of the data
 };
 
 // The day of the week of an epoch time, Monday 0 … Sunday 6 (UTC).

@@ -68,6 +68,21 @@ TEST(Traffic, AWeekendDipMakesAWeeklyProfileAndNoiseDoesNot) {
   EXPECT_NEAR(daily->tps[12], 105, 0.01);
 }
 
+TEST(Traffic, AHistoryStartsAtItsFirstData) {
+  TrafficHistory h{.start = kMonday, .end = kMonday + 14 * 86400, .period_s = 60};
+  EXPECT_EQ(from_first_data(h).start, kMonday);  // nothing recorded: unchanged
+  h.requests = {{kMonday + 9 * 86400 + 3 * 3600 + 120, 60, 0}};
+  h.in_service = {{kMonday + 9 * 86400 + 2 * 3600 + 3000, 1}};
+  const TrafficHistory trimmed = from_first_data(h);
+  EXPECT_EQ(trimmed.start, kMonday + 9 * 86400 + 2 * 3600);  // the hour of the first IU point
+  EXPECT_EQ(trimmed.end, h.end);
+  // Five days: one profile for all days, whatever the weekdays did.
+  auto p = traffic_profile(trimmed, 100);
+  ASSERT_TRUE(p);
+  EXPECT_FALSE(p->weekly);
+  EXPECT_NE(p->why.find("two weeks"), std::string::npos);
+}
+
 TEST(Traffic, ThePastCountsThrottlesIuHoursAndTheWorstHours) {
   TrafficHistory h{.start = kMonday, .end = kMonday + 2 * 86400, .period_s = 60};
   h.requests = {{kMonday + 600, 100, 0},           {kMonday + 3600 * 5, 100, 40},

@@ -236,6 +236,12 @@ std::string render_traffic_plan(const TrafficPlan& t, const PriceSource& price) 
       fmt::format("           read {} points in {} GetMetricData call{} ({} retried) in {:.1f} s\n",
                   with_commas(static_cast<std::uint64_t>(src.points)), src.calls,
                   src.calls == 1 ? "" : "s", src.retries, src.read_s);
+  if (t.history.start > src.asked_start) {
+    out += fmt::format(
+        "           nothing recorded before {} UTC: the model's history starts there, not {:g} "
+        "days back\n",
+        utc(t.history.start), static_cast<double>(t.history.end - src.asked_start) / 86400);
+  }
   if (!src.note.empty()) out += fmt::format("           {}\n", src.note);
   const double share = past.requests > 0 ? past.throttled / past.requests * 100 : 0;
   out += fmt::format("past       {} requests, {} throttled ({:.2f}%)\n",
@@ -294,6 +300,7 @@ boost::json::object traffic_plan_json(const TrafficPlan& t) {
                             {"dimensions", src.dimensions},
                             {"account_wide", src.account_wide},
                             {"start", t.history.start},
+                            {"asked_start", src.asked_start},
                             {"end", t.history.end},
                             {"period_s", t.history.period_s},
                             {"calls", src.calls},

@@ -83,6 +83,30 @@ TEST(ProbeJson, APerIuFigureOnlyFromACapacityOrABoundOnOne) {
   EXPECT_TRUE(per_iu(knee));
 }
 
+TEST(ProbeJson, IusThatMovedWithholdThePerIuFigure) {
+  using Units = ProbeReport::RecordedUnits;
+  EXPECT_FALSE((Units{.low = 2, .high = 2, .desired_high = 2, .minutes = 3}.changed()));
+  EXPECT_FALSE(
+      (Units{.before = 2, .low = 2, .high = 2, .desired_high = 2, .minutes = 3}.changed()));
+  EXPECT_FALSE((Units{.low = 1, .high = 3}.changed())) << "no minutes: nothing seen";
+  EXPECT_TRUE((Units{.low = 1, .high = 1.5, .desired_high = 2, .minutes = 2}.changed()));
+  EXPECT_TRUE((Units{.low = 1, .high = 1, .desired_high = 2, .minutes = 2}.changed()))
+      << "asked for more IUs, not there yet";
+  EXPECT_TRUE((Units{.before = 2, .low = 1, .high = 1, .desired_high = 1, .minutes = 2}.changed()));
+
+  ProbeReport steady = found(10, 2);
+  steady.recorded_units = Units{.before = 2, .low = 2, .high = 2, .desired_high = 2, .minutes = 2};
+  const boost::json::object kept = probe_json(steady);
+  EXPECT_DOUBLE_EQ(kept.at("answer").at("tps_per_iu").as_double(), 5);
+  EXPECT_FALSE(kept.at("recorded_units").at("autoscaled").as_bool());
+  ProbeReport scaled = steady;
+  scaled.recorded_units->high = 3;
+  const boost::json::object withheld = probe_json(scaled);
+  EXPECT_FALSE(withheld.at("answer").as_object().contains("tps_per_iu"));
+  EXPECT_TRUE(withheld.at("recorded_units").at("autoscaled").as_bool());
+  EXPECT_FALSE(read_probe_tps_per_iu(boost::json::serialize(withheld)));
+}
+
 TEST(ProbeJson, SaysHowTheProbeEnded) {
   ProbeReport report = found(10, 1);
   EXPECT_NE(result_json(report).find(R"("failure":null)"), std::string::npos);

@@ -94,7 +94,7 @@ class MotoCloudWatch(unittest.TestCase):
         cls.end = now // HOUR * HOUR
         # A burst two days ago at 09:10 UTC: five times the hour's rate for one minute.
         burst = (cls.end - 2 * DAY) // DAY * DAY + 9 * HOUR + 10 * 60
-        cls.demand, cls.throttled = {}, {}
+        cls.demand, cls.throttled, cls.eu_demand = {}, {}, {}
         model = [{"Name": "ProjectName", "Value": "shop"}, {"Name": "VersionName", "Value": "shop.v3"}]
         data = []
         for t in range(cls.end - 15 * DAY, now // 60 * 60, 60):
@@ -127,6 +127,7 @@ class MotoCloudWatch(unittest.TestCase):
                     "Value": 600 if t == eu_burst else 120,
                     "Timestamp": datetime.datetime.fromtimestamp(t, datetime.timezone.utc)}
                    for t in range(cls.end - 2 * DAY, cls.end, 60)]
+        cls.eu_demand = {int(d["Timestamp"].timestamp()): d["Value"] for d in eu_data}
         for i in range(0, len(eu_data), 1000):
             eu.put_metric_data(Namespace="AWS/Rekognition", MetricData=eu_data[i:i + 1000])
 
@@ -152,7 +153,6 @@ class MotoCloudWatch(unittest.TestCase):
     def check(self, plan, percentile_wanted=100):
         source = plan["source"]
         start, end = source["start"], source["end"]
-        self.assertEqual(end, self.end if end == self.end else end // HOUR * HOUR)  # whole hours
         tps, weekly = expected_profile(self.demand, start, end, 60, percentile_wanted)
         self.assertEqual(plan["weekly"], weekly, plan["profile_why"])
         got = plan["plan"]["tps_per_hour"]
@@ -168,7 +168,8 @@ class MotoCloudWatch(unittest.TestCase):
         self.assertEqual(past["requests"], sum(self.demand[t] for t in in_range))
         self.assertEqual(past["throttled"], sum(self.throttled[t] for t in in_range))
         self.assertAlmostEqual(past["iu_hours"], 2 * len(in_range) / 60, places=6)
-        self.assertAlmostEqual(plan["current_cost_per_day_usd"], 2 * 24 * 4.0, places=6)
+        self.assertAlmostEqual(past["days"], (end - start) / DAY, places=9)
+        self.assertAlmostEqual(plan["current_cost_per_day_usd"], past["iu_hours"] / past["days"] * 4.0, places=6)
         return tps
 
     def test_fourteen_days_of_minutes_give_the_hourly_peaks_and_the_plan(self):
@@ -185,16 +186,26 @@ class MotoCloudWatch(unittest.TestCase):
         self.assertAlmostEqual(tps[at], round(base_rate(9) * 5 * 60) / 60, places=6)
 
     def test_counts_only_under_the_operation_are_used_and_said_to_be_account_wide(self):
-        run, plan = self.plan("--days", "2", arn=ARN_EU)
+        run, plan = self.plan("--days", "14", arn=ARN_EU)
+        # Two days of data in the fourteen asked: the history starts at the first.
+        self.assertIn("nothing recorded before", run.stdout)
+        self.assertEqual(plan["source"]["start"], self.end - 2 * DAY)
+        self.assertAlmostEqual(plan["past"]["days"], 2, places=9)
         self.assertTrue(plan["source"]["account_wide"])
         self.assertEqual(plan["source"]["dimensions"], "Operation=DetectCustomLabels")
         self.assertIn("every DetectCustomLabels call of the account in eu-west-1", run.stdout)
         self.assertFalse(plan["weekly"])
-        self.assertEqual(plan["plan"]["tps_per_hour"], [10.0 if h == 9 else 2.0 for h in range(24)])
+        window = (plan["source"]["start"], plan["source"]["end"])
+        tps, _ = expected_profile(self.eu_demand, *window, 60)
+        self.assertEqual(plan["plan"]["tps_per_hour"], tps)
+        self.assertEqual(tps[9], 10.0)  # the burst's minute
         self.assertIn("unknown (no InServiceInferenceUnits data", run.stdout)
         # Each hour's median across the two days (nearest rank: the lower) ignores the burst.
         _, median = self.plan("--days", "2", "--peak-percentile", "50", arn=ARN_EU)
-        self.assertEqual(median["plan"]["tps_per_hour"], [2.0] * 24)
+        median_window = (median["source"]["start"], median["source"]["end"])
+        tps_median, _ = expected_profile(self.eu_demand, *median_window, 60, 50)
+        self.assertEqual(median["plan"]["tps_per_hour"], tps_median)
+        self.assertEqual(tps_median[9], 2.0)
 
     def test_no_data_names_the_metric_dimensions_region_and_period(self):
         run, _ = self.plan("--days", "1", arn=ARN.replace("shop", "none"), expect=3)
@@ -320,6 +331,48 @@ class EmulatorCloudWatch(unittest.TestCase):
             self.assertIn("Sat-Sun", run.stdout)
         finally:
             emulator.stop()
+
+
+    def test_a_recorded_csv_is_replayed_and_planned_from(self):
+        # Three days of minutes exported as CSV: 2/s at night, 12/s from 08:00 to 18:00 UTC (a
+        # burst of 30/s at 12:30 on one day), 1 IU, throttled above 10/s.
+        end = int(time.time()) // HOUR * HOUR
+        demand, lines = {}, ["time,requests,throttled,inference_units"]
+        burst = (end - DAY) // DAY * DAY + 12 * HOUR + 30 * 60
+        for t in range(end - 3 * DAY, end, 60):
+            hour = (t // HOUR) % 24
+            rate = 30 if t == burst else 12 if 8 <= hour < 18 else 2
+            requests = rate * 60
+            demand[t] = requests
+            stamp = datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+            lines.append(f"{stamp},{requests},{max(0, requests - 600)},1")
+        with tempfile.TemporaryDirectory() as tmp:
+            csv = Path(tmp) / "recorded.csv"
+            csv.write_text("\n".join(lines) + "\n")
+            emulator = Emulator("--history-csv", str(csv))
+            try:
+                self.assertIn(f"{len(lines) - 1} recorded minutes", emulator.banner)
+                out = Path(tmp) / "plan.json"
+                run = run_iuprobe("plan", "--tps-per-iu", "10", "--cloudwatch", "--days", "3",
+                                  "--project-version-arn", emulator.model_arn,
+                                  "--cloudwatch-endpoint-url", emulator.url, "--json", str(out),
+                                  env=emulator_env())
+                self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+                plan = read_json(out)["plans"][0]
+            finally:
+                emulator.stop()
+        tps, weekly = expected_profile(demand, plan["source"]["start"], plan["source"]["end"], 60)
+        self.assertFalse(weekly)
+        self.assertEqual(plan["plan"]["tps_per_hour"], tps)
+        self.assertEqual(plan["plan"]["tps_per_hour"][12], 30)
+        options, recommended = expected_options(tps, 10)
+        for o in plan["plan"]["options"]:
+            self.assertEqual(o["iu_per_hour"], options[o["name"]], o["name"])
+        self.assertEqual(plan["plan"]["recommended"], recommended)
+        self.assertAlmostEqual(plan["past"]["iu_hours"], 3 * 24, places=6)
+        bad = run_iuprobe("emulate", "--history-csv", "/nonexistent/recorded.csv")
+        self.assertEqual(bad.returncode, 3, bad.stderr)
+        self.assertIn("--history-csv", bad.stderr)
 
 
 class ProbeSeesScaling(unittest.TestCase):

@@ -122,7 +122,7 @@ class EveryKindOfLimiter(unittest.TestCase):
         # The emulator, 5 slots x 50 ms, no jitter, a queue of 2, and refusing costs it work
         # (--slowdown 1: service up to twice as long while it refuses): evenly spaced it serves
         # 100/s, over-driven less and less. Truth: `iuprobe run` evenly spaced at 0.97x the
-        # answer refuses nothing, and the answer is within -10%/+3% of 100/s (1.03x it refusing
+        # answer refuses (next to) nothing, and the answer is within -10%/+3% of 100/s (1.03x it refusing
         # some was asserted until 2 of 4 clean-clone runs found 92.5-93.8/s: after a drain this
         # server stays slow for a while, and the search takes that echo for refusals at the step's
         # rate, an open weakness of issue 12 that bench/probe_matrix.py measures against +-2%);
@@ -141,7 +141,10 @@ class EveryKindOfLimiter(unittest.TestCase):
             over = reference_run(target, answer["saturated"]["offered_tps"], 20, env=emulator_env(), warmup=10)
         print(f"run at 0.97x: {below}, over-driven: {over}", end=" ", flush=True)
         self.assertEqual(answer["verdict"], "found", run.stdout)
-        self.assertEqual(below["throttled"], 0, run.stdout)
+        # At most 0.2% refused at 0.97x: the emulator's own timers refuse a request or two on a
+        # loaded 2-core machine (a clean-clone run saw 2 of 1,908 while the sanitizer builds
+        # compiled beside it); over capacity this server refuses several percent.
+        self.assertLessEqual(below["throttled"], 0.002 * (below["ok"] + below["throttled"]), run.stdout)
         self.assertGreaterEqual(answer["capacity_tps"], 90, run.stdout)
         self.assertLessEqual(answer["capacity_tps"], 103, run.stdout)
         self.assertNear(answer["saturated"]["goodput_tps"], over["goodput"], msg=run.stdout)
