@@ -74,13 +74,12 @@ AwsResult<std::vector<MetricSeries>> CloudWatchClient::read(
   for (std::int64_t from = start; from < end; from += chunk) {
     MetricDataRequest request{
         .queries = queries, .start = from, .end = std::min(end, from + chunk), .ascending = true};
+    std::set<std::string> tokens;
     do {
       auto answer = call_with_retries(metric_data_request_json(request), stats);
       if (!answer) return tl::unexpected(answer.error());
       auto page = parse_metric_data_page(*answer);
-      if (!page)
-        return tl::unexpected(
-            AwsError{.status = 200, .type = "MalformedResponse", .message = page.error().message});
+      if (!page) return tl::unexpected(malformed(page.error().message));
       for (MetricSeries& s : page->results) {
         auto it = by_id.find(s.id);
         if (it == by_id.end()) continue;
@@ -91,10 +90,25 @@ AwsResult<std::vector<MetricSeries>> CloudWatchClient::read(
                        .message = fmt::format(
                            "GetMetricData refused the query '{}' (StatusCode Forbidden)", s.id)});
         }
+        // A gap in the data would read as hours without traffic: fail instead.
+        if (s.status == "InternalError") {
+          return tl::unexpected(
+              AwsError{.status = 500,
+                       .type = "InternalError",
+                       .message = fmt::format("GetMetricData could not read the query '{}'{}{}",
+                                              s.id, page->messages.empty() ? "" : ": ",
+                                              fmt::join(page->messages, "; "))});
+        }
         stats.points += static_cast<std::int64_t>(s.points.size());
         it->second.points.insert(it->second.points.end(), s.points.begin(), s.points.end());
       }
       request.next_token = page->next_token;
+      if (request.next_token &&
+          (!tokens.insert(*request.next_token).second || tokens.size() > kMaxPagesPerCall)) {
+        return tl::unexpected(malformed(
+            fmt::format("GetMetricData keeps answering with more pages ({} for one day): giving up",
+                        tokens.size())));
+      }
     } while (request.next_token);
     if (progress) progress(std::min(end, from + chunk) - start, end - start);
   }

@@ -70,9 +70,13 @@ Result<TrafficProfile> traffic_profile(const TrafficHistory& h, double peak_perc
   }
   const double daily_peak = *std::max_element(daily.begin(), daily.end());
   out.tps = daily;
-  if (hours < 7 * 24) {
-    out.why =
-        fmt::format("one profile for every day: {:.1f} days of data are not a week", out.days);
+  // A day of the week is told from the others only with two of each: one Monday could be a
+  // holiday, and at the maximum a single week's profile is never above the daily one.
+  if (hours < 14 * 24) {
+    out.why = fmt::format(
+        "one profile for every day: {:.1f} days of data are too few to tell the days of the week "
+        "apart (that takes two weeks)",
+        out.days);
     return out;
   }
   // Weekly when some weekday's hour differs from the daily profile by more than a fifth of the
