@@ -187,6 +187,7 @@ class Demo(unittest.TestCase):
             self.assertAlmostEqual(plan["plan"]["tps_per_iu"], found, delta=0.05)
             self.assertTrue(plan["weekly"], plan["profile_why"])
             self.assertFalse(result["recorded_units"]["autoscaled"])
+            self.assertIn("tps_per_iu", result["answer"])  # a steady model keeps its figure
             dom = self.dom(out / "plan.html")
             self.assertEqual(dom.count('class="uplot'), 1, "the profile chart drawn")
             self.assertIn("Demand per hour", dom)
