@@ -5,15 +5,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/units.h"
+
 namespace iuprobe {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 std::string home_file(const EnvLookup& env, std::string_view variable, std::string_view leaf) {
   if (auto path = env(variable); path && !path->empty()) return *path;
@@ -43,14 +38,14 @@ Result<IniFile> parse_ini(std::string_view text, std::string_view file_name) {
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
     ++line_number;
     const bool indented = !raw.empty() && (raw.front() == ' ' || raw.front() == '\t');
-    const std::string_view line = trim(raw);
+    const std::string_view line = trim_space(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     if (indented) continue;  // a nested setting ("s3 =\n  max_concurrent_requests = 10")
     if (line.front() == '[') {
       if (line.back() != ']')
         return fail(ErrorKind::kInput, "{}:{}: section header '{}' lacks ']'", file_name,
                     line_number, line);
-      section = &file[std::string(trim(line.substr(1, line.size() - 2)))];
+      section = &file[std::string(trim_space(line.substr(1, line.size() - 2)))];
       continue;
     }
     const std::size_t eq = line.find('=');
@@ -61,7 +56,8 @@ Result<IniFile> parse_ini(std::string_view text, std::string_view file_name) {
     if (section == nullptr)
       return fail(ErrorKind::kInput, "{}:{}: setting outside any [section]", file_name,
                   line_number);
-    (*section)[std::string(trim(line.substr(0, eq)))] = std::string(trim(line.substr(eq + 1)));
+    (*section)[std::string(trim_space(line.substr(0, eq)))] =
+        std::string(trim_space(line.substr(eq + 1)));
   }
   return file;
 }

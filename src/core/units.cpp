@@ -57,16 +57,16 @@ const Unit* find_unit(const std::array<Unit, N>& units, std::string_view name) {
   return nullptr;
 }
 
-std::string_view trim(std::string_view s) {
+}  // namespace
+
+std::string_view trim_space(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
   return s;
 }
 
-}  // namespace
-
 Result<Duration> parse_duration(std::string_view text) {
-  text = trim(text);
+  text = trim_space(text);
   constexpr std::string_view kHint = "use e.g. 500ms, 30s, 2m, 1h30m";
   if (text.empty()) return fail(ErrorKind::kUsage, "empty duration; {}", kHint);
   std::string_view rest = text;
@@ -97,7 +97,7 @@ Result<Duration> parse_duration(std::string_view text) {
 }
 
 Result<double> parse_number(std::string_view text) {
-  std::string_view rest = trim(text);
+  std::string_view rest = trim_space(text);
   const bool negative = !rest.empty() && rest.front() == '-';
   if (negative) rest.remove_prefix(1);
   auto number = take_number(rest);
@@ -106,7 +106,7 @@ Result<double> parse_number(std::string_view text) {
 }
 
 Result<double> parse_rate(std::string_view text) {
-  std::string_view rest = trim(text);
+  std::string_view rest = trim_space(text);
   if (!rest.empty() && rest.front() == '-')
     return fail(ErrorKind::kUsage, "'{}' is negative; a rate must be > 0", text);
   auto number = take_number(rest);
@@ -133,13 +133,13 @@ Result<std::vector<double>> parse_rate_list(std::string_view text) {
 }
 
 Result<std::uint64_t> parse_size(std::string_view text) {
-  std::string_view rest = trim(text);
+  std::string_view rest = trim_space(text);
   auto number = take_number(rest);
   if (!number)
     return fail(ErrorKind::kUsage, "'{}' is not a size; use e.g. 512, 100KB, 4MB, 1MiB", text);
-  std::string_view unit_name = trim(take_letters(rest));
+  std::string_view unit_name = trim_space(take_letters(rest));
   const Unit* unit = find_unit(kSizeUnits, unit_name);
-  if (unit == nullptr || !trim(rest).empty()) {
+  if (unit == nullptr || !trim_space(rest).empty()) {
     return fail(ErrorKind::kUsage, "'{}': unknown size unit; use B, KB, MB, GB, KiB, MiB or GiB",
                 text);
   }

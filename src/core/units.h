@@ -17,6 +17,9 @@ using Duration = std::chrono::nanoseconds;
 // "250ms", "30s", "1.5s", "2m", "1h30m", "90" (seconds). Negative or unknown units fail.
 Result<Duration> parse_duration(std::string_view text);
 
+// `s` without the white space (std::isspace) at either end: for the line-based parsers.
+std::string_view trim_space(std::string_view s);
+
 // Any finite decimal number: "-3", "12.5".
 Result<double> parse_number(std::string_view text);
 

@@ -281,13 +281,6 @@ std::optional<double> parse_csv_number(std::string_view text) {
   return value;
 }
 
-std::string_view trim_csv(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 Result<std::vector<RecordedMinute>> parse_history_csv(std::string_view csv) {
@@ -297,14 +290,14 @@ Result<std::vector<RecordedMinute>> parse_history_csv(std::string_view csv) {
   bool first_data = true;
   while (!csv.empty()) {
     const std::size_t end = csv.find('\n');
-    const std::string_view line = trim_csv(csv.substr(0, end));
+    const std::string_view line = trim_space(csv.substr(0, end));
     csv = end == std::string_view::npos ? std::string_view{} : csv.substr(end + 1);
     ++line_number;
     if (line.empty() || line.front() == '#') continue;
     std::vector<std::string_view> fields;
     for (std::string_view rest = line;;) {
       const std::size_t comma = rest.find(',');
-      fields.push_back(trim_csv(rest.substr(0, comma)));
+      fields.push_back(trim_space(rest.substr(0, comma)));
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }

@@ -26,13 +26,6 @@ double hours(Duration d) {
   return to_seconds(d) / 3600;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 Duration round_up_billing(Duration d, BillingGranularity granularity) {
@@ -105,14 +98,14 @@ Result<DailyProfile> parse_daily_profile(std::string_view csv) {
   bool first_data = true;
   while (!csv.empty()) {
     const std::size_t end = csv.find('\n');
-    std::string_view line = trim(csv.substr(0, end));
+    std::string_view line = trim_space(csv.substr(0, end));
     csv = end == std::string_view::npos ? std::string_view{} : csv.substr(end + 1);
     ++line_number;
     if (line.empty() || line.front() == '#') continue;
     const std::size_t comma = line.find(',');
-    const std::string_view hour_text = trim(line.substr(0, comma));
+    const std::string_view hour_text = trim_space(line.substr(0, comma));
     const std::string_view tps_text =
-        comma == std::string_view::npos ? std::string_view{} : trim(line.substr(comma + 1));
+        comma == std::string_view::npos ? std::string_view{} : trim_space(line.substr(comma + 1));
     unsigned hour = 0;
     double rate = 0;
     auto [hour_end, hour_ec] =
