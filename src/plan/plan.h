@@ -75,8 +75,8 @@ using DailyProfile = std::array<double, 24>;
 Result<DailyProfile> parse_daily_profile(std::string_view csv_text);
 
 struct ProfileOption {
-  std::string name;  // always-on, scheduled, auto-scaling
-  std::string how;   // one line: what to configure
+  std::string name;          // always-on, scheduled, auto-scaling
+  std::string how;           // one line: what to configure
   std::vector<unsigned> iu;  // per hour of the profile
   double iu_hours_per_day = 0;
   double cost_per_day = 0;
