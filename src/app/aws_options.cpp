@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/aws_options.h"
 
+#include "cloudwatch/cloudwatch_client.h"
+
 namespace iuprobe {
 
 Result<std::string> choose_region(const AwsFlags& flags,
@@ -34,6 +36,14 @@ Result<std::shared_ptr<CredentialSource>> load_credentials(const AwsFlags& flags
   CredentialOptions options;
   if (!flags.profile.empty()) options.profile = flags.profile;
   return CredentialSource::create(std::move(options));
+}
+
+Result<HttpUrl> cloudwatch_endpoint_for(const AwsFlags& flags, std::string_view region,
+                                        const EnvLookup& env) {
+  const auto flag = flags.cloudwatch_endpoint_url.empty()
+                        ? std::nullopt
+                        : std::optional<std::string>(flags.cloudwatch_endpoint_url);
+  return cloudwatch_endpoint(region, flag, env);
 }
 
 Result<AwsContext> build_aws_context(const AwsFlags& flags, const std::string& project_version_arn,

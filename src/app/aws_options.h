@@ -26,6 +26,11 @@ Result<std::string> choose_region(const AwsFlags& flags,
 
 Result<std::shared_ptr<CredentialSource>> load_credentials(const AwsFlags& flags);
 
+// CloudWatch's endpoint for these flags: --cloudwatch-endpoint-url, else the SDKs' environment
+// variables, else the region's (cloudwatch/cloudwatch_client.h).
+Result<HttpUrl> cloudwatch_endpoint_for(const AwsFlags& flags, std::string_view region,
+                                        const EnvLookup& env);
+
 Result<AwsContext> build_aws_context(const AwsFlags& flags, const std::string& project_version_arn,
                                      const TlsOptions& tls);
 

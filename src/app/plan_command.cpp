@@ -10,6 +10,7 @@
 #include "app/options.h"
 #include "aws/arn.h"
 #include "cloudwatch/model_metrics.h"
+#include "core/clock.h"
 #include "core/environment.h"
 #include "http/bodies.h"
 #include "plan/plan.h"
@@ -191,20 +192,14 @@ Result<TrafficPlan> read_traffic(const Questions& q) {
   const EnvLookup env = process_environment();
   auto region = choose_region(o.aws, *arn, env);
   if (!region) return tl::unexpected(region.error());
-  const auto flag = o.aws.cloudwatch_endpoint_url.empty()
-                        ? std::nullopt
-                        : std::optional<std::string>(o.aws.cloudwatch_endpoint_url);
-  auto endpoint = cloudwatch_endpoint(*region, flag, env);
+  auto endpoint = cloudwatch_endpoint_for(o.aws, *region, env);
   if (!endpoint) return tl::unexpected(endpoint.error());
   auto credentials = load_credentials(o.aws);
   if (!credentials) return tl::unexpected(credentials.error());
   const CloudWatchClient client(AwsJsonClient(kCloudWatchProtocol, *endpoint, *region, *credentials,
                                               nullptr, std::chrono::seconds(30)));
   // Whole hours, the last one complete.
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  const std::int64_t end = now / 3600 * 3600;
+  const std::int64_t end = epoch_seconds_now() / 3600 * 3600;
   const std::int64_t days = o.days;
   ModelMetricsQuery query{.project = arn->project,
                           .version = arn->version,

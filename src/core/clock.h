@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 #include "core/units.h"
 
@@ -17,6 +18,13 @@ class Clock {
   virtual ~Clock() = default;
   virtual TimePoint now() const = 0;
 };
+
+// Wall-clock time in whole epoch seconds (UTC), for what is dated: CloudWatch's minutes.
+inline std::int64_t epoch_seconds_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 class RealClock final : public Clock {
  public:

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "aws/crypto.h"
+#include "core/clock.h"
 #include "emulator/control_plane.h"
 #include "emulator/detect_request.h"
 #include "emulator/labels.h"
@@ -38,12 +39,6 @@ constexpr std::array<std::string_view, 7> kOperations = {
     "DetectCustomLabels",  "DescribeProjects",   "DescribeProjectVersions",
     "StartProjectVersion", "StopProjectVersion", "GetMetricData",
     "ListMetrics"};
-
-std::int64_t epoch_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // What a body always yields, whatever the model's state: its payload hash and, once asked for
 // as DetectCustomLabels, either the error or the answer's CustomLabels array and the image size.
@@ -111,7 +106,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
         rng{config.seed},
         clock(io_context) {
     const auto now = std::chrono::steady_clock::now();
-    const std::int64_t epoch = epoch_now() / 60 * 60;
+    const std::int64_t epoch = epoch_seconds_now() / 60 * 60;
     for (const ModelConfig& m : config.models) {
       models.push_back({emulated_project_arn(config, m), emulated_version_arn(config, m),
                         EmulatedModel(m, now)});
@@ -154,7 +149,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
 
   // What CloudWatch records of a DetectCustomLabels answer.
   void record(const ModelEntry& entry, MetricStore::Outcome outcome) {
-    metrics.count(static_cast<std::size_t>(&entry - models.data()), epoch_now(), outcome);
+    metrics.count(static_cast<std::size_t>(&entry - models.data()), epoch_seconds_now(), outcome);
   }
 
   // Auto-scaling and billing advance even when no request arrives.
@@ -165,7 +160,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
       auto [ec] = co_await clock.async_wait(kUseTuple);
       if (ec || closing) break;
       const auto now = std::chrono::steady_clock::now();
-      const std::int64_t epoch = epoch_now();
+      const std::int64_t epoch = epoch_seconds_now();
       for (ModelEntry& entry : models) {
         EmulatedModel& m = entry.model;
         m.advance(now);

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 
 #include "plan/traffic.h"
 
@@ -137,8 +136,7 @@ std::vector<MetricPoint> MetricStore::series(const MetricQuery& q, std::int64_t 
         same_dimensions(q.dimensions, {{"ProjectName", m.project}, {"VersionName", m.version}}))
       chosen.push_back(&m);
   }
-  const std::function<std::optional<double>(const Minute&)> value =
-      [&q, request_metric](const Minute& m) -> std::optional<double> {
+  const auto value = [&q, request_metric](const Minute& m) -> std::optional<double> {
     if (request_metric) {
       if (!m.has_requests()) return std::nullopt;
       if (q.metric_name == "SuccessfulRequestCount") return m.successful;
