@@ -6,6 +6,7 @@
 #include "app/exit_codes.h"
 #include "app/managed_model.h"
 #include "cloudwatch/model_metrics.h"
+#include "core/clock.h"
 #include "core/environment.h"
 #include "engine/network_session.h"
 #include "probe/probe.h"
@@ -143,19 +144,17 @@ class UnitsWatch {
     // --verify-scaling changes the IU count on purpose: CloudWatch would see that.
     if (!setup.aws || o.verify_scaling > 0) return;
     const EnvLookup env = process_environment();
-    const auto flag = o.aws.cloudwatch_endpoint_url.empty()
-                          ? std::nullopt
-                          : std::optional<std::string>(o.aws.cloudwatch_endpoint_url);
     // A Rekognition endpoint of one's own (the emulator, moto) and AWS's CloudWatch do not go
     // together: without a CloudWatch endpoint given, skip rather than ask AWS about it.
-    const bool configured = flag || env("AWS_ENDPOINT_URL_CLOUDWATCH") || env("AWS_ENDPOINT_URL");
+    const bool configured = !o.aws.cloudwatch_endpoint_url.empty() ||
+                            env("AWS_ENDPOINT_URL_CLOUDWATCH") || env("AWS_ENDPOINT_URL");
     if (!o.aws.endpoint_url.empty() && !configured) {
       display.on_status(
           "CloudWatch not read: --endpoint-url is not AWS; give --cloudwatch-endpoint-url to "
           "read the model's IU metrics");
       return;
     }
-    auto endpoint = cloudwatch_endpoint(setup.aws->region, flag, env);
+    auto endpoint = cloudwatch_endpoint_for(o.aws, setup.aws->region, env);
     if (!endpoint) {
       warning_ = endpoint.error().message;
       return;
@@ -170,7 +169,7 @@ class UnitsWatch {
   // Before the search: the IUs of the last ten minutes, unless iuprobe has just started the
   // model (what ran before it was stopped tells nothing about this search).
   void before(bool model_started_by_iuprobe) {
-    started_ = now();
+    started_ = epoch_seconds_now();
     if (model_started_by_iuprobe) return;
     auto m = read(started_ - 600, started_ / 60 * 60);
     if (m && !m->in_service_iu.empty()) before_ = m->in_service_iu.back().value;
@@ -195,7 +194,8 @@ class UnitsWatch {
     ProbeReport::RecordedUnits units{.before = before_,
                                      .low = m->in_service_iu.front().value,
                                      .high = m->in_service_iu.front().value,
-                                     .minutes = m->in_service_iu.size()};
+                                     .minutes = m->in_service_iu.size(),
+                                     .expected = report.inference_units};
     for (const MetricPoint& p : m->in_service_iu) {
       units.low = std::min(units.low, p.value);
       units.high = std::max(units.high, p.value);
@@ -214,11 +214,6 @@ class UnitsWatch {
   }
 
  private:
-  static std::int64_t now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
   std::optional<ModelMetrics> read(std::int64_t from, std::int64_t to) {
     if (!client_ || !warning_.empty() || to <= from) return std::nullopt;
     auto m = read_model_metrics(

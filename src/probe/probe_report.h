@@ -63,11 +63,19 @@ struct ProbeReport {
     double low = 0, high = 0;      // in service during it
     double desired_high = 0;
     std::size_t minutes = 0;
-    // The IU count moved (or was asked to): the model auto-scaled while it was probed.
+    unsigned expected = 0;  // the IUs the probe was given or started (0: not known)
+    // The IU count moved (or was asked to): the model auto-scaled while it was probed. A search
+    // inside one minute shows a scale-up only as that minute's average: a fraction, or a count
+    // other than the one the model was started with.
     bool changed() const {
       constexpr double kEps = 0.01;
+      const auto fraction = [](double x) { return std::abs(x - std::round(x)) > kEps; };
+      const auto differs = [this](double x) {
+        return expected > 0 && std::abs(x - expected) > kEps;
+      };
       return minutes > 0 && (high - low > kEps || desired_high > high + kEps ||
-                             (before && std::abs(*before - low) > kEps));
+                             (before && std::abs(*before - low) > kEps) || fraction(low) ||
+                             fraction(high) || differs(low) || differs(high));
     }
   };
   std::optional<RecordedUnits> recorded_units;

@@ -93,6 +93,12 @@ TEST(ProbeJson, IusThatMovedWithholdThePerIuFigure) {
   EXPECT_TRUE((Units{.low = 1, .high = 1, .desired_high = 2, .minutes = 2}.changed()))
       << "asked for more IUs, not there yet";
   EXPECT_TRUE((Units{.before = 2, .low = 1, .high = 1, .desired_high = 1, .minutes = 2}.changed()));
+  // A search inside one minute: the minute's average is all there is.
+  EXPECT_TRUE((Units{.low = 2.62, .high = 2.62, .desired_high = 2.62, .minutes = 1}.changed()));
+  EXPECT_TRUE(
+      (Units{.low = 3, .high = 3, .desired_high = 3, .minutes = 1, .expected = 1}.changed()));
+  EXPECT_FALSE(
+      (Units{.low = 1, .high = 1, .desired_high = 1, .minutes = 1, .expected = 1}.changed()));
 
   ProbeReport steady = found(10, 2);
   steady.recorded_units = Units{.before = 2, .low = 2, .high = 2, .desired_high = 2, .minutes = 2};
