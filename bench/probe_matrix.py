@@ -41,6 +41,7 @@ import harness  # noqa: E402
 
 IUPROBE = os.environ.get("IUPROBE_BIN", str(ROOT / "build" / "release" / "src" / "app" / "iuprobe"))
 harness.IUPROBE = IUPROBE
+LOG_DIR = None  # --log: each probe's terminal output, one file per case
 
 
 def noise_png(path: Path, side: int) -> None:
@@ -70,6 +71,9 @@ def measure(case: Case) -> dict:
     with case.serve() as (target, env):
         extra = ["--iu", str(case.iu)] if case.iu else []
         result, wall, run = harness.probe_result(IUPROBE, [*target, *extra], env=env)
+        if LOG_DIR:
+            name = "".join(c if c.isalnum() else "-" for c in case.name).strip("-")
+            (LOG_DIR / f"{name}.txt").write_text(run.stdout + run.stderr)
         if result is None:
             raise RuntimeError(f"{case.name}: probe failed: {run.stdout[-3000:]}{run.stderr[-2000:]}")
         answer = result["answer"]
@@ -91,7 +95,12 @@ def measure(case: Case) -> dict:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="run the cases whose name contains this")
+    parser.add_argument("--log", type=Path, help="write each probe's terminal output to this directory")
     args = parser.parse_args()
+    global LOG_DIR
+    LOG_DIR = args.log
+    if LOG_DIR:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
     tmp = tempfile.TemporaryDirectory()
     samples = Path(tmp.name) / "samples"
     subprocess.run([IUPROBE, "emulate", "--write-samples", str(samples)], check=True, capture_output=True)
