@@ -41,7 +41,6 @@ import harness  # noqa: E402
 
 IUPROBE = os.environ.get("IUPROBE_BIN", str(ROOT / "build" / "release" / "src" / "app" / "iuprobe"))
 harness.IUPROBE = IUPROBE
-LOG_DIR = None  # --log: each probe's terminal output, one file per case
 
 
 def noise_png(path: Path, side: int) -> None:
@@ -67,13 +66,15 @@ def refused(counts: dict) -> int:
     return counts["throttled"] + counts["errors"]
 
 
-def measure(case: Case) -> dict:
+def measure(case: Case, log_dir: Path | None = None) -> dict:
+    """One probe of `case` and its truths; with `log_dir`, the probe's terminal output is kept
+    there, one file per case."""
     with case.serve() as (target, env):
         extra = ["--iu", str(case.iu)] if case.iu else []
         result, wall, run = harness.probe_result(IUPROBE, [*target, *extra], env=env)
-        if LOG_DIR:
+        if log_dir:
             name = "".join(c if c.isalnum() else "-" for c in case.name).strip("-")
-            (LOG_DIR / f"{name}.txt").write_text(run.stdout + run.stderr)
+            (log_dir / f"{name}.txt").write_text(run.stdout + run.stderr)
         if result is None:
             raise RuntimeError(f"{case.name}: probe failed: {run.stdout[-3000:]}{run.stderr[-2000:]}")
         answer = result["answer"]
@@ -97,10 +98,8 @@ def main():
     parser.add_argument("--only", help="run the cases whose name contains this")
     parser.add_argument("--log", type=Path, help="write each probe's terminal output to this directory")
     args = parser.parse_args()
-    global LOG_DIR
-    LOG_DIR = args.log
-    if LOG_DIR:
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
+    if args.log:
+        args.log.mkdir(parents=True, exist_ok=True)
     tmp = tempfile.TemporaryDirectory()
     samples = Path(tmp.name) / "samples"
     subprocess.run([IUPROBE, "emulate", "--write-samples", str(samples)], check=True, capture_output=True)
@@ -177,7 +176,7 @@ def main():
         if args.only and args.only not in case.name:
             continue
         started = time.monotonic()
-        rows[case.name] = measure(case)
+        rows[case.name] = measure(case, args.log)
         print(f"  {case.name}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
 
     def pct(value, truth):
