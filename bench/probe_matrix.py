@@ -179,6 +179,10 @@ def main():
         rows[case.name] = measure(case, args.log)
         print(f"  {case.name}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
 
+    if not rows:
+        sys.exit(f"probe_matrix.py: no case matches --only {args.only!r}; the cases are:\n  " +
+                 "\n  ".join(case.name for case in cases))
+
     def pct(value, truth):
         return f"{(value / truth - 1) * 100:+.1f}%" if value is not None and truth else "-"
 
