@@ -71,7 +71,8 @@ LoadShape step_phases(const TrialPlan& plan, std::optional<Duration> last_p99,
   const int latencies = plan.drain_rate > 0 ? 3 : 1;
   Duration settle =
       std::min(std::max(plan.settle, latencies * last_p99.value_or(Duration{0})), kMaxSettle);
-  if (plan.drain_rate > 0) settle = std::max(settle, settle_floor);
+  if (plan.phase == TrialPlan::Phase::kRefine || plan.phase == TrialPlan::Phase::kConfirm)
+    settle = std::max(settle, settle_floor);
   if (settle > Duration{0}) {
     segments.push_back({.duration = settle,
                         .rate_begin = plan.rate,
@@ -113,9 +114,10 @@ void extend_measure(PlanResult& step, const PlanResult& more) {
   step.errors.merge(more.errors);
 }
 
-std::optional<Duration> drain_echo(const TrialPlan& plan, const PlanResult& ran) {
-  constexpr Duration kQuietAtLeast = std::chrono::seconds(2);
-  if (plan.drain_rate <= 0) return std::nullopt;
+std::optional<Duration> overload_echo(const TrialPlan& plan, const PlanResult& ran) {
+  constexpr Duration kQuietAtLeast = std::chrono::seconds(1);
+  if (plan.phase != TrialPlan::Phase::kRefine && plan.phase != TrialPlan::Phase::kConfirm)
+    return std::nullopt;
   // Where the refusals are: an echo refuses much of the start (not a stray refusal or two, as
   // a concurrency limit near its rate does) and nothing after.
   constexpr double kEchoRefusedAtLeast = 0.05;

@@ -25,9 +25,9 @@ JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context);
 // The phases one step sends, back to back on the warm session: a drain at a rate known to fail
 // (refine and confirm steps), a settle at the step's rate, then the judged measure.
 // The settle lasts at least the step's own and, at most 3 s, three times the p99 latency seen
-// last after a drain (its requests queue in the server for a few latencies), or one p99 before
-// an explore step (the connections a doubled rate needs open within about one).
-// `settle_floor` lengthens every settle after a drain (see drain_echo).
+// last after a drain (its requests queue in the server for a few latencies), or one p99 without
+// one (the connections a doubled rate needs open within about one).
+// `settle_floor` lengthens the settle of every refine and confirm step (see overload_echo).
 LoadShape step_phases(const TrialPlan& plan, std::optional<Duration> last_p99,
                       Duration settle_floor = Duration{0}, Arrivals arrivals = Arrivals::kUniform);
 
@@ -37,12 +37,13 @@ LoadShape step_phases(const TrialPlan& plan, std::optional<Duration> last_p99,
 LoadShape measure_phase(double rate, Duration settle, Duration duration, Arrivals arrivals);
 void extend_measure(PlanResult& step, const PlanResult& more);
 
-// A drained step whose refusals all came in the first part of its measure phase (a tenth or
-// more of the answers there), then none for at least as long (and at least 2 s): the limiter
-// still remembered the drain (a sliding window
-// that counts the requests it refused), so the step's rate was not what it refused. Returns how
-// far into the measure phase the last refusal came; nullopt for any other step.
-std::optional<Duration> drain_echo(const TrialPlan& plan, const PlanResult& ran);
+// A refine or confirm step whose refusals all came in the first part of its measure phase (a
+// twentieth or more of the answers there), then none for at least as long (and at least 1 s):
+// the limiter still remembered the overload before it — its drain, or the failed step before —
+// (a sliding window that counts the requests it refused, a server still slowed down), so the
+// step's rate was not what it refused. Returns how far into the measure phase the last refusal
+// came; nullopt for any other step.
+std::optional<Duration> overload_echo(const TrialPlan& plan, const PlanResult& ran);
 
 // When goodput in a drained step rose well above the answer's upper bound, the endpoint's
 // capacity changed while it was probed (auto-scaling): the answer is not a per-IU figure.

@@ -138,33 +138,40 @@ PlanResult refused_per_second(std::initializer_list<std::uint64_t> refused, std:
   return plan;
 }
 
-TEST(DrainEcho, RefusalsOnlyAtTheStartOfADrainedStepAreAnEcho) {
+TEST(OverloadEcho, RefusalsOnlyAtTheStartOfARefineOrConfirmStepAreAnEcho) {
   const TrialPlan drained{.phase = TrialPlan::Phase::kRefine,
                           .rate = 200,
                           .duration = 4s,
                           .drain_rate = 400,
                           .drain = 1s};
   // All refused in the first second, none in the three after: the window still held the drain.
-  const auto echo = drain_echo(drained, refused_per_second({200, 0, 0, 0}, 200));
+  const auto echo = overload_echo(drained, refused_per_second({200, 0, 0, 0}, 200));
   ASSERT_TRUE(echo);
   EXPECT_EQ(*echo, 1s);
-  EXPECT_TRUE(drain_echo(drained, refused_per_second({200, 150, 0, 0}, 200)));
+  EXPECT_TRUE(overload_echo(drained, refused_per_second({200, 150, 0, 0}, 200)));
   // A model that slows down while it refuses: a few percent of the first second, then none;
   // below 5% they are strays.
-  EXPECT_TRUE(drain_echo(drained, refused_per_second({12, 0, 0, 0}, 200)));
-  EXPECT_FALSE(drain_echo(drained, refused_per_second({8, 0, 0, 0}, 200)));
+  EXPECT_TRUE(overload_echo(drained, refused_per_second({12, 0, 0, 0}, 200)));
+  EXPECT_FALSE(overload_echo(drained, refused_per_second({8, 0, 0, 0}, 200)));
   // Refusals that go on, or come late, or are strays, are not.
-  EXPECT_FALSE(drain_echo(drained, refused_per_second({200, 200, 200, 0}, 200)));
-  EXPECT_FALSE(drain_echo(drained, refused_per_second({0, 0, 0, 20}, 200)));
-  EXPECT_FALSE(drain_echo(drained, refused_per_second({3, 0, 0, 0}, 200)));
-  EXPECT_FALSE(drain_echo(drained, refused_per_second({0, 0, 0, 0}, 200)));
-  // Only after a drain.
-  TrialPlan explore = drained;
-  explore.drain_rate = 0;
-  EXPECT_FALSE(drain_echo(explore, refused_per_second({200, 0, 0, 0}, 200)));
+  EXPECT_FALSE(overload_echo(drained, refused_per_second({200, 200, 200, 0}, 200)));
+  EXPECT_FALSE(overload_echo(drained, refused_per_second({0, 0, 0, 20}, 200)));
+  EXPECT_FALSE(overload_echo(drained, refused_per_second({3, 0, 0, 0}, 200)));
+  EXPECT_FALSE(overload_echo(drained, refused_per_second({0, 0, 0, 0}, 200)));
+  // An undrained refine step echoes the failed step before it just as well.
+  TrialPlan undrained = drained;
+  undrained.drain_rate = 0;
+  EXPECT_TRUE(overload_echo(undrained, refused_per_second({200, 0, 0, 0}, 200)));
+  // One quiet second after the refusals is enough, if as long as they lasted.
+  EXPECT_TRUE(overload_echo(drained, refused_per_second({200, 0}, 200)));
+  EXPECT_FALSE(overload_echo(drained, refused_per_second({200, 200, 0}, 200)));
+  // Explore steps are not: their refusals are the overload itself.
+  TrialPlan explore = undrained;
+  explore.phase = TrialPlan::Phase::kExplore;
+  EXPECT_FALSE(overload_echo(explore, refused_per_second({200, 0, 0, 0}, 200)));
 }
 
-TEST(StepPhases, ASettleFloorLengthensSettlesAfterADrainOnly) {
+TEST(StepPhases, ASettleFloorLengthensTheSettlesOfRefineAndConfirmStepsOnly) {
   const TrialPlan drained{.phase = TrialPlan::Phase::kRefine,
                           .rate = 200,
                           .duration = 4s,
@@ -175,8 +182,11 @@ TEST(StepPhases, ASettleFloorLengthensSettlesAfterADrainOnly) {
     return std::get<OpenLoop>(shape).profile.segments();
   };
   EXPECT_EQ(segments(step_phases(drained, std::nullopt, 2s))[1].duration, 2s);
-  TrialPlan explore = drained;
-  explore.drain_rate = 0;
+  TrialPlan undrained = drained;
+  undrained.drain_rate = 0;
+  EXPECT_EQ(segments(step_phases(undrained, std::nullopt, 2s))[0].duration, 2s);
+  TrialPlan explore = undrained;
+  explore.phase = TrialPlan::Phase::kExplore;
   EXPECT_EQ(segments(step_phases(explore, std::nullopt, 2s))[0].duration, 500ms);
   EXPECT_EQ(std::get<OpenLoop>(step_phases(drained, std::nullopt, 0s, Arrivals::kPoisson)).arrivals,
             Arrivals::kPoisson);

@@ -29,7 +29,8 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
     return ran;
   };
   std::optional<Duration> last_p99;
-  // After a drain, settle at least this long: grows when a limiter is seen to remember drains.
+  // Refine and confirm steps settle at least this long: grows when a limiter is seen to remember
+  // the overload before a step.
   Duration settle_floor{0};
   constexpr Duration kMaxSettleFloor = std::chrono::seconds(10);
   bool repeating = false;  // the step about to run repeats one whose verdict was set aside
@@ -63,7 +64,7 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
         .refused_bounds =
             refused_bounds(step.result.refused, step.result.answered, settings.limits.confidence)};
     const auto echo =
-        repeating || search.passes(step.result) ? std::nullopt : drain_echo(*plan, *ran);
+        repeating || search.passes(step.result) ? std::nullopt : overload_echo(*plan, *ran);
     repeating = false;
     if (echo && settle_floor < kMaxSettleFloor) {
       // Set aside, and run again after a longer settle (kept for the steps that follow).
@@ -74,7 +75,7 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
       record.upper = search.upper();
       record.set_aside = fmt::format(
           "refused only in its first {}, then nothing for {}: the limiter still counted the "
-          "drain; repeated after a {} settle",
+          "overload before it; repeated after a {} settle",
           format_duration(*echo), format_duration(measured - *echo), format_duration(settle_floor));
       rig.observer.on_trial(record);
       report.trials.push_back(record);

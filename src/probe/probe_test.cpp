@@ -126,16 +126,19 @@ SimulatedServer token_bucket(double capacity, double burst) {
   };
 }
 
-// A sliding one-second window of `limit` requests that counts the ones it refuses too (HAProxy's
-// sc_http_req_rate with a deny): over the limit, goodput collapses, and after an overload it
-// refuses everything until the overload has left its window. Simulated in 1 ms ticks.
-SimulatedServer counting_window(double limit) {
+// A sliding window of `window_s` seconds that lets `limit` requests per second through and counts
+// the ones it refuses too (HAProxy's sc_http_req_rate with a deny): over the limit, goodput
+// collapses, and after an overload it refuses everything until the overload has left its
+// window. Simulated in 1 ms ticks.
+SimulatedServer counting_window(double limit, int window_s = 1) {
   struct State {
-    std::vector<double> ticks = std::vector<double>(1000, 0);  // requests per ms, last second
+    std::vector<double> ticks;  // requests per ms, over the window
     std::size_t at = 0;
     double in_window = 0, carry = 0;
   };
   auto state = std::make_shared<State>();
+  state->ticks.assign(static_cast<std::size_t>(window_s) * 1000, 0);
+  const double allowed = limit * window_s;
   return [=](double rate, Duration length) {
     State& st = *state;
     double offered = 0, refused = 0;
@@ -145,7 +148,7 @@ SimulatedServer counting_window(double limit) {
       st.carry += rate * 0.001;
       for (; st.carry >= 1; st.carry -= 1) {
         offered += 1;
-        if (st.in_window >= limit) refused += 1;
+        if (st.in_window >= allowed) refused += 1;
         st.in_window += 1;
         st.ticks[st.at] += 1;
       }
@@ -392,12 +395,36 @@ TEST(RunProbe, AnAutoScalingModelIsNotReportedPerIu) {
   EXPECT_NE(report.warnings[0].find("auto-scale"), std::string::npos);
 }
 
-TEST(RunProbe, ALimiterThatRemembersTheDrainIsProbedAfterALongerSettle) {
-  // Right after a drain the window is full of refused requests, so the measure phase starts
-  // refused even at a rate the limiter sustains; the step is set aside, run again after a longer
-  // settle, and the answer is the limit.
+TEST(RunProbe, ALimiterThatCollapsesIsProbedUndrainedAfterAWholeWindow) {
+  // Over-driven, a one-second window that counts refused requests serves almost nothing: no
+  // bucket, so no drain (it would fill the window) and a settle that outlasts the window.
   Probe probe;
   FakeSession session(probe.clock, counting_window(200));
+  session.window = 1s;
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
+  EXPECT_NEAR(report.answer.capacity / 200, 1.0, 0.03);
+  bool saturated = false;
+  for (const ProbeTrialRecord& r : report.trials) {
+    EXPECT_EQ(r.set_aside, "") << r.index;
+    const TrialPlan& plan = r.trial.plan;
+    if (saturated) {
+      EXPECT_EQ(plan.drain_rate, 0) << r.index;
+      EXPECT_GE(plan.settle, 1s) << r.index;
+    }
+    saturated = saturated || plan.phase == TrialPlan::Phase::kSaturate;
+  }
+  EXPECT_TRUE(saturated);
+  ASSERT_TRUE(report.answer.saturated);
+  EXPECT_LT(report.answer.saturated->goodput, 20);
+}
+
+TEST(RunProbe, ALimiterThatRemembersTheOverloadIsProbedAfterALongerSettle) {
+  // A two-second window still holds the overload of the step before after a one-second settle,
+  // so the measure phase starts refused even at a rate the limiter sustains; the step is set
+  // aside, run again after a longer settle, and the answer is the limit.
+  Probe probe;
+  FakeSession session(probe.clock, counting_window(200, 2));
   session.window = 1s;
   const ProbeReport report = probe.run(session);
   EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;

@@ -20,6 +20,12 @@ constexpr Duration kKneeMargin = std::chrono::milliseconds(100);
 // server whose queue is short (a few service times).
 constexpr double kRunawayFactor = 10;
 constexpr Duration kRunawayMargin = std::chrono::milliseconds(500);
+// What an endpoint serves when over-driven has collapsed below this share of the most a pass
+// served: its limiter counts the requests it refuses.
+constexpr double kCollapsed = 0.1;
+// Undrained steps on an endpoint that is no token bucket settle at least this long, so that the
+// overload of the step before has left a one-second window.
+constexpr Duration kWindowSettle = std::chrono::seconds(1);
 
 }  // namespace
 
@@ -55,11 +61,11 @@ std::string_view to_string(Verdict verdict) {
 
 MaxRateSearch::MaxRateSearch(SearchLimits limits) : limits_(limits) {}
 
-TrialPlan MaxRateSearch::trial(Phase phase, double rate) const {
+TrialPlan MaxRateSearch::trial(Phase phase, double rate, bool coarse) const {
   TrialPlan plan{.phase = phase, .rate = rate};
-  plan.duration = phase == Phase::kRefine    ? limits_.refine_step
-                  : phase == Phase::kConfirm ? limits_.confirm_step
-                                             : limits_.explore_step;
+  plan.duration = phase == Phase::kRefine && !coarse ? limits_.refine_step
+                  : phase == Phase::kConfirm         ? limits_.confirm_step
+                                                     : limits_.explore_step;
   // At low rates a step must still hold enough requests to tell rates `precision` apart.
   if (phase != Phase::kExplore)
     plan.duration = std::max(plan.duration, from_seconds(limits_.min_step_requests / rate));
@@ -67,6 +73,8 @@ TrialPlan MaxRateSearch::trial(Phase phase, double rate) const {
   if (phase == Phase::kSaturate) {
     plan.drain_rate = rate;  // over-driven from the start
     plan.drain = limits_.drain;
+  } else if (phase != Phase::kExplore && not_a_bucket()) {
+    plan.settle = std::max(plan.settle, kWindowSettle);
   } else if (phase != Phase::kExplore && hi_ > 0 && refused_seen_ && !knee_mode_) {
     // Drains empty token buckets; after latency failures only, they would fill a queue.
     plan.drain_rate = hi_;
@@ -104,6 +112,20 @@ bool MaxRateSearch::passes(const TrialResult& r) const {
   if (limits_.slo_p99 && (!r.p99 || *r.p99 > *limits_.slo_p99)) return false;
   if (knee_mode_ && past_knee(r)) return false;
   return true;
+}
+
+bool MaxRateSearch::not_a_bucket() const {
+  const std::optional<Saturation> s = saturation();
+  if (!s) return false;
+  double most_served = 0;
+  bool drained_pass_above = false;
+  for (const Trial& t : trials_) {
+    if (!t.passed) continue;
+    most_served = std::max(most_served, t.result.goodput);
+    if (t.plan.drain_rate > 0 && t.plan.rate > s->goodput * (1 + limits_.precision))
+      drained_pass_above = true;
+  }
+  return s->goodput < kCollapsed * most_served || drained_pass_above;
 }
 
 bool MaxRateSearch::past_knee(const TrialResult& r) const {
@@ -154,10 +176,23 @@ std::optional<TrialPlan> MaxRateSearch::next() const {
     return trial(Phase::kExplore, rate);
   }
   if (saturate_at_) return trial(Phase::kSaturate, *saturate_at_);
-  if (recheck_) return trial(Phase::kRefine, *recheck_);
+  if (recheck_) {
+    // The drain may have slowed an overloaded server down: let it recover before judging.
+    TrialPlan plan = trial(Phase::kRefine, *recheck_);
+    plan.settle = std::max(plan.settle, 2 * kWindowSettle);
+    return plan;
+  }
   if (reconfirm_) return trial(Phase::kConfirm, *reconfirm_);
   const double p = limits_.precision;
   if (lo_ > 0 && hi_ / lo_ - 1 <= p) return trial(Phase::kConfirm, lo_);
+  const double mid = lo_ > 0 ? std::sqrt(lo_ * hi_) : hi_ / 2;
+  if (rare_refusals_) {
+    // A few refused while almost all was served (timer jitter at high rates, a concurrency
+    // limit met now and then): the capacity is just below. Step down by twice the precision,
+    // neither by halves nor creeping by one precision at a time.
+    const double below = hi_ * (1 - 2 * p);
+    if (lo_ == 0 || below > mid) return trial(Phase::kRefine, below);
+  }
   if (estimate_) {
     // Goodput under overload estimates the capacity: try just under it, then just over the
     // highest pass, so that two trials can close the bracket.
@@ -169,8 +204,9 @@ std::optional<TrialPlan> MaxRateSearch::next() const {
     const bool near = lo_ >= *estimate_ * (1 - p) && lo_ <= *estimate_;
     if (lo_ > 0 && near && over < hi_) return trial(Phase::kRefine, over);
   }
-  const double mid = lo_ > 0 ? std::sqrt(lo_ * hi_) : hi_ / 2;
-  return trial(Phase::kRefine, mid);
+  // While the bracket is wide, bisection only needs to tell far-apart rates: short steps do.
+  const bool coarse = lo_ == 0 || hi_ / lo_ - 1 > 4 * p;
+  return trial(Phase::kRefine, mid, coarse);
 }
 
 void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
@@ -194,6 +230,7 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   if (plan.phase == Phase::kSaturate) saturate_at_.reset();
   recheck_.reset();
   reconfirm_.reset();
+  rare_refusals_ = false;
   const double p = limits_.precision;
 
   // Errors rather than throttles at the lowest rate tried, and at a low rate or twice in a row
@@ -266,6 +303,8 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   const bool first_refusal =
       hi_ == 0 && !result.generator_limited && result.refused_fraction > limits_.max_error_rate;
   hi_ = hi_ == 0 ? at : std::min(hi_, at);
+  rare_refusals_ =
+      result.refused_fraction > limits_.max_error_rate && result.goodput >= at * (1 - p);
   // Refused, but not clearly over-driven (a tolerance, random arrivals): push harder.
   constexpr int kSaturateTries = 5;
   if (plan.phase == Phase::kSaturate && !result.generator_limited && !over_driven(t) &&
@@ -289,13 +328,16 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   // A drained trial served less than the highest pass did. Either that pass was a short,
   // undrained step that a burst allowance carried, or the endpoint serves less when over-driven
   // than it sustains (a limiter that counts refused requests): hold that rate again, drained, to
-  // tell which. A drained pass stands.
+  // tell which. A drained pass stands, and so does any pass once the endpoint is shown to be
+  // no bucket: there is no burst allowance to have carried it.
   if (plan.phase != Phase::kExplore && result.refused_fraction > limits_.max_error_rate &&
-      result.goodput < lo_goodput_ * (1 - limits_.precision) && lo_ > 0 && !lo_drained_) {
+      result.goodput < lo_goodput_ * (1 - limits_.precision) && lo_ > 0 && !lo_drained_ &&
+      !not_a_bucket()) {
     recheck_ = lo_;
   }
-  // Goodput estimates capacity only when the server refused: a latency failure serves all.
-  if (result.goodput > 0 && result.refused_fraction > limits_.max_error_rate) {
+  // Goodput estimates capacity only when the server refused (a latency failure serves all), and
+  // not when it served almost all it was sent (the estimate would be the failing rate itself).
+  if (result.goodput > 0 && result.refused_fraction > limits_.max_error_rate && !rare_refusals_) {
     estimate_ = std::min(result.goodput, hi_);
     estimate_tried_ = false;
   }

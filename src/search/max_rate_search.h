@@ -129,6 +129,13 @@ class MaxRateSearch {
   // Nothing refused, but p95 far above the lowest rates' (more than 4×, and 100 ms more): past
   // the knee of the latency curve. Needs a step that passed before (the baseline).
   bool past_knee(const TrialResult& result) const;
+  // Shown not to be a token bucket: what it serves when over-driven collapses (under a tenth of
+  // the most a pass served: a limiter that counts the requests it refuses), or a drained step
+  // passed above it (a server that slows down when overloaded). Such an endpoint has no burst
+  // allowance for a drain to empty, and a drain would only fill its window or slow it down:
+  // from then on steps are not drained but settle long enough for the overload to leave a
+  // one-second window.
+  bool not_a_bucket() const;
   SearchAnswer answer() const;
 
   struct Trial {
@@ -141,7 +148,8 @@ class MaxRateSearch {
   double upper() const { return hi_; }
 
  private:
-  TrialPlan trial(TrialPlan::Phase phase, double rate) const;
+  // `coarse`: a bisection step while the bracket is wide, as short as an explore step.
+  TrialPlan trial(TrialPlan::Phase phase, double rate, bool coarse = false) const;
   std::optional<Saturation> saturation() const;
   bool over_driven(const Trial& trial) const;
   // The lowest rates' p95: the lowest of a passed step (fixed once in knee mode).
@@ -162,6 +170,7 @@ class MaxRateSearch {
   std::optional<double> saturate_at_;  // the over-driving rate, until its step ran
   int saturate_tries_ = 0;
   std::optional<double> reconfirm_;       // after a failed hold: the next rate to hold
+  bool rare_refusals_ = false;            // the last step failed, serving almost all it was sent
   bool refused_seen_ = false;             // a step failed by refusals (not latency)
   bool knee_mode_ = false;                // no SLO, and latency ran away with nothing refused
   std::optional<Duration> knee_base_;     // base_p95() when knee mode began

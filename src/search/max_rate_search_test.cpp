@@ -288,6 +288,80 @@ TEST(MaxRateSearch, ALimiterWhoseGoodputCollapsesIsStillFoundAndSaidToCollapse) 
       << out.answer.saturation_note;
 }
 
+TEST(MaxRateSearch, ALimiterThatCollapsesIsBisectedUndrainedAndCoarselyWhileTheBracketIsWide) {
+  // Over-driven it serves a twentieth of its limit: no token bucket, so no drain (it would fill
+  // the window) but a settle that outlasts a one-second window, and while the bracket is wide,
+  // bisection steps as short as explore steps.
+  const auto out = run(MaxRateSearch({}), counting_window(200));
+  expect_within(out, 200);
+  bool saturated = false;
+  int coarse = 0;
+  for (const auto& t : out.steps) {
+    if (saturated) {
+      EXPECT_EQ(t.plan.drain_rate, 0) << t.plan.rate;
+      EXPECT_GE(t.plan.settle, 1s) << t.plan.rate;
+    }
+    saturated = saturated || t.plan.phase == TrialPlan::Phase::kSaturate;
+    if (t.plan.phase == TrialPlan::Phase::kRefine && t.plan.duration == SearchLimits{}.explore_step)
+      ++coarse;
+  }
+  EXPECT_TRUE(saturated);
+  EXPECT_GE(coarse, 2);
+}
+
+TEST(MaxRateSearch, AServerThatSlowsDownWhenOverloadedIsNoLongerDrainedOnceShownToBeNoBucket) {
+  // Goodput falls above capacity (c²/r): over-driven it serves less than it sustains, but not so
+  // little that it looks collapsed. A drained step that served less than an undrained pass has
+  // that pass held again, drained, after a settle long enough for the server to recover; once a
+  // drained step passed above the saturated goodput, it is no bucket, and no drain follows.
+  const Server slows_down = [](const TrialPlan& plan) {
+    const double c = 200;
+    TrialResult r{.offered = plan.rate, .sent = plan.rate};
+    r.goodput = plan.rate <= c ? plan.rate : c * c / plan.rate;
+    r.refused_fraction = 1 - r.goodput / plan.rate;
+    return r;
+  };
+  const auto out = run(MaxRateSearch({}), slows_down);
+  expect_within(out, 200);
+  ASSERT_TRUE(out.answer.saturated);
+  const double saturated = out.answer.saturated->goodput;
+  EXPECT_LT(saturated, 150);
+  bool shown = false, rechecked = false;
+  for (const auto& t : out.steps) {
+    if (shown) {
+      EXPECT_EQ(t.plan.drain_rate, 0) << t.plan.rate;
+    }
+    if (t.passed && t.plan.drain_rate > 0 && t.plan.phase == TrialPlan::Phase::kRefine) {
+      rechecked = true;
+      EXPECT_GE(t.plan.settle, 2s) << "the recheck of " << t.plan.rate;
+    }
+    shown = shown || (t.passed && t.plan.drain_rate > 0 && t.plan.rate > saturated * 1.02);
+  }
+  EXPECT_TRUE(rechecked);
+  EXPECT_TRUE(shown);
+}
+
+TEST(MaxRateSearch, RareRefusalsStepDownByTwiceThePrecisionInsteadOfCreeping) {
+  // Timer jitter at high rates: a tenth of a percent refused from 0.9 c up, while nearly
+  // everything is served. Each such failure steps down by 2% at once: four failed steps, where
+  // creeping down by 1% at a time from the estimate (c) took nine.
+  const double c = 5000;
+  const Server jitter = [c](const TrialPlan& plan) {
+    const double x = plan.rate;
+    TrialResult r{.offered = x, .sent = x};
+    r.refused_fraction = x > c ? (x - c) / x + 0.001 : x > 0.9 * c ? 0.001 : 0;
+    r.goodput = x * (1 - r.refused_fraction);
+    return r;
+  };
+  const auto out = run(MaxRateSearch({}), jitter);
+  expect_within(out, 0.9 * c);
+  const auto rare_failures = std::count_if(out.steps.begin(), out.steps.end(), [](const auto& t) {
+    return t.plan.phase == TrialPlan::Phase::kRefine && !t.passed &&
+           t.result.goodput >= t.plan.rate * 0.98;
+  });
+  EXPECT_LE(rare_failures, 4) << out.trials << " trials";
+}
+
 TEST(MaxRateSearch, TheSaturatedFigureGoesWithTheRateThatOverDroveIt) {
   // Goodput collapses the harder it is driven: the figure is the saturate step's, at its rate.
   const Server collapsing = [](const TrialPlan& plan) {
