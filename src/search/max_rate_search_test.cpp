@@ -268,6 +268,16 @@ Server counting_window(double limit) {
   };
 }
 
+// A server that slows down when overloaded: above `capacity`, goodput falls as c² / rate.
+Server slows_down(double capacity) {
+  return [=](const TrialPlan& plan) {
+    TrialResult r{.offered = plan.rate, .sent = plan.rate};
+    r.goodput = plan.rate <= capacity ? plan.rate : capacity * capacity / plan.rate;
+    r.refused_fraction = 1 - r.goodput / plan.rate;
+    return r;
+  };
+}
+
 TEST(MaxRateSearch, ReportsTheSaturatedGoodputOfAConcurrencyLimitAndWhyItDiffers) {
   const auto out = run(MaxRateSearch({}), concurrency(400, 440));
   expect_within(out, 400);
@@ -314,14 +324,7 @@ TEST(MaxRateSearch, AServerThatSlowsDownWhenOverloadedIsNoLongerDrainedOnceShown
   // little that it looks collapsed. A drained step that served less than an undrained pass has
   // that pass held again, drained, after a settle long enough for the server to recover; once a
   // drained step passed above the saturated goodput, it is no bucket, and no drain follows.
-  const Server slows_down = [](const TrialPlan& plan) {
-    const double c = 200;
-    TrialResult r{.offered = plan.rate, .sent = plan.rate};
-    r.goodput = plan.rate <= c ? plan.rate : c * c / plan.rate;
-    r.refused_fraction = 1 - r.goodput / plan.rate;
-    return r;
-  };
-  const auto out = run(MaxRateSearch({}), slows_down);
+  const auto out = run(MaxRateSearch({}), slows_down(200));
   expect_within(out, 200);
   ASSERT_TRUE(out.answer.saturated);
   const double saturated = out.answer.saturated->goodput;
@@ -364,15 +367,8 @@ TEST(MaxRateSearch, RareRefusalsStepDownByTwiceThePrecisionInsteadOfCreeping) {
 
 TEST(MaxRateSearch, TheSaturatedFigureGoesWithTheRateThatOverDroveIt) {
   // Goodput collapses the harder it is driven: the figure is the saturate step's, at its rate.
-  const Server collapsing = [](const TrialPlan& plan) {
-    const double c = 200;
-    TrialResult r{.offered = plan.rate, .sent = plan.rate};
-    r.goodput = plan.rate <= c ? plan.rate : c * c / plan.rate;
-    r.refused_fraction = 1 - r.goodput / plan.rate;
-    return r;
-  };
   MaxRateSearch search({});
-  const auto out = run(search, collapsing);
+  const auto out = run(search, slows_down(200));
   ASSERT_TRUE(out.answer.saturated);
   const auto saturate = std::find_if(out.steps.begin(), out.steps.end(), [](const auto& t) {
     return t.plan.phase == TrialPlan::Phase::kSaturate;
