@@ -23,6 +23,8 @@ constexpr Duration kRunawayMargin = std::chrono::milliseconds(500);
 // What an endpoint serves when over-driven has collapsed below this share of the most a pass
 // served: its limiter counts the requests it refuses.
 constexpr double kCollapsed = 0.1;
+// Clearly more than another step served: beyond noise.
+constexpr double kClearlyMore = 1.2;
 // Undrained steps on an endpoint that is no token bucket settle at least this long, so that the
 // overload of the step before has left a one-second window.
 constexpr Duration kWindowSettle = std::chrono::seconds(1);
@@ -125,7 +127,21 @@ bool MaxRateSearch::not_a_bucket() const {
     if (t.plan.drain_rate > 0 && t.plan.rate > s->goodput * (1 + limits_.precision))
       drained_pass_above = true;
   }
-  return s->goodput < kCollapsed * most_served || drained_pass_above;
+  // Drained, a bucket serves its refill rate at any rate above it: one that served clearly more
+  // at a lower rate than at a higher one is none.
+  const auto refused_drained = [&](const Trial& t) {
+    return !t.passed && t.plan.drain_rate > 0 && t.result.refused_fraction > limits_.max_error_rate;
+  };
+  bool more_below = false;
+  for (const Trial& low : trials_) {
+    if (!refused_drained(low)) continue;
+    for (const Trial& high : trials_) {
+      if (refused_drained(high) && high.plan.rate > low.plan.rate &&
+          low.result.goodput > kClearlyMore * high.result.goodput)
+        more_below = true;
+    }
+  }
+  return s->goodput < kCollapsed * most_served || drained_pass_above || more_below;
 }
 
 bool MaxRateSearch::past_knee(const TrialResult& r) const {
@@ -228,6 +244,7 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   trials_.push_back(t);
   if (plan.phase == Phase::kRefine) estimate_tried_ = true;
   if (plan.phase == Phase::kSaturate) saturate_at_.reset();
+  const bool recheck = recheck_ && plan.phase == Phase::kRefine && plan.rate == *recheck_;
   recheck_.reset();
   reconfirm_.reset();
   rare_refusals_ = false;
@@ -296,6 +313,11 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
     }
     return;
   }
+
+  // A recheck asks whether a burst allowance carried an undrained pass. It failed, but showed
+  // the endpoint to be no bucket: then nothing carried that pass, which stands, and the drain
+  // before the recheck (which slows such a server down or fills its window) failed it.
+  if (recheck && not_a_bucket()) return;
 
   // Failed: the server refused at what was actually sent (less than planned when the
   // generator fell behind).

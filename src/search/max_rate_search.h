@@ -131,7 +131,8 @@ class MaxRateSearch {
   bool past_knee(const TrialResult& result) const;
   // Shown not to be a token bucket: what it serves when over-driven collapses (under a tenth of
   // the most a pass served: a limiter that counts the requests it refuses), or a drained step
-  // passed above it (a server that slows down when overloaded). Such an endpoint has no burst
+  // passed above it, or a drained step served a fifth more than one at a higher rate (a server
+  // that slows down when overloaded). Such an endpoint has no burst
   // allowance for a drain to empty, and a drain would only fill its window or slow it down:
   // from then on steps are not drained but settle long enough for the overload to leave a
   // one-second window.

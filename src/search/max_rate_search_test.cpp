@@ -344,6 +344,29 @@ TEST(MaxRateSearch, AServerThatSlowsDownWhenOverloadedIsNoLongerDrainedOnceShown
   EXPECT_TRUE(shown);
 }
 
+TEST(MaxRateSearch, ARecheckFailedByItsOwnDrainLeavesThePassStanding) {
+  // A server slowed down for the whole step by a drain well over its capacity: the recheck of the
+  // undrained pass at 160/s fails too, but serves clearly more than the over-driven step above
+  // it did, which no bucket does. The pass stands, the search goes on undrained.
+  const double c = 200;
+  const Server slowed_by_drains = [c, inner = slows_down(c)](const TrialPlan& plan) {
+    TrialResult r = inner(plan);
+    if (plan.drain_rate >= 1.5 * c) {
+      r.goodput = std::min(r.goodput, 0.78 * c);
+      r.refused_fraction = 1 - r.goodput / plan.rate;
+    }
+    return r;
+  };
+  const auto out = run(MaxRateSearch({}), slowed_by_drains);
+  expect_within(out, c);
+  const auto recheck = std::find_if(out.steps.begin(), out.steps.end(), [](const auto& t) {
+    return t.plan.phase == TrialPlan::Phase::kRefine && t.plan.rate == 160;
+  });
+  ASSERT_NE(recheck, out.steps.end());
+  EXPECT_FALSE(recheck->passed);
+  EXPECT_GT(recheck->plan.drain_rate, 0);
+}
+
 TEST(MaxRateSearch, RareRefusalsStepDownByTwiceThePrecisionInsteadOfCreeping) {
   // Timer jitter at high rates: a tenth of a percent refused from 0.9 c up, while nearly
   // everything is served. Each such failure steps down by 2% at once: four failed steps, where
