@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace iuprobe {
 
@@ -140,6 +141,48 @@ std::optional<Duration> overload_echo(const TrialPlan& plan, const PlanResult& r
       static_cast<double>(refused) < kEchoRefusedAtLeast * static_cast<double>(answered_before))
     return std::nullopt;
   return last_refusal;
+}
+
+std::optional<Stall> stall(const TrialPlan& plan, const PlanResult& ran) {
+  constexpr double kRareAtMost = 0.01;
+  constexpr std::size_t kStretchAtMost = 2;  // windows: a stall may straddle a second's edge
+  constexpr double kSlowerThan = 2;
+  if (plan.phase != TrialPlan::Phase::kRefine && plan.phase != TrialPlan::Phase::kConfirm)
+    return std::nullopt;
+  std::vector<const WindowRecord*> judged;
+  for (const WindowRecord& w : ran.windows) {
+    if (w.judged()) judged.push_back(&w);
+  }
+  Stall s;
+  std::optional<std::size_t> first, last;
+  for (std::size_t i = 0; i < judged.size(); ++i) {
+    const std::uint64_t refused_here = judged[i]->count(Outcome::kThrottled) + judged[i]->errors();
+    s.answered += judged[i]->completed();
+    if (refused_here == 0) continue;
+    s.refused += refused_here;
+    if (!first) first = i;
+    last = i;
+  }
+  if (!first || *last - *first + 1 > kStretchAtMost ||
+      static_cast<double>(s.refused) > kRareAtMost * static_cast<double>(s.answered))
+    return std::nullopt;
+  std::vector<Duration> others;  // p99 of the seconds outside the stretch
+  for (std::size_t i = 0; i < judged.size(); ++i) {
+    const WindowRecord& w = *judged[i];
+    const bool in = i >= *first && i <= *last;
+    if (in) s.within += w.length;
+    if (w.latency.count == 0) continue;
+    // The stall may have begun in the second before the refusals, or ended in the one after.
+    if (i + 1 >= *first && i <= *last + 1) s.slowest = std::max(s.slowest, w.latency.max);
+    if (!in) others.push_back(w.latency.p99);
+  }
+  if (others.empty()) return std::nullopt;
+  // Typical of the other seconds: their median (a neighbour may hold part of the stall).
+  const auto median = others.begin() + static_cast<std::ptrdiff_t>((others.size() - 1) / 2);
+  std::nth_element(others.begin(), median, others.end());
+  s.elsewhere_p99 = *median;
+  if (s.slowest <= kSlowerThan * s.elsewhere_p99) return std::nullopt;
+  return s;
 }
 
 std::optional<std::string> capacity_change_warning(std::span<const ProbeTrialRecord> trials,

@@ -45,6 +45,19 @@ void extend_measure(PlanResult& step, const PlanResult& more);
 // came; nullopt for any other step.
 std::optional<Duration> overload_echo(const TrialPlan& plan, const PlanResult& ran);
 
+// A refine or confirm step failed by a stall rather than by its rate: a few refusals (at most a
+// hundredth of its answers), all within one stretch of at most two seconds, around which an
+// answer took more than twice the p99 of the step's other seconds (their median)
+// (the server, or the machine under it, stopped for a moment, and its queue overflowed). Such a
+// step is repeated once before its verdict counts. Nullopt for any other step.
+struct Stall {
+  std::uint64_t refused = 0, answered = 0;
+  Duration within{};         // how long the refusing stretch lasted
+  Duration slowest{};        // the slowest answer in it or next to it
+  Duration elsewhere_p99{};  // the median p99 of the step's other seconds
+};
+std::optional<Stall> stall(const TrialPlan& plan, const PlanResult& ran);
+
 // When goodput in a drained step rose well above the answer's upper bound, the endpoint's
 // capacity changed while it was probed (auto-scaling): the answer is not a per-IU figure.
 // Explore steps are not drained, so a burst allowance may inflate their goodput: they do not count.

@@ -171,6 +171,48 @@ TEST(OverloadEcho, RefusalsOnlyAtTheStartOfARefineOrConfirmStepAreAnEcho) {
   EXPECT_FALSE(overload_echo(explore, refused_per_second({200, 0, 0, 0}, 200)));
 }
 
+// Each second's ok answers: p99 and the slowest.
+void answers_took(PlanResult& plan, std::initializer_list<std::pair<Duration, Duration>> p99_max) {
+  std::size_t i = 0;
+  for (const auto& [p99, max] : p99_max) {
+    LatencySummary& l = plan.windows[i++].latency;
+    l.count = 1;
+    l.p99 = p99;
+    l.max = max;
+  }
+}
+
+TEST(Stall, AFewRefusalsInOneSlowMomentOfARefineOrConfirmStepAreAStall) {
+  const TrialPlan refine{.phase = TrialPlan::Phase::kRefine, .rate = 500, .duration = 4s};
+  const auto ran = [](std::initializer_list<std::uint64_t> refused, Duration slowest) {
+    PlanResult plan = refused_per_second(refused, 500);
+    answers_took(plan, {{12ms, 13ms}, {12ms, slowest}, {12ms, 14ms}, {12ms, 13ms}});
+    return plan;
+  };
+  // 5 refused in the second where an answer took 40 ms, against a p99 of 12 ms elsewhere.
+  const auto stalled = stall(refine, ran({0, 5, 0, 0}, 40ms));
+  ASSERT_TRUE(stalled);
+  EXPECT_EQ(stalled->refused, 5);
+  EXPECT_EQ(stalled->answered, 2000);
+  EXPECT_EQ(stalled->within, 1s);
+  EXPECT_EQ(stalled->slowest, 40ms);
+  EXPECT_EQ(stalled->elsewhere_p99, 12ms);
+  // Two seconds next to each other still are one stall; the slow answer may be in the second
+  // before the refusals.
+  EXPECT_TRUE(stall(refine, ran({0, 3, 2, 0}, 40ms)));
+  EXPECT_TRUE(stall(refine, ran({0, 0, 3, 0}, 40ms)));
+  // Not a stall: refusals in seconds apart, or more than a hundredth, or no slow answer.
+  EXPECT_FALSE(stall(refine, ran({2, 0, 0, 3}, 40ms)));
+  EXPECT_FALSE(stall(refine, ran({0, 3, 3, 3}, 40ms)));
+  EXPECT_FALSE(stall(refine, ran({0, 30, 0, 0}, 40ms)));
+  EXPECT_FALSE(stall(refine, ran({0, 5, 0, 0}, 20ms)));
+  EXPECT_FALSE(stall(refine, ran({0, 0, 0, 0}, 40ms)));
+  // Explore and saturate steps are not: their refusals are the overload itself.
+  TrialPlan explore = refine;
+  explore.phase = TrialPlan::Phase::kExplore;
+  EXPECT_FALSE(stall(explore, ran({0, 5, 0, 0}, 40ms)));
+}
+
 TEST(StepPhases, ASettleFloorLengthensTheSettlesOfRefineAndConfirmStepsOnly) {
   const TrialPlan drained{.phase = TrialPlan::Phase::kRefine,
                           .rate = 200,

@@ -34,6 +34,10 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
   Duration settle_floor{0};
   constexpr Duration kMaxSettleFloor = std::chrono::seconds(10);
   bool repeating = false;  // the step about to run repeats one whose verdict was set aside
+  // Steps repeated after a stall: a server that stalls often is refused that often, and
+  // that is its sustainable rate.
+  int stall_repeats = 0;
+  constexpr int kMaxStallRepeats = 3;
   while (auto plan = search.next()) {
     const Duration started = rig.clock.now() - began;
     const std::size_t index = report.trials.size() + 1;
@@ -41,11 +45,16 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
     auto ran = run(step_phases(*plan, last_p99, settle_floor, settings.arrivals));
     if (!ran) break;
     JudgedStep step = judge_step(*ran, settings.generator);
-    // Refusals too close to the tolerance to tell at the confidence asked: hold the rate longer.
+    // Refusals too close to the tolerance to tell at the confidence asked: hold the rate longer,
+    // the answer's hold up to max_measure, a refine step up to half that. Explore and saturate
+    // steps only look for refusals far above the tolerance: their refused fraction decides.
+    const Duration hold_at_most =
+        plan->phase == TrialPlan::Phase::kConfirm  ? settings.limits.max_measure
+        : plan->phase == TrialPlan::Phase::kRefine ? settings.limits.max_measure / 2
+                                                   : plan->duration;
     Duration measured = plan->duration;
-    while (search.judge_refusals(step.result) == Judgement::kUndecided &&
-           measured < settings.limits.max_measure) {
-      const Duration more = std::min(plan->duration, settings.limits.max_measure - measured);
+    while (search.judge_refusals(step.result) == Judgement::kUndecided && measured < hold_at_most) {
+      const Duration more = std::min(plan->duration, hold_at_most - measured);
       auto extra = run(measure_phase(plan->rate, plan->settle, more, settings.arrivals));
       if (!extra) break;
       extend_measure(*ran, *extra);
@@ -63,23 +72,38 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
         .generator = step.generator,
         .refused_bounds =
             refused_bounds(step.result.refused, step.result.answered, settings.limits.confidence)};
-    const auto echo =
-        repeating || search.passes(step.result) ? std::nullopt : overload_echo(*plan, *ran);
+    const bool may_set_aside = !repeating && !search.passes(step.result);
     repeating = false;
-    if (echo && settle_floor < kMaxSettleFloor) {
-      // Set aside, and run again after a longer settle (kept for the steps that follow).
-      settle_floor = std::min(kMaxSettleFloor, std::max(settle_floor, plan->settle) + *echo +
-                                                   std::chrono::milliseconds(500));
+    // Set aside: reported, not recorded by the search, and run again.
+    const auto set_aside = [&](std::string why) {
       record.trial = MaxRateSearch::Trial{*plan, step.result, false};
       record.lower = search.lower();
       record.upper = search.upper();
-      record.set_aside = fmt::format(
-          "refused only in its first {}, then nothing for {}: the limiter still counted the "
-          "overload before it; repeated after a {} settle",
-          format_duration(*echo), format_duration(measured - *echo), format_duration(settle_floor));
+      record.set_aside = std::move(why);
       rig.observer.on_trial(record);
       report.trials.push_back(record);
       repeating = true;
+    };
+    const auto echo = may_set_aside ? overload_echo(*plan, *ran) : std::nullopt;
+    if (echo && settle_floor < kMaxSettleFloor) {
+      // Run again after a longer settle, kept for the steps that follow.
+      settle_floor = std::min(kMaxSettleFloor, std::max(settle_floor, plan->settle) + *echo +
+                                                   std::chrono::milliseconds(500));
+      set_aside(fmt::format(
+          "refused only in its first {}, then nothing for {}: the limiter still counted the "
+          "overload before it; repeated after a {} settle",
+          format_duration(*echo), format_duration(measured - *echo),
+          format_duration(settle_floor)));
+      continue;
+    }
+    const auto stalled = may_set_aside && !echo ? stall(*plan, *ran) : std::nullopt;
+    if (stalled && stall_repeats < kMaxStallRepeats) {
+      ++stall_repeats;
+      set_aside(fmt::format(
+          "{} of {} refused, all within {}, while an answer there took {} (p99 {} in its "
+          "other seconds): a stall, not the rate; repeated once",
+          stalled->refused, stalled->answered, format_duration(stalled->within),
+          format_duration(stalled->slowest), format_duration(stalled->elsewhere_p99)));
       continue;
     }
     search.record(*plan, step.result);

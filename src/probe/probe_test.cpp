@@ -439,6 +439,58 @@ TEST(RunProbe, ALimiterThatRemembersTheOverloadIsProbedAfterALongerSettle) {
             std::string::npos);
 }
 
+// Slots of `capacity` that stall in the second whole second of a measure phase offered between
+// `from` and 1 × their capacity, in the first such phase only or in `every` one: 0.4% of that
+// second refused while answers take 60 ms (10 ms otherwise).
+SimulatedServer stalls(double capacity, double from, bool every) {
+  auto seconds = std::make_shared<int>(0);  // whole seconds in a row
+  auto stalled = std::make_shared<int>(0);
+  return [=](double rate, Duration length) {
+    Served served = slots(capacity)(rate, length);
+    served.latency = 10ms;
+    *seconds = length == 1s ? *seconds + 1 : 0;
+    if (*seconds == 2 && rate >= from * capacity && rate < capacity && (every || *stalled == 0)) {
+      ++*stalled;
+      served = Served{.refused_fraction = 0.004, .latency = 60ms};
+    }
+    return served;
+  };
+}
+
+TEST(RunProbe, AStepFailedByAStallIsRepeatedOnce) {
+  Probe probe;
+  FakeSession session(probe.clock, stalls(500, 0.95, false));
+  session.window = 1s;
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
+  std::vector<const ProbeTrialRecord*> set_aside;
+  for (const auto& r : report.trials) {
+    if (!r.set_aside.empty()) set_aside.push_back(&r);
+  }
+  ASSERT_EQ(set_aside.size(), 1U);
+  EXPECT_NE(set_aside[0]->set_aside.find("a stall, not the rate"), std::string::npos)
+      << set_aside[0]->set_aside;
+  // The repeat ran next, at the same rate, and passed.
+  const ProbeTrialRecord& repeat = report.trials[set_aside[0]->index];
+  EXPECT_EQ(repeat.trial.plan.rate, set_aside[0]->trial.plan.rate);
+  EXPECT_TRUE(repeat.trial.passed);
+  EXPECT_NEAR(report.answer.capacity / 500, 1.0, 0.03);
+}
+
+TEST(RunProbe, AServerThatStallsOftenIsRepeatedAFewTimesOnly) {
+  Probe probe;
+  FakeSession session(probe.clock, stalls(500, 0.5, true));
+  session.window = 1s;
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
+  const auto set_aside =
+      std::count_if(report.trials.begin(), report.trials.end(),
+                    [](const ProbeTrialRecord& r) { return !r.set_aside.empty(); });
+  EXPECT_EQ(set_aside, 3);
+  // It is refused whenever it is offered above half its capacity: that is its sustainable rate.
+  EXPECT_LT(report.answer.capacity, 0.5 * 500);
+}
+
 TEST(RunProbe, ATokenBucketIsNotSetAside) {
   Probe probe;
   FakeSession session(probe.clock, token_bucket(300, 300));
@@ -450,12 +502,14 @@ TEST(RunProbe, ATokenBucketIsNotSetAside) {
 
 TEST(RunProbe, PoissonArrivalsAreJudgedAtTheirToleranceWithConfidence) {
   // Random arrivals meet full slots now and then: refusals grow smoothly with the rate,
-  // 0.1% at 250/s. Steps near that are held longer until their bounds decide.
+  // 0.1% at 250/s, and the slots serve 280/s at most. Steps near 250/s are held longer until
+  // their bounds decide.
   Probe probe;
   probe.settings.arrivals = Arrivals::kPoisson;
   probe.settings.limits.max_error_rate = 0.001;
   FakeSession session(probe.clock, [](double rate, Duration) {
-    return Served{.refused_fraction = std::min(1.0, 0.001 * std::pow(rate / 250, 20))};
+    const double random = std::min(0.01, 0.001 * std::pow(rate / 250, 20));
+    return Served{.refused_fraction = std::max(random, 1 - 280 / rate)};
   });
   const ProbeReport report = probe.run(session);
   EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
@@ -471,7 +525,19 @@ TEST(RunProbe, PoissonArrivalsAreJudgedAtTheirToleranceWithConfidence) {
   EXPECT_GT(t.answered, static_cast<std::uint64_t>(at->trial.plan.rate * 8));
   EXPECT_LE(t.refused_fraction, 0.001);
   EXPECT_GE(at->refused_bounds.high, t.refused_fraction);
-  EXPECT_TRUE(report.warnings.empty());
+  EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
+  // Explore steps are not held longer (they look for the first refusal, not for a tenth of a
+  // percent), and refine steps for half as long as the answer's hold at most.
+  for (const ProbeTrialRecord& r : report.trials) {
+    const double rate = r.trial.plan.rate;
+    const auto answered = static_cast<double>(r.trial.result.answered);
+    if (r.trial.plan.phase == TrialPlan::Phase::kExplore) {
+      EXPECT_LE(answered, rate * 2 + 1) << r.index;
+    }
+    if (r.trial.plan.phase == TrialPlan::Phase::kRefine) {
+      EXPECT_LE(answered, rate * 15 + 1) << r.index;
+    }
+  }
 }
 
 TEST(DefaultTolerance, NoneForEvenlySpacedRequestsATenthOfAPercentForPoisson) {
