@@ -7,6 +7,7 @@
 #include <cmath>
 #include <csignal>
 #include <functional>
+#include <random>
 
 namespace iuprobe {
 namespace {
@@ -457,11 +458,16 @@ SimulatedServer stalls(double capacity, double from, bool every) {
   };
 }
 
-TEST(RunProbe, AStepFailedByAStallIsRepeatedOnce) {
+// A probe of `server` whose steps report whole seconds, as the real session's do.
+ProbeReport probe_by_the_second(SimulatedServer server) {
   Probe probe;
-  FakeSession session(probe.clock, stalls(500, 0.95, false));
+  FakeSession session(probe.clock, std::move(server));
   session.window = 1s;
-  const ProbeReport report = probe.run(session);
+  return probe.run(session);
+}
+
+TEST(RunProbe, AStepFailedByAStallIsRepeatedOnce) {
+  const ProbeReport report = probe_by_the_second(stalls(500, 0.95, false));
   EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
   std::vector<const ProbeTrialRecord*> set_aside;
   for (const auto& r : report.trials) {
@@ -478,10 +484,7 @@ TEST(RunProbe, AStepFailedByAStallIsRepeatedOnce) {
 }
 
 TEST(RunProbe, AServerThatStallsOftenIsRepeatedAFewTimesOnly) {
-  Probe probe;
-  FakeSession session(probe.clock, stalls(500, 0.5, true));
-  session.window = 1s;
-  const ProbeReport report = probe.run(session);
+  const ProbeReport report = probe_by_the_second(stalls(500, 0.5, true));
   EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
   const auto set_aside =
       std::count_if(report.trials.begin(), report.trials.end(),
@@ -535,9 +538,52 @@ TEST(RunProbe, PoissonArrivalsAreJudgedAtTheirToleranceWithConfidence) {
       EXPECT_LE(answered, rate * 2 + 1) << r.index;
     }
     if (r.trial.plan.phase == TrialPlan::Phase::kRefine) {
-      EXPECT_LE(answered, rate * 15 + 1) << r.index;
+      EXPECT_LE(answered, rate * 15 + 4) << r.index;  // each extra measure rounds
     }
   }
+}
+
+// The share of random (Poisson) arrivals that find all `places` of `slots` taken, at `rate`, for
+// exponential service times of `service_s` (Erlang's loss formula with a queue: M/M/c/K).
+double refused_at_random(double rate, int slots, int places, double service_s) {
+  const double load = rate * service_s;
+  double term = 1, sum = 1;
+  for (int n = 1; n <= places; ++n) {
+    term *= load / std::min(n, slots);
+    sum += term;
+  }
+  return term / sum;
+}
+
+TEST(RunProbe, ASmallQueueUnderRandomArrivalsIsFoundFarBelowItsSaturatedRate) {
+  // The emulator's default model (5 slots and a queue of 2, 50 ms): 100/s when saturated, but
+  // random arrivals find all 7 places taken 0.57% of the time at 40/s. Short explore steps
+  // there see no refusal at all; they must not bound the search from below.
+  const auto refused = [](double rate) { return refused_at_random(rate, 5, 7, 0.05); };
+  double lo = 1, hi = 100;  // the truth: where the formula gives the tolerance
+  for (int i = 0; i < 60; ++i) (refused((lo + hi) / 2) > 0.001 ? hi : lo) = (lo + hi) / 2;
+  Probe probe;
+  probe.settings.arrivals = Arrivals::kPoisson;
+  probe.settings.limits.max_error_rate = 0.001;
+  // Each request is refused at random, as it would be (a fixed seed).
+  std::mt19937 random(7);
+  FakeSession session(probe.clock, [&](double rate, Duration length) {
+    const auto offered = std::llround(rate * to_seconds(length));
+    std::binomial_distribution<long long> refusals(offered,
+                                                   std::max(refused(rate), 1 - 100 / rate));
+    const auto n = offered > 0 ? refusals(random) : 0;
+    return Served{.refused_fraction = offered > 0 ? static_cast<double>(n) / offered : 0};
+  });
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
+  // Steps of 15 s at most cannot prove 0.1% at 25/s (3,000 answers would): one refusal there
+  // fails a step, none passes it. Over seeds 1 to 9 the answer spread from 0.72 to 1.09 times
+  // the truth, and one search of nine ran out of steps (before the explore steps stopped
+  // bounding the search and the fraction guided the steps down: 1.08 to 1.22 times, every
+  // one above). This seed is one of the typical ones.
+  EXPECT_GT(report.answer.capacity / lo, 0.85) << lo;
+  EXPECT_LT(report.answer.capacity / lo, 1.04) << lo;
+  EXPECT_LE(report.trials.size(), 21U);
 }
 
 TEST(DefaultTolerance, NoneForEvenlySpacedRequestsATenthOfAPercentForPoisson) {

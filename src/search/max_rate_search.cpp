@@ -188,7 +188,8 @@ std::optional<TrialPlan> MaxRateSearch::next() const {
   if (trials_.size() >= limits_.max_trials) return std::nullopt;
   if (knee_candidate_) return trial(Phase::kExplore, *knee_candidate_);
   if (hi_ == 0) {  // nothing refused yet: keep doubling
-    const double rate = lo_ == 0 ? limits_.start_rate : std::min(lo_ * 2, limits_.max_rate);
+    const double rate =
+        explored_ == 0 ? limits_.start_rate : std::min(explored_ * 2, limits_.max_rate);
     return trial(Phase::kExplore, rate);
   }
   if (saturate_at_) return trial(Phase::kSaturate, *saturate_at_);
@@ -205,8 +206,14 @@ std::optional<TrialPlan> MaxRateSearch::next() const {
   if (rare_refusals_) {
     // A few refused while almost all was served (timer jitter at high rates, a concurrency
     // limit met now and then): the capacity is just below. Step down by twice the precision,
-    // neither by halves nor creeping by one precision at a time.
-    const double below = hi_ * (1 - 2 * p);
+    // neither by halves nor creeping by one precision at a time. Above a tolerance, by what the
+    // refused fraction says: refusals of a queue under random arrivals grow as a steep power of
+    // the rate (the number of its places, or more); the fourth root of tolerance / fraction
+    // lands at or below the rate that meets the tolerance, and bisection closes up from there.
+    const double tolerance = limits_.max_error_rate;
+    const double by_fraction =
+        tolerance > 0 && last_refused_ > 0 ? std::pow(tolerance / last_refused_, 0.25) : 1 - 2 * p;
+    const double below = hi_ * std::clamp(by_fraction, 0.5, 1 - 2 * p);
     if (lo_ == 0 || below > mid) return trial(Phase::kRefine, below);
   }
   if (estimate_) {
@@ -300,7 +307,12 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
                                        plan.rate, format_duration(plan.duration), hi_)};
       return;
     }
-    if (plan.rate >= lo_) {
+    explored_ = std::max(explored_, plan.rate);
+    // Above zero tolerance a short explore step proves little: 80 answers without a refusal
+    // leave room for 4% refused. Such a pass doubles the rate but bounds nothing.
+    const bool proven =
+        plan.phase != Phase::kExplore || judge_refusals(result) != Judgement::kUndecided;
+    if (plan.rate >= lo_ && (proven || plan.rate >= limits_.max_rate)) {
       lo_ = plan.rate;
       lo_goodput_ = result.goodput;
       lo_drained_ = plan.drain_rate > 0;
@@ -325,8 +337,12 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   const bool first_refusal =
       hi_ == 0 && !result.generator_limited && result.refused_fraction > limits_.max_error_rate;
   hi_ = hi_ == 0 ? at : std::min(hi_, at);
-  rare_refusals_ =
-      result.refused_fraction > limits_.max_error_rate && result.goodput >= at * (1 - p);
+  // Above a tolerance, refusals under a tenth are not overload yet: the fraction guides.
+  constexpr double kNotOverloaded = 0.1;
+  rare_refusals_ = result.refused_fraction > limits_.max_error_rate &&
+                   (result.goodput >= at * (1 - p) ||
+                    (limits_.max_error_rate > 0 && result.refused_fraction < kNotOverloaded));
+  last_refused_ = result.refused_fraction;
   // Refused, but not clearly over-driven (a tolerance, random arrivals): push harder.
   constexpr int kSaturateTries = 5;
   if (plan.phase == Phase::kSaturate && !result.generator_limited && !over_driven(t) &&
@@ -341,7 +357,10 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
     lo_ = 0;  // shorter trials passed here; the hold did not
     // Refusals were rare, or latency alone failed (a queue grows for as long as it is held
     // over its rate, so a longer hold fails where shorter steps passed): step down, hold again.
-    if (result.goodput >= at * (1 - p) || judge_refusals(result) == Judgement::kPass) {
+    // Above a tolerance, the refused fraction says how far down: refine from there instead.
+    const bool by_fraction = limits_.max_error_rate > 0 && rare_refusals_;
+    if (!by_fraction &&
+        (result.goodput >= at * (1 - p) || judge_refusals(result) == Judgement::kPass)) {
       reconfirm_ = at * (1 - p);
       return;
     }

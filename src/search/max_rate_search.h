@@ -162,6 +162,7 @@ class MaxRateSearch {
   SearchLimits limits_;
   std::vector<Trial> trials_;
   double lo_ = 0;                   // highest passing rate
+  double explored_ = 0;             // highest passing rate, proven or not (doubles from there)
   double lo_goodput_ = 0;           // what that pass served (less than lo_ with a tolerance)
   bool lo_drained_ = false;         // that pass was drained first (no burst carried it)
   std::optional<double> recheck_;   // an undrained pass to hold again, drained
@@ -172,6 +173,7 @@ class MaxRateSearch {
   int saturate_tries_ = 0;
   std::optional<double> reconfirm_;       // after a failed hold: the next rate to hold
   bool rare_refusals_ = false;            // the last step failed, serving almost all it was sent
+  double last_refused_ = 0;               // the refused fraction of the last failed step
   bool refused_seen_ = false;             // a step failed by refusals (not latency)
   bool knee_mode_ = false;                // no SLO, and latency ran away with nothing refused
   std::optional<Duration> knee_base_;     // base_p95() when knee mode began

@@ -209,14 +209,16 @@ def haproxy_fixed_window(limit: int) -> str:
         """
 
 
-def reference_run(target: list, rate: float, seconds: float, env=None, warmup: float = 0) -> dict:
+def reference_run(target: list, rate: float, seconds: float, env=None, warmup: float = 0,
+                  arrivals: str = "uniform") -> dict:
     """The reference method for a claimed rate, independent of the search: `iuprobe run`, evenly
-    spaced and open-loop at `rate` for `seconds` (after `warmup` seconds at the rate, sent but
-    not counted), from whatever state the server is in. Returns the counts of ok, throttled and
-    error answers, and the goodput per second."""
+    spaced (or Poisson arrivals) and open-loop at `rate` for `seconds` (after `warmup` seconds at
+    the rate, sent but not counted), from whatever state the server is in. Returns the counts of
+    ok, throttled and error answers, and the goodput per second."""
     with tempfile.TemporaryDirectory() as out:
         run = subprocess.run([IUPROBE, "run", *target, "--rate", f"{rate:.3f}", "--duration", f"{seconds:g}s",
-                              *(["--warmup", f"{warmup:g}s"] if warmup else []), "--quiet", "--out", out],
+                              *(["--warmup", f"{warmup:g}s"] if warmup else []), "--arrivals", arrivals,
+                              "--quiet", "--out", out],
                              capture_output=True, text=True, env=env, timeout=seconds + warmup + 60)
         path = Path(out) / "result.json"
         if not path.exists():
