@@ -10,7 +10,7 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
-const SteadyTime t0{};
+const SteadyTime kNow{};
 
 std::vector<ModelEntry> three_versions() {
   EmulatorConfig config;
@@ -25,7 +25,7 @@ std::vector<ModelEntry> three_versions() {
   std::vector<ModelEntry> models;
   for (const auto& m : config.models)
     models.push_back(
-        {emulated_project_arn(config, m), emulated_version_arn(config, m), EmulatedModel(m, t0)});
+        {emulated_project_arn(config, m), emulated_version_arn(config, m), EmulatedModel(m, kNow)});
   return models;
 }
 
@@ -51,7 +51,7 @@ TEST(ControlPlane, DescribeProjectVersionsFiltersAndPages) {
   auto models = three_versions();
   const std::string project = models[0].project_arn;
   auto first = describe_project_versions(
-      models, input(fmt::format(R"({{"ProjectArn":"{}","MaxResults":2}})", project)), t0);
+      models, input(fmt::format(R"({{"ProjectArn":"{}","MaxResults":2}})", project)), kNow);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->at("ProjectVersionDescriptions").as_array().size(), 2u);
   const std::string token(first->at("NextToken").as_string());
@@ -59,7 +59,7 @@ TEST(ControlPlane, DescribeProjectVersionsFiltersAndPages) {
       models,
       input(
           fmt::format(R"({{"ProjectArn":"{}","MaxResults":2,"NextToken":"{}"}})", project, token)),
-      t0);
+      kNow);
   ASSERT_TRUE(second);
   const auto& rest = second->at("ProjectVersionDescriptions").as_array();
   ASSERT_EQ(rest.size(), 1u);
@@ -67,19 +67,19 @@ TEST(ControlPlane, DescribeProjectVersionsFiltersAndPages) {
   EXPECT_FALSE(second->contains("NextToken"));
 
   auto v2 = describe_project_versions(
-      models, input(fmt::format(R"({{"ProjectArn":"{}","VersionNames":["v2"]}})", project)), t0);
+      models, input(fmt::format(R"({{"ProjectArn":"{}","VersionNames":["v2"]}})", project)), kNow);
   ASSERT_EQ(v2->at("ProjectVersionDescriptions").as_array().size(), 1u);
   EXPECT_EQ(v2->at("ProjectVersionDescriptions").as_array()[0].at("Status").as_string(), "STOPPED");
 
   EXPECT_EQ(
-      describe_project_versions(models, input(R"({"ProjectArn":"arn:nope"})"), t0).error().type,
+      describe_project_versions(models, input(R"({"ProjectArn":"arn:nope"})"), kNow).error().type,
       "ResourceNotFoundException");
-  EXPECT_EQ(
-      describe_project_versions(
-          models, input(fmt::format(R"({{"ProjectArn":"{}","NextToken":"forged"}})", project)), t0)
-          .error()
-          .type,
-      "InvalidPaginationTokenException");
+  EXPECT_EQ(describe_project_versions(
+                models,
+                input(fmt::format(R"({{"ProjectArn":"{}","NextToken":"forged"}})", project)), kNow)
+                .error()
+                .type,
+            "InvalidPaginationTokenException");
 }
 
 TEST(ControlPlane, StartAndStopFollowTheLifecycle) {
@@ -89,27 +89,28 @@ TEST(ControlPlane, StartAndStopFollowTheLifecycle) {
       models,
       input(fmt::format(
           R"({{"ProjectVersionArn":"{}","MinInferenceUnits":2,"MaxInferenceUnits":3}})", arn)),
-      t0);
+      kNow);
   ASSERT_TRUE(start) << start.error().message;
   EXPECT_EQ(start->at("Status").as_string(), "STARTING");
   auto again = start_project_version(
-      models, input(fmt::format(R"({{"ProjectVersionArn":"{}","MinInferenceUnits":1}})", arn)), t0);
+      models, input(fmt::format(R"({{"ProjectVersionArn":"{}","MinInferenceUnits":1}})", arn)),
+      kNow);
   EXPECT_EQ(again.error().type, "ResourceInUseException");
-  EXPECT_EQ(models[1].model.status(t0 + 10s), ModelStatus::kRunning);
+  EXPECT_EQ(models[1].model.status(kNow + 10s), ModelStatus::kRunning);
   EXPECT_EQ(models[1].model.inference_units(), 2u);
   EXPECT_EQ(models[1].model.max_inference_units(), 3u);
   auto stop = stop_project_version(
-      models, input(fmt::format(R"({{"ProjectVersionArn":"{}"}})", arn)), t0 + 10s);
+      models, input(fmt::format(R"({{"ProjectVersionArn":"{}"}})", arn)), kNow + 10s);
   ASSERT_TRUE(stop);
   EXPECT_EQ(stop->at("Status").as_string(), "STOPPING");
   EXPECT_EQ(
-      stop_project_version(models, input(R"({"ProjectVersionArn":"arn:x"})"), t0).error().type,
+      stop_project_version(models, input(R"({"ProjectVersionArn":"arn:x"})"), kNow).error().type,
       "ResourceNotFoundException");
   EXPECT_EQ(start_project_version(
                 models,
                 input(fmt::format(R"({{"ProjectVersionArn":"{}","MinInferenceUnits":0}})",
                                   models[0].version_arn)),
-                t0)
+                kNow)
                 .error()
                 .type,
             "InvalidParameterException");

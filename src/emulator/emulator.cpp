@@ -21,6 +21,7 @@
 #include "emulator/labels.h"
 #include "emulator/metric_store.h"
 #include "emulator/request_auth.h"
+#include "http/awaitable.h"
 
 namespace iuprobe {
 namespace {
@@ -28,7 +29,6 @@ namespace {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kTargetPrefix = "RekognitionService.";
 constexpr std::string_view kCloudWatchPrefix = "GraniteServiceVersion20100801.";
 // Bodies seen before (load tests send the same images again and again) skip hashing, parsing

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <ctime>
 
+#include "http/awaitable.h"
 #include "http/classify.h"
 #include "load/schedule.h"
 
@@ -18,7 +19,6 @@ namespace iuprobe {
 namespace {
 
 namespace asio = boost::asio;
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // A coroutine's exception (a bug, or memory running out) leaves io_.run() instead of vanishing
 // as asio::detached would let it; the worker's thread turns it into an abort of the load.
 constexpr auto kRethrow = [](const std::exception_ptr& e) {

@@ -18,6 +18,7 @@
 #include <boost/beast/http/read.hpp>
 #include <tuple>
 
+#include "http/awaitable.h"
 #include "http/response_scanner.h"
 #include "http/tls.h"
 
@@ -30,7 +31,6 @@ using tcp = asio::ip::tcp;
 using namespace boost::asio::experimental::
     awaitable_operators;  // NOLINT(google-build-using-namespace)
 
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
 
 template <class Stream>

@@ -19,6 +19,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "http/awaitable.h"
 #include "http/tls.h"
 
 namespace iuprobe {
@@ -29,7 +30,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 // The request's bytes: Host and User-Agent unless given, Content-Length for a body (or any
 // method that may carry one).

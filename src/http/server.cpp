@@ -13,6 +13,8 @@
 #include <boost/beast/http/write.hpp>
 #include <list>
 
+#include "http/awaitable.h"
+
 namespace iuprobe {
 namespace {
 
@@ -20,7 +22,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint64_t kBodyReadChunk = 64 * 1024;
 constexpr std::size_t kIdleBufferBytes = 16 * 1024;
 

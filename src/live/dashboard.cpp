@@ -17,6 +17,7 @@
 #include <map>
 #include <thread>
 
+#include "http/awaitable.h"
 #include "http/url.h"
 #include "live/access.h"
 #include "live/event_log.h"
@@ -30,7 +31,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using Clock = std::chrono::steady_clock;
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kKeepAlive = std::chrono::seconds(15);     // a comment line when nothing happens
 constexpr auto kWriteTimeout = std::chrono::seconds(10);  // a page that stops reading is dropped
 

@@ -3,18 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include "report/report_test_support.h"
+
 namespace iuprobe {
 namespace {
 
 using namespace std::chrono_literals;
 
-ProbeReport found(double capacity, unsigned iu) {
-  ProbeReport report;
-  report.answer = {
-      .verdict = SearchAnswer::Verdict::kFound, .capacity = capacity, .upper = capacity * 1.02};
-  report.inference_units = iu;
-  return report;
-}
+using report_testing::found;
 
 TEST(RenderProbePlans, PlansFromTheTpsPerIu) {
   // 10 TPS on 2 IUs is 5 per IU: 15 TPS needs 3 IUs; 54,000 images in 1 h need 3 IUs.

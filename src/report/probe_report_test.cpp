@@ -5,15 +5,12 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "report/report_test_support.h"
+
 namespace iuprobe {
 namespace {
 
-ProbeReport found(double capacity, unsigned iu) {
-  ProbeReport report;
-  report.answer = {.verdict = SearchAnswer::Verdict::kFound, .capacity = capacity, .upper = 11};
-  report.inference_units = iu;
-  return report;
-}
+using report_testing::found;
 
 std::string result_json(const ProbeReport& report) {
   return boost::json::serialize(probe_json(report));
