@@ -21,6 +21,7 @@ JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context) {
   t.goodput = static_cast<double>(w.count(Outcome::kOk)) / seconds;
   t.answered = w.completed();
   t.refused = w.count(Outcome::kThrottled) + w.errors();
+  t.timed_out = w.count(Outcome::kTimeout);
   if (t.answered > 0) {
     t.refused_fraction = static_cast<double>(t.refused) / static_cast<double>(t.answered);
     t.error_fraction = static_cast<double>(w.errors()) / static_cast<double>(t.answered);

@@ -91,7 +91,7 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
       fmt::print(out, "capacity   none: refused even at {} TPS\n", format_rate(a.upper));
       break;
     case Verdict::kUnfinished:
-      fmt::print(out, "capacity   not determined: {}\n", a.reason);
+      fmt::print(out, "capacity   not determined\n");  // the reason follows, as `why`
       break;
   }
   fmt::print(out, "why        {}\n", a.reason);
@@ -169,6 +169,7 @@ boost::json::object trial_json(const ProbeTrialRecord& r) {
           {"refused_fraction", t.result.refused_fraction},
           {"answered", t.result.answered},
           {"refused", t.result.refused},
+          {"timed_out", t.result.timed_out},
           {"refused_low", r.refused_bounds.low},
           {"refused_high", r.refused_bounds.high},
           {"error_fraction", t.result.error_fraction},

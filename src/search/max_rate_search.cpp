@@ -269,8 +269,34 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   const bool again = std::any_of(trials_.begin(), trials_.end(), [&](const Trial& other) {
     return other.plan.rate > plan.rate && error_bound(other);
   });
+  // Nothing served at all, every request failed with an error (not a throttle), after a step
+  // that passed: the endpoint died, or its network did. A capacity limit refuses, it does not
+  // go dark; bisecting towards zero against it would only end in "refused even at the lowest
+  // rate" (found by the fault tests: 38 s of steps against an nginx stopped mid-probe).
+  const bool passed_before = std::any_of(trials_.begin(), trials_.end() - 1,
+                                         [](const Trial& other) { return other.passed; });
+  if (passed_before && result.answered > 0 && result.goodput == 0 &&
+      result.error_fraction >= 0.99) {
+    done_ = SearchAnswer{
+        Verdict::kUnfinished, lo_, plan.rate,
+        fmt::format("the endpoint stopped serving at {:.1f}/s: all {} requests failed ({} × {}) "
+                    "after {:.1f}/s had passed. It failed or went away rather than refused, so "
+                    "its capacity is not known: check it, and probe again",
+                    plan.rate, result.answered, result.dominant_error_count,
+                    result.dominant_error.empty() ? "unknown" : result.dominant_error, lo_)};
+    return;
+  }
   if (plan.phase != Phase::kSaturate && lo_ == 0 && lowest && error_bound(t) &&
       (plan.rate <= kLowRate || again)) {
+    if (result.timed_out == result.answered) {
+      done_ = SearchAnswer{
+          Verdict::kNeverPassed, 0, plan.rate,
+          fmt::format("the endpoint does not answer: all {} requests at {:.1f}/s timed out ({}): "
+                      "check that it is up and serving, or raise --timeout if it is that slow",
+                      result.answered, plan.rate,
+                      result.dominant_error.empty() ? "no answer" : result.dominant_error)};
+      return;
+    }
     done_ = SearchAnswer{
         Verdict::kNeverPassed, 0, plan.rate,
         fmt::format("most requests failed with errors, not throttles, at {:.1f}/s, the lowest "

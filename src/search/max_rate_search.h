@@ -36,6 +36,7 @@ struct TrialResult {
   double error_fraction = 0;    // failed (not throttled) / answered
   std::uint64_t answered = 0;   // the requests behind the verdict
   std::uint64_t refused = 0;    // of which throttled or failed
+  std::uint64_t timed_out = 0;  // of which failed by timing out (no answer within --timeout)
   // Goodput per second, lowest and highest over the step's whole seconds (0 when none).
   double goodput_low = 0, goodput_high = 0;
   std::string dominant_error;  // the most frequent failure, "HTTP 403 AccessDenied"

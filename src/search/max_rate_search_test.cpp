@@ -430,6 +430,52 @@ TEST(MaxRateSearch, ErrorsAtTheLowestRateStopTheSearchAndNameTheError) {
   EXPECT_NE(out.answer.reason.find("errors, not throttles"), std::string::npos);
 }
 
+TEST(MaxRateSearch, AnEndpointThatNeverAnswersIsSaidSoAfterOneStep) {
+  const Server hung = [](const TrialPlan& plan) {
+    const auto n = static_cast<std::uint64_t>(plan.rate * to_seconds(plan.duration));
+    return TrialResult{.offered = plan.rate,
+                       .sent = plan.rate,
+                       .refused_fraction = 1,
+                       .error_fraction = 1,
+                       .answered = n,
+                       .refused = n,
+                       .timed_out = n,
+                       .dominant_error = "reading from 127.0.0.1: timed out after 3s",
+                       .dominant_error_count = n};
+  };
+  const auto out = run(MaxRateSearch({}), hung);
+  EXPECT_EQ(out.trials, 1u);
+  EXPECT_EQ(out.answer.verdict, Verdict::kNeverPassed);
+  EXPECT_NE(out.answer.reason.find("does not answer: all 20 requests at 10.0/s timed out"),
+            std::string::npos)
+      << out.answer.reason;
+}
+
+TEST(MaxRateSearch, AnEndpointThatStopsServingMidProbeEndsItAtOnce) {
+  int step = 0;
+  const Server dies_after_two_steps = [&step](const TrialPlan& plan) {
+    const auto n = static_cast<std::uint64_t>(plan.rate * to_seconds(plan.duration));
+    if (++step <= 2)
+      return TrialResult{
+          .offered = plan.rate, .sent = plan.rate, .goodput = plan.rate, .answered = n};
+    return TrialResult{.offered = plan.rate,
+                       .sent = plan.rate,
+                       .refused_fraction = 1,
+                       .error_fraction = 1,
+                       .answered = n,
+                       .refused = n,
+                       .dominant_error = "connect to 127.0.0.1: Connection refused",
+                       .dominant_error_count = n};
+  };
+  const auto out = run(MaxRateSearch({}), dies_after_two_steps);
+  EXPECT_EQ(out.trials, 3u);
+  EXPECT_EQ(out.answer.verdict, Verdict::kUnfinished);
+  EXPECT_NE(out.answer.reason.find("stopped serving at 40.0/s: all 80 requests failed (80 × "
+                                   "connect to 127.0.0.1: Connection refused) after 20.0/s"),
+            std::string::npos)
+      << out.answer.reason;
+}
+
 TEST(MaxRateSearch, ErrorsThatComeOnlyWithOverloadDoNotStopTheSearch) {
   // 500s instead of 429s above capacity: refusals all the same.
   const Server errors_when_busy = [](const TrialPlan& plan) {
