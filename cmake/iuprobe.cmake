@@ -83,7 +83,7 @@ endfunction()
 # Asio uses std::atomic_thread_fence, which ThreadSanitizer does not model; g++ warns about
 # every use. The warning says nothing about our code, so it must not fail the TSan build.
 if(CMAKE_CXX_FLAGS MATCHES "-fsanitize=thread")
-  target_compile_options(iuprobe_options INTERFACE -Wno-tsan)
+  target_compile_options(iuprobe_options INTERFACE $<$<CXX_COMPILER_ID:GNU>:-Wno-tsan>)
 endif()
 # A unity build (every preset: CMakePresets.json) compiles a batch of a target's files as one
 # translation unit, so the Asio/Beast templates they share are instantiated and optimised once
@@ -91,12 +91,12 @@ endif()
 # each file as a header included into the batch and warns that a coroutine frame "uses the
 # anonymous namespace"; in a header that could break the one-definition rule, here it cannot.
 if(CMAKE_UNITY_BUILD)
-  target_compile_options(iuprobe_options INTERFACE -Wno-subobject-linkage)
+  target_compile_options(iuprobe_options INTERFACE $<$<CXX_COMPILER_ID:GNU>:-Wno-subobject-linkage>)
 endif()
 # Sanitizer instrumentation makes g++ 12 report std::optional<std::string> members as "maybe
 # uninitialized" (a known false positive); the dev build keeps the warning.
 if(CMAKE_CXX_FLAGS MATCHES "-fsanitize=")
-  target_compile_options(iuprobe_options INTERFACE -Wno-maybe-uninitialized)
+  target_compile_options(iuprobe_options INTERFACE $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
 endif()
 
 # iuprobe_module_benchmark(<name> SOURCES ...): a Google Benchmark binary <name>_benchmark

@@ -32,7 +32,9 @@ packages=(
 )
 # test and benchmark peers; chromium opens report.html in the tests
 ((tests)) && packages+=(nginx-light haproxy varnish varnish-modules wrk nghttp2-client openssl procps
-  python3 chromium)
+  python3 chromium
+  # bench/fuzz.sh: libFuzzer comes with clang's runtime libraries
+  clang-14 libclang-rt-14-dev)
 # The build bundles a chart library from the npm registry: use the machine's Node.js if it has
 # one, else Debian's.
 command -v npm >/dev/null || packages+=(nodejs npm)

@@ -157,7 +157,13 @@ std::optional<SystemTime> parse_amz_date(std::string_view text) {
   std::tm tm{};
   const std::string s(text);
   if (strptime(s.c_str(), "%Y%m%dT%H%M%SZ", &tm) == nullptr) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  // From 1970 to what the clock's nanoseconds hold (the year 2262): a date beyond would
+  // overflow it (found by fuzz/sigv4_verify).
+  constexpr auto kLatest =
+      std::chrono::duration_cast<std::chrono::seconds>(SystemTime::duration::max()).count();
+  const std::time_t seconds = timegm(&tm);
+  if (seconds < 0 || seconds > kLatest) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(seconds);
 }
 
 Sha256Digest sigv4_signing_key(std::string_view secret_access_key, std::string_view date,

@@ -31,8 +31,6 @@ using tcp = asio::ip::tcp;
 using namespace boost::asio::experimental::
     awaitable_operators;  // NOLINT(google-build-using-namespace)
 
-constexpr std::uint32_t kHeaderLimit = 64 * 1024;
-
 template <class Stream>
 class BasicConnection final : public ClientConnection {
   static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
@@ -55,8 +53,6 @@ class BasicConnection final : public ClientConnection {
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
                                                     asio::buffer(body.data(), body.size())};
     ResponseScanner scanner;
-    scanner.body_limit(boost::none);
-    scanner.header_limit(kHeaderLimit);
     if (head_request) scanner.skip(true);
     Transfer write, read;
     if (head_.size() + body.size() <= kWriteThenRead) {

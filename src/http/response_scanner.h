@@ -13,6 +13,13 @@ namespace iuprobe {
 class ResponseScanner final : public boost::beast::http::basic_parser<false> {
  public:
   static constexpr std::size_t kBodyPrefixLimit = 8192;
+  static constexpr std::uint32_t kHeaderLimit = 64 * 1024;
+
+  // A body of any size (only its prefix is kept), a header of up to kHeaderLimit bytes.
+  ResponseScanner() {
+    body_limit(boost::none);
+    header_limit(kHeaderLimit);
+  }
 
   unsigned status() const { return status_; }
   const std::string& error_type_header() const { return error_type_; }

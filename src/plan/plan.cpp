@@ -22,6 +22,19 @@ Result<void> check_rate(double tps_per_iu) {
   return {};
 }
 
+// More IUs than this is not a plan but a mistake (a rate in the wrong unit, a typo): refused,
+// which also keeps the IU arithmetic within `unsigned`.
+constexpr double kMaxIu = 100000;
+
+Result<void> check_iu_count(double needed, std::string_view what) {
+  if (!(needed <= kMaxIu)) {
+    return fail(ErrorKind::kUsage,
+                "{} would need {:.3g} IUs, more than {:g}: check the rates and their units", what,
+                needed, kMaxIu);
+  }
+  return {};
+}
+
 double hours(Duration d) {
   return to_seconds(d) / 3600;
 }
@@ -52,6 +65,8 @@ Result<RatePlan> plan_for_rate(double target_tps, double tps_per_iu, double head
     return fail(ErrorKind::kUsage, "--target-tps must be above zero (got {})", target_tps);
   if (!(headroom >= 0))
     return fail(ErrorKind::kUsage, "--headroom must not be negative (got {})", headroom);
+  if (auto ok = check_iu_count(target_tps * (1 + headroom) / tps_per_iu, "--target-tps"); !ok)
+    return tl::unexpected(ok.error());
   RatePlan plan{.target_tps = target_tps, .tps_per_iu = tps_per_iu, .headroom = headroom};
   plan.iu_for_rate = iu_for_rate(target_tps, tps_per_iu, headroom, 0);
   plan.iu = std::max({plan.iu_for_rate, min_iu, 1u});
@@ -74,6 +89,8 @@ Result<BatchPlan> plan_batch(const BatchInput& in) {
                 format_duration(in.deadline), format_duration(in.startup));
   }
   const double seconds_left = to_seconds(in.deadline - in.startup);
+  if (auto ok = check_iu_count(in.images / (in.tps_per_iu * seconds_left), "the batch"); !ok)
+    return tl::unexpected(ok.error());
   const unsigned needed = std::max(1u, ceil_count(in.images / (in.tps_per_iu * seconds_left)));
   auto option = [&](unsigned iu) {
     BatchOption o{.iu = iu};
@@ -153,6 +170,8 @@ Result<ProfilePlan> plan_profile(const ProfileInput& in) {
   const double peak = *std::max_element(in.tps.begin(), in.tps.end());
   if (!(peak > 0))
     return fail(ErrorKind::kUsage, "the profile has no traffic: every hour is 0 TPS");
+  if (auto ok = check_iu_count(peak * (1 + in.headroom) / in.tps_per_iu, "the profile's peak"); !ok)
+    return tl::unexpected(ok.error());
   std::vector<unsigned> need(n);
   for (std::size_t h = 0; h < n; ++h)
     need[h] = in.tps[h] > 0

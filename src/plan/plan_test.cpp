@@ -72,6 +72,21 @@ TEST(Plan, BadInputIsRefusedWithTheReason) {
   EXPECT_NE(no_time.error().message.find("--startup"), std::string::npos);
 }
 
+TEST(Plan, MoreIusThanAnyoneRunsIsRefusedNotWrappedAround) {
+  // 1e44 TPS at 5 per IU overflowed the unsigned IU count (found by fuzz/plan_profile).
+  auto rate = plan_for_rate(1e44, 5, 0, 1, 4);
+  ASSERT_FALSE(rate);
+  EXPECT_NE(rate.error().message.find("--target-tps would need 2e+43 IUs"), std::string::npos)
+      << rate.error().message;
+  EXPECT_TRUE(plan_for_rate(500000, 5, 0, 1, 4));  // 100,000 IUs: the most a plan holds
+  EXPECT_FALSE(plan_batch({.images = 1'000'000'000'000, .deadline = 1h, .tps_per_iu = 1}));
+  std::vector<double> day(24, 1.0);
+  day[7] = 1e44;
+  auto profile = plan_profile({.tps = day, .tps_per_iu = 5});
+  ASSERT_FALSE(profile);
+  EXPECT_NE(profile.error().message.find("the profile's peak"), std::string::npos);
+}
+
 TEST(Plan, StartupIsWaitedAndBilledAndGranularityRoundsUp) {
   // 10 min to start, then 54,000 images in 50 min at 3 × 6 TPS = 18/s: 3,000 s.
   const BatchPlan plan = batch(54000, 1h, 6, 10min);

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Fuzzes every target in fuzz/ for SECONDS each (default 60), one after another, with libFuzzer,
+# AddressSanitizer and UndefinedBehaviorSanitizer (the clang "fuzz" preset), and prints a table:
+#   target   runs (inputs executed), exec/s, crashes (0 or 1: libFuzzer stops at the first),
+#            cov (code edges reached), ft (features), corpus (inputs kept), seeds
+#   bench/fuzz.sh [SECONDS]
+# Each target starts from its seeds in fuzz/corpus/<target> and the inputs earlier runs kept in
+# build/fuzz/work/<target>/corpus (the seeds in the repository are never written). A crash leaves
+# its input in build/fuzz/work/<target>/crash-* and the log beside it: replay it with
+#   build/fuzz/fuzz/fuzz_<target> build/fuzz/work/<target>/crash-...
+# then make it a seed in fuzz/corpus/<target>/ (the regression test replays every seed) and fix it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+[[ $seconds =~ ^[0-9]+$ && $seconds -gt 0 ]] || {
+  echo "fuzz.sh: SECONDS must be a whole number above 0, got '$seconds'" >&2
+  exit 2
+}
+
+scripts/setup.sh --no-build >/dev/null
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz >/dev/null
+
+targets=$(sed -n 's/^iuprobe_fuzz_target(\([a-z_0-9]*\).*/\1/p' fuzz/CMakeLists.txt)
+echo "$(nproc) cores; ${seconds} s per target; libFuzzer + ASan + UBSan (clang $(clang++-14 -dumpversion))"
+printf '%-16s %12s %9s %8s %7s %7s %7s %6s\n' target runs exec/s crashes cov ft corpus seeds
+printf -- '-%.0s' {1..80}
+echo
+status=0
+for target in $targets; do
+  work=build/fuzz/work/$target
+  mkdir -p "$work/corpus"
+  log=$work/log
+  touch "$work/.started"
+  rc=0
+  "build/fuzz/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "fuzz/corpus/$target" \
+    >"$log" 2>&1 || rc=$?
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+  speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+  last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
+  cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+  ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+  corpus=$(find "$work/corpus" -type f | wc -l)
+  seeds=$(find "fuzz/corpus/$target" -type f | wc -l)
+  crashes=$(find "$work" -maxdepth 1 -newer "$work/.started" \( -name 'crash-*' -o -name 'leak-*' \
+    -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+  printf '%-16s %12s %9s %8s %7s %7s %7s %6s\n' "$target" "${runs:--}" "${speed:--}" "$crashes" \
+    "${cov:--}" "${ft:--}" "$corpus" "$seeds"
+  if ((rc != 0)); then
+    status=1
+    echo "  fuzz_$target stopped with exit status $rc: see $log" >&2
+  fi
+done
+exit $status
