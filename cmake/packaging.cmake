@@ -22,6 +22,9 @@ if(HELP2MAN AND IUPROBE_MANPAGE)
     COMMENT "iuprobe.1.gz from --help (help2man)" VERBATIM)
   add_custom_target(manpage ALL DEPENDS ${manpage})
   install(FILES ${manpage} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+  if(TARGET integration_deps)
+    add_dependencies(integration_deps manpage)  # the install test installs it
+  endif()
 endif()
 
 set(CPACK_GENERATOR DEB)

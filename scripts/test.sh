@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test, installing what is missing first (Debian 12, as root or with sudo):
-#   1. the dev build (warnings as errors): unit tests, then the integration tests against real
-#      servers (nginx, moto, boto3, the AWS CLI, chromium);
-#   2. the same unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer, and the
-#      integration suites that feed iuprobe untrusted or malformed input (run, bad input, AWS,
-#      emulator, plan);
+#   1. iuprobe from the dev preset (optimised, warnings as errors) and the integration tests
+#      against real servers (nginx, HAProxy, moto, boto3, the AWS CLI, chromium);
+#   2. built with AddressSanitizer + UndefinedBehaviorSanitizer (and libstdc++'s assertions):
+#      every unit test, the fuzz targets' seed corpora replayed (fuzz/), and the integration
+#      suites that feed iuprobe untrusted or malformed input (run, bad input, AWS, emulator, plan);
 #   3. the multi-threaded tests (load session, live page) built with ThreadSanitizer.
-# Every suite that measures rates against a server (run, probe, the limiter suite) runs on a
-# quiet machine: the limiter suite used to overlap with the sanitizer builds (as SCHED_IDLE
-# tasks), and in two clean-clone runs in a row that noise failed five of its probes and truths
-# (stalls of tens of milliseconds in the emulator, a generator that fell behind, stray refusals
-# at 0.97x), so it now runs before them, at the cost of about ten minutes of CI. Exits non-zero on
-# the first failure. .ci/run calls this script.
+# The integration suites run two at a time: the limiter suite (10 minutes, about 2% of a core:
+# it probes at 100-200/s and holds reference rates) beside the others in turn. Nothing that
+# compiles runs beside a suite that measures rates against a server (run, probe, limiters):
+# when the sanitizer builds overlapped the limiter suite, two clean-clone runs in a row failed
+# five of its probes and truths (stalls of tens of milliseconds in the emulator, a generator that
+# fell behind, stray refusals at 0.97x). Exits non-zero on the first failure. .ci/run calls this
+# script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,16 +21,14 @@ stamp() { echo "== $(( SECONDS - started ))s: $*"; }
 
 scripts/setup.sh --no-build
 
-stamp "dev: build"
+# The unit tests run in the sanitizer build only (below): building them twice cost CI two
+# minutes, and `ctest --preset dev` still runs them for a developer.
+stamp "dev: build iuprobe"
 cmake --preset dev >/dev/null
-cmake --build --preset dev
+cmake --build --preset dev --target integration_deps
 
-stamp "dev: unit tests"
-ctest --preset dev -L unit -j2
-stamp "dev: integration tests"
-ctest --preset dev -L integration -E 'integration\.test_limiters$'
-stamp "dev: the limiter suite"
-ctest --preset dev -R 'integration\.test_limiters$'
+stamp "dev: integration tests, two at a time"
+ctest --preset dev -L integration -j2
 
 # The sanitizer builds; their log is printed if they fail.
 stamp "the sanitizer builds"
@@ -43,8 +42,8 @@ if ! { cmake --preset asan-ubsan && cmake --build --preset asan-ubsan &&
   exit 1
 fi
 
-stamp "asan-ubsan: unit tests, and the integration suites that feed iuprobe bad input"
-ctest --preset asan-ubsan -L unit -j2
+stamp "asan-ubsan: unit tests, the fuzz corpora, and the integration suites that feed iuprobe bad input"
+ctest --preset asan-ubsan -L 'unit|fuzz' -j2
 ctest --preset asan-ubsan -L integration \
   -R 'integration\.(test_run|test_bad_input|test_aws|test_emulator|test_plan)$'
 

@@ -30,10 +30,14 @@ def probe(*args, env=None, timeout=240):
     return run, result
 
 
-class EveryKindOfLimiter(unittest.TestCase):
+class LimiterTest(unittest.TestCase):
     def assertNear(self, value, truth, delta=0.03, msg=""):
         self.assertAlmostEqual(value / truth, 1.0, delta=delta, msg=f"{value:.1f} vs {truth:.1f}: {msg}")
 
+
+# Two classes, two CTest entries (integration.test_limiters.<Class>), so that scripts/test.sh
+# runs them beside each other and beside the other suites: about 4 and 6 minutes.
+class LimitersThatCountRequests(LimiterTest):
     def test_token_bucket_with_five_seconds_of_burst(self):
         # nginx limit_req at 150 r/s with a burst of 750 (5 s of traffic), nodelay: short steps
         # pass far above 150/s. nginx's rate is exact, and over-driven it serves exactly its rate.
@@ -82,6 +86,9 @@ class EveryKindOfLimiter(unittest.TestCase):
         self.assertGreater(above["4xx"], 0, run.stdout)
         self.assertNear(result["answer"]["saturated"]["goodput_tps"], 200, msg=run.stdout)
 
+
+
+class LimitsOnConcurrencyAndTime(LimiterTest):
     def test_concurrency_limit_with_service_time_jitter(self):
         # nginx limit_conn 20 in front of a backend whose service time is uniform in 50 ms
         # ± 50%: refusals come and go at random below the saturated rate, so the figure is
