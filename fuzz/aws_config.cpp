@@ -7,10 +7,12 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto file = iuprobe::parse_ini(iuprobe::fuzzing::text(data, size), "config");
   if (!file) return 0;
-  iuprobe::SharedFiles files{.config = *file, .credentials = *file};
-  for (const auto& entry : *file) {
-    iuprobe::fuzzing::require(iuprobe::find_profile(files, entry.first).has_value(),
-                              "a profile that the credentials file names is found");
+  // As the config file: "[profile NAME]" sections (and "[default]") are the profiles.
+  const iuprobe::SharedFiles files{.config = *file};
+  for (const auto& [section, settings] : *file) {
+    if (!section.starts_with("profile ")) continue;
+    const auto found = iuprobe::find_profile(files, std::string_view(section).substr(8));
+    iuprobe::fuzzing::require(found.has_value(), "a [profile NAME] section is found by its NAME");
   }
   (void)iuprobe::find_profile(files, "default");
   return 0;

@@ -26,6 +26,11 @@ def write(target: str, name: str, data) -> None:
     (directory / name).write_bytes(data.encode() if isinstance(data, str) else data)
 
 
+def with_body(head: str, body: str) -> str:
+    """A response head (status line and fields) with `body` and its Content-Length."""
+    return f"{head}Content-Length: {len(body.encode())}\r\n\r\n{body}"
+
+
 def small_jpeg() -> bytes:
     """The head of a 64x64 JPEG that `iuprobe emulate --write-samples` would write: up to the
     start of the scan, which is all that the header reader needs."""
@@ -42,12 +47,13 @@ def main() -> None:
     # Responses: a split byte, then the bytes an endpoint sends.
     responses = {
         "ok": "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-        "throttled": ("HTTP/1.1 400 Bad Request\r\nx-amzn-ErrorType: "
-                      "ProvisionedThroughputExceededException:http://internal.amazon.com/\r\n"
-                      "Content-Type: application/x-amz-json-1.1\r\nContent-Length: 87\r\n\r\n"
-                      '{"__type":"ProvisionedThroughputExceededException","Message":"Rate exceeded"}      '),
-        "json-type": ('HTTP/1.1 400 Bad Request\r\nContent-Length: 73\r\n\r\n'
-                      '{"__type":"com.amazonaws#InvalidImageFormatException","message":"bad"}   '),
+        "throttled": with_body("HTTP/1.1 400 Bad Request\r\nx-amzn-ErrorType: "
+                               "ProvisionedThroughputExceededException:http://internal.amazon.com/\r\n"
+                               "Content-Type: application/x-amz-json-1.1\r\n",
+                               '{"__type":"ProvisionedThroughputExceededException","Message":"Rate exceeded"}'),
+        "json-type": with_body("HTTP/1.1 400 Bad Request\r\n",
+                               '{"__type":"com.amazonaws#InvalidImageFormatException","message":"bad"}'),
+        "429": with_body("HTTP/1.1 429 Too Many Requests\r\n", "slow down"),
         "chunked": "HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nbusy!\r\n0\r\n\r\n",
         "until-close": "HTTP/1.0 429 Too Many Requests\r\nConnection: close\r\n\r\nslow down",
         "head-only": "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
@@ -110,10 +116,12 @@ def main() -> None:
     write("probe_result", "generator-limited", json.dumps({
         "schema": "iuprobe.probe", "answer": {"verdict": "generator-limited", "capacity_tps": 900}}))
 
-    flags = ["250ms", "1h30m", "16MiB", "200/s", "10,20,40", "1.5e3", "https://[::1]:8443/p?q=1",
-             "[::1]:0", "Content-Type: image/jpeg", "20150830T123600Z"]
-    for selector, text in enumerate(flags):
-        write("flags", f"{selector:02d}", bytes([selector % 9]) + text.encode())
+    # The first byte picks the parser, in fuzz/flags.cpp's order.
+    flags = [(0, "250ms"), (0, "1h30m"), (1, "16MiB"), (2, "200/s"), (3, "10,20,40"), (4, "1.5e3"),
+             (5, "https://[::1]:8443/p?q=1"), (6, "[::1]:0"), (7, "Content-Type: image/jpeg"),
+             (8, "20150830T123600Z")]
+    for i, (parser, text) in enumerate(flags):
+        write("flags", f"{i:02d}", bytes([parser]) + text.encode())
 
 
 if __name__ == "__main__":

@@ -25,6 +25,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       {{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}}, "us-east-1", "service");
   const auto date = iuprobe::parse_amz_date(std::string_view(request["X-Amz-Date"]));
   const iuprobe::SystemTime now = date.value_or(iuprobe::SystemTime{});
-  verifier.verify(request, iuprobe::sha256_hex(request.body()), now);
+  const std::string hash = iuprobe::sha256_hex(request.body());
+  const auto first = verifier.verify(request, hash, now);
+  // The second time, the signing key comes from the verifier's cache: the same verdict.
+  const auto second = verifier.verify(request, hash, now);
+  iuprobe::fuzzing::require(
+      first.has_value() == second.has_value() && (!first || first->type == second->type),
+      "a cached signing key gives the same verdict");
   return 0;
 }

@@ -35,6 +35,11 @@ Result<void> check_iu_count(double needed, std::string_view what) {
   return {};
 }
 
+// IUs for a rate with headroom, before rounding up.
+double exact_iu(double tps, double tps_per_iu, double headroom) {
+  return tps * (1 + headroom) / tps_per_iu;
+}
+
 double hours(Duration d) {
   return to_seconds(d) / 3600;
 }
@@ -50,7 +55,7 @@ Duration round_up_billing(Duration d, BillingGranularity granularity) {
 }
 
 unsigned iu_for_rate(double tps, double tps_per_iu, double headroom, unsigned min_iu) {
-  const unsigned needed = tps > 0 ? ceil_count(tps * (1 + headroom) / tps_per_iu) : 0;
+  const unsigned needed = tps > 0 ? ceil_count(exact_iu(tps, tps_per_iu, headroom)) : 0;
   return std::max(needed, min_iu);
 }
 
@@ -65,7 +70,7 @@ Result<RatePlan> plan_for_rate(double target_tps, double tps_per_iu, double head
     return fail(ErrorKind::kUsage, "--target-tps must be above zero (got {})", target_tps);
   if (!(headroom >= 0))
     return fail(ErrorKind::kUsage, "--headroom must not be negative (got {})", headroom);
-  if (auto ok = check_iu_count(target_tps * (1 + headroom) / tps_per_iu, "--target-tps"); !ok)
+  if (auto ok = check_iu_count(exact_iu(target_tps, tps_per_iu, headroom), "--target-tps"); !ok)
     return tl::unexpected(ok.error());
   RatePlan plan{.target_tps = target_tps, .tps_per_iu = tps_per_iu, .headroom = headroom};
   plan.iu_for_rate = iu_for_rate(target_tps, tps_per_iu, headroom, 0);
@@ -88,10 +93,9 @@ Result<BatchPlan> plan_batch(const BatchInput& in) {
                 "--within {} leaves no time to process: the model takes {} to start (--startup)",
                 format_duration(in.deadline), format_duration(in.startup));
   }
-  const double seconds_left = to_seconds(in.deadline - in.startup);
-  if (auto ok = check_iu_count(in.images / (in.tps_per_iu * seconds_left), "the batch"); !ok)
-    return tl::unexpected(ok.error());
-  const unsigned needed = std::max(1u, ceil_count(in.images / (in.tps_per_iu * seconds_left)));
+  const double exact = in.images / (in.tps_per_iu * to_seconds(in.deadline - in.startup));
+  if (auto ok = check_iu_count(exact, "the batch"); !ok) return tl::unexpected(ok.error());
+  const unsigned needed = std::max(1u, ceil_count(exact));
   auto option = [&](unsigned iu) {
     BatchOption o{.iu = iu};
     o.processing = from_seconds(in.images / (in.tps_per_iu * iu));
@@ -170,7 +174,8 @@ Result<ProfilePlan> plan_profile(const ProfileInput& in) {
   const double peak = *std::max_element(in.tps.begin(), in.tps.end());
   if (!(peak > 0))
     return fail(ErrorKind::kUsage, "the profile has no traffic: every hour is 0 TPS");
-  if (auto ok = check_iu_count(peak * (1 + in.headroom) / in.tps_per_iu, "the profile's peak"); !ok)
+  if (auto ok = check_iu_count(exact_iu(peak, in.tps_per_iu, in.headroom), "the profile's peak");
+      !ok)
     return tl::unexpected(ok.error());
   std::vector<unsigned> need(n);
   for (std::size_t h = 0; h < n; ++h)

@@ -22,6 +22,7 @@ JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context) {
   t.answered = w.completed();
   t.refused = w.count(Outcome::kThrottled) + w.errors();
   t.timed_out = w.count(Outcome::kTimeout);
+  t.unanswered = t.timed_out + w.count(Outcome::kTransportError);
   if (t.answered > 0) {
     t.refused_fraction = static_cast<double>(t.refused) / static_cast<double>(t.answered);
     t.error_fraction = static_cast<double>(w.errors()) / static_cast<double>(t.answered);

@@ -88,7 +88,7 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
       }
       break;
     case Verdict::kNeverPassed:
-      fmt::print(out, "capacity   none: refused even at {} TPS\n", format_rate(a.upper));
+      fmt::print(out, "capacity   none: nothing passed, even at {} TPS\n", format_rate(a.upper));
       break;
     case Verdict::kUnfinished:
       fmt::print(out, "capacity   not determined\n");  // the reason follows, as `why`
@@ -170,6 +170,7 @@ boost::json::object trial_json(const ProbeTrialRecord& r) {
           {"answered", t.result.answered},
           {"refused", t.result.refused},
           {"timed_out", t.result.timed_out},
+          {"unanswered", t.result.unanswered},
           {"refused_low", r.refused_bounds.low},
           {"refused_high", r.refused_bounds.high},
           {"error_fraction", t.result.error_fraction},

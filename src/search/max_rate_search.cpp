@@ -269,21 +269,26 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   const bool again = std::any_of(trials_.begin(), trials_.end(), [&](const Trial& other) {
     return other.plan.rate > plan.rate && error_bound(other);
   });
-  // Nothing served at all, every request failed with an error (not a throttle), after a step
-  // that passed: the endpoint died, or its network did. A capacity limit refuses, it does not
-  // go dark; bisecting towards zero against it would only end in "refused even at the lowest
-  // rate" (found by the fault tests: 38 s of steps against an nginx stopped mid-probe).
-  const bool passed_before = std::any_of(trials_.begin(), trials_.end() - 1,
-                                         [](const Trial& other) { return other.passed; });
-  if (passed_before && result.answered > 0 && result.goodput == 0 &&
-      result.error_fraction >= 0.99) {
+  const std::string dominant =
+      result.dominant_error.empty() ? std::string("unknown") : result.dominant_error;
+  // Not a single HTTP answer (every request refused, reset or timed out) after a step that
+  // passed: the endpoint died, or its network did. A limiter answers, if only with 429, 403 or
+  // 503; bisecting towards zero against a dead endpoint would only end in "nothing passed"
+  // (found by the fault tests: 38 s of steps against an nginx stopped mid-probe). Over-driven
+  // (saturate) steps and steps the generator fell behind in (its own EMFILE, EADDRNOTAVAIL)
+  // do not count.
+  double passed_at = 0;
+  for (auto it = trials_.begin(); it + 1 != trials_.end(); ++it) {
+    if (it->passed) passed_at = std::max(passed_at, it->plan.rate);
+  }
+  if (passed_at > 0 && plan.phase != Phase::kSaturate && !result.generator_limited &&
+      result.answered > 0 && result.unanswered == result.answered) {
     done_ = SearchAnswer{
         Verdict::kUnfinished, lo_, plan.rate,
-        fmt::format("the endpoint stopped serving at {:.1f}/s: all {} requests failed ({} × {}) "
-                    "after {:.1f}/s had passed. It failed or went away rather than refused, so "
-                    "its capacity is not known: check it, and probe again",
-                    plan.rate, result.answered, result.dominant_error_count,
-                    result.dominant_error.empty() ? "unknown" : result.dominant_error, lo_)};
+        fmt::format("the endpoint stopped answering at {:.1f}/s: none of {} requests got an HTTP "
+                    "answer ({} × {}) after {:.1f}/s had passed. It failed or went away rather "
+                    "than refused, so its capacity is not known: check it, and probe again",
+                    plan.rate, result.answered, result.dominant_error_count, dominant, passed_at)};
     return;
   }
   if (plan.phase != Phase::kSaturate && lo_ == 0 && lowest && error_bound(t) &&
@@ -293,8 +298,7 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
           Verdict::kNeverPassed, 0, plan.rate,
           fmt::format("the endpoint does not answer: all {} requests at {:.1f}/s timed out ({}): "
                       "check that it is up and serving, or raise --timeout if it is that slow",
-                      result.answered, plan.rate,
-                      result.dominant_error.empty() ? "no answer" : result.dominant_error)};
+                      result.answered, plan.rate, dominant)};
       return;
     }
     done_ = SearchAnswer{
@@ -303,7 +307,7 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
                     "rate tried ({} of {} answers; most often {} × {}): fix the endpoint or "
                     "the request before probing its capacity",
                     plan.rate, result.refused, result.answered, result.dominant_error_count,
-                    result.dominant_error.empty() ? "unknown" : result.dominant_error)};
+                    dominant)};
     return;
   }
 

@@ -29,14 +29,16 @@ std::string_view to_string(TrialPlan::Phase phase);
 
 // What a trial measured (its judged part only).
 struct TrialResult {
-  double offered = 0;           // scheduled per second
-  double sent = 0;              // actually sent per second
-  double goodput = 0;           // ok answers per second
-  double refused_fraction = 0;  // (throttled + failed) / answered
-  double error_fraction = 0;    // failed (not throttled) / answered
-  std::uint64_t answered = 0;   // the requests behind the verdict
-  std::uint64_t refused = 0;    // of which throttled or failed
-  std::uint64_t timed_out = 0;  // of which failed by timing out (no answer within --timeout)
+  double offered = 0;            // scheduled per second
+  double sent = 0;               // actually sent per second
+  double goodput = 0;            // ok answers per second
+  double refused_fraction = 0;   // (throttled + failed) / answered
+  double error_fraction = 0;     // failed (not throttled) / answered
+  std::uint64_t answered = 0;    // the requests behind the verdict
+  std::uint64_t refused = 0;     // of which throttled or failed
+  std::uint64_t timed_out = 0;   // of which failed by timing out (no answer within --timeout)
+  std::uint64_t unanswered = 0;  // of which got no HTTP answer at all: timeouts, refused or
+                                 // reset connections, malformed responses
   // Goodput per second, lowest and highest over the step's whole seconds (0 when none).
   double goodput_low = 0, goodput_high = 0;
   std::string dominant_error;  // the most frequent failure, "HTTP 403 AccessDenied"

@@ -430,18 +430,32 @@ TEST(MaxRateSearch, ErrorsAtTheLowestRateStopTheSearchAndNameTheError) {
   EXPECT_NE(out.answer.reason.find("errors, not throttles"), std::string::npos);
 }
 
+// A step of `plan` in which every request failed with `error`; `unanswered` of them got no HTTP
+// answer, `timed_out` of those by timing out.
+enum class NoAnswer { kNone, kRefused, kTimedOut };
+TrialResult all_failed(const TrialPlan& plan, std::string error, NoAnswer how) {
+  const auto n = static_cast<std::uint64_t>(plan.rate * to_seconds(plan.duration));
+  return TrialResult{.offered = plan.rate,
+                     .sent = plan.rate,
+                     .refused_fraction = 1,
+                     .error_fraction = 1,
+                     .answered = n,
+                     .refused = n,
+                     .timed_out = how == NoAnswer::kTimedOut ? n : 0,
+                     .unanswered = how == NoAnswer::kNone ? 0 : n,
+                     .dominant_error = std::move(error),
+                     .dominant_error_count = n};
+}
+
+// A step of `plan` that served every request.
+TrialResult all_served(const TrialPlan& plan) {
+  const auto n = static_cast<std::uint64_t>(plan.rate * to_seconds(plan.duration));
+  return TrialResult{.offered = plan.rate, .sent = plan.rate, .goodput = plan.rate, .answered = n};
+}
+
 TEST(MaxRateSearch, AnEndpointThatNeverAnswersIsSaidSoAfterOneStep) {
   const Server hung = [](const TrialPlan& plan) {
-    const auto n = static_cast<std::uint64_t>(plan.rate * to_seconds(plan.duration));
-    return TrialResult{.offered = plan.rate,
-                       .sent = plan.rate,
-                       .refused_fraction = 1,
-                       .error_fraction = 1,
-                       .answered = n,
-                       .refused = n,
-                       .timed_out = n,
-                       .dominant_error = "reading from 127.0.0.1: timed out after 3s",
-                       .dominant_error_count = n};
+    return all_failed(plan, "reading from 127.0.0.1: timed out after 3s", NoAnswer::kTimedOut);
   };
   const auto out = run(MaxRateSearch({}), hung);
   EXPECT_EQ(out.trials, 1u);
@@ -454,26 +468,28 @@ TEST(MaxRateSearch, AnEndpointThatNeverAnswersIsSaidSoAfterOneStep) {
 TEST(MaxRateSearch, AnEndpointThatStopsServingMidProbeEndsItAtOnce) {
   int step = 0;
   const Server dies_after_two_steps = [&step](const TrialPlan& plan) {
-    const auto n = static_cast<std::uint64_t>(plan.rate * to_seconds(plan.duration));
-    if (++step <= 2)
-      return TrialResult{
-          .offered = plan.rate, .sent = plan.rate, .goodput = plan.rate, .answered = n};
-    return TrialResult{.offered = plan.rate,
-                       .sent = plan.rate,
-                       .refused_fraction = 1,
-                       .error_fraction = 1,
-                       .answered = n,
-                       .refused = n,
-                       .dominant_error = "connect to 127.0.0.1: Connection refused",
-                       .dominant_error_count = n};
+    if (++step <= 2) return all_served(plan);
+    return all_failed(plan, "connect to 127.0.0.1: Connection refused", NoAnswer::kRefused);
   };
   const auto out = run(MaxRateSearch({}), dies_after_two_steps);
   EXPECT_EQ(out.trials, 3u);
   EXPECT_EQ(out.answer.verdict, Verdict::kUnfinished);
-  EXPECT_NE(out.answer.reason.find("stopped serving at 40.0/s: all 80 requests failed (80 × "
-                                   "connect to 127.0.0.1: Connection refused) after 20.0/s"),
+  EXPECT_NE(out.answer.reason.find("stopped answering at 40.0/s: none of 80 requests got an "
+                                   "HTTP answer (80 × connect to 127.0.0.1: Connection refused) "
+                                   "after 20.0/s had passed"),
             std::string::npos)
       << out.answer.reason;
+}
+
+TEST(MaxRateSearch, ALimiterThatAnswersOverloadWithErrorsAndServesNothingIsStillALimiter) {
+  // HAProxy's deny (403), nginx limit_req (503), a load shedder: every request above 100/s
+  // refused with an error and nothing served. It answers, so it has not stopped serving.
+  const Server sheds_everything = [](const TrialPlan& plan) {
+    return plan.rate <= 100 ? all_served(plan) : all_failed(plan, "HTTP 503", NoAnswer::kNone);
+  };
+  const auto out = run(MaxRateSearch({}), sheds_everything);
+  EXPECT_EQ(out.answer.verdict, Verdict::kFound) << out.answer.reason;
+  EXPECT_NEAR(out.answer.capacity / 100, 1.0, 0.03) << out.answer.reason;
 }
 
 TEST(MaxRateSearch, ErrorsThatComeOnlyWithOverloadDoNotStopTheSearch) {
