@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "search/endpoint_failure.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+
+namespace iuprobe {
+
+std::optional<SearchAnswer> endpoint_failure(const std::vector<MaxRateSearch::Trial>& trials,
+                                             double lo) {
+  using Trial = MaxRateSearch::Trial;
+  using Verdict = SearchAnswer::Verdict;
+  const Trial& t = trials.back();
+  const TrialPlan& plan = t.plan;
+  const TrialResult& result = t.result;
+  // Errors rather than throttles at the lowest rate tried, and at a low rate or twice in a row
+  // (servers that answer overload with 5xx recover at half the rate): the endpoint or the
+  // request is broken, and bisecting towards zero would not find a capacity.
+  const auto error_bound = [&](const Trial& trial) {
+    return !trial.passed && trial.result.error_fraction > 0.5;
+  };
+  const bool lowest = std::all_of(trials.begin(), trials.end(),
+                                  [&](const Trial& other) { return other.plan.rate >= plan.rate; });
+  constexpr double kLowRate = 10;
+  const bool again = std::any_of(trials.begin(), trials.end(), [&](const Trial& other) {
+    return other.plan.rate > plan.rate && error_bound(other);
+  });
+  const std::string dominant =
+      result.dominant_error.empty() ? std::string("unknown") : result.dominant_error;
+  // Not a single HTTP answer (every request refused, reset or timed out) after a step that
+  // passed: the endpoint died, or its network did. A limiter answers, if only with 429, 403 or
+  // 503; bisecting towards zero against a dead endpoint would only end in "nothing passed"
+  // (found by the fault tests: 38 s of steps against an nginx stopped mid-probe). Over-driven
+  // (saturate) steps and steps the generator fell behind in (its own EMFILE, EADDRNOTAVAIL)
+  // do not count.
+  double passed_at = 0;
+  for (auto it = trials.begin(); it + 1 != trials.end(); ++it) {
+    if (it->passed) passed_at = std::max(passed_at, it->plan.rate);
+  }
+  if (passed_at > 0 && plan.phase != TrialPlan::Phase::kSaturate && !result.generator_limited &&
+      result.answered > 0 && result.unanswered == result.answered) {
+    return SearchAnswer{
+        Verdict::kUnfinished, lo, plan.rate,
+        fmt::format("the endpoint stopped answering at {:.1f}/s: none of {} requests got an HTTP "
+                    "answer ({} × {}) after {:.1f}/s had passed. It failed or went away rather "
+                    "than refused, so its capacity is not known: check it, and probe again",
+                    plan.rate, result.answered, result.dominant_error_count, dominant, passed_at)};
+  }
+  if (plan.phase != TrialPlan::Phase::kSaturate && lo == 0 && lowest && error_bound(t) &&
+      (plan.rate <= kLowRate || again)) {
+    if (result.timed_out == result.answered) {
+      return SearchAnswer{
+          Verdict::kNeverPassed, 0, plan.rate,
+          fmt::format("the endpoint does not answer: all {} requests at {:.1f}/s timed out ({}): "
+                      "check that it is up and serving, or raise --timeout if it is that slow",
+                      result.answered, plan.rate, dominant)};
+    }
+    return SearchAnswer{
+        Verdict::kNeverPassed, 0, plan.rate,
+        fmt::format("most requests failed with errors, not throttles, at {:.1f}/s, the lowest "
+                    "rate tried ({} of {} answers; most often {} × {}): fix the endpoint or "
+                    "the request before probing its capacity",
+                    plan.rate, result.refused, result.answered, result.dominant_error_count,
+                    dominant)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace iuprobe
