@@ -38,9 +38,9 @@ class EndpointFaults(unittest.TestCase):
         self.assertEqual(result["answer"]["verdict"], "never-passed", run.stdout)
         self.assertIn("does not answer: all 20 requests at 10.0/s timed out", run.stdout)
         self.assertNotIn("per IU", run.stdout)
-        # One step of 2 s, then its requests' 3 s timeout, plus start-up and the report: far from
-        # the 3 steps of 30 s that the first version spent stepping down towards zero.
-        self.assertLess(wall, 15, run.stdout)
+        # One step (2 s, then its requests' 3 s timeout), not the 3 steps of 30 s that an older
+        # version spent stepping down towards zero.
+        self.assertEqual(len(result["trials"]), 1, run.stdout)
 
     def test_an_endpoint_that_dies_mid_probe_ends_it_with_partial_results(self):
         # nginx answers everything (no limit) until it shuts down fast (SIGTERM: its worker closes
@@ -71,7 +71,6 @@ class EndpointFaults(unittest.TestCase):
         self.assertTrue(dead, run.stdout)
         self.assertLessEqual(len(trials) - dead[0], 2, run.stdout)
         self.assertEqual(trials[-1]["unanswered"], trials[-1]["answered"], run.stdout)
-        self.assertLess(wall, 20, run.stdout)
 
 
 if __name__ == "__main__":
