@@ -30,6 +30,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 constexpr auto kKeepAlive = std::chrono::seconds(15);     // a comment line when nothing happens
 constexpr auto kWriteTimeout = std::chrono::seconds(10);  // a page that stops reading is dropped
@@ -73,7 +74,7 @@ struct Document {
 struct LiveDashboard::State {
   // Declared before the event loop: coroutine frames that the loop destroys still unregister
   // from `waiting`.
-  EventLog log;
+  EventLog log{"window", merge_live_windows};
   std::list<asio::steady_timer*> waiting;  // streams with nothing to send, woken by publish
   std::map<std::string, Document, std::less<>> documents;
   bool closing = false;
@@ -104,11 +105,10 @@ struct LiveDashboard::State {
       if (method != http::verb::post) co_return text(http::status::method_not_allowed, "POST only");
       if (stop) stop->request(SIGINT);
       const int count = stop ? stop->requests() : 0;
-      log.append("status", boost::json::serialize(boost::json::object{
-                               {"t_s", to_seconds(Clock::now() - epoch)},
-                               {"text", count > 1 ? "stop now requested from the page"
-                                                  : "stop requested from the page: ending "
-                                                    "the run as Ctrl-C does"}}));
+      log.append("status", {{"t_s", to_seconds(Clock::now() - epoch)},
+                            {"text", count > 1 ? "stop now requested from the page"
+                                               : "stop requested from the page: ending the run "
+                                                 "as Ctrl-C does"}});
       wake_all();
       co_return answer(http::status::accepted, "application/json",
                        fmt::format(R"({{"stopping":true,"requests":{}}})", count));
@@ -206,8 +206,8 @@ double LiveDashboard::elapsed_s() const {
 
 void LiveDashboard::publish(std::string_view type, boost::json::object data) {
   State* s = state_.get();
-  asio::post(s->io, [s, type = std::string(type), text = boost::json::serialize(data)] {
-    s->log.append(type, text);
+  asio::post(s->io, [s, type = std::string(type), data = std::move(data)]() mutable {
+    s->log.append(type, std::move(data));
     s->wake_all();
   });
 }
@@ -258,6 +258,39 @@ boost::json::object live_window_json(const WindowRecord& w, double offset_s) {
   o["queued_fraction"] = static_cast<double>(w.queued) / scheduled;
   o["peak_worker_cpu"] = w.peak_worker_cpu;
   return o;
+}
+
+json::object merge_live_windows(const json::object& a, const json::object& b) {
+  const auto number = [](const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v && v->is_number() ? v->to_number<double>() : 0.0;
+  };
+  const double la = number(a, "length_s");
+  const double lb = number(b, "length_s");
+  const double length = la + lb;
+  json::object out = b;  // phase, unjudged: as the later second says
+  if (const json::value* t = a.if_contains("t_s")) out["t_s"] = *t;
+  out["length_s"] = length;
+  // Rates: per second over both; fractions of the requests scheduled in both.
+  const auto mean = [&](std::string_view key, double wa, double wb) {
+    return wa + wb > 0 ? (number(a, key) * wa + number(b, key) * wb) / (wa + wb) : 0.0;
+  };
+  for (const char* key :
+       {"offered_per_s", "sent_per_s", "goodput_per_s", "throttled_per_s", "errors_per_s"})
+    out[key] = mean(key, la, lb);
+  const double sa = number(a, "offered_per_s") * la;
+  const double sb = number(b, "offered_per_s") * lb;
+  for (const char* key : {"late_fraction", "queued_fraction"}) out[key] = mean(key, sa, sb);
+  // Percentiles cannot be merged exactly: the slower of the two, so a slow second stays visible.
+  for (const char* key : {"p50_ms", "p95_ms", "p99_ms"}) {
+    const json::value* va = a.if_contains(key);
+    const json::value* vb = b.if_contains(key);
+    if (va && va->is_number() && (!vb || !vb->is_number() || number(a, key) > number(b, key)))
+      out[key] = *va;
+  }
+  for (const char* key : {"in_flight", "connections", "peak_worker_cpu"})
+    out[key] = std::max(number(a, key), number(b, key));
+  return out;
 }
 
 void LiveRunFeed::on_open(const Target& /*target*/, const ConnectionSettings& /*settings*/,

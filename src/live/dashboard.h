@@ -77,4 +77,10 @@ class LiveRunFeed final : public SessionObserver {
 // generator self-check looks at (sent rate, late and queued fractions, busiest worker's CPU).
 boost::json::object live_window_json(const WindowRecord& window, double offset_s);
 
+// Two consecutive "window" events as one, for the history a long run keeps (EventLog): rates
+// averaged over both, late and queued fractions over the requests of both, the higher latency
+// percentiles, in-flight, connection and CPU peaks.
+boost::json::object merge_live_windows(const boost::json::object& earlier,
+                                       const boost::json::object& later);
+
 }  // namespace iuprobe

@@ -185,5 +185,36 @@ TEST(Dashboard, BindFailureNamesTheAddress) {
   EXPECT_NE(second.error().message.find(std::to_string(port)), std::string::npos);
 }
 
+TEST(Dashboard, MergedWindowsAverageRatesOverBothAndKeepTheSlowerPercentiles) {
+  const boost::json::object a{
+      {"t_s", 10},          {"length_s", 1},        {"offered_per_s", 100},
+      {"sent_per_s", 100},  {"goodput_per_s", 90},  {"throttled_per_s", 10},
+      {"errors_per_s", 0},  {"late_fraction", 0.1}, {"queued_fraction", 0},
+      {"p50_ms", 20},       {"p95_ms", 80},         {"p99_ms", nullptr},
+      {"in_flight", 7},     {"connections", 9},     {"peak_worker_cpu", 0.5},
+      {"phase", "explore"}, {"unjudged", false}};
+  boost::json::object b = a;
+  b["t_s"] = 11;
+  b["length_s"] = 3;
+  b["offered_per_s"] = 300;
+  b["goodput_per_s"] = 290;
+  b["late_fraction"] = 0.0;
+  b["p95_ms"] = 40;
+  b["p99_ms"] = 60;
+  b["in_flight"] = 3;
+  b["phase"] = "refine";
+  const boost::json::object m = merge_live_windows(a, b);
+  EXPECT_EQ(m.at("t_s").to_number<double>(), 10);
+  EXPECT_EQ(m.at("length_s").to_number<double>(), 4);
+  EXPECT_DOUBLE_EQ(m.at("offered_per_s").to_number<double>(), (100 + 900) / 4.0);
+  EXPECT_DOUBLE_EQ(m.at("goodput_per_s").to_number<double>(), (90 + 870) / 4.0);
+  // 10 of the 1,000 requests scheduled in the four seconds were late.
+  EXPECT_DOUBLE_EQ(m.at("late_fraction").to_number<double>(), 10.0 / 1000);
+  EXPECT_EQ(m.at("p95_ms").to_number<double>(), 80);
+  EXPECT_EQ(m.at("p99_ms").to_number<double>(), 60);
+  EXPECT_EQ(m.at("in_flight").to_number<double>(), 7);
+  EXPECT_EQ(m.at("phase").as_string(), "refine");
+}
+
 }  // namespace
 }  // namespace iuprobe
