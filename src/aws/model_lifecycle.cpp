@@ -30,19 +30,26 @@ AwsResult<WaitResult> wait_for_model(RekognitionClient& client, const ProjectVer
       result.end = WaitEnd::kFailed;
       return result;
     }
-    const Clock::time_point next = Clock::now() + options.poll_interval;
-    while (Clock::now() < next) {
-      if (options.cancelled && options.cancelled()) {
-        result.end = WaitEnd::kCancelled;
-        return result;
-      }
-      if (Clock::now() - start >= options.timeout) {
-        result.end = WaitEnd::kTimedOut;
-        return result;
-      }
-      std::this_thread::sleep_for(
-          std::min<Duration>(std::chrono::milliseconds(100), next - Clock::now()));
+    const Duration left = options.timeout - (Clock::now() - start);
+    if (left <= Duration::zero()) {
+      result.end = WaitEnd::kTimedOut;
+      return result;
     }
+    if (sleep_unless(std::min(options.poll_interval, left), options.cancelled)) {
+      result.end = WaitEnd::kCancelled;
+      return result;
+    }
+  }
+}
+
+bool sleep_unless(Duration duration, const std::function<bool()>& cancelled) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point end = Clock::now() + duration;
+  while (true) {
+    if (cancelled && cancelled()) return true;
+    const Clock::time_point now = Clock::now();
+    if (now >= end) return false;
+    std::this_thread::sleep_for(std::min<Duration>(std::chrono::milliseconds(100), end - now));
   }
 }
 

@@ -26,6 +26,10 @@ struct WaitResult {
   Duration waited{};
 };
 
+// Sleeps for `duration`, checking `cancelled` (may be empty) every 100 ms; true if it ended
+// the sleep early.
+bool sleep_unless(Duration duration, const std::function<bool()>& cancelled);
+
 // Polls the model until its status is one of `wanted`, turns into a failure status (FAILED,
 // TRAINING_FAILED, EXPIRED, DEPRECATED, DELETING), the timeout passes or the wait is cancelled.
 AwsResult<WaitResult> wait_for_model(RekognitionClient& client, const ProjectVersionArn& arn,

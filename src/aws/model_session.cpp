@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "aws/retry.h"
+
 namespace iuprobe {
 namespace {
 
@@ -147,7 +151,9 @@ bool ModelSession::close() {
 
 bool ModelSession::stop_model() {
   const int baseline = stop_.requests();
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  const auto given_up = new_stop_since(stop_, baseline);
+  const Duration first_delay = std::min<Duration>(std::chrono::seconds(1), options_.poll_interval);
+  for (unsigned attempt = 1; attempt <= options_.stop_attempts; ++attempt) {
     auto stopped = client_.stop(arn_);
     if (stopped) {
       stop_requested_ = now();
@@ -177,12 +183,20 @@ bool ModelSession::stop_model() {
                                       {.timeout = options_.start_timeout,
                                        .poll_interval = options_.poll_interval,
                                        .on_poll = progress_printer(out_),
-                                       .cancelled = new_stop_since(stop_, baseline)});
+                                       .cancelled = given_up});
         if (running && running->end == WaitEnd::kCancelled) break;
         continue;
       }
     }
     fmt::print(stderr, "iuprobe: StopProjectVersion failed: {}\n", stopped.error().describe());
+    if (!is_transient(stopped.error()) || attempt == options_.stop_attempts) break;
+    const Duration delay = backoff_delay(first_delay, attempt, std::chrono::seconds(30));
+    fmt::print(out_,
+               "model: retrying StopProjectVersion in {} (attempt {} of {}; Ctrl-C gives up, "
+               "then stop it by hand)\n",
+               format_duration(delay), attempt + 1, options_.stop_attempts);
+    std::fflush(out_);
+    if (sleep_unless(delay, given_up)) break;
   }
   fmt::print(
       stderr,

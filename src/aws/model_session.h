@@ -18,6 +18,9 @@ struct ModelSessionOptions {
   bool stop_at_end = false;  // --stop-model: stop it even if iuprobe did not start it
   Duration start_timeout = std::chrono::minutes(30);
   Duration poll_interval = std::chrono::seconds(5);
+  // StopProjectVersion calls before giving up on transient errors (throttling, 5xx, no answer):
+  // the waits between them start at min(1 s, poll_interval) and double, up to 30 s each.
+  unsigned stop_attempts = 8;
   const Clock* clock = nullptr;  // what IU-minutes are measured on; null: the real one
 };
 

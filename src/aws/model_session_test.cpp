@@ -50,6 +50,34 @@ TEST(ModelSession, BillsFromTheStartRequestToTheStopRequestOrToNow) {
   EXPECT_EQ(h.fake.count("StopProjectVersion"), 1);
 }
 
+TEST(ModelSession, RetriesATransientStopFailureUntilTheModelStops) {
+  Harness h;
+  auto session = h.open(h.options(true, 1));
+  h.fake.refuse_next_stops({"ThrottlingException", "InternalServerError"});
+  EXPECT_TRUE(session->close());
+  EXPECT_EQ(h.fake.count("StopProjectVersion"), 3);
+  EXPECT_EQ(h.fake.status(), "STOPPING");
+}
+
+TEST(ModelSession, GivesUpAtOnceOnAStopFailureThatWouldRecur) {
+  Harness h;
+  auto session = h.open(h.options(true, 1));
+  h.fake.refuse_next_stops({"AccessDeniedException"});
+  EXPECT_FALSE(session->close());
+  EXPECT_EQ(h.fake.count("StopProjectVersion"), 1);
+  EXPECT_EQ(h.fake.status(), "RUNNING");
+}
+
+TEST(ModelSession, GivesUpAfterItsAttemptsWhenStopKeepsFailing) {
+  Harness h;
+  auto options = h.options(true, 1);
+  options.stop_attempts = 3;
+  auto session = h.open(options);
+  h.fake.refuse_next_stops(std::vector<std::string>(5, "ThrottlingException"));
+  EXPECT_FALSE(session->close());
+  EXPECT_EQ(h.fake.count("StopProjectVersion"), 3);
+}
+
 TEST(ModelSessions, BillEveryStartAtItsIuCount) {
   Harness h;
   const auto options = h.options(true, 1);

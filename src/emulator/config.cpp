@@ -159,6 +159,7 @@ Result<ModelConfig> parse_model(const json::value& value, const std::string& whe
   IUPROBE_TRY(in.read("history_csv", model.history_csv));
   IUPROBE_TRY(in.read("start_time", model.start_time));
   IUPROBE_TRY(in.read("stop_time", model.stop_time));
+  IUPROBE_TRY(in.read("stop_failures", model.stop_failures));
   IUPROBE_TRY(in.read("scale_up_after", model.scaling.scale_up_after));
   IUPROBE_TRY(in.read("scale_down_after", model.scaling.scale_down_after));
   IUPROBE_TRY(in.finish());
@@ -385,6 +386,15 @@ Result<void> validate_emulator_config(const EmulatorConfig& config) {
         return fail(ErrorKind::kInput, "{}: configured twice", where);
     }
     if (m.labels.empty()) return fail(ErrorKind::kInput, "{}: labels must not be empty", where);
+    for (const std::string& type : m.stop_failures) {
+      if (type != "ThrottlingException" && type != "InternalServerError" &&
+          type != "LimitExceededException" && type != "AccessDeniedException")
+        return fail(ErrorKind::kInput,
+                    "{}: stop_failures: '{}' is not an error the emulator injects (use "
+                    "ThrottlingException, InternalServerError, LimitExceededException or "
+                    "AccessDeniedException)",
+                    where, type);
+    }
     if (m.inference_units < 1)
       return fail(ErrorKind::kInput, "{}: inference_units must be at least 1", where);
     if (m.max_inference_units && *m.max_inference_units < m.inference_units)

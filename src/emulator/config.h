@@ -76,6 +76,9 @@ struct ModelConfig {
   std::vector<RecordedMinute> recorded;
   Duration start_time = std::chrono::seconds(5);  // STARTING → RUNNING
   Duration stop_time = std::chrono::seconds(2);   // STOPPING → STOPPED
+  // Injected faults: the first StopProjectVersion calls answer these errors, one each, in order
+  // (ThrottlingException, InternalServerError, LimitExceededException, AccessDeniedException).
+  std::vector<std::string> stop_failures;
 };
 
 struct AccessKey {

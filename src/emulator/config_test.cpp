@@ -21,7 +21,8 @@ TEST(EmulatorConfig, ParsesEveryKey) {
                 "max_inference_units": 4, "base_service": "80ms",
                 "service_per_megapixel": "15ms", "jitter": 0.2, "slots_per_iu": 3,
                 "queue_per_iu": 1, "start_time": "10s", "stop_time": "3s",
-                "scale_up_after": "30s", "scale_down_after": "2m"}]})");
+                "scale_up_after": "30s", "scale_down_after": "2m",
+                "stop_failures": ["ThrottlingException"]}]})");
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->region, "eu-west-1");
   EXPECT_EQ(config->seed, 9u);
@@ -36,6 +37,7 @@ TEST(EmulatorConfig, ParsesEveryKey) {
   EXPECT_EQ(m.capacity.base_service, 80ms);
   EXPECT_EQ(m.capacity.service_per_megapixel, 15ms);
   EXPECT_EQ(m.scaling.scale_down_after, 120s);
+  EXPECT_EQ(m.stop_failures, std::vector<std::string>{"ThrottlingException"});
   EXPECT_TRUE(validate_emulator_config(*config));
   EXPECT_EQ(
       emulated_version_arn(*config, m),
@@ -114,6 +116,14 @@ TEST(EmulatorConfig, ValidationRefusesImpossibleModels) {
   EXPECT_FALSE(validate_emulator_config(config));
   config.verify_signatures = false;
   EXPECT_TRUE(validate_emulator_config(config));
+}
+
+TEST(EmulatorConfig, InjectsOnlyStopFailuresItKnows) {
+  auto config = parse_emulator_config(R"({"models": [{"stop_failures": ["Gremlins"]}]})");
+  ASSERT_TRUE(config) << config.error().message;
+  auto refused = validate_emulator_config(*config);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("stop_failures: 'Gremlins'"), std::string::npos);
 }
 
 TEST(EmulatorConfig, MissingFileIsNamed) {

@@ -187,6 +187,11 @@ ServiceResult<json::object> stop_project_version(std::vector<ModelEntry>& models
   if (!arn) return tl::unexpected(arn.error());
   auto entry = find_model(models, *arn);
   if (!entry) return tl::unexpected(entry.error());
+  if (auto& failures = (*entry)->stop_failures; !failures.empty()) {
+    std::string type = std::move(failures.front());
+    failures.erase(failures.begin());
+    return service_error(std::move(type), "injected by the emulator's stop_failures setting");
+  }
   if (auto refused = (*entry)->model.stop(now))
     return service_error("ResourceInUseException", *refused);
   return json::object{{"Status", "STOPPING"}};

@@ -14,6 +14,7 @@ struct ModelEntry {
   std::string project_arn;
   std::string version_arn;
   EmulatedModel model;
+  std::vector<std::string> stop_failures;  // still to answer, first first (ModelConfig's)
 };
 
 // The control-plane operations, JSON in and JSON out, as the service answers them. Creation

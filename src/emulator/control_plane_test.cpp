@@ -24,8 +24,8 @@ std::vector<ModelEntry> three_versions() {
   }
   std::vector<ModelEntry> models;
   for (const auto& m : config.models)
-    models.push_back(
-        {emulated_project_arn(config, m), emulated_version_arn(config, m), EmulatedModel(m, kNow)});
+    models.push_back({emulated_project_arn(config, m), emulated_version_arn(config, m),
+                      EmulatedModel(m, kNow), m.stop_failures});
   return models;
 }
 
@@ -114,6 +114,26 @@ TEST(ControlPlane, StartAndStopFollowTheLifecycle) {
                 .error()
                 .type,
             "InvalidParameterException");
+}
+
+TEST(ControlPlane, StopFailuresAreAnsweredInOrderBeforeTheModelStops) {
+  auto models = three_versions();
+  models[0].stop_failures = {"ThrottlingException", "InternalServerError"};
+  models[0].model.start(kNow, 1, std::nullopt);
+  const auto stop = [&] {
+    return stop_project_version(
+        models, input(fmt::format(R"({{"ProjectVersionArn":"{}"}})", models[0].version_arn)),
+        kNow + 10s);
+  };
+  auto first = stop();
+  ASSERT_FALSE(first);
+  EXPECT_EQ(first.error().type, "ThrottlingException");
+  EXPECT_EQ(first.error().http_status(), 500u);
+  EXPECT_EQ(stop().error().type, "InternalServerError");
+  EXPECT_EQ(models[0].model.status(kNow + 10s), ModelStatus::kRunning);
+  auto third = stop();
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->at("Status").as_string(), "STOPPING");
 }
 
 }  // namespace

@@ -109,7 +109,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     const std::int64_t epoch = epoch_seconds_now() / 60 * 60;
     for (const ModelConfig& m : config.models) {
       models.push_back({emulated_project_arn(config, m), emulated_version_arn(config, m),
-                        EmulatedModel(m, now)});
+                        EmulatedModel(m, now), m.stop_failures});
       const std::size_t index = metrics.add_model(m.project, m.version);
       if (!m.recorded.empty()) {  // a recorded past replaces the made-up one
         metrics.add_recorded(index, m.recorded, epoch);

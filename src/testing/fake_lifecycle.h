@@ -39,6 +39,11 @@ class FakeLifecycle {
     const std::lock_guard lock(mutex_);
     refuse_start_ = std::move(error_type);
   }
+  // The next StopProjectVersion calls get these error types, one each, in order.
+  void refuse_next_stops(std::vector<std::string> error_types) {
+    const std::lock_guard lock(mutex_);
+    refuse_stops_ = std::move(error_types);
+  }
   int count(std::string_view operation) const {
     const std::lock_guard lock(mutex_);
     return static_cast<int>(std::count(operations_.begin(), operations_.end(), operation));
@@ -90,6 +95,12 @@ class FakeLifecycle {
       return reply(200, {{"Status", status_}});
     }
     if (operation == "StopProjectVersion") {
+      if (!refuse_stops_.empty()) {
+        std::string type = refuse_stops_.front();
+        refuse_stops_.erase(refuse_stops_.begin());
+        return type == "InternalServerError" ? reply(500, {{"__type", type}, {"Message", "oops"}})
+                                             : error(type, "refused");
+      }
       if (status_ != "RUNNING") return error("ResourceInUseException", "the model is " + status_);
       status_ = "STOPPING";
       describes_ = 0;
@@ -105,6 +116,7 @@ class FakeLifecycle {
   mutable std::mutex mutex_;
   std::string status_ = "STOPPED";
   std::optional<std::string> refuse_start_;
+  std::vector<std::string> refuse_stops_;
   std::vector<std::string> operations_;
   std::string last_authorization_;
   int describes_ = 0;

@@ -10,7 +10,9 @@ import time
 import unittest
 from pathlib import Path
 
-from harness import IUPROBE, Nginx, probe_result
+import json
+
+from harness import IUPROBE, Emulator, Nginx, emulator_env, probe_result, read_json, run_iuprobe, write_images
 
 
 class SilentEndpoint:
@@ -71,6 +73,51 @@ class EndpointFaults(unittest.TestCase):
         self.assertTrue(dead, run.stdout)
         self.assertLessEqual(len(trials) - dead[0], 2, run.stdout)
         self.assertEqual(trials[-1]["unanswered"], trials[-1]["answered"], run.stdout)
+
+
+
+class StopProjectVersionFaults(unittest.TestCase):
+    """The model iuprobe started must be stopped when StopProjectVersion fails for a while, and a
+    user must be told exactly how to stop it when it fails for good. The emulator answers its
+    first StopProjectVersion calls with the injected errors (its stop_failures setting)."""
+
+    def run_with_stop_failures(self, failures):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = Path(tmp) / "emulator.json"
+            config.write_text(json.dumps({"models": [{"status": "STOPPED", "start_time": "300ms",
+                                                      "stop_time": "300ms", "stop_failures": failures}]}))
+            images = write_images(Path(tmp) / "images", 2)
+            with Emulator("--config", str(config)) as emulator:
+                run = run_iuprobe("run", "--project-version-arn", emulator.model_arn, "--endpoint-url", emulator.url,
+                                  "--images", str(images), "--rate", "10", "--duration", "2s", "--start-model",
+                                  "--iu", "1", "--poll-interval", "100ms", "--out", str(Path(tmp) / "out"),
+                                  env=emulator_env())
+                status = emulator.status()
+                stops = {outcome: emulator.count("StopProjectVersion", outcome)
+                         for outcome in ("ok", *set(failures))}
+            result = read_json(Path(tmp) / "out" / "result.json")
+        return run, status, stops, result
+
+    def test_transient_stop_failures_are_retried_with_backoff_until_the_model_stops(self):
+        run, status, stops, result = self.run_with_stop_failures(["ThrottlingException", "InternalServerError"])
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertEqual(stops, {"ok": 1, "ThrottlingException": 1, "InternalServerError": 1})
+        self.assertIn(status, ("STOPPING", "STOPPED"))
+        # The backoff doubles from the poll interval: 100 ms, then 200 ms.
+        self.assertIn("retrying StopProjectVersion in 100ms (attempt 2 of 8", run.stdout)
+        self.assertIn("retrying StopProjectVersion in 200ms (attempt 3 of 8", run.stdout)
+        self.assertIn("IU-minutes billed", run.stdout)
+        self.assertEqual(result["summary"]["outcomes"]["ok"], 20)
+
+    def test_a_stop_that_cannot_succeed_names_the_command_that_stops_the_model(self):
+        run, status, stops, result = self.run_with_stop_failures(["AccessDeniedException"])
+        self.assertNotEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertEqual(stops, {"ok": 0, "AccessDeniedException": 1})  # not retried: it would recur
+        self.assertEqual(status, "RUNNING")
+        self.assertIn("THE MODEL MAY STILL BE RUNNING AND BILLING", run.stderr)
+        self.assertIn("iuprobe model stop --project-version-arn", run.stderr)
+        self.assertNotIn("retrying", run.stdout)
+        self.assertEqual(result["summary"]["outcomes"]["ok"], 20)  # the run's figures are kept
 
 
 if __name__ == "__main__":
