@@ -132,6 +132,9 @@ CLI::App* add_emulate_command(CLI::App& app, EmulateOptions& o) {
   emulate->add_option("--region", o.region, "Region in ARNs and signatures (default us-east-1)");
   emulate->add_option("--history-days", o.history_days,
                       "CloudWatch: make up this many days of traffic history, 0-63 (default 0)");
+  emulate->add_option("--max-buffered", o.max_buffered,
+                      "Request bytes held at once, all connections together; beyond it, 503 "
+                      "(default 256MiB, 0: no cap)");
   const std::string model = "Model (without --config)";
   emulate->add_option("--project", o.project, "Project name (default demo)")->group(model);
   emulate->add_option("--version-name", o.version, "Version name (default demo.v1)")->group(model);

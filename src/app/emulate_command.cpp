@@ -175,6 +175,13 @@ Result<EmulatorConfig> build_emulator_config(const EmulateOptions& options) {
   if (options.seed) config.seed = *options.seed;
   if (options.region) config.region = *options.region;
   if (options.history_days) config.history_days = *options.history_days;
+  if (options.max_buffered) {
+    auto bytes = parse_size(*options.max_buffered);
+    if (!bytes)
+      return fail(ErrorKind::kUsage, "--max-buffered {}: {}", *options.max_buffered,
+                  bytes.error().message);
+    config.max_buffered_bytes = *bytes;
+  }
   if (auto ok = validate_emulator_config(config); !ok) {
     if (options.config_file.empty()) return as_kind(ok.error(), ErrorKind::kUsage);  // flags
     return with_context(ok.error(), "--config " + options.config_file);

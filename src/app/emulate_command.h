@@ -22,6 +22,7 @@ struct EmulateOptions {
   std::optional<std::uint64_t> seed;
   std::optional<std::string> region;
   std::optional<unsigned> history_days;
+  std::optional<std::string> max_buffered;
   std::optional<double> history_peak_tps;
   std::optional<std::string> history_csv;
   std::optional<std::string> project;

@@ -198,6 +198,7 @@ Result<EmulatorConfig> parse_emulator_config(std::string_view json_text) {
   IUPROBE_TRY(in.read("region", config.region));
   IUPROBE_TRY(in.read("account", config.account));
   IUPROBE_TRY(in.read("seed", config.seed));
+  IUPROBE_TRY(in.read("max_buffered_bytes", config.max_buffered_bytes));
   IUPROBE_TRY(in.read("verify_signatures", config.verify_signatures));
   IUPROBE_TRY(in.read("history_days", config.history_days));
   if (const json::value* keys = in.take("credentials")) {

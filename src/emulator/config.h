@@ -95,6 +95,9 @@ struct EmulatorConfig {
   // Days of made-up CloudWatch history before start-up (0: none; at most 63), so that a plan
   // from "recorded" traffic can be shown offline: see emulator/metric_store.h.
   unsigned history_days = 0;
+  // Request bodies held at once, all connections together; beyond it requests get 503 (JSON key
+  // max_buffered_bytes, --max-buffered).
+  std::uint64_t max_buffered_bytes = 256 << 20;
   std::vector<ModelConfig> models = {ModelConfig{}};
 };
 

@@ -432,8 +432,16 @@ struct Emulator::State : std::enable_shared_from_this<State> {
         "# TYPE iuprobe_emulator_connections gauge\niuprobe_emulator_connections {}\n"
         "# HELP iuprobe_emulator_connections_accepted_total Client connections accepted.\n"
         "# TYPE iuprobe_emulator_connections_accepted_total counter\n"
-        "iuprobe_emulator_connections_accepted_total {}\n",
-        server ? server->connections() : 0, server ? server->accepted() : 0);
+        "iuprobe_emulator_connections_accepted_total {}\n"
+        "# HELP iuprobe_emulator_buffered_request_bytes Request body bytes held now.\n"
+        "# TYPE iuprobe_emulator_buffered_request_bytes gauge\n"
+        "iuprobe_emulator_buffered_request_bytes {}\n"
+        "# HELP iuprobe_emulator_refused_busy_total Requests answered 503 because request bodies "
+        "held at once reached max_buffered_bytes.\n"
+        "# TYPE iuprobe_emulator_refused_busy_total counter\n"
+        "iuprobe_emulator_refused_busy_total {}\n",
+        server ? server->connections() : 0, server ? server->accepted() : 0,
+        server ? server->buffered_bytes() : 0, server ? server->refused_busy() : 0);
     return out;
   }
 };
@@ -444,6 +452,7 @@ Emulator::Emulator(asio::io_context& io, EmulatorConfig config)
   // The largest legal request is a 4 MB image in base64 (5.6 MB) plus JSON; bigger bodies are
   // refused by the transport (413) before anything is buffered past this.
   limits.max_body_bytes = 8 << 20;
+  limits.max_buffered_bytes = state_->config.max_buffered_bytes;
   auto* state = state_.get();
   server_ = std::make_unique<HttpServer>(
       io, [state](HttpRequest& request) { return state->handle(request); }, limits);

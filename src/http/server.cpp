@@ -12,6 +12,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <list>
+#include <optional>
 
 #include "http/awaitable.h"
 
@@ -50,9 +51,46 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
   HttpStreamHandler stream_handler;
   ServerLimits limits;
   tcp::acceptor acceptor;
-  std::list<beast::tcp_stream*> streams;  // open connections, to close them on shutdown
+  // An open connection; `waiting` while it has no request in hand (between requests, or while
+  // a request's header is still arriving), so that it may be closed to make room.
+  struct Connection {
+    beast::tcp_stream* stream;
+    bool waiting = true;
+  };
+  std::list<Connection> streams;  // open connections, oldest first, to close them on shutdown
   bool closing = false;
   std::atomic<std::uint64_t> accepted{0};  // read from other threads by tests
+  std::atomic<std::uint64_t> refused_busy{0};
+  std::atomic<std::uint64_t> reclaimed{0};  // waiting connections closed to make room
+  std::atomic<std::uint64_t> buffered{0};   // bytes of request bodies claimed and not yet released
+
+  // A claim on `bytes` of the buffered total, released when it goes out of scope.
+  struct BufferClaim {
+    State* state = nullptr;
+    std::uint64_t bytes = 0;
+    BufferClaim() = default;
+    BufferClaim(State* s, std::uint64_t n) : state(s), bytes(n) { state->buffered += bytes; }
+    BufferClaim(const BufferClaim&) = delete;
+    BufferClaim& operator=(BufferClaim&& other) noexcept {
+      std::swap(state, other.state);
+      std::swap(bytes, other.bytes);
+      return *this;
+    }
+    ~BufferClaim() {
+      if (state) state->buffered -= bytes;
+    }
+  };
+
+  // Claims room for the body the header announces, or nothing when it would take the total
+  // above the cap.
+  std::optional<std::uint64_t> body_claim(const http::request_parser<http::string_body>& parser) {
+    if (limits.max_buffered_bytes == 0) return 0;
+    const std::uint64_t body =
+        parser.chunked() ? limits.max_body_bytes
+                         : std::min(parser.content_length().value_or(0), limits.max_body_bytes);
+    if (buffered + body > limits.max_buffered_bytes) return std::nullopt;
+    return body;
+  }
 
   State(asio::io_context& io_context, HttpHandler h, HttpStreamHandler s, ServerLimits l)
       : io(io_context),
@@ -70,7 +108,7 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
         continue;  // e.g. EMFILE: keep serving the connections we have
       }
       ++accepted;
-      if (streams.size() >= limits.max_connections) {
+      if (streams.size() >= limits.max_connections && !reclaim_one()) {
         boost::system::error_code ignored;
         socket.close(ignored);
         continue;
@@ -79,12 +117,27 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
     }
   }
 
+  // At the connection cap, as nginx does: closes the oldest connection that has no request in
+  // hand (idle keep-alive, or a header still trickling in), so that a flood of idle or slow
+  // connections cannot lock out a client that sends its request. False if every one is busy.
+  bool reclaim_one() {
+    for (Connection& c : streams) {
+      if (!c.waiting) continue;
+      boost::system::error_code ignored;
+      c.stream->socket().close(ignored);
+      c.waiting = false;  // closing: not a candidate again
+      ++reclaimed;
+      return true;
+    }
+    return false;
+  }
+
   asio::awaitable<void> session(tcp::socket socket) {
     auto self = shared_from_this();
     beast::tcp_stream stream(std::move(socket));
     boost::system::error_code ignored;
     stream.socket().set_option(tcp::no_delay(true), ignored);
-    auto registration = streams.insert(streams.end(), &stream);
+    auto registration = streams.insert(streams.end(), Connection{&stream});
     beast::flat_buffer buffer;
     while (!closing) {
       http::request_parser<http::string_body> parser;
@@ -93,10 +146,25 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
       // A request must start within the idle timeout and then arrive whole within the request
       // timeout.
       stream.expires_after(buffer.size() > 0 ? limits.request_timeout : limits.idle_timeout);
+      registration->waiting = true;
       auto [header_error, header_bytes] =
           co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+      registration->waiting = false;
       std::optional<HttpResponse> refusal;
+      BufferClaim claim;
       if (!header_error) {
+        const auto body = body_claim(parser);
+        if (!body) {
+          ++refused_busy;
+          HttpResponse busy =
+              plain_response(http::status::service_unavailable,
+                             "too many request bytes buffered at once; retry in a second");
+          busy.set(http::field::retry_after, "1");
+          stream.expires_after(std::chrono::seconds(5));
+          co_await http::async_write(stream, busy, kUseTuple);
+          break;
+        }
+        claim = BufferClaim(this, *body);
         // Beast reads at most the buffer's free capacity (>= 512 bytes) per call: without room,
         // a 100 KB body takes ~100 reads. Room for up to 64 KB per read while a body arrives.
         if (const auto length = parser.content_length(); length && *length > buffer.size())
@@ -172,7 +240,19 @@ void HttpServer::close() {
   state_->closing = true;
   boost::system::error_code ignored;
   state_->acceptor.close(ignored);
-  for (beast::tcp_stream* stream : state_->streams) stream->socket().close(ignored);
+  for (const auto& connection : state_->streams) connection.stream->socket().close(ignored);
+}
+
+std::uint64_t HttpServer::refused_busy() const {
+  return state_->refused_busy.load();
+}
+
+std::uint64_t HttpServer::reclaimed() const {
+  return state_->reclaimed.load();
+}
+
+std::uint64_t HttpServer::buffered_bytes() const {
+  return state_->buffered.load();
 }
 
 std::size_t HttpServer::connections() const {

@@ -30,7 +30,14 @@ using HttpStreamHandler =
 struct ServerLimits {
   std::uint64_t max_body_bytes = 8 << 20;     // larger bodies get 413 and the connection closes
   std::uint32_t max_header_bytes = 16 << 10;  // larger headers get 431
-  std::size_t max_connections = 20000;        // beyond this, new connections are closed at once
+  // At this many, a new connection closes the oldest one that has no request in hand; if every
+  // one is busy, the new one is closed at once.
+  std::size_t max_connections = 20000;
+  // Request bodies held at once, all connections together: a request whose body would take the
+  // total above this gets 503 (with Retry-After) before its body is read, and the connection
+  // closes. A body counts from its header (its Content-Length, or max_body_bytes if chunked)
+  // until its answer is written. 0: no cap.
+  std::uint64_t max_buffered_bytes = 0;
   Duration idle_timeout = std::chrono::seconds(60);  // between requests on a connection
   Duration request_timeout =
       std::chrono::seconds(30);  // to receive one whole request (slow senders)
@@ -54,6 +61,12 @@ class HttpServer {
   std::size_t connections() const;
   // Connections accepted since listen(), including those refused for max_connections.
   std::uint64_t accepted() const;
+  // Requests refused with 503 for max_buffered_bytes since listen().
+  std::uint64_t refused_busy() const;
+  // Connections closed at max_connections to make room for new ones.
+  std::uint64_t reclaimed() const;
+  // Bytes of request bodies held now (see max_buffered_bytes).
+  std::uint64_t buffered_bytes() const;
 
  private:
   struct State;

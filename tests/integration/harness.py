@@ -486,3 +486,24 @@ class EmulatorConnections(ConnectionCounts):
         self.polls += 1
         return (int(metrics["iuprobe_emulator_connections"]) - 1,
                 int(metrics["iuprobe_emulator_connections_accepted_total"]) - self.polls)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def raise_fd_limit(wanted: int) -> None:
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
+
+
+def exchange(port: int, data: bytes, timeout: float = 10) -> bytes:
+    """What a loopback server answers first to raw bytes on a new connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        return s.recv(65536)

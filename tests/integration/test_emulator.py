@@ -18,7 +18,7 @@ import botocore.exceptions
 from botocore.config import Config
 
 from harness import (EMULATOR_KEY, EMULATOR_SECRET, Emulator, emulator_env, png_bytes, read_json, run_iuprobe,
-                     write_images)
+                     write_images, exchange, raise_fd_limit, rss_mb)
 
 
 def big_png(width: int, height: int, seed: int = 0) -> bytes:
@@ -250,20 +250,6 @@ class BadInput(unittest.TestCase):
                     emulator.client().describe_projects()  # the default key is not configured
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def raise_fd_limit(wanted: int) -> None:
-    import resource
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
-
-
 class Flood(unittest.TestCase):
     """Abuse that must not take the emulator down or grow it without bound."""
 
@@ -281,9 +267,7 @@ class Flood(unittest.TestCase):
         self.assertIn("CustomLabels", answer)
 
     def exchange(self, data: bytes) -> bytes:
-        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
-            s.sendall(data)
-            return s.recv(4096)
+        return exchange(self.port, data)
 
     def test_ten_thousand_connections_garbage_a_huge_body_and_a_slow_sender(self):
         raise_fd_limit(12000)
@@ -348,6 +332,42 @@ class Flood(unittest.TestCase):
         self.assertIsNone(self.emulator.process.poll())
         print(f"\n  emulator RSS {before:.0f} MB idle, {during:.0f} MB with 10,000 connections", end=" ", flush=True)
         self.assertLess(during, before + 400)
+
+
+class BufferedBytesCap(unittest.TestCase):
+    def test_bodies_held_at_once_are_capped_and_beyond_the_cap_requests_get_503(self):
+        with Emulator("--max-buffered", "1MB") as emulator:
+            port = int(emulator.url.rsplit(":", 1)[1])
+            buffered = lambda: emulator.metrics()["iuprobe_emulator_buffered_request_bytes"]
+            # Two uploads of 400 KB announced and barely begun: 800 KB held by the emulator.
+            held = []
+            try:
+                for _ in range(2):
+                    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+                    s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 400000\r\n\r\n" + b"x" * 1000)
+                    held.append(s)
+                for _ in range(100):  # bounded: at most 5 s for the emulator to read both headers
+                    if buffered() == 800000:
+                        break
+                    time.sleep(0.05)
+                self.assertEqual(buffered(), 800000)
+                # A third would take it past 1 MB: refused before its body is read.
+                answer = exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 400000\r\n\r\n")
+                self.assertTrue(answer.startswith(b"HTTP/1.1 503"), answer[:200])
+                self.assertIn(b"Retry-After: 1", answer)
+                # A small request still fits and is served.
+                labels = emulator.client().detect_custom_labels(ProjectVersionArn=emulator.model_arn,
+                                                                Image={"Bytes": png_bytes(64, 64)})
+                self.assertIn("CustomLabels", labels)
+                self.assertEqual(emulator.metrics()["iuprobe_emulator_refused_busy_total"], 1)
+            finally:
+                for s in held:
+                    s.close()
+            for _ in range(100):
+                if buffered() == 0:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(buffered(), 0)  # released when the connections went
 
 
 if __name__ == "__main__":

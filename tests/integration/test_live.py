@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -14,8 +15,8 @@ import time
 import unittest
 from pathlib import Path
 
-from harness import (IUPROBE, Emulator, emulator_env, read_json, read_stream, request, run_iuprobe,
-                     write_images)
+from harness import (IUPROBE, Emulator, emulator_env, exchange, raise_fd_limit, read_json, read_stream, request,
+                     rss_mb, run_iuprobe, write_images)
 
 BROWSER_DIR = os.environ.get("IUPROBE_BROWSER_DIR", "")
 ARTIFACTS = Path(os.environ.get("IUPROBE_ARTIFACTS", tempfile.gettempdir()))
@@ -195,6 +196,58 @@ class LiveAccess(unittest.TestCase):
             finally:
                 run.kill()
             self.assertEqual(code, 130, stderr)
+
+
+class LiveListenerAbuse(unittest.TestCase):
+    def test_idle_slow_oversized_and_garbage_connections_do_not_lock_out_a_viewer(self):
+        """The page serves at most 256 connections. 2,000 idle ones, 100 of them trickling a
+        header, must not keep a page from opening, and the bad requests are answered and closed,
+        with iuprobe's memory bounded."""
+        raise_fd_limit(4096)
+        with tempfile.TemporaryDirectory() as tmp, Emulator() as emulator:
+            run = watched_run(emulator, tmp)
+            sockets = []
+            try:
+                url = run.dashboard()
+                host = url.split("//", 1)[1].split("/", 1)[0]
+                port = int(host.rsplit(":", 1)[1])
+                before = rss_mb(run.process.pid)
+                for i in range(2000):
+                    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+                    if i < 100:
+                        s.sendall(b"GET / HTTP/1.1\r\nX-Slow: ")  # slow loris: never finishes
+                    sockets.append(s)
+                # A page opened now is served, and its event stream flows.
+                self.assertEqual(request(url, "/")[0], 200)
+                _, text = read_stream(url, "/events", "event: window", 2)
+                self.assertGreaterEqual(text.count("event: window"), 2)
+                ok = f"GET / HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+                # A 100 MB body, refused before it is read.
+                answer = exchange(port, f"POST /api/stop HTTP/1.1\r\nHost: {host}\r\n"
+                                        "Content-Length: 100000000\r\n\r\n".encode() + b"x" * 65536)
+                self.assertTrue(answer.startswith(b"HTTP/1.1 413"), answer[:100])
+                # Oversized headers.
+                answer = exchange(port, b"GET / HTTP/1.1\r\nX: " + b"z" * 40000 + b"\r\n\r\n")
+                self.assertTrue(answer.startswith(b"HTTP/1.1 431"), answer[:100])
+                # Garbage pipelined after a good request: the page, then 400, then the close.
+                with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                    s.sendall(ok + b"\x16\x03\x01 not HTTP\r\n\r\n")
+                    answers = b""
+                    while chunk := s.recv(65536):
+                        answers += chunk
+                self.assertTrue(answers.startswith(b"HTTP/1.1 200"), answers[:100])
+                self.assertIn(b"HTTP/1.1 400", answers)
+                self.assertEqual(request(url, "/")[0], 200)
+                during = rss_mb(run.process.pid)
+                run.process.send_signal(signal.SIGINT)
+                code, stdout, stderr = run.finish()
+            finally:
+                for s in sockets:
+                    s.close()
+                run.kill()
+            self.assertEqual(code, 130, stderr)
+            print(f"\n  iuprobe RSS {before:.0f} MB before, {during:.0f} MB during the abuse", end=" ", flush=True)
+            self.assertLess(during, before + 50)
 
 
 class LiveFlags(unittest.TestCase):
