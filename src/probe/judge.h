@@ -58,6 +58,20 @@ struct Stall {
 };
 std::optional<Stall> stall(const TrialPlan& plan, const PlanResult& ran);
 
+// A step failed by errors rather than by its rate: most of what it refused were errors (5xx,
+// resets, cut-off answers, no answer) rather than throttles, after an earlier step passed and
+// while no step so far failed by errors. An endpoint that answers overload with errors fails
+// the same way when the step is repeated; one that had a fault (a burst of 5xx, a restart)
+// usually does not. Such a step is repeated once before its verdict counts. Nullopt for any
+// other step (over-driven saturate steps, steps the generator fell behind in, passing steps).
+struct ErrorBurst {
+  std::uint64_t errors = 0, refused = 0, answered = 0;
+  bool no_answer = false;  // not one HTTP answer: the endpoint went away
+  std::string dominant;    // the most frequent error, with its count
+};
+std::optional<ErrorBurst> error_burst(const TrialPlan& plan, const TrialResult& result,
+                                      std::span<const MaxRateSearch::Trial> before);
+
 // When goodput in a drained step rose well above the answer's upper bound, the endpoint's
 // capacity changed while it was probed (auto-scaling): the answer is not a per-IU figure.
 // Explore steps are not drained, so a burst allowance may inflate their goodput: they do not count.

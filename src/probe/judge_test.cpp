@@ -245,5 +245,51 @@ TEST(ExtendMeasure, AddsTheMoreToTheStepsMeasure) {
   EXPECT_EQ(judged.result.answered, 600u);
 }
 
+MaxRateSearch::Trial step_at(double rate, TrialPlan::Phase phase, std::uint64_t throttled,
+                             std::uint64_t errors, std::uint64_t unanswered = 0) {
+  constexpr std::uint64_t kAnswered = 200;
+  const std::uint64_t refused = throttled + errors;
+  return {.plan = {.phase = phase, .rate = rate},
+          .result = {.refused_fraction = static_cast<double>(refused) / kAnswered,
+                     .error_fraction = static_cast<double>(errors) / kAnswered,
+                     .answered = kAnswered,
+                     .refused = refused,
+                     .unanswered = unanswered,
+                     .dominant_error = errors ? "HTTP 500" : "",
+                     .dominant_error_count = errors},
+          .passed = refused == 0};
+}
+
+TEST(ErrorBurst, AStepFailedByErrorsAfterAPassIsRepeated) {
+  using P = TrialPlan::Phase;
+  const std::vector<MaxRateSearch::Trial> passed = {step_at(10, P::kExplore, 0, 0)};
+  const auto burst = step_at(20, P::kExplore, 1, 60);
+  const auto found = error_burst(burst.plan, burst.result, passed);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->errors, 60u);
+  EXPECT_EQ(found->refused, 61u);
+  EXPECT_EQ(found->dominant, "60 × HTTP 500");
+  EXPECT_FALSE(found->no_answer);
+  const auto gone = step_at(20, P::kRefine, 0, 200, 200);
+  EXPECT_TRUE(error_burst(gone.plan, gone.result, passed)->no_answer);
+}
+
+TEST(ErrorBurst, NotForThrottlesNorBeforeAPassNorOnceErrorsFailedAStep) {
+  using P = TrialPlan::Phase;
+  const std::vector<MaxRateSearch::Trial> passed = {step_at(10, P::kExplore, 0, 0)};
+  const auto throttled = step_at(20, P::kExplore, 50, 10);
+  EXPECT_FALSE(error_burst(throttled.plan, throttled.result, passed));
+  const auto errors = step_at(20, P::kExplore, 0, 10);
+  EXPECT_FALSE(error_burst(errors.plan, errors.result, {}));  // nothing passed: maybe its way
+  std::vector<MaxRateSearch::Trial> seen = passed;
+  seen.push_back(step_at(40, P::kExplore, 0, 30));  // errors already failed a step: its way
+  EXPECT_FALSE(error_burst(errors.plan, errors.result, seen));
+  const auto saturate = step_at(40, P::kSaturate, 0, 100);
+  EXPECT_FALSE(error_burst(saturate.plan, saturate.result, passed));
+  auto behind = step_at(20, P::kExplore, 0, 10);
+  behind.result.generator_limited = true;
+  EXPECT_FALSE(error_burst(behind.plan, behind.result, passed));
+}
+
 }  // namespace
 }  // namespace iuprobe

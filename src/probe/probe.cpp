@@ -38,11 +38,19 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
   // that is its sustainable rate.
   int stall_repeats = 0;
   constexpr int kMaxStallRepeats = 3;
+  // Steps repeated after errors rather than throttles (see error_burst), and the settle before
+  // such a repeat: time for an endpoint that restarted or had a burst of 5xx to come back.
+  int error_repeats = 0;
+  constexpr int kMaxErrorRepeats = 3;
+  constexpr Duration kFaultSettle = std::chrono::seconds(3);
+  bool after_fault = false;
   while (auto plan = search.next()) {
     const Duration started = rig.clock.now() - began;
     const std::size_t index = report.trials.size() + 1;
     rig.observer.on_step(index, *plan);
-    auto ran = run(step_phases(*plan, last_p99, settle_floor, settings.arrivals));
+    TrialPlan shaped = *plan;
+    if (std::exchange(after_fault, false)) shaped.settle = std::max(shaped.settle, kFaultSettle);
+    auto ran = run(step_phases(shaped, last_p99, settle_floor, settings.arrivals));
     if (!ran) break;
     JudgedStep step = judge_step(*ran, settings.generator);
     // Refusals too close to the tolerance to tell at the confidence asked: hold the rate longer,
@@ -104,6 +112,24 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
           "other seconds): a stall, not the rate; repeated once",
           stalled->refused, stalled->answered, format_duration(stalled->within),
           format_duration(stalled->slowest), format_duration(stalled->elsewhere_p99)));
+      continue;
+    }
+    const auto burst = may_set_aside && !echo && error_repeats < kMaxErrorRepeats
+                           ? error_burst(*plan, step.result, search.trials())
+                           : std::nullopt;
+    if (burst) {
+      ++error_repeats;
+      after_fault = true;
+      set_aside(burst->no_answer
+                    ? fmt::format("not one of its {} requests got an HTTP answer ({}) after a "
+                                  "step had passed: the endpoint went away; repeated once after "
+                                  "a {} settle",
+                                  burst->answered, burst->dominant, format_duration(kFaultSettle))
+                    : fmt::format("{} of its {} refusals were errors, not throttles ({}), after "
+                                  "a step had passed: a fault rather than the rate; repeated "
+                                  "once after a {} settle",
+                                  burst->errors, burst->refused, burst->dominant,
+                                  format_duration(kFaultSettle)));
       continue;
     }
     search.record(*plan, step.result);

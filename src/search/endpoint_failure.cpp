@@ -4,9 +4,59 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 namespace iuprobe {
+
+namespace {
+
+// A step that failed by errors, not throttles: most of what it refused were errors.
+bool failed_by_errors(const MaxRateSearch::Trial& t) {
+  const double errors = t.result.error_fraction * static_cast<double>(t.result.answered);
+  return !t.passed && !t.result.generator_limited && t.result.refused > 0 &&
+         2 * errors > static_cast<double>(t.result.refused);
+}
+
+// Errors at a small fraction that does not fall with the rate: two steps failed by errors at
+// rates at least 2x apart, both with at most a fifth of their answers errors, the slower one's
+// fraction at least half the faster one's (a reset or a cut-off answer every so often, a share
+// of 5xx). An endpoint that answers overload with errors cannot do that: at a rate r above its
+// capacity C it fails 1 - C/r of its requests, so a step at twice a failing rate fails more
+// than half. Bisecting towards zero would only creep down in ever shorter steps.
+std::optional<SearchAnswer> steady_errors(const std::vector<MaxRateSearch::Trial>& trials,
+                                          double lo) {
+  const MaxRateSearch::Trial& t = trials.back();
+  constexpr double kSmall = 0.2;
+  if (!failed_by_errors(t) || t.result.error_fraction > kSmall) return std::nullopt;
+  for (auto it = trials.begin(); it + 1 != trials.end(); ++it) {
+    if (!failed_by_errors(*it) || it->result.error_fraction > kSmall) continue;
+    const auto& [slow, fast] =
+        it->plan.rate < t.plan.rate ? std::pair(&*it, &t) : std::pair(&t, &*it);
+    if (fast->plan.rate < 2 * slow->plan.rate ||
+        slow->result.error_fraction < 0.5 * fast->result.error_fraction)
+      continue;
+    const auto errors = [](const MaxRateSearch::Trial* x) {
+      return x->result.error_fraction * static_cast<double>(x->result.answered);
+    };
+    const double pooled = (errors(slow) + errors(fast)) /
+                          static_cast<double>(slow->result.answered + fast->result.answered);
+    return SearchAnswer{
+        SearchAnswer::Verdict::kUnfinished, lo, 0,
+        fmt::format("the endpoint fails {:.1f}% of requests at {:.1f}/s and {:.1f}% at {:.1f}/s "
+                    "with errors, not throttles (most often {} × {}): errors that do not fall "
+                    "with the rate are a fault, not its capacity. Fix the endpoint, or tolerate "
+                    "them with --max-error-rate {:.2g} (twice their share)",
+                    100 * slow->result.error_fraction, slow->plan.rate,
+                    100 * fast->result.error_fraction, fast->plan.rate,
+                    t.result.dominant_error_count,
+                    t.result.dominant_error.empty() ? "unknown" : t.result.dominant_error,
+                    std::ceil(200 * pooled) / 100)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<SearchAnswer> endpoint_failure(const std::vector<MaxRateSearch::Trial>& trials,
                                              double lo) {
@@ -48,6 +98,7 @@ std::optional<SearchAnswer> endpoint_failure(const std::vector<MaxRateSearch::Tr
                     "than refused, so its capacity is not known: check it, and probe again",
                     plan.rate, result.answered, result.dominant_error_count, dominant, passed_at)};
   }
+  if (auto steady = steady_errors(trials, lo)) return steady;
   if (plan.phase != TrialPlan::Phase::kSaturate && lo == 0 && lowest && error_bound(t) &&
       (plan.rate <= kLowRate || again)) {
     if (result.timed_out == result.answered) {

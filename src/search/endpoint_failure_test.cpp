@@ -109,5 +109,55 @@ TEST(MaxRateSearch, ErrorsThatComeOnlyWithOverloadDoNotStopTheSearch) {
   expect_within(run(MaxRateSearch(from_above), errors_when_busy), 250);
 }
 
+// A server of `capacity` that refuses beyond it, with 429 or (errors_on_overload) with 503, and
+// fails `fault` of all requests with a reset whatever the rate.
+Server faulty(double capacity, bool errors_on_overload, double fault) {
+  return [=](const TrialPlan& plan) {
+    const auto n = static_cast<std::uint64_t>(plan.rate * to_seconds(plan.duration));
+    const double over = plan.rate > capacity ? 1 - capacity / plan.rate : 0;
+    const auto faults = static_cast<std::uint64_t>(std::ceil(fault * static_cast<double>(n)));
+    const auto refused =
+        std::min(n, static_cast<std::uint64_t>(over * static_cast<double>(n)) + faults);
+    const std::uint64_t errors = errors_on_overload ? refused : faults;
+    return TrialResult{
+        .offered = plan.rate,
+        .sent = plan.rate,
+        .goodput = static_cast<double>(n - refused) / to_seconds(plan.duration),
+        .refused_fraction = static_cast<double>(refused) / static_cast<double>(n),
+        .error_fraction = static_cast<double>(errors) / static_cast<double>(n),
+        .answered = n,
+        .refused = refused,
+        .unanswered = faults,
+        .dominant_error = errors_on_overload && over > 0 ? "HTTP 503" : "transport: reset",
+        .dominant_error_count = errors_on_overload && over > 0 ? refused - faults : faults};
+  };
+}
+
+TEST(MaxRateSearch, ErrorsThatDoNotFallWithTheRateEndTheSearchSayingSo) {
+  // 2% of requests reset at every rate, in front of a 150/s limit: no rate passes at zero
+  // tolerance; the search used to creep down towards 10/s for 24 steps and say nothing.
+  const auto out = run(MaxRateSearch({}), faulty(150, false, 0.02));
+  EXPECT_EQ(out.answer.verdict, Verdict::kUnfinished);
+  EXPECT_LE(out.trials, 6u);
+  EXPECT_NE(out.answer.reason.find("with errors, not throttles (most often"), std::string::npos)
+      << out.answer.reason;
+  EXPECT_NE(out.answer.reason.find("transport: reset"), std::string::npos);
+  EXPECT_NE(out.answer.reason.find("--max-error-rate 0.08 (twice their share)"), std::string::npos)
+      << out.answer.reason;
+}
+
+TEST(MaxRateSearch, AServerThatAnswersOverloadWithErrorsStillHasACapacity) {
+  // Errors that grow with the rate, as 1 - capacity / rate: overload, not a fault.
+  for (const double capacity : {37.0, 150.0, 900.0}) {
+    SCOPED_TRACE(capacity);
+    expect_within(run(MaxRateSearch({}), faulty(capacity, true, 0)), capacity);
+  }
+}
+
+TEST(MaxRateSearch, ToleratedSteadyErrorsLeaveTheCapacityToBeFound) {
+  // The advice holds: with the tolerance it names, the limit behind the faults is found.
+  expect_within(run(MaxRateSearch({.max_error_rate = 0.06}), faulty(150, false, 0.02)), 150, 0.1);
+}
+
 }  // namespace
 }  // namespace iuprobe
