@@ -468,6 +468,13 @@ Result<std::filesystem::path> prepare_output_dir(const std::string& requested,
   return dir;
 }
 
+Error output_failure(const Error& error) {
+  return Error{ErrorKind::kOutput,
+               error.message +
+                   " (the figures printed above are complete; for files next time, free space "
+                   "on that disk or choose another --out)"};
+}
+
 void discard_empty_output_dir(const std::filesystem::path& dir, const std::string& requested) {
   std::error_code ignored;
   if (requested.empty() && std::filesystem::is_empty(dir, ignored))

@@ -102,6 +102,9 @@ Result<std::filesystem::path> prepare_output_dir(const std::string& requested,
 // was written into it: a command that failed before measuring leaves nothing behind.
 void discard_empty_output_dir(const std::filesystem::path& dir, const std::string& requested);
 
+// A result file that could not be written, with what the user still has and what to do.
+Error output_failure(const Error& error);
+
 // "iuprobe: <message>" on stderr (nothing for an empty message).
 void print_error(const Error& error);
 

@@ -239,9 +239,10 @@ Result<void> write_probe(const ProbePlan& plan, const ProbeReport& report, LiveS
   fmt::print("{}", plans);
   const boost::json::object json = probe_json(report);
   const auto result = plan.dir / "result.json", html = plan.dir / "report.html";
-  if (auto written = write_json_file(result, json); !written) return live.fail(written.error());
+  if (auto written = write_json_file(result, json); !written)
+    return live.fail(output_failure(written.error()));
   if (auto written = write_text_file(html, render_probe_html(json)); !written)
-    return live.fail(written.error());
+    return live.fail(output_failure(written.error()));
   fmt::print("\nresult     {}\nreport     {}\n", result.string(), html.string());
   boost::json::object details{{"answer", json.at("answer")},
                               {"warnings", json.at("warnings")},

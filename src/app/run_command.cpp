@@ -44,7 +44,8 @@ Result<void> run_outcome(const RunResult& result, bool model_stopped) {
 
 // The summary, result.json and the live page's last event.
 Result<void> finish_run(const RunOptions& o, const RunPlan& plan, const RunResult& result,
-                        ModelSession* model, const std::filesystem::path& dir, LiveSession& live) {
+                        ModelSession* model, const std::filesystem::path& dir, LiveSession& live,
+                        std::optional<Error> history_failure) {
   print_run_summary(stdout, plan.setup.target.description, plan.shape, result);
   auto json = run_result_json(
       "run", config_json(o.target, o.load, plan.setup.target, plan.settings, plan.shape), result);
@@ -54,11 +55,15 @@ Result<void> finish_run(const RunOptions& o, const RunPlan& plan, const RunResul
                      {"inference_units", model->inference_units()},
                      {"iu_minutes", model->iu_minutes()}};
   }
-  if (auto written = write_json_file(dir / "result.json", json); !written)
-    return live.fail(written.error());
+  if (auto written = write_json_file(dir / "result.json", json); !written) {
+    Error failure = written.error();
+    if (history_failure) failure.message += "; and " + history_failure->message;
+    return live.fail(output_failure(failure));
+  }
   fmt::print("\nresult     {}\nhistory    {}\n", (dir / "result.json").string(),
              (dir / "history.csv").string());
-  const Result<void> outcome = run_outcome(result, model_stopped);
+  Result<void> outcome = run_outcome(result, model_stopped);
+  if (history_failure && outcome) outcome = tl::unexpected(output_failure(*history_failure));
   boost::json::object details{{"summary", json["summary"]}, {"generator", json["generator"]}};
   live.end(outcome, std::move(details),
            {{"result.json", dir / "result.json", "application/json"},
@@ -103,8 +108,9 @@ Result<void> run_command(const RunOptions& o, StopSource& stop) {
   if (!model) return discard(model.error());
   live->status("load running");
   const RunResult result = run_shape(**session, plan->shape);
+  const std::optional<Error> history_failure = (*csv)->failure();
   csv->reset();  // flushed and closed before the page fetches it
-  return finish_run(o, *plan, result, model->get(), *dir, *live);
+  return finish_run(o, *plan, result, model->get(), *dir, *live, history_failure);
 }
 
 }  // namespace iuprobe

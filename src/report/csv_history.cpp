@@ -2,6 +2,7 @@
 #include "report/csv_history.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -12,9 +13,15 @@ Result<std::unique_ptr<CsvHistory>> CsvHistory::open(const std::filesystem::path
   std::FILE* file = std::fopen(path.c_str(), "w");
   if (file == nullptr)
     return fail(ErrorKind::kOutput, "cannot write {}: {}", path.string(), std::strerror(errno));
-  fmt::print(file, "{}\n", header());
-  std::fflush(file);
-  return std::unique_ptr<CsvHistory>(new CsvHistory(file));
+  const std::string head = header() + "\n";
+  if (std::fwrite(head.data(), 1, head.size(), file) != head.size() || std::fflush(file) != 0) {
+    const std::string why = std::strerror(errno);
+    std::fclose(file);
+    return fail(ErrorKind::kOutput, "cannot write {}: {}", path.string(), why);
+  }
+  auto history = std::unique_ptr<CsvHistory>(new CsvHistory(file, path));
+  history->complete_bytes_ = head.size();
+  return history;
 }
 
 CsvHistory::~CsvHistory() {
@@ -50,8 +57,24 @@ std::string CsvHistory::row(const WindowRecord& w) {
 }
 
 void CsvHistory::on_window(const WindowRecord& window) {
-  fmt::print(file_, "{}\n", row(window));
+  const std::string line = row(window) + "\n";
+  const bool written = std::fwrite(line.data(), 1, line.size(), file_) == line.size();
+  if (written && std::fflush(file_) == 0) {
+    complete_bytes_ += line.size();
+    return;
+  }
+  if (!failure_) {
+    failure_ = Error{ErrorKind::kOutput,
+                     fmt::format("cannot write {} from {:.0f} s on: {}", path_.string(),
+                                 to_seconds(window.start), std::strerror(errno))};
+  }
+  // No half row: cut the file back to its last whole row (the bytes that did go out), drop
+  // what stdio still holds, and try the next row from there.
+  std::clearerr(file_);
   std::fflush(file_);
+  std::clearerr(file_);
+  if (::ftruncate(::fileno(file_), static_cast<off_t>(complete_bytes_)) == 0)
+    std::fseek(file_, static_cast<long>(complete_bytes_), SEEK_SET);
 }
 
 }  // namespace iuprobe

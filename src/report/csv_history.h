@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "core/result.h"
 #include "engine/session.h"
@@ -16,13 +17,19 @@ class CsvHistory final : public SessionObserver {
   static Result<std::unique_ptr<CsvHistory>> open(const std::filesystem::path& path);
   ~CsvHistory() override;
   void on_window(const WindowRecord& window) override;
+  // The first row that could not be written (a full or read-only disk), if any: later rows are
+  // still tried, so the file has every row that fit.
+  std::optional<Error> failure() const { return failure_; }
 
   static std::string header();
   static std::string row(const WindowRecord& window);
 
  private:
-  explicit CsvHistory(std::FILE* file) : file_(file) {}
+  CsvHistory(std::FILE* file, std::filesystem::path path) : file_(file), path_(std::move(path)) {}
   std::FILE* file_;
+  std::filesystem::path path_;
+  std::optional<Error> failure_;
+  std::size_t complete_bytes_ = 0;  // the header and every whole row written
 };
 
 }  // namespace iuprobe

@@ -174,19 +174,25 @@ json::object run_result_json(std::string_view command, const json::object& confi
 }
 
 Result<void> write_text_file(const std::filesystem::path& path, std::string_view text) {
+  // Written beside it and moved into place, so that a reader never sees half a file; on any
+  // failure (a full disk shows only when the stream is closed) the partial copy is removed.
   const std::filesystem::path temp = path.string() + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      return fail(ErrorKind::kOutput, "cannot write {}: {}", temp.string(), std::strerror(errno));
-    out << text;
-    if (!out)
-      return fail(ErrorKind::kOutput, "cannot write {}: {}", temp.string(), std::strerror(errno));
+  std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+  if (out) out << text;
+  if (out) out.close();
+  if (!out) {
+    const std::string why = std::strerror(errno);
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    return fail(ErrorKind::kOutput, "cannot write {}: {}", path.string(), why);
   }
   std::error_code ec;
   std::filesystem::rename(temp, path, ec);
-  if (ec)
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
     return fail(ErrorKind::kOutput, "cannot move {} into place: {}", path.string(), ec.message());
+  }
   return {};
 }
 

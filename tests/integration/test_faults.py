@@ -12,7 +12,11 @@ import time
 import unittest
 from pathlib import Path
 
+import contextlib
 import json
+import os
+import re
+import signal
 
 from harness import IUPROBE, Emulator, Nginx, emulator_env, probe_result, read_json, run_iuprobe, write_images
 
@@ -153,6 +157,99 @@ class MidProbeFaults(unittest.TestCase):
         self.assertEqual(result["answer"]["verdict"], "unfinished", run.stdout)
         self.assertIn("with errors, not throttles", run.stdout)
         self.assertLessEqual(len(result["trials"]), 6, run.stdout)
+
+
+@contextlib.contextmanager
+def small_disk(size: str):
+    """A tmpfs of `size` mounted on a new directory (needs root, as CI has)."""
+    directory = tempfile.mkdtemp()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", directory],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        os.rmdir(directory)
+        raise unittest.SkipTest(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield Path(directory)
+    finally:
+        subprocess.run(["umount", "-l", directory], check=True)
+        os.rmdir(directory)
+
+
+def fill(directory: Path) -> None:
+    """Writes a file into `directory` until its disk is full."""
+    with open(directory / "filler", "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(b"x" * 4096)
+        except OSError:
+            pass
+
+
+class ResultsDirectoryFaults(unittest.TestCase):
+    """A results directory that fills up or is read-only: a clear error that names the file, exit
+    7, the run's figures still printed, no half-written file left behind."""
+
+    def setUp(self):
+        self.server = FaultServer(1000).__enter__()
+
+    def tearDown(self):
+        self.server.__exit__(None, None, None)
+
+    def test_a_disk_that_fills_up_mid_run_loses_no_figure_and_says_what_was_not_written(self):
+        with small_disk("1m") as disk:
+            filler = threading.Timer(3, fill, [disk])
+            filler.start()
+            run = run_iuprobe("run", "--url", self.server.url, "--rate", "20", "--duration", "6s", "--quiet",
+                              "--out", str(disk / "out"))
+            filler.join()
+            left = sorted(p.name for p in (disk / "out").iterdir())
+        self.assertEqual(run.returncode, 7, run.stdout + run.stderr)
+        self.assertIn("statuses   200 x 120", run.stdout)  # every figure, on the terminal
+        self.assertIn("cannot write", run.stderr)
+        self.assertIn("result.json: No space left on device", run.stderr)
+        self.assertIn("free space on that disk or choose another --out", run.stderr)
+        self.assertEqual(left, ["history.csv"])  # its rows (they fit in its page); no result.json.tmp
+
+    def test_a_size_limit_mid_run_names_the_rows_of_history_that_were_not_written(self):
+        # RLIMIT_FSIZE of 800 bytes, SIGXFSZ ignored (inherited across exec): writes past it fail
+        # with EFBIG, the way a quota does: history.csv takes its header and a few rows.
+        import resource
+
+        def limited():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (800, 800))
+
+        with tempfile.TemporaryDirectory() as tmp:
+            run = subprocess.run([IUPROBE, "run", "--url", self.server.url, "--rate", "20", "--duration", "6s",
+                                  "--quiet", "--out", tmp], capture_output=True, text=True, timeout=60,
+                                 preexec_fn=limited)
+            rows = (Path(tmp) / "history.csv").read_text().splitlines()
+        self.assertEqual(run.returncode, 7, run.stdout + run.stderr)
+        self.assertIn("statuses   200 x 120", run.stdout)
+        self.assertIn("result.json: File too large", run.stderr)
+        failed_from = re.search(r"history\.csv from (\d+) s on: File too large", run.stderr)
+        self.assertIsNotNone(failed_from, run.stderr)
+        self.assertEqual(len(rows) - 1, int(failed_from.group(1)))  # every second before it is there
+
+    def test_a_full_disk_at_the_end_of_a_probe_keeps_what_fit_and_leaves_no_partial_file(self):
+        with small_disk("16k") as disk:
+            run = run_iuprobe("probe", "--url", self.server.url, "--max-tps", "40", "--out", str(disk / "out"),
+                              timeout=120)
+            left = sorted(p.name for p in (disk / "out").iterdir())
+        self.assertEqual(run.returncode, 7, run.stdout + run.stderr)
+        self.assertIn("capacity   no limit found", run.stdout)
+        self.assertIn("report.html: No space left on device", run.stderr)
+        self.assertEqual(left, ["result.json"])  # no report.html.tmp
+
+    def test_a_read_only_results_directory_is_named_before_anything_runs(self):
+        with small_disk("1m") as disk:
+            subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+            run = run_iuprobe("run", "--url", self.server.url, "--rate", "20", "--duration", "2s",
+                              "--out", str(disk / "out"))
+        self.assertEqual(run.returncode, 7, run.stdout + run.stderr)
+        self.assertIn(f"--out {disk / 'out'}: cannot create the directory: Read-only file system", run.stderr)
+        self.assertEqual(self.server.process.poll(), None)
+        self.assertNotIn("statuses", run.stdout)  # nothing ran: no load, no IU time
 
 
 class StopProjectVersionFaults(unittest.TestCase):
