@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 
+#include "aws/credentials.h"
 #include "http/bodies.h"
 
 namespace iuprobe {
@@ -213,6 +214,15 @@ Result<EmulatorConfig> parse_emulator_config(std::string_view json_text) {
       ObjectReader key_in(item.get_object(), where);
       IUPROBE_TRY(key_in.read("access_key_id", key.access_key_id));
       IUPROBE_TRY(key_in.read("secret_access_key", key.secret_access_key));
+      std::optional<std::string> expires;  // absent or null: never
+      IUPROBE_TRY(key_in.read("expires", expires));
+      if (expires) {
+        key.expires = parse_iso8601(*expires);
+        if (!key.expires)
+          return fail(ErrorKind::kInput,
+                      "{}.expires: '{}' is not an ISO 8601 UTC time such as 2026-12-02T14:05:00Z",
+                      where, *expires);
+      }
       IUPROBE_TRY(key_in.finish());
       config.credentials.push_back(std::move(key));
     }

@@ -84,6 +84,9 @@ struct ModelConfig {
 struct AccessKey {
   std::string access_key_id;
   std::string secret_access_key;
+  // Temporary credentials: requests signed with this key from then on get ExpiredTokenException
+  // (JSON key "expires", ISO 8601 UTC, e.g. "2026-12-02T14:05:00Z").
+  std::optional<std::chrono::system_clock::time_point> expires;
 };
 
 struct EmulatorConfig {

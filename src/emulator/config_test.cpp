@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "aws/credentials.h"
+
 namespace iuprobe {
 namespace {
 
@@ -15,7 +17,8 @@ TEST(EmulatorConfig, DefaultsAreValid) {
 TEST(EmulatorConfig, ParsesEveryKey) {
   auto config = parse_emulator_config(R"({
     "region": "eu-west-1", "account": "111122223333", "seed": 9, "verify_signatures": false,
-    "credentials": [{"access_key_id": "AKIDTEST", "secret_access_key": "s3cret"}],
+    "credentials": [{"access_key_id": "AKIDTEST", "secret_access_key": "s3cret",
+                     "expires": "2026-12-02T14:05:00Z"}],
     "models": [{"project": "cars", "version": "cars.v2", "type": "detection",
                 "labels": ["car", "bus"], "status": "STOPPED", "inference_units": 2,
                 "max_inference_units": 4, "base_service": "80ms",
@@ -29,6 +32,7 @@ TEST(EmulatorConfig, ParsesEveryKey) {
   EXPECT_FALSE(config->verify_signatures);
   ASSERT_EQ(config->credentials.size(), 1u);
   EXPECT_EQ(config->credentials[0].secret_access_key, "s3cret");
+  EXPECT_EQ(config->credentials[0].expires, parse_iso8601("2026-12-02T14:05:00Z"));
   ASSERT_EQ(config->models.size(), 1u);
   const ModelConfig& m = config->models[0];
   EXPECT_EQ(m.kind, ModelKind::kDetection);

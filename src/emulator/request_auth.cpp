@@ -99,6 +99,10 @@ std::optional<ServiceError> SignatureVerifier::verify(const HttpRequest& request
     return ServiceError{"UnrecognizedClientException",
                         "The security token included in the request is invalid."};
   }
+  if (key->expires && now >= *key->expires) {
+    return ServiceError{"ExpiredTokenException",
+                        "The security token included in the request is expired"};
+  }
   const auto amz_date = request.find("x-amz-date");
   const auto signed_at =
       amz_date == request.end() ? std::nullopt : parse_amz_date(amz_date->value());

@@ -75,6 +75,16 @@ TEST(SignatureVerifier, UnknownKeyIsAnUnrecognizedClient) {
   EXPECT_EQ(check(v, signed_request(stranger, "{}"))->type, "UnrecognizedClientException");
 }
 
+TEST(SignatureVerifier, TemporaryKeysExpire) {
+  SignatureVerifier v({{kEmulatorAccessKeyId, kEmulatorSecretAccessKey, kSignedAt + 1min}},
+                      "us-east-1", "rekognition");
+  const HttpRequest request = signed_request(kGood, "{}");
+  EXPECT_FALSE(check(v, request, kSignedAt + 59s));
+  const auto expired = check(v, request, kSignedAt + 1min);
+  ASSERT_TRUE(expired);
+  EXPECT_EQ(expired->type, "ExpiredTokenException");
+}
+
 TEST(SignatureVerifier, SkewBeyondFiveMinutesHasExpired) {
   auto v = verifier();
   const auto request = signed_request(kGood, "{}");

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "engine/preflight.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -42,6 +45,21 @@ std::string explain(const ExchangeResult& result, const ConnectionOptions& optio
 }
 
 }  // namespace
+
+std::optional<Error> trust_lost(const ExchangeResult& result, const ConnectionOptions& options) {
+  if (result.stage != ExchangeStage::kTlsHandshake ||
+      result.error.category() != asio::error::get_ssl_category() ||
+      ERR_GET_REASON(static_cast<unsigned long>(result.error.value())) !=
+          SSL_R_CERTIFICATE_VERIFY_FAILED)
+    return std::nullopt;
+  return Error{ErrorKind::kNetwork,
+               fmt::format("{} ({}) now presents a TLS certificate that is not trusted ({}), "
+                           "though it was at the start: it changed mid-run (a rotation to a "
+                           "certificate this machine does not trust, or something in the path "
+                           "intercepts). If the new one is expected, pass --ca-file with the CA "
+                           "that signed it, or --insecure to skip verification",
+                           options.host, endpoint_text(options.endpoint), result.error.message())};
+}
 
 Result<std::unique_ptr<ClientConnection>> preflight(const HttpUrl& url, ConnectionOptions& options,
                                                     asio::io_context& io) {

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <ctime>
 
+#include "engine/preflight.h"
 #include "http/awaitable.h"
 #include "http/classify.h"
 #include "load/schedule.h"
@@ -350,6 +351,9 @@ void Worker::record(const Job& job, const ExchangeResult& result, std::string_vi
   } else {
     outcome = result.timed_out ? Outcome::kTimeout : Outcome::kTransportError;
     if (job.judged) totals_.errors.add(0, describe_failure(result, *setup_.connection));
+    if (!setup_.abort->requested()) {
+      if (auto lost = trust_lost(result, *setup_.connection)) setup_.abort->request(*lost);
+    }
   }
   for (Window* w : {&window_, &totals_.phases[job.phase_index]}) {
     ++w->count(outcome);

@@ -18,7 +18,10 @@ import os
 import re
 import signal
 
-from harness import IUPROBE, Emulator, Nginx, emulator_env, probe_result, read_json, run_iuprobe, write_images
+import shutil
+
+from harness import (IUPROBE, Emulator, Nginx, emulator_env, probe_result, read_json, run_iuprobe,
+                     self_signed_certificate, write_images)
 
 
 class SilentEndpoint:
@@ -250,6 +253,130 @@ class ResultsDirectoryFaults(unittest.TestCase):
         self.assertIn(f"--out {disk / 'out'}: cannot create the directory: Read-only file system", run.stderr)
         self.assertEqual(self.server.process.poll(), None)
         self.assertNotIn("statuses", run.stdout)  # nothing ran: no load, no IU time
+
+
+class NetworkChangesMidRun(unittest.TestCase):
+    """nginx closes each connection after 10 requests (keepalive_requests), so a run at 50/s opens
+    about five new ones a second, each one after the change."""
+
+    def test_a_name_that_stops_resolving_mid_run_changes_nothing(self):
+        # The name is added to /etc/hosts (appended, and cut off again: readers never see a
+        # partial file) and removed 2 s into the run. iuprobe resolves once, before any load, and
+        # keeps that address for every connection, as wrk and h2load do.
+        hosts = Path("/etc/hosts")
+        if not os.access(hosts, os.W_OK):
+            self.skipTest("/etc/hosts is not writable here")
+        name = f"iuprobe-dns-fault-{os.getpid()}.test"
+        original = hosts.stat().st_size
+        with Nginx("listen 127.0.0.1:{port}; keepalive_requests 10; location / { return 200 'ok'; }") as nginx, \
+                tempfile.TemporaryDirectory() as tmp:
+            with open(hosts, "a") as f:
+                f.write(f"\n127.0.0.1 {name}\n")
+            try:
+                remove = threading.Timer(2, os.truncate, [hosts, original])
+                remove.start()
+                run = run_iuprobe("run", "--url", f"http://{name}:{nginx.port}/", "--rate", "50", "--duration", "5s",
+                                  "--quiet", "--out", tmp)
+                remove.join()
+                with self.assertRaises(socket.gaierror):  # it did stop resolving
+                    socket.getaddrinfo(name, nginx.port)
+                result = read_json(Path(tmp) / "result.json")
+            finally:
+                os.truncate(hosts, original)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertEqual(result["summary"]["outcomes"]["ok"], 250)
+
+    def test_a_certificate_that_changes_to_an_untrusted_one_ends_the_run_saying_so(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            d = Path(tmp)
+            (d / "a").mkdir()
+            (d / "b").mkdir()
+            trusted, trusted_key = self_signed_certificate(d / "a")
+            other, other_key = self_signed_certificate(d / "b")
+            shutil.copy(trusted, d / "cert.pem")
+            shutil.copy(trusted_key, d / "key.pem")
+            nginx = Nginx(f"""listen 127.0.0.1:{{port}} ssl; ssl_certificate {d}/cert.pem;
+                             ssl_certificate_key {d}/key.pem; keepalive_requests 10;
+                             location / {{ return 200 "x"; }}""")
+            with nginx:
+                def rotate():  # as a certificate rotation does: new files, then a reload
+                    shutil.copy(other, d / "cert.pem")
+                    shutil.copy(other_key, d / "key.pem")
+                    nginx.process.send_signal(signal.SIGHUP)
+                rotation = threading.Timer(3, rotate)
+                rotation.start()
+                run = run_iuprobe("run", "--url", nginx.url(scheme="https"), "--rate", "50", "--duration", "20s",
+                                  "--ca-file", str(trusted), "--quiet", "--out", str(d / "out"))
+                rotation.join()
+            result = read_json(d / "out" / "result.json")
+        self.assertEqual(run.returncode, 4, run.stdout + run.stderr)  # network
+        self.assertIn("now presents a TLS certificate that is not trusted", run.stderr)
+        self.assertIn("--ca-file", run.stderr)
+        self.assertIn("STOPPED EARLY", run.stdout)
+        self.assertGreater(result["summary"]["outcomes"]["ok"], 100)  # the 3 s before, kept
+        # Ended at the first new connection after the rotation, not after 20 s of failures.
+        self.assertLess(result["summary"]["sent"], 10 * 50)
+
+
+class CredentialsThatExpire(unittest.TestCase):
+    def test_temporary_credentials_are_renewed_from_the_container_endpoint_before_they_expire(self):
+        """The container endpoint (as ECS and EKS Pod Identity serve it) hands out key 1, said to
+        expire 10 min 3 s from now, then key 2. iuprobe renews 10 minutes before an expiry, so it
+        fetches key 2 about 3 s into the run. The emulator refuses key 1 from 6 s on
+        (ExpiredTokenException, which would end the run): the 10-minute margin compressed into
+        seconds. A run of 10 s passes only if every request after the renewal is signed with
+        key 2."""
+        import http.server
+        from datetime import datetime, timedelta, timezone
+        now = datetime.now(timezone.utc)
+        stamp = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
+        keys = [("AKIAFIRSTKEY00000001", "first/secret/key/000000000000000000000", now + timedelta(minutes=10, seconds=3)),
+                ("AKIASECONDKEY0000002", "second/secret/key/00000000000000000000", now + timedelta(hours=1))]
+        fetches = []
+
+        class Credentials(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                key_id, secret, expires = keys[min(len(fetches), 1)]
+                fetches.append(self.headers.get("Authorization"))
+                body = json.dumps({"AccessKeyId": key_id, "SecretAccessKey": secret, "Token": "session-token",
+                                   "Expiration": stamp(expires)}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Credentials)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        with tempfile.TemporaryDirectory() as tmp:
+            config = Path(tmp) / "emulator.json"
+            config.write_text(json.dumps({"credentials": [
+                {"access_key_id": keys[0][0], "secret_access_key": keys[0][1],
+                 "expires": stamp(now + timedelta(seconds=6))},
+                {"access_key_id": keys[1][0], "secret_access_key": keys[1][1]}]}))
+            images = write_images(Path(tmp) / "images", 2)
+            env = {"PATH": os.environ["PATH"], "HOME": tmp, "AWS_EC2_METADATA_DISABLED": "true",
+                   "AWS_CONTAINER_CREDENTIALS_FULL_URI": f"http://127.0.0.1:{server.server_port}/creds",
+                   "AWS_CONTAINER_AUTHORIZATION_TOKEN": "pod-token", "AWS_REGION": "us-east-1"}
+            try:
+                with Emulator("--config", str(config)) as emulator:
+                    run = run_iuprobe("run", "--project-version-arn", emulator.model_arn, "--endpoint-url",
+                                      emulator.url, "--images", str(images), "--rate", "20", "--duration", "10s",
+                                      "--quiet", "--out", str(Path(tmp) / "out"), env=env)
+                    served = emulator.count("DetectCustomLabels")
+                    expired = emulator.count("DetectCustomLabels", "ExpiredTokenException")
+            finally:
+                server.shutdown()
+                server.server_close()
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertIn("from container", run.stdout)
+        self.assertEqual(len(fetches), 2, fetches)  # the first, then the renewal
+        self.assertEqual(fetches, ["pod-token", "pod-token"])
+        self.assertEqual(served, 200)
+        self.assertEqual(expired, 0)
 
 
 class StopProjectVersionFaults(unittest.TestCase):
