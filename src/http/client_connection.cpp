@@ -44,9 +44,11 @@ class BasicConnection final : public ClientConnection {
     ExchangeResult result;
     const Busy busy(busy_);
     timed_out_ = false;
+    // Copied before the first suspension: `head` may view a buffer its source rewrites for the
+    // next request while this one waits to connect (the signed requests do).
+    head_.assign(head);
     if (!stream_ && !co_await connect(result)) co_return result;
 
-    head_.assign(head);
     result.stage = ExchangeStage::kWrite;
     result.sent = SteadyClock::now();
     deadline_ = result.sent + options_.request_timeout;

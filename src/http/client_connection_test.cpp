@@ -107,6 +107,27 @@ TEST(ClientConnection, LargeRequestsKeepTheirConnectionWhenTheServerReadsThem) {
   EXPECT_EQ(server.accepted(), 1u);
 }
 
+TEST(ClientConnection, TheHeadIsCopiedBeforeTheConnectionIsOpened) {
+  // Signed requests hand out a head that views their source's buffer, which the next request
+  // rewrites; a new connection must not send the next request's head with this one's body.
+  std::string target;
+  testing::TestServer server([&](HttpRequest& request) -> asio::awaitable<HttpResponse> {
+    target = std::string(request.target());
+    co_return testing::text_response(200, "ok");
+  });
+  asio::io_context io;
+  const ConnectionOptions options{.endpoint = {asio::ip::make_address("127.0.0.1"), server.port()},
+                                  .host = "127.0.0.1"};
+  auto connection = ClientConnection::create(io.get_executor(), options);
+  std::string buffer = "GET /first HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  auto result = asio::co_spawn(io, connection->exchange(buffer, "", false), asio::use_future);
+  while (!connection->is_open()) io.run_one();  // the exchange now waits for its connection
+  buffer = "GET /other HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";  // the source's next request
+  io.run();
+  ASSERT_TRUE(result.get().has_response());
+  EXPECT_EQ(target, "/first");
+}
+
 TEST(ClientConnection, ARequestThatNobodyAnswersFailsWithTheWriteError) {
   asio::io_context io;
   tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
