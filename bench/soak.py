@@ -37,10 +37,6 @@ def binary() -> str:
     sys.exit("no iuprobe build: run scripts/setup.sh, or set IUPROBE_BIN")
 
 
-def rss_mb(pid: int) -> float:
-    return harness.rss_mb(pid)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=int, default=60)
@@ -99,7 +95,7 @@ def main() -> int:
                 print(f"iuprobe run ended early (exit {run.returncode}): {run.stderr.read()}")
                 return 1
             answered = emulator.count("DetectCustomLabels")
-            row = (minute, rss_mb(run.pid), rss_mb(emulator.process.pid), (answered - answered_before) / 60,
+            row = (minute, harness.rss_mb(run.pid), harness.rss_mb(emulator.process.pid), (answered - answered_before) / 60,
                    sum(received) / 1024)
             answered_before = answered
             rows.append(row)
@@ -108,10 +104,14 @@ def main() -> int:
         # A tab opened now: the history it is sent first (what arrives within 2 s: the replay,
         # and a live event or two).
         connection, response = harness.connect(url, "/events")
+        connection.sock.settimeout(0.5)
         first = b""
         deadline = time.monotonic() + 2
         while time.monotonic() < deadline:
-            first += response.read1(1 << 20)
+            try:
+                first += response.read1(1 << 20)
+            except TimeoutError:
+                pass
         connection.close()
         stop.set()
         code = run.wait(timeout=120)

@@ -208,8 +208,13 @@
   });
   on("status", s => log(s.t_s, s.text));
   on("window", w => {
+    // A page that reconnects inside a merged point of a long run's history (see EventLog) is
+    // sent that point again: keep the chart's time moving forward.
+    const last = live.points[live.points.length - 1];
+    if (last && w.t_s < last.end - 1e-6) return;
     const p = IuprobeCharts.seriesPoint(w);
-    Object.assign(p, { sent: w.sent_per_s, late: w.late_fraction, queued: w.queued_fraction, cpu: w.peak_worker_cpu });
+    Object.assign(p, { sent: w.sent_per_s, late: w.late_fraction, queued: w.queued_fraction, cpu: w.peak_worker_cpu,
+                       end: w.t_s + (w.length_s || 1) });
     live.points.push(p);
     el("elapsed").textContent = `${fmt(w.t_s + (w.length_s || 1), 0)} s` + (w.unjudged ? ` · unjudged: ${w.phase || "warm-up"}` : "");
   });

@@ -60,10 +60,16 @@ Result<void> finish_run(const RunOptions& o, const RunPlan& plan, const RunResul
     if (history_failure) failure.message += "; and " + history_failure->message;
     return live.fail(output_failure(failure));
   }
-  fmt::print("\nresult     {}\nhistory    {}\n", (dir / "result.json").string(),
-             (dir / "history.csv").string());
+  fmt::print("\nresult     {}\nhistory    {}{}\n", (dir / "result.json").string(),
+             (dir / "history.csv").string(), history_failure ? " (incomplete: see below)" : "");
   Result<void> outcome = run_outcome(result, model_stopped);
-  if (history_failure && outcome) outcome = tl::unexpected(output_failure(*history_failure));
+  if (history_failure) {
+    if (outcome) {
+      outcome = tl::unexpected(output_failure(*history_failure));
+    } else {
+      print_error(*history_failure);  // the run's own failure is the exit code; say this too
+    }
+  }
   boost::json::object details{{"summary", json["summary"]}, {"generator", json["generator"]}};
   live.end(outcome, std::move(details),
            {{"result.json", dir / "result.json", "application/json"},

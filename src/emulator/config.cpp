@@ -380,6 +380,13 @@ Result<void> validate_emulator_config(const EmulatorConfig& config) {
                   "credentials: access_key_id and secret_access_key must both be set");
   }
   if (config.models.empty()) return fail(ErrorKind::kInput, "no models: configure at least one");
+  if (config.max_buffered_bytes != 0 && config.max_buffered_bytes < kMaxRequestBodyBytes)
+    return fail(ErrorKind::kInput,
+                "max_buffered_bytes (--max-buffered) {}: below the largest request the emulator "
+                "accepts ({} "
+                "bytes), such a request would be refused as busy forever; give 0 (no cap) or "
+                "at least that",
+                config.max_buffered_bytes, kMaxRequestBodyBytes);
   if (config.history_days > 63)
     return fail(ErrorKind::kInput,
                 "history_days {}: the emulator makes up to 63 days of history (1-minute points)",

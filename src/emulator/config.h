@@ -89,6 +89,10 @@ struct AccessKey {
   std::optional<std::chrono::system_clock::time_point> expires;
 };
 
+// The largest request body the emulator reads (a 4 MB image in base64 is 5.6 MB); larger ones
+// get 413 before they are read.
+inline constexpr std::uint64_t kMaxRequestBodyBytes = 8 << 20;
+
 struct EmulatorConfig {
   std::string region = "us-east-1";
   std::string account = "123456789012";
@@ -99,7 +103,7 @@ struct EmulatorConfig {
   // from "recorded" traffic can be shown offline: see emulator/metric_store.h.
   unsigned history_days = 0;
   // Request bodies held at once, all connections together; beyond it requests get 503 (JSON key
-  // max_buffered_bytes, --max-buffered).
+  // max_buffered_bytes, --max-buffered). 0 (no cap) or at least kMaxRequestBodyBytes.
   std::uint64_t max_buffered_bytes = 256 << 20;
   std::vector<ModelConfig> models = {ModelConfig{}};
 };

@@ -130,6 +130,18 @@ TEST(EmulatorConfig, InjectsOnlyStopFailuresItKnows) {
   EXPECT_NE(refused.error().message.find("stop_failures: 'Gremlins'"), std::string::npos);
 }
 
+TEST(EmulatorConfig, ABufferCapBelowTheLargestRequestIsRefused) {
+  EmulatorConfig config;
+  config.max_buffered_bytes = 1 << 20;  // a 2 MB image would be "busy" forever
+  auto refused = validate_emulator_config(config);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("--max-buffered"), std::string::npos);
+  config.max_buffered_bytes = 0;
+  EXPECT_TRUE(validate_emulator_config(config));
+  config.max_buffered_bytes = kMaxRequestBodyBytes;
+  EXPECT_TRUE(validate_emulator_config(config));
+}
+
 TEST(EmulatorConfig, MissingFileIsNamed) {
   auto missing = load_emulator_config("/nonexistent/emulator.json");
   ASSERT_FALSE(missing);

@@ -449,9 +449,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
 Emulator::Emulator(asio::io_context& io, EmulatorConfig config)
     : state_(std::make_shared<State>(io, std::move(config))) {
   ServerLimits limits;
-  // The largest legal request is a 4 MB image in base64 (5.6 MB) plus JSON; bigger bodies are
-  // refused by the transport (413) before anything is buffered past this.
-  limits.max_body_bytes = 8 << 20;
+  limits.max_body_bytes = kMaxRequestBodyBytes;
   limits.max_buffered_bytes = state_->config.max_buffered_bytes;
   auto* state = state_.get();
   server_ = std::make_unique<HttpServer>(

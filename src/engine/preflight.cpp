@@ -54,10 +54,10 @@ std::optional<Error> trust_lost(const ExchangeResult& result, const ConnectionOp
     return std::nullopt;
   return Error{ErrorKind::kNetwork,
                fmt::format("{} ({}) now presents a TLS certificate that is not trusted ({}), "
-                           "though it was at the start: it changed mid-run (a rotation to a "
-                           "certificate this machine does not trust, or something in the path "
-                           "intercepts). If the new one is expected, pass --ca-file with the CA "
-                           "that signed it, or --insecure to skip verification",
+                           "though it was at the start: it expired, or changed mid-run (a "
+                           "rotation to a certificate this machine does not trust, or something "
+                           "in the path intercepts). If the new one is expected, pass --ca-file "
+                           "with the CA that signed it, or --insecure to skip verification",
                            options.host, endpoint_text(options.endpoint), result.error.message())};
 }
 

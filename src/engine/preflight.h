@@ -20,9 +20,10 @@ Result<std::unique_ptr<ClientConnection>> preflight(const HttpUrl& url, Connecti
                                                     boost::asio::io_context& io);
 
 // Preflight's counterpart during the load: a new connection whose TLS handshake failed because
-// the server's certificate is not trusted. Preflight trusted it, so it changed mid-run (rotated
-// to one the trust store lacks, or something in the path intercepts). Nothing will pass from now
-// on, so the load ends (an error of kind kNetwork that says what to do); nullopt otherwise.
+// the server's certificate is not trusted. Preflight trusted it, so it expired or changed mid-run
+// (rotated to one the trust store lacks, or something in the path intercepts). Nothing will pass
+// from now on, so the load ends (an error of kind kNetwork that says what to do); nullopt
+// otherwise.
 std::optional<Error> trust_lost(const ExchangeResult& result, const ConnectionOptions& options);
 
 }  // namespace iuprobe

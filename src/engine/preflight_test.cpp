@@ -27,7 +27,7 @@ TEST(TrustLost, AnUntrustedCertificateMidRunEndsTheLoadSayingWhatToDo) {
   ASSERT_TRUE(lost);
   EXPECT_EQ(lost->kind, ErrorKind::kNetwork);
   EXPECT_NE(lost->message.find("api.example"), std::string::npos);
-  EXPECT_NE(lost->message.find("changed mid-run"), std::string::npos);
+  EXPECT_NE(lost->message.find("expired, or changed mid-run"), std::string::npos);
   EXPECT_NE(lost->message.find("--ca-file"), std::string::npos);
 }
 

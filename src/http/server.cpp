@@ -117,9 +117,10 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
     }
   }
 
-  // At the connection cap, as nginx does: closes the oldest connection that has no request in
-  // hand (idle keep-alive, or a header still trickling in), so that a flood of idle or slow
-  // connections cannot lock out a client that sends its request. False if every one is busy.
+  // At the connection cap: closes the oldest connection that has no request in hand (idle
+  // keep-alive, as nginx reclaims them too, or a header still trickling in), so that a flood of
+  // idle or slow connections cannot lock out a client that sends its request. False if every
+  // one is busy.
   bool reclaim_one() {
     for (Connection& c : streams) {
       if (!c.waiting) continue;

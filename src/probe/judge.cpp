@@ -7,6 +7,8 @@
 #include <cmath>
 #include <vector>
 
+#include "search/endpoint_failure.h"
+
 namespace iuprobe {
 
 JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context) {
@@ -208,22 +210,15 @@ std::optional<std::string> capacity_change_warning(std::span<const ProbeTrialRec
 
 std::optional<ErrorBurst> error_burst(const TrialPlan& plan, const TrialResult& result,
                                       std::span<const MaxRateSearch::Trial> before) {
-  if (plan.phase == TrialPlan::Phase::kSaturate || result.generator_limited) return std::nullopt;
-  const auto errors_of = [](const TrialResult& r) {
-    return static_cast<std::uint64_t>(
-        std::llround(r.error_fraction * static_cast<double>(r.answered)));
-  };
-  const auto by_errors = [&](const TrialResult& r) {
-    return r.refused > 0 && 2 * errors_of(r) > r.refused;
-  };
-  if (!by_errors(result)) return std::nullopt;
+  if (plan.phase == TrialPlan::Phase::kSaturate ||
+      !failed_by_errors({.plan = plan, .result = result, .passed = false}))
+    return std::nullopt;
   const bool passed_before = std::any_of(before.begin(), before.end(),
                                          [](const MaxRateSearch::Trial& t) { return t.passed; });
-  const bool failed_by_errors_before =
-      std::any_of(before.begin(), before.end(),
-                  [&](const MaxRateSearch::Trial& t) { return !t.passed && by_errors(t.result); });
-  if (!passed_before || failed_by_errors_before) return std::nullopt;
-  return ErrorBurst{.errors = errors_of(result),
+  if (!passed_before || std::any_of(before.begin(), before.end(), failed_by_errors))
+    return std::nullopt;
+  return ErrorBurst{.errors = static_cast<std::uint64_t>(
+                        std::llround(result.error_fraction * static_cast<double>(result.answered))),
                     .refused = result.refused,
                     .answered = result.answered,
                     .no_answer = result.answered > 0 && result.unanswered == result.answered,

@@ -65,8 +65,9 @@ void CsvHistory::on_window(const WindowRecord& window) {
   }
   if (!failure_) {
     failure_ = Error{ErrorKind::kOutput,
-                     fmt::format("cannot write {} from {:.0f} s on: {}", path_.string(),
-                                 to_seconds(window.start), std::strerror(errno))};
+                     fmt::format("cannot write {} from {:.0f} s on: {} (rows that did not fit "
+                                 "are missing)",
+                                 path_.string(), to_seconds(window.start), std::strerror(errno))};
   }
   // No half row: cut the file back to its last whole row (the bytes that did go out), drop
   // what stdio still holds, and try the next row from there.

@@ -9,21 +9,23 @@
 
 namespace iuprobe {
 
-namespace {
-
-// A step that failed by errors, not throttles: most of what it refused were errors.
 bool failed_by_errors(const MaxRateSearch::Trial& t) {
   const double errors = t.result.error_fraction * static_cast<double>(t.result.answered);
   return !t.passed && !t.result.generator_limited && t.result.refused > 0 &&
          2 * errors > static_cast<double>(t.result.refused);
 }
 
+namespace {
+
 // Errors at a small fraction that does not fall with the rate: two steps failed by errors at
 // rates at least 2x apart, both with at most a fifth of their answers errors, the slower one's
-// fraction at least half the faster one's (a reset or a cut-off answer every so often, a share
-// of 5xx). An endpoint that answers overload with errors cannot do that: at a rate r above its
-// capacity C it fails 1 - C/r of its requests, so a step at twice a failing rate fails more
-// than half. Bisecting towards zero would only creep down in ever shorter steps.
+// fraction at least three quarters of the faster one's (a reset or a cut-off answer every so
+// often, a share of 5xx). An endpoint that answers overload with errors cannot do that. Evenly
+// spaced, at a rate r above its capacity C it fails 1 - C/r of its requests, so a step at twice
+// a failing rate fails more than half. Poisson arrivals at one slot or a limiter without burst
+// lose rho/(1 + rho) (Erlang B), so half the rate loses at most 0.56 of the share while that is
+// a fifth or less; more slots fall faster still. Bisecting towards zero would only creep down
+// in ever shorter steps.
 std::optional<SearchAnswer> steady_errors(const std::vector<MaxRateSearch::Trial>& trials,
                                           double lo) {
   const MaxRateSearch::Trial& t = trials.back();
@@ -34,7 +36,7 @@ std::optional<SearchAnswer> steady_errors(const std::vector<MaxRateSearch::Trial
     const auto& [slow, fast] =
         it->plan.rate < t.plan.rate ? std::pair(&*it, &t) : std::pair(&t, &*it);
     if (fast->plan.rate < 2 * slow->plan.rate ||
-        slow->result.error_fraction < 0.5 * fast->result.error_fraction)
+        slow->result.error_fraction < 0.75 * fast->result.error_fraction)
       continue;
     const auto errors = [](const MaxRateSearch::Trial* x) {
       return x->result.error_fraction * static_cast<double>(x->result.answered);

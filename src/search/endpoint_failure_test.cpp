@@ -154,6 +154,30 @@ TEST(MaxRateSearch, AServerThatAnswersOverloadWithErrorsStillHasACapacity) {
   }
 }
 
+TEST(MaxRateSearch, RandomArrivalsAtALimiterThatAnswersWith503AreNotAFault) {
+  // Poisson arrivals at one slot (or nginx's limit_req without burst, its 503 not counted as a
+  // throttle): rho / (1 + rho) of them are lost at rho = rate / 2000, a share that falls with
+  // the rate, though slower than 1 - C/r does when evenly spaced.
+  const Server one_slot = [](const TrialPlan& plan) {
+    const auto n = static_cast<std::uint64_t>(plan.rate * to_seconds(plan.duration));
+    const double rho = plan.rate / 2000;
+    const auto lost =
+        static_cast<std::uint64_t>(std::llround(static_cast<double>(n) * rho / (1 + rho)));
+    return TrialResult{.offered = plan.rate,
+                       .sent = plan.rate,
+                       .goodput = static_cast<double>(n - lost) / to_seconds(plan.duration),
+                       .refused_fraction = static_cast<double>(lost) / static_cast<double>(n),
+                       .error_fraction = static_cast<double>(lost) / static_cast<double>(n),
+                       .answered = n,
+                       .refused = lost,
+                       .dominant_error = "HTTP 503",
+                       .dominant_error_count = lost};
+  };
+  const auto out = run(MaxRateSearch({}), one_slot);
+  EXPECT_EQ(out.answer.reason.find("do not fall with the rate"), std::string::npos)
+      << out.answer.reason;
+}
+
 TEST(MaxRateSearch, ToleratedSteadyErrorsLeaveTheCapacityToBeFound) {
   // The advice holds: with the tolerance it names, the limit behind the faults is found.
   expect_within(run(MaxRateSearch({.max_error_rate = 0.06}), faulty(150, false, 0.02)), 150, 0.1);

@@ -2,10 +2,14 @@
 """A small HTTP/1.1 keep-alive server for the fault tests, on asyncio: a token bucket of RATE/s
 (burst: one second) answers 200 within it and 429 beyond, and one fault is injected for a while:
 
-  --fault 5xx        answers 500 to every request in [AT, AT + FOR) seconds after the first request
+  --fault 5xx        answers 500 to every request for FOR seconds from the AFTER-th request on
   --fault reset      resets (RST) the connection instead of answering one request in EVERY
   --fault truncate   answers one request in EVERY with a Content-Length it does not send, then closes
-  --fault down       stops listening and closes every connection in [AT, AT + FOR), then listens again
+  --fault down       at the AFTER-th request, stops listening and closes every connection for FOR
+                     seconds, then listens again on the same port
+
+Faults start at a request count, not a time, so that they meet the same probe step however fast
+the machine is.
 
 It prints its port, then a JSON line of what it did when it ends (SIGTERM)."""
 
@@ -37,20 +41,19 @@ class Server:
     def __init__(self, args):
         self.args = args
         self.bucket = Bucket(args.rate)
-        self.first = None
+        self.fault_started = None
         self.requests = 0
         self.counts = {"ok": 0, "throttled": 0, "fault": 0}
         self.writers = set()
         self.server = None
 
     def in_window(self) -> bool:
-        t = time.monotonic() - self.first
-        return self.args.at <= t < self.args.at + self.args.for_
+        if self.fault_started is None and self.requests >= self.args.after:
+            self.fault_started = time.monotonic()
+        return self.fault_started is not None and time.monotonic() - self.fault_started < self.args.for_
 
     async def handle(self, reader, writer):
         self.writers.add(writer)
-        if self.first is None:
-            self.first = time.monotonic()  # the fault's clock starts at the first connection
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -98,9 +101,8 @@ class Server:
     async def outage(self, port: int):
         """Down at AT: the listener closed (new connections refused) and every connection
         aborted; up again, on the same port, FOR seconds later."""
-        while self.first is None:
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(max(0.0, self.first + self.args.at - time.monotonic()))
+        while self.requests < self.args.after:
+            await asyncio.sleep(0.005)
         self.server.close()
         self.counts["fault"] += 1
         for writer in list(self.writers):
@@ -125,7 +127,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, required=True)
     parser.add_argument("--fault", choices=["none", "5xx", "reset", "truncate", "down"], default="none")
-    parser.add_argument("--at", type=float, default=0)
+    parser.add_argument("--after", type=int, default=0)
     parser.add_argument("--for", dest="for_", type=float, default=0)
     parser.add_argument("--every", type=int, default=50)
     asyncio.run(Server(parser.parse_args()).main())

@@ -336,23 +336,23 @@ class Flood(unittest.TestCase):
 
 class BufferedBytesCap(unittest.TestCase):
     def test_bodies_held_at_once_are_capped_and_beyond_the_cap_requests_get_503(self):
-        with Emulator("--max-buffered", "1MB") as emulator:
+        with Emulator("--max-buffered", "10MB") as emulator:
             port = int(emulator.url.rsplit(":", 1)[1])
             buffered = lambda: emulator.metrics()["iuprobe_emulator_buffered_request_bytes"]
-            # Two uploads of 400 KB announced and barely begun: 800 KB held by the emulator.
+            # Two uploads of 4 MB announced and barely begun: 8 MB held by the emulator.
             held = []
             try:
                 for _ in range(2):
                     s = socket.create_connection(("127.0.0.1", port), timeout=10)
-                    s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 400000\r\n\r\n" + b"x" * 1000)
+                    s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n" + b"x" * 1000)
                     held.append(s)
                 for _ in range(100):  # bounded: at most 5 s for the emulator to read both headers
-                    if buffered() == 800000:
+                    if buffered() == 8000000:
                         break
                     time.sleep(0.05)
-                self.assertEqual(buffered(), 800000)
-                # A third would take it past 1 MB: refused before its body is read.
-                answer = exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 400000\r\n\r\n")
+                self.assertEqual(buffered(), 8000000)
+                # A third would take it past 10 MB: refused before its body is read.
+                answer = exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n")
                 self.assertTrue(answer.startswith(b"HTTP/1.1 503"), answer[:200])
                 self.assertIn(b"Retry-After: 1", answer)
                 # A small request still fits and is served.
