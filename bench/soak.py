@@ -15,6 +15,7 @@ Needs a build (IUPROBE_BIN, else build/release, else build/dev).
 import argparse
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -103,16 +104,16 @@ def main() -> int:
 
         # A tab opened now: the history it is sent first (what arrives within 2 s: the replay,
         # and a live event or two).
-        connection, response = harness.connect(url, "/events")
-        connection.sock.settimeout(0.5)
+        host, port = url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
         first = b""
-        deadline = time.monotonic() + 2
-        while time.monotonic() < deadline:
-            try:
-                first += response.read1(1 << 20)
-            except TimeoutError:
-                pass
-        connection.close()
+        with socket.create_connection((host, int(port)), timeout=0.5) as tab:
+            tab.sendall(f"GET /events HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline:
+                try:
+                    first += tab.recv(1 << 20)
+                except TimeoutError:
+                    pass
         stop.set()
         code = run.wait(timeout=120)
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 
@@ -14,19 +15,27 @@ EventLog::EventLog(std::string thinned_type, EventMerge merge, EventLogLimits li
   limits_.history = std::max<std::size_t>(limits_.history, 2);
 }
 
-void EventLog::set_frame(Entry& entry) {
+void EventLog::set_frame(Entry& entry, const boost::json::object& data) {
   bytes_ -= entry.frame.size();
   // Boost.JSON escapes line breaks inside strings, so "data:" is one line, as it must be.
   entry.frame = fmt::format("id: {}\nevent: {}\ndata: {}\n\n", entry.id, entry.type,
-                            boost::json::serialize(entry.data));
+                            boost::json::serialize(data));
   bytes_ += entry.frame.size();
 }
 
+// An entry's data, read back from its frame: only the frame is kept (a parsed object takes
+// several times its bytes), and merges are rare, once per aged event at most.
+boost::json::object EventLog::data_of(const Entry& entry) {
+  constexpr std::string_view kData = "\ndata: ";
+  const std::string_view frame = entry.frame;
+  const std::size_t begin = frame.find(kData) + kData.size();
+  return boost::json::parse(frame.substr(begin, frame.size() - 2 - begin)).as_object();
+}
+
 std::uint64_t EventLog::append(std::string_view type, boost::json::object data) {
-  Entry entry{.id = ++last_id_, .type = std::string(type), .data = std::move(data)};
-  set_frame(entry);
+  Entry entry{.id = ++last_id_, .type = std::string(type)};
+  set_frame(entry, data);
   const bool thinned = !thinned_type_.empty() && type == thinned_type_;
-  if (!thinned) entry.data = {};
   entries_.push_back(std::move(entry));
   if (thinned && ++thinned_ - history_points_ > limits_.recent) age_one();
   return last_id_;
@@ -69,12 +78,12 @@ void EventLog::age_one() {
 
 // `earlier` and `later` as one point in `later`'s place (and id); `earlier` is left to drop.
 void EventLog::merge_into(Entry& earlier, Entry& later) {
-  later.data = merge_(earlier.data, later.data);
+  const boost::json::object merged = merge_(data_of(earlier), data_of(later));
   later.covers += earlier.covers;
   earlier.covers = 0;
   bytes_ -= earlier.frame.size();
   earlier.frame.clear();
-  set_frame(later);
+  set_frame(later, merged);
 }
 
 std::string EventLog::frames_after(std::uint64_t id) const {

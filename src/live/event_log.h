@@ -46,10 +46,10 @@ class EventLog {
     std::uint64_t id = 0;
     std::string type;
     std::string frame;
-    boost::json::object data;  // kept for the thinned type only, to merge it
-    std::size_t covers = 1;    // events of the thinned type merged into this one
+    std::size_t covers = 1;  // events of the thinned type merged into this one
   };
-  void set_frame(Entry& entry);
+  void set_frame(Entry& entry, const boost::json::object& data);
+  static boost::json::object data_of(const Entry& entry);
   void age_one();
   void merge_into(Entry& earlier, Entry& later);
 
