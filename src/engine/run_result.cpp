@@ -17,6 +17,11 @@ double WindowRecord::per_second(std::uint64_t n) const {
   return iuprobe::per_second(n, length);
 }
 
+std::uint32_t WindowRecord::saturated_windows(double saturated_cpu) const {
+  if (covers > 1) return cpu_saturated_windows;
+  return peak_worker_cpu >= saturated_cpu ? 1 : 0;
+}
+
 WindowRecord make_window_record(std::size_t index, Duration start, Duration length,
                                 const Window& w) {
   WindowRecord r;

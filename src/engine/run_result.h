@@ -30,12 +30,19 @@ struct WindowRecord {
   std::uint64_t in_flight = 0;     // at the end of the window
   std::uint64_t connections = 0;   // open, at the end of the window
   double peak_worker_cpu = 0;      // busiest worker thread, fraction of one core
+  // A record may stand for several windows merged (see WindowSeries): how many, and how many
+  // of them had a worker thread at or above the saturation the series was given.
+  std::uint32_t covers = 1;
+  std::uint32_t cpu_saturated_windows = 0;
 
   bool judged() const { return is_judged(phase); }
   std::uint64_t count(Outcome o) const { return outcomes[static_cast<std::size_t>(o)]; }
   std::uint64_t completed() const;
   std::uint64_t errors() const;
   double per_second(std::uint64_t n) const;
+  // The windows it covers whose busiest worker reached `saturated_cpu` (a merged record's count
+  // was taken with the threshold its series was given).
+  std::uint32_t saturated_windows(double saturated_cpu) const;
 };
 
 WindowRecord make_window_record(std::size_t index, Duration start, Duration length,
@@ -59,7 +66,7 @@ struct RunResult {
   Duration warmup{};
   Duration measured{};                // measured time (shorter if interrupted)
   Duration wall{};                    // whole run, from start to the last response
-  std::vector<WindowRecord> windows;  // measured windows only
+  std::vector<WindowRecord> windows;  // measured windows only (merged beyond 900: WindowSeries)
   std::vector<PhaseRecord> segments;  // measured phases (the steps)
   Window total;                       // every measured request
   StatusCounts statuses;

@@ -12,9 +12,11 @@ namespace iuprobe {
 GeneratorCheck check_generator(std::span<const WindowRecord> windows, const Window& totals,
                                const GeneratorContext& context, const GeneratorLimits& limits) {
   GeneratorCheck check;
+  std::size_t seconds = 0;  // windows: a merged record covers several
   for (const WindowRecord& w : windows) {
     check.peak_cpu = std::max(check.peak_cpu, w.peak_worker_cpu);
-    if (w.peak_worker_cpu >= limits.saturated_cpu) ++check.cpu_saturated_windows;
+    check.cpu_saturated_windows += w.saturated_windows(limits.saturated_cpu);
+    seconds += w.covers;
   }
   const auto scheduled = static_cast<double>(totals.scheduled);
   if (scheduled > 0) {
@@ -40,13 +42,12 @@ GeneratorCheck check_generator(std::span<const WindowRecord> windows, const Wind
                       100.0 * check.queued_fraction, context.max_connections));
     }
   }
-  const auto saturated_limit =
-      static_cast<double>(windows.size()) * limits.max_saturated_window_fraction;
-  if (!windows.empty() && static_cast<double>(check.cpu_saturated_windows) > saturated_limit) {
+  const auto saturated_limit = static_cast<double>(seconds) * limits.max_saturated_window_fraction;
+  if (seconds > 0 && static_cast<double>(check.cpu_saturated_windows) > saturated_limit) {
     check.reasons.push_back(
         fmt::format("a worker thread was CPU-saturated (>= {:.0f}% of a core) in {} of {} seconds "
                     "(add --threads or run iuprobe on a bigger machine)",
-                    100.0 * limits.saturated_cpu, check.cpu_saturated_windows, windows.size()));
+                    100.0 * limits.saturated_cpu, check.cpu_saturated_windows, seconds));
   }
   check.bound = !check.reasons.empty();
   return check;

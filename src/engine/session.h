@@ -9,20 +9,21 @@
 #include "engine/load_shape.h"
 #include "engine/run_result.h"
 #include "engine/target.h"
+#include "engine/window_series.h"
 
 namespace iuprobe {
 
 // What one plan did.
 struct PlanResult {
-  Duration start{};                   // since the session opened
-  Duration sent_for{};                // how long its schedule ran (shorter if stopped)
-  Duration wall{};                    // from its start to its last answer
-  std::vector<WindowRecord> windows;  // every window, each marked with its phase
-  std::vector<PhaseRecord> phases;    // every phase, in order, trimmed at a stop
-  StatusCounts statuses;              // measure phases only
-  ErrorTally errors;                  // measure phases only
-  int stopped_by = 0;                 // the stop request's signal; 0 if it ran to its end
-  std::optional<Error> aborted;       // an answer that ended the load (Target::stop_on_error)
+  Duration start{};                 // since the session opened
+  Duration sent_for{};              // how long its schedule ran (shorter if stopped)
+  Duration wall{};                  // from its start to its last answer
+  WindowSeries windows;             // every window (merged beyond 15 min), marked with its phase
+  std::vector<PhaseRecord> phases;  // every phase, in order, trimmed at a stop
+  StatusCounts statuses;            // measure phases only
+  ErrorTally errors;                // measure phases only
+  int stopped_by = 0;               // the stop request's signal; 0 if it ran to its end
+  std::optional<Error> aborted;     // an answer that ended the load (Target::stop_on_error)
 
   bool complete() const { return stopped_by == 0 && !aborted; }
 };

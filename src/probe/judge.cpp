@@ -115,7 +115,7 @@ void extend_measure(PlanResult& step, const PlanResult& more) {
   into->duration += from->duration;
   step.sent_for += more.sent_for;
   step.wall = more.start + more.wall - step.start;
-  step.windows.insert(step.windows.end(), more.windows.begin(), more.windows.end());
+  for (const WindowRecord& w : more.windows) step.windows.push_back(w);
   step.statuses.merge(more.statuses);
   step.errors.merge(more.errors);
 }

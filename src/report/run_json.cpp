@@ -42,6 +42,7 @@ json::object window_json(const WindowRecord& w) {
   o["in_flight"] = w.in_flight;
   o["connections"] = w.connections;
   o["peak_worker_cpu"] = w.peak_worker_cpu;
+  o["covers"] = w.covers;  // windows merged into this one (see WindowSeries)
   return o;
 }
 

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "engine/window_series.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/self_check.h"
+
+namespace iuprobe {
+namespace {
+
+void merge_summary(LatencySummary& into, const LatencySummary& next) {
+  if (next.count == 0) return;
+  if (into.count == 0) {
+    into = next;
+    return;
+  }
+  const std::uint64_t count = into.count + next.count;
+  const double weighted =
+      (static_cast<double>(into.mean.count()) * static_cast<double>(into.count) +
+       static_cast<double>(next.mean.count()) * static_cast<double>(next.count)) /
+      static_cast<double>(count);
+  into.mean = Duration{static_cast<Duration::rep>(std::llround(weighted))};
+  into.min = std::min(into.min, next.min);
+  for (auto member : {&LatencySummary::p50, &LatencySummary::p90, &LatencySummary::p95,
+                      &LatencySummary::p99, &LatencySummary::p999, &LatencySummary::max}) {
+    into.*member = std::max(into.*member, next.*member);
+  }
+  into.count = count;
+}
+
+}  // namespace
+
+void merge_window_record(WindowRecord& into, const WindowRecord& next, double saturated_cpu) {
+  into.cpu_saturated_windows =
+      into.saturated_windows(saturated_cpu) + next.saturated_windows(saturated_cpu);
+  into.covers += next.covers;
+  into.length += next.length;
+  for (std::size_t i = 0; i < into.outcomes.size(); ++i) into.outcomes[i] += next.outcomes[i];
+  into.scheduled += next.scheduled;
+  into.sent += next.sent;
+  into.late += next.late;
+  into.queued += next.queued;
+  into.bytes_sent += next.bytes_sent;
+  into.bytes_received += next.bytes_received;
+  merge_summary(into.latency, next.latency);
+  merge_summary(into.service_latency, next.service_latency);
+  into.in_flight = next.in_flight;
+  into.connections = next.connections;
+  into.peak_worker_cpu = std::max(into.peak_worker_cpu, next.peak_worker_cpu);
+}
+
+WindowSeries::WindowSeries(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 2)) {
+  points_.reserve(capacity_);
+}
+
+void WindowSeries::push_back(const WindowRecord& window) {
+  if (!points_.empty()) {
+    WindowRecord& last = points_.back();
+    if (last.covers < width_ && last.phase == window.phase) {
+      merge_window_record(last, window, GeneratorLimits{}.saturated_cpu);
+      return;
+    }
+  }
+  if (points_.size() == capacity_) halve();
+  points_.push_back(window);
+}
+
+// Merges neighbours of the same phase in pairs (a phase boundary can leave a pair unmerged),
+// doubling the width of the points to come.
+void WindowSeries::halve() {
+  while (points_.size() == capacity_) {
+    width_ *= 2;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < points_.size(); ++i) {
+      WindowRecord& last = points_[kept == 0 ? 0 : kept - 1];
+      if (kept > 0 && last.phase == points_[i].phase && last.covers + points_[i].covers <= width_) {
+        merge_window_record(last, points_[i], GeneratorLimits{}.saturated_cpu);
+      } else {
+        points_[kept++] = points_[i];
+      }
+    }
+    if (kept == points_.size()) {
+      // Every point is a phase of its own: nothing can merge. Such a plan already holds a
+      // record per phase; grow rather than lose one.
+      width_ /= 2;
+      capacity_ *= 2;
+      points_.reserve(capacity_);
+    }
+    points_.resize(kept);
+  }
+}
+
+}  // namespace iuprobe
