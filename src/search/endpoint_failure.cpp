@@ -17,6 +17,9 @@ bool failed_by_errors(const MaxRateSearch::Trial& t) {
 
 namespace {
 
+// As in max_rate_search.cpp: the same alias, so that a unity build sees one declaration.
+using Verdict = SearchAnswer::Verdict;
+
 // Errors at a small fraction that does not fall with the rate: two steps failed by errors at
 // rates at least 2x apart, both with at most a fifth of their answers errors, the slower one's
 // fraction at least three quarters of the faster one's (a reset or a cut-off answer every so
@@ -44,7 +47,7 @@ std::optional<SearchAnswer> steady_errors(const std::vector<MaxRateSearch::Trial
     const double pooled = (errors(slow) + errors(fast)) /
                           static_cast<double>(slow->result.answered + fast->result.answered);
     return SearchAnswer{
-        SearchAnswer::Verdict::kUnfinished, lo, 0,
+        Verdict::kUnfinished, lo, 0,
         fmt::format("the endpoint fails {:.1f}% of requests at {:.1f}/s and {:.1f}% at {:.1f}/s "
                     "with errors, not throttles (most often {} × {}): errors that do not fall "
                     "with the rate are a fault, not its capacity. Fix the endpoint, or tolerate "
@@ -63,7 +66,6 @@ std::optional<SearchAnswer> steady_errors(const std::vector<MaxRateSearch::Trial
 std::optional<SearchAnswer> endpoint_failure(const std::vector<MaxRateSearch::Trial>& trials,
                                              double lo) {
   using Trial = MaxRateSearch::Trial;
-  using Verdict = SearchAnswer::Verdict;
   const Trial& t = trials.back();
   const TrialPlan& plan = t.plan;
   const TrialResult& result = t.result;
