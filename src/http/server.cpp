@@ -43,6 +43,18 @@ bool is_malformed(const boost::system::error_code& ec) {
          ec != http::error::short_read && ec != http::error::need_more;
 }
 
+// The answer to a request that could not be read, before the connection closes; none when the
+// client went away or timed out.
+std::optional<HttpResponse> refusal_for(const boost::system::error_code& ec) {
+  if (ec == http::error::body_limit)
+    return plain_response(http::status::payload_too_large, "request body too large");
+  if (ec == http::error::header_limit)
+    return plain_response(http::status::request_header_fields_too_large,
+                          "request header too large");
+  if (is_malformed(ec)) return plain_response(http::status::bad_request, "malformed HTTP request");
+  return std::nullopt;
+}
+
 }  // namespace
 
 struct HttpServer::State : std::enable_shared_from_this<State> {
@@ -151,45 +163,33 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
       auto [header_error, header_bytes] =
           co_await http::async_read_header(stream, buffer, parser, kUseTuple);
       registration->waiting = false;
-      std::optional<HttpResponse> refusal;
+      std::optional<HttpResponse> refusal;  // answered, then the connection closes
       BufferClaim claim;
       if (!header_error) {
-        const auto body = body_claim(parser);
-        if (!body) {
+        if (const auto body = body_claim(parser); !body) {
           ++refused_busy;
-          HttpResponse busy =
-              plain_response(http::status::service_unavailable,
-                             "too many request bytes buffered at once; retry in a second");
-          busy.set(http::field::retry_after, "1");
-          stream.expires_after(std::chrono::seconds(5));
-          co_await http::async_write(stream, busy, kUseTuple);
-          break;
+          refusal = plain_response(http::status::service_unavailable,
+                                   "too many request bytes buffered at once; retry in a second");
+          refusal->set(http::field::retry_after, "1");
+        } else {
+          claim = BufferClaim(this, *body);
+          // Beast reads at most the buffer's free capacity (>= 512 bytes) per call: without
+          // room, a 100 KB body takes ~100 reads. Room for up to 64 KB per read while a body
+          // arrives.
+          if (const auto length = parser.content_length(); length && *length > buffer.size())
+            buffer.reserve(std::min<std::uint64_t>(*length, kBodyReadChunk));
+          stream.expires_after(limits.request_timeout);
+          auto [body_error, body_bytes] =
+              co_await http::async_read(stream, buffer, parser, kUseTuple);
+          header_error = body_error;
         }
-        claim = BufferClaim(this, *body);
-        // Beast reads at most the buffer's free capacity (>= 512 bytes) per call: without room,
-        // a 100 KB body takes ~100 reads. Room for up to 64 KB per read while a body arrives.
-        if (const auto length = parser.content_length(); length && *length > buffer.size())
-          buffer.reserve(std::min<std::uint64_t>(*length, kBodyReadChunk));
-        stream.expires_after(limits.request_timeout);
-        auto [body_error, body_bytes] =
-            co_await http::async_read(stream, buffer, parser, kUseTuple);
-        header_error = body_error;
       }
-      if (header_error) {
-        if (header_error == http::error::body_limit) {
-          refusal = plain_response(http::status::payload_too_large, "request body too large");
-        } else if (header_error == http::error::header_limit) {
-          refusal = plain_response(http::status::request_header_fields_too_large,
-                                   "request header too large");
-        } else if (is_malformed(header_error)) {
-          refusal = plain_response(http::status::bad_request, "malformed HTTP request");
-        }
-        if (refusal) {
-          stream.expires_after(std::chrono::seconds(5));
-          co_await http::async_write(stream, *refusal, kUseTuple);
-        }
-        break;
+      if (header_error) refusal = refusal_for(header_error);
+      if (refusal) {
+        stream.expires_after(std::chrono::seconds(5));
+        co_await http::async_write(stream, *refusal, kUseTuple);
       }
+      if (refusal || header_error) break;
       HttpRequest request = parser.release();
       if (stream_handler && co_await stream_handler(request, stream)) break;
       HttpResponse response = co_await handler(request);
