@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Fuzzes every target in fuzz/ for SECONDS each (default 60), one after another, with libFuzzer,
-# AddressSanitizer and UndefinedBehaviorSanitizer (the clang "fuzz" preset), and prints a table:
+# Fuzzes every target in fuzz/ for SECONDS each (default 60), JOBS targets at a time (default 1;
+# one core each), with libFuzzer, AddressSanitizer and UndefinedBehaviorSanitizer (the clang
+# "fuzz" preset), and prints a table:
 #   target   runs (inputs executed), exec/s, crashes (0 or 1: libFuzzer stops at the first),
 #            cov (code edges reached), ft (features), corpus (inputs kept), seeds
-#   bench/fuzz.sh [SECONDS]
+#   bench/fuzz.sh [SECONDS [JOBS]]
 # Each target starts from its seeds in fuzz/corpus/<target> and the inputs earlier runs kept in
 # build/fuzz/work/<target>/corpus (the seeds in the repository are never written). A crash leaves
 # its input in build/fuzz/work/<target>/crash-* and the log beside it: replay it with
@@ -12,8 +13,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
+jobs=${2:-1}
 [[ $seconds =~ ^[0-9]+$ && $seconds -gt 0 ]] || {
   echo "fuzz.sh: SECONDS must be a whole number above 0, got '$seconds'" >&2
+  exit 2
+}
+[[ $jobs =~ ^[0-9]+$ && $jobs -gt 0 ]] || {
+  echo "fuzz.sh: JOBS must be a whole number above 0 (targets fuzzed at once), got '$jobs'" >&2
   exit 2
 }
 
@@ -22,20 +28,22 @@ cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz >/dev/null
 
 targets=$(sed -n 's/^iuprobe_fuzz_target(\([a-z_0-9]*\).*/\1/p' fuzz/CMakeLists.txt)
-echo "$(nproc) cores; ${seconds} s per target; libFuzzer + ASan + UBSan (clang $(clang++-14 -dumpversion))"
+echo "$(nproc) cores; ${seconds} s per target, ${jobs} at a time; libFuzzer + ASan + UBSan (clang $(clang++-14 -dumpversion))"
 printf '%-16s %12s %9s %8s %7s %7s %7s %6s\n' target runs exec/s crashes cov ft corpus seeds
 printf -- '-%.0s' {1..80}
 echo
-status=0
-for target in $targets; do
-  work=build/fuzz/work/$target
+
+# Fuzzes one target and leaves its table row in build/fuzz/work/<target>/row; returns
+# libFuzzer's exit status.
+fuzz() {
+  local target=$1 work=build/fuzz/work/$1 rc=0
   mkdir -p "$work/corpus"
-  log=$work/log
+  local log=$work/log
   touch "$work/.started"
-  rc=0
   "build/fuzz/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "fuzz/corpus/$target" \
     >"$log" 2>&1 || rc=$?
+  local runs speed last cov ft corpus seeds crashes
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
   last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
@@ -46,10 +54,30 @@ for target in $targets; do
   crashes=$(find "$work" -maxdepth 1 -newer "$work/.started" \( -name 'crash-*' -o -name 'leak-*' \
     -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
   printf '%-16s %12s %9s %8s %7s %7s %7s %6s\n' "$target" "${runs:--}" "${speed:--}" "$crashes" \
-    "${cov:--}" "${ft:--}" "$corpus" "$seeds"
+    "${cov:--}" "${ft:--}" "$corpus" "$seeds" >"$work/row"
+  return $rc
+}
+
+status=0
+declare -A pids=()
+finish() {  # waits for the target started as pid $1
+  local target=$2 rc=0
+  wait "$1" || rc=$?
+  cat "build/fuzz/work/$target/row"
   if ((rc != 0)); then
     status=1
-    echo "  fuzz_$target stopped with exit status $rc: see $log" >&2
+    echo "  fuzz_$target stopped with exit status $rc: see build/fuzz/work/$target/log" >&2
   fi
+}
+running=()
+for target in $targets; do
+  if ((${#running[@]} >= jobs)); then
+    finish "${pids[${running[0]}]}" "${running[0]}"
+    running=("${running[@]:1}")
+  fi
+  fuzz "$target" &
+  pids[$target]=$!
+  running+=("$target")
 done
+for target in "${running[@]}"; do finish "${pids[$target]}" "$target"; done
 exit $status

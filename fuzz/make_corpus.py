@@ -94,6 +94,12 @@ def main() -> None:
         "slots_per_iu": 50, "limiter": "token_bucket", "limit_per_iu": 100, "burst": "5s",
         "slowdown": 1, "history_days": 2}]}))
     write("emulator_config", "null-maximum", '{"models": [{"max_inference_units": null}]}')
+    write("emulator_config", "faults", json.dumps({
+        "max_buffered_bytes": 16777216,
+        "credentials": [{"access_key_id": "AKIDTEMP", "secret_access_key": "s3cret",
+                         "expires": "2026-12-02T14:05:00Z"}],
+        "models": [{"stop_failures": ["ThrottlingException", "InternalServerError", "LimitExceededException",
+                                      "AccessDeniedException"]}]}))
 
     write("history_csv", "columns", "time,requests,throttled,inference_units\n# exported\n"
           "1796601600,120,0,2\n2026-12-07T00:01Z,130,10\n2026-12-07 00:02:30,5\r\n")
