@@ -66,7 +66,7 @@ struct RunResult {
   Duration warmup{};
   Duration measured{};                // measured time (shorter if interrupted)
   Duration wall{};                    // whole run, from start to the last response
-  std::vector<WindowRecord> windows;  // measured windows only (merged beyond 900: WindowSeries)
+  std::vector<WindowRecord> windows;  // measured windows only (merged beyond 300: WindowSeries)
   std::vector<PhaseRecord> segments;  // measured phases (the steps)
   Window total;                       // every measured request
   StatusCounts statuses;

@@ -18,7 +18,7 @@ struct PlanResult {
   Duration start{};                 // since the session opened
   Duration sent_for{};              // how long its schedule ran (shorter if stopped)
   Duration wall{};                  // from its start to its last answer
-  WindowSeries windows;             // every window (merged beyond 15 min), marked with its phase
+  WindowSeries windows;             // every window (merged beyond 5 min), marked with its phase
   std::vector<PhaseRecord> phases;  // every phase, in order, trimmed at a stop
   StatusCounts statuses;            // measure phases only
   ErrorTally errors;                // measure phases only

@@ -22,7 +22,9 @@ void merge_window_record(WindowRecord& into, const WindowRecord& next, double sa
 // kept window by window. Every point lies within one phase; the counts are exact.
 class WindowSeries {
  public:
-  static constexpr std::size_t kDefaultCapacity = 900;  // 15 minutes of seconds
+  // 5 minutes of seconds: a probe step (at most a few tens of seconds) is kept window by window,
+  // and a long run's memory stops growing after its first 5 minutes.
+  static constexpr std::size_t kDefaultCapacity = 300;
 
   explicit WindowSeries(std::size_t capacity = kDefaultCapacity);
 

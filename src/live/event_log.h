@@ -15,8 +15,8 @@ namespace iuprobe {
 // (1, 2, 4, 8...: it doubles whenever the history fills; the last point may cover fewer). A
 // page that opens after any length of run thus replays at most recent + history of them.
 struct EventLogLimits {
-  std::size_t recent = 600;
-  std::size_t history = 600;
+  std::size_t recent = 300;
+  std::size_t history = 300;
 };
 
 // Combines two consecutive events of the thinned type, `earlier` then `later`, into one.
