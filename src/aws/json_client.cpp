@@ -76,10 +76,15 @@ AwsResult<json::value> AwsJsonClient::call(std::string_view operation,
                                .time = std::chrono::system_clock::now()});
   for (const Header& header : signed_request.headers_to_add) request.headers.push_back(header);
 
-  auto response = fetch(request);
-  if (!response)
-    return tl::unexpected(
-        AwsError{.status = 0, .type = "TransportError", .message = response.error().message});
+  FetchFailure failure{};
+  auto response = fetch(request, &failure);
+  if (!response) {
+    return tl::unexpected(AwsError{.status = 0,
+                                   .type = failure == FetchFailure::kUntrustedCertificate
+                                               ? "UntrustedCertificate"
+                                               : "TransportError",
+                                   .message = response.error().message});
+  }
   if (response->status == 200) {
     if (response->body.empty()) return json::value(json::object{});
     boost::system::error_code ec;

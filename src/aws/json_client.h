@@ -14,7 +14,8 @@
 
 namespace iuprobe {
 
-// An error from an AWS API call: status 0 with type "TransportError" when no answer came back.
+// An error from an AWS API call: status 0 with type "TransportError" when no answer came back
+// ("UntrustedCertificate" when the endpoint's TLS certificate is not trusted).
 struct AwsError {
   unsigned status = 0;
   std::string type;

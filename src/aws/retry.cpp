@@ -30,6 +30,8 @@ bool is_transient(const AwsError& error) {
   };
   switch (error.status) {
     case 0:  // no answer
+      return error.type == "TransportError";
+    case 429:
     case 500:
     case 502:
     case 503:

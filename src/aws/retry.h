@@ -6,8 +6,9 @@
 
 namespace iuprobe {
 
-// Whether a failed call may succeed if made again: no answer came back, the service throttled
-// it, or the service failed on its side (HTTP 500, 502, 503, 504). The error types are those
+// Whether a failed call may succeed if made again: no answer came back (but not an untrusted
+// TLS certificate), the service throttled it (HTTP 429 or a throttling type), or the service
+// failed on its side (HTTP 500, 502, 503, 504). The error types are those
 // botocore's standard retry mode treats as throttling or transient; anything else (access denied,
 // no such resource, a wrong state) fails the same way again.
 bool is_transient(const AwsError& error);

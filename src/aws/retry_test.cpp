@@ -15,6 +15,7 @@ TEST(IsTransient, NoAnswerThrottlingAndServerFaultsAreWorthRetrying) {
   EXPECT_TRUE(is_transient({.status = 500, .type = "InternalServerError"}));
   EXPECT_TRUE(is_transient({.status = 503, .type = "ServiceUnavailable"}));
   EXPECT_TRUE(is_transient({.status = 502, .type = ""}));  // a proxy's page, no AWS type
+  EXPECT_TRUE(is_transient({.status = 429, .type = ""}));
 }
 
 TEST(IsTransient, WhatWouldFailTheSameWayAgainIsNot) {
@@ -24,6 +25,8 @@ TEST(IsTransient, WhatWouldFailTheSameWayAgainIsNot) {
   EXPECT_FALSE(is_transient({.status = 403, .type = "UnrecognizedClientException"}));
   EXPECT_FALSE(is_transient({.status = 400, .type = "InvalidParameterException"}));
   EXPECT_FALSE(is_transient({.status = 501, .type = ""}));  // not implemented, ever
+  // An endpoint whose certificate this machine does not trust will not be trusted next time.
+  EXPECT_FALSE(is_transient({.status = 0, .type = "UntrustedCertificate"}));
 }
 
 TEST(BackoffDelay, DoublesFromTheFirstDelayUpToTheCap) {

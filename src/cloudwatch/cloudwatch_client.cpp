@@ -9,6 +9,8 @@
 #include <set>
 #include <thread>
 
+#include "aws/retry.h"
+
 namespace iuprobe {
 namespace json = boost::json;
 
@@ -22,19 +24,6 @@ AwsError malformed(std::string message) {
   return AwsError{.status = 200, .type = "MalformedResponse", .message = std::move(message)};
 }
 }  // namespace
-
-bool retryable(const AwsError& error) {
-  static constexpr std::string_view kThrottles[] = {"Throttling",
-                                                    "ThrottlingException",
-                                                    "ThrottledException",
-                                                    "RequestLimitExceeded",
-                                                    "TooManyRequestsException",
-                                                    "RequestThrottled",
-                                                    "LimitExceededException"};
-  if (std::find(std::begin(kThrottles), std::end(kThrottles), error.type) != std::end(kThrottles))
-    return true;
-  return error.status == 429 || error.status >= 500 || error.status == 0;
-}
 
 CloudWatchClient::CloudWatchClient(AwsJsonClient json, RetryPolicy retry)
     : json_(std::move(json)), retry_(retry) {}
@@ -52,7 +41,7 @@ AwsResult<json::value> CloudWatchClient::call_with_retries(const json::object& i
     // A refused connection is retried twice only: the endpoint is more likely wrong than busy.
     const unsigned attempts =
         answer.error().status == 0 ? std::min(3u, retry_.attempts) : retry_.attempts;
-    if (!retryable(answer.error()) || attempt >= attempts) return answer;
+    if (!is_transient(answer.error()) || attempt >= attempts) return answer;
     ++stats.retries;
     // Equal jitter (AWS's backoff advice): a pause drawn from [delay/2, delay].
     std::uniform_real_distribution<double> share(0.5, 1.0);

@@ -46,9 +46,6 @@ class CloudWatchClient {
   RetryPolicy retry_;
 };
 
-// Throttling of the API itself, or a server error: worth another try after a pause.
-bool retryable(const AwsError& error);
-
 // https://monitoring.REGION.amazonaws.com/ unless --cloudwatch-endpoint-url,
 // AWS_ENDPOINT_URL_CLOUDWATCH or AWS_ENDPOINT_URL says otherwise (the SDKs' order).
 Result<HttpUrl> cloudwatch_endpoint(std::string_view region, const std::optional<std::string>& flag,

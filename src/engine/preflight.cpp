@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "engine/preflight.h"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "http/tls.h"
 
 namespace iuprobe {
 namespace {
@@ -47,10 +45,7 @@ std::string explain(const ExchangeResult& result, const ConnectionOptions& optio
 }  // namespace
 
 std::optional<Error> trust_lost(const ExchangeResult& result, const ConnectionOptions& options) {
-  if (result.stage != ExchangeStage::kTlsHandshake ||
-      result.error.category() != asio::error::get_ssl_category() ||
-      ERR_GET_REASON(static_cast<unsigned long>(result.error.value())) !=
-          SSL_R_CERTIFICATE_VERIFY_FAILED)
+  if (result.stage != ExchangeStage::kTlsHandshake || !is_untrusted_certificate(result.error))
     return std::nullopt;
   return Error{ErrorKind::kNetwork,
                fmt::format("{} ({}) now presents a TLS certificate that is not trusted ({}), "

@@ -109,7 +109,8 @@ asio::awaitable<std::string> exchange(Stream& stream, const std::string& bytes,
 
 asio::awaitable<std::string> connect_and_exchange(const FetchRequest& request,
                                                   tcp::resolver& resolver, tcp::socket& socket,
-                                                  ResponseReader& reader, const bool& timed_out) {
+                                                  ResponseReader& reader, const bool& timed_out,
+                                                  FetchFailure& why) {
   auto [resolve_error, endpoints] = co_await resolver.async_resolve(
       request.url.host, std::to_string(request.url.port), kUseTuple);
   if (resolve_error) {
@@ -133,7 +134,10 @@ asio::awaitable<std::string> connect_and_exchange(const FetchRequest& request,
   set_server_name(stream.native_handle(), request.url.host);
   stream.set_verify_callback(ssl::host_name_verification(request.url.host));
   auto [handshake_error] = co_await stream.async_handshake(ssl::stream_base::client, kUseTuple);
-  if (handshake_error) co_return "TLS handshake: " + handshake_error.message();
+  if (handshake_error) {
+    if (is_untrusted_certificate(handshake_error)) why = FetchFailure::kUntrustedCertificate;
+    co_return "TLS handshake: " + handshake_error.message();
+  }
   co_return co_await exchange(stream, bytes, reader);
 }
 
@@ -146,7 +150,7 @@ std::string FetchResponse::header(std::string_view name) const {
   return {};
 }
 
-Result<FetchResponse> fetch(const FetchRequest& request) {
+Result<FetchResponse> fetch(const FetchRequest& request, FetchFailure* why) {
   asio::io_context io;
   tcp::resolver resolver(io);
   tcp::socket socket(io);
@@ -164,17 +168,21 @@ Result<FetchResponse> fetch(const FetchRequest& request) {
     socket.close(ignored);
   });
   std::string problem;
+  FetchFailure failure = FetchFailure::kNoAnswer;
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        problem = co_await connect_and_exchange(request, resolver, socket, reader, timed_out);
+        problem =
+            co_await connect_and_exchange(request, resolver, socket, reader, timed_out, failure);
         deadline.cancel();
       },
       asio::detached);
   io.run();
   if (timed_out) problem = fmt::format("no answer within {}", format_duration(request.timeout));
-  if (!problem.empty())
+  if (!problem.empty()) {
+    if (why) *why = failure;
     return fail(ErrorKind::kNetwork, "{} {}: {}", request.method, request.url.text, problem);
+  }
   return reader.take();
 }
 

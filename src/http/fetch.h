@@ -33,7 +33,14 @@ struct FetchResponse {
   std::string header(std::string_view name) const;
 };
 
-// Fails (with the method, URL and reason) only when no complete response arrived.
-Result<FetchResponse> fetch(const FetchRequest& request);
+// Why no complete response arrived, for a caller that decides whether to ask again.
+enum class FetchFailure : std::uint8_t {
+  kNoAnswer,              // no connection, no answer in time, or a broken one: may pass later
+  kUntrustedCertificate,  // the server's TLS certificate is not trusted: will fail again
+};
+
+// Fails (with the method, URL and reason) only when no complete response arrived; `why`, if
+// given, says which way.
+Result<FetchResponse> fetch(const FetchRequest& request, FetchFailure* why = nullptr);
 
 }  // namespace iuprobe

@@ -2,8 +2,14 @@
 #include "http/fetch.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <mutex>
+#include <thread>
 
 #include "testing/test_server.h"
 
@@ -60,10 +66,67 @@ TEST(Fetch, ARefusedConnectionSaysSo) {
     });
     closed_port = server.port();
   }
-  auto response = fetch({.url = *parse_http_url(fmt::format("http://127.0.0.1:{}/", closed_port))});
+  FetchFailure why = FetchFailure::kUntrustedCertificate;
+  auto response =
+      fetch({.url = *parse_http_url(fmt::format("http://127.0.0.1:{}/", closed_port))}, &why);
   ASSERT_FALSE(response);
   EXPECT_NE(response.error().message.find("connecting: Connection refused"), std::string::npos)
       << response.error().message;
+  EXPECT_EQ(why, FetchFailure::kNoAnswer);
+}
+
+// A TLS server with a certificate made for the test, self-signed: no machine trusts it.
+class UntrustedTlsServer {
+ public:
+  UntrustedTlsServer() {
+    key_ = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+    cert_ = X509_new();
+    X509_set_version(cert_, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert_), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert_), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert_), 3600);
+    X509_set_pubkey(cert_, key_);
+    X509_NAME* name = X509_get_subject_name(cert_);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+    X509_set_issuer_name(cert_, name);
+    X509_sign(cert_, key_, EVP_sha256());
+    SSL_CTX_use_certificate(context_.native_handle(), cert_);
+    SSL_CTX_use_PrivateKey(context_.native_handle(), key_);
+    acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();
+    thread_ = std::thread([this] {
+      boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream(io_, context_);
+      boost::system::error_code ec;
+      acceptor_.accept(stream.next_layer(), ec);
+      if (!ec) stream.handshake(boost::asio::ssl::stream_base::server, ec);  // the client refuses
+    });
+  }
+  ~UntrustedTlsServer() {
+    thread_.join();
+    X509_free(cert_);
+    EVP_PKEY_free(key_);
+  }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ssl::context context_{boost::asio::ssl::context::tls_server};
+  boost::asio::ip::tcp::acceptor acceptor_{io_, boost::asio::ip::tcp::v4()};
+  EVP_PKEY* key_ = nullptr;
+  X509* cert_ = nullptr;
+  std::thread thread_;
+};
+
+TEST(Fetch, AnUntrustedCertificateIsToldApartFromNoAnswer) {
+  UntrustedTlsServer server;
+  FetchFailure why = FetchFailure::kNoAnswer;
+  auto response =
+      fetch({.url = *parse_http_url(fmt::format("https://127.0.0.1:{}/", server.port()))}, &why);
+  ASSERT_FALSE(response);
+  EXPECT_NE(response.error().message.find("certificate verify failed"), std::string::npos)
+      << response.error().message;
+  EXPECT_EQ(why, FetchFailure::kUntrustedCertificate);
 }
 
 }  // namespace

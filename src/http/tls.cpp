@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/tls.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <filesystem>
 
 #include "http/ca_locations.h"
@@ -74,6 +78,12 @@ void set_server_name(SSL* ssl, const std::string& host) {
   // SSL_set_tlsext_host_name() is a macro with a C cast; this is what it expands to.
   SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
            const_cast<char*>(host.c_str()));
+}
+
+bool is_untrusted_certificate(const boost::system::error_code& handshake_error) {
+  return handshake_error.category() == boost::asio::error::get_ssl_category() &&
+         ERR_GET_REASON(static_cast<unsigned long>(handshake_error.value())) ==
+             SSL_R_CERTIFICATE_VERIFY_FAILED;
 }
 
 }  // namespace iuprobe

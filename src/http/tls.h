@@ -23,4 +23,8 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
 // Names `host` in the handshake (SNI), unless it is an IP address, which SNI may not carry.
 void set_server_name(SSL* ssl, const std::string& host);
 
+// Whether a handshake failed because the server's certificate is not trusted (unknown CA,
+// expired, wrong host name): trying again will not help.
+bool is_untrusted_certificate(const boost::system::error_code& handshake_error);
+
 }  // namespace iuprobe
