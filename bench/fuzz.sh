@@ -4,7 +4,7 @@
 # "fuzz" preset), and prints a table:
 #   target   runs (inputs executed), exec/s, crashes (0 or 1: libFuzzer stops at the first),
 #            cov (code edges reached), ft (features), corpus (inputs kept), seeds
-#   bench/fuzz.sh [SECONDS [JOBS]]
+#   bench/fuzz.sh [SECONDS [JOBS [TARGET...]]]     (all targets unless named)
 # Each target starts from its seeds in fuzz/corpus/<target> and the inputs earlier runs kept in
 # build/fuzz/work/<target>/corpus (the seeds in the repository are never written). A crash leaves
 # its input in build/fuzz/work/<target>/crash-* and the log beside it: replay it with
@@ -23,11 +23,21 @@ jobs=${2:-1}
   exit 2
 }
 
+targets=$(sed -n 's/^iuprobe_fuzz_target(\([a-z_0-9]*\).*/\1/p' fuzz/CMakeLists.txt)
+if (($# > 2)); then
+  for target in "${@:3}"; do
+    grep -qx "$target" <<<"$targets" || {
+      echo "fuzz.sh: no fuzz target '$target'; the targets are:" $targets >&2
+      exit 2
+    }
+  done
+  targets="${*:3}"
+fi
+
 scripts/setup.sh --no-build >/dev/null
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz >/dev/null
 
-targets=$(sed -n 's/^iuprobe_fuzz_target(\([a-z_0-9]*\).*/\1/p' fuzz/CMakeLists.txt)
 echo "$(nproc) cores; ${seconds} s per target, ${jobs} at a time; libFuzzer + ASan + UBSan (clang $(clang++-14 -dumpversion))"
 printf '%-16s %12s %9s %8s %7s %7s %7s %6s\n' target runs exec/s crashes cov ft corpus seeds
 printf -- '-%.0s' {1..80}
