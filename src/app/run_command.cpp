@@ -106,7 +106,8 @@ Result<void> run_command(const RunOptions& o, StopSource& stop) {
   auto session = NetworkSession::open({.target = plan->setup.target,
                                        .connection = plan->settings,
                                        .observer = &fan_out,
-                                       .stop = stop.token()});
+                                       .stop = stop.token(),
+                                       .window_points = WindowSeries::kRunPoints});
   if (!session) return discard(session.error());
   // From here on, a model this command starts is stopped on every way out (see ModelSession).
   if (plan->setup.aws && o.model.start_model) live->status("starting the model (--start-model)");

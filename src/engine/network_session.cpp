@@ -80,7 +80,8 @@ class NetworkSession::PlanController {
       const TimePoint now = SteadyClock::now();
       WindowRecord record =
           make_window_record(index, window_start - session_.opened_, now - window_start, merged);
-      record.phase = segment_phase(plan_, segment_at(plan_, window_start - start_));
+      record.segment = segment_at(plan_, window_start - start_);
+      record.phase = segment_phase(plan_, record.segment);
       record.in_flight = in_flight;
       record.connections = connections;
       record.peak_worker_cpu = peak_cpu;
@@ -211,6 +212,7 @@ Result<std::unique_ptr<NetworkSession>> NetworkSession::open(SessionOptions opti
 
 PlanResult NetworkSession::run(const LoadShape& plan) {
   PlanResult result;
+  result.windows = WindowSeries(options_.window_points);
   result.start = SteadyClock::now() - opened_;
   if (options_.stop.stop_requested() || abort_.requested()) {
     result.stopped_by = options_.stop.signal();

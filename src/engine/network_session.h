@@ -25,6 +25,9 @@ struct SessionOptions {
   ConnectionSettings connection;
   SessionObserver* observer = nullptr;  // may be null; must outlive the session
   StopToken stop;                       // asks the session to stop (Ctrl-C, the live page, a test)
+  // A plan's windows are kept one by one (0: the probe, whose judge reads every second), or
+  // merged to at most this many points (a run of any length: WindowSeries::kRunPoints).
+  std::size_t window_points = 0;
 };
 
 // The load session over sockets: worker threads (one event loop each), the TLS context and the

@@ -22,6 +22,7 @@ struct WindowRecord {
   Duration start{};       // since the session opened
   Duration length{};
   Phase phase = Phase::kMeasure;
+  std::size_t segment = 0;  // the plan's segment (a phase or a step) it lies in
   std::array<std::uint64_t, kOutcomeCount> outcomes{};
   std::uint64_t scheduled = 0, sent = 0, late = 0, queued = 0;
   std::uint64_t bytes_sent = 0, bytes_received = 0;

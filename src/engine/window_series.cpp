@@ -50,23 +50,38 @@ void merge_window_record(WindowRecord& into, const WindowRecord& next, double sa
   into.peak_worker_cpu = std::max(into.peak_worker_cpu, next.peak_worker_cpu);
 }
 
-WindowSeries::WindowSeries(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 2)) {
+namespace {
+
+bool same_segment(const WindowRecord& a, const WindowRecord& b) {
+  return a.segment == b.segment && a.phase == b.phase;
+}
+
+}  // namespace
+
+WindowSeries::WindowSeries(std::size_t capacity)
+    : capacity_(capacity == 0 ? 0 : std::max<std::size_t>(capacity, 2)) {
   points_.reserve(capacity_);
 }
 
+// Into the last point if it has room and the same segment; else a point of its own.
+bool WindowSeries::merge_into_last(const WindowRecord& window) {
+  if (points_.empty()) return false;
+  WindowRecord& last = points_.back();
+  if (last.covers >= width_ || !same_segment(last, window)) return false;
+  merge_window_record(last, window, GeneratorLimits{}.saturated_cpu);
+  return true;
+}
+
 void WindowSeries::push_back(const WindowRecord& window) {
-  if (!points_.empty()) {
-    WindowRecord& last = points_.back();
-    if (last.covers < width_ && last.phase == window.phase) {
-      merge_window_record(last, window, GeneratorLimits{}.saturated_cpu);
-      return;
-    }
+  if (merge_into_last(window)) return;
+  if (capacity_ != 0 && points_.size() == capacity_) {
+    halve();
+    if (merge_into_last(window)) return;
   }
-  if (points_.size() == capacity_) halve();
   points_.push_back(window);
 }
 
-// Merges neighbours of the same phase in pairs (a phase boundary can leave a pair unmerged),
+// Merges neighbours of the same segment in pairs (a boundary can leave a pair unmerged),
 // doubling the width of the points to come.
 void WindowSeries::halve() {
   while (points_.size() == capacity_) {
@@ -74,15 +89,15 @@ void WindowSeries::halve() {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < points_.size(); ++i) {
       WindowRecord& last = points_[kept == 0 ? 0 : kept - 1];
-      if (kept > 0 && last.phase == points_[i].phase && last.covers + points_[i].covers <= width_) {
+      if (kept > 0 && same_segment(last, points_[i]) && last.covers + points_[i].covers <= width_) {
         merge_window_record(last, points_[i], GeneratorLimits{}.saturated_cpu);
       } else {
         points_[kept++] = points_[i];
       }
     }
     if (kept == points_.size()) {
-      // Every point is a phase of its own: nothing can merge. Such a plan already holds a
-      // record per phase; grow rather than lose one.
+      // Every point is a segment of its own: nothing can merge. Such a plan already holds a
+      // record per segment; grow rather than lose one.
       width_ /= 2;
       capacity_ *= 2;
       points_.reserve(capacity_);

@@ -15,18 +15,18 @@ namespace iuprobe {
 // by count, and each percentile is the higher of the two (the worst second it covers).
 void merge_window_record(WindowRecord& into, const WindowRecord& next, double saturated_cpu);
 
-// The windows of one plan, in bounded memory however long the plan runs: one point per window
-// up to `capacity`; when full, neighbouring points of the same phase merge in pairs and every
-// later point covers twice as many windows, so a run of any length keeps at most `capacity`
-// points (a few hundred bytes each). Plans of up to `capacity` windows (the probe's steps) are
-// kept window by window. Every point lies within one phase; the counts are exact.
+// The windows of one plan, one point per window, or in bounded memory however long the plan
+// runs: given a capacity, one point per window up to it; when full, neighbouring points of the
+// same segment (phase or step) merge in pairs and every later point covers twice as many
+// windows, so a run of any length keeps at most `capacity` points (a few hundred bytes each).
+// Every point lies within one segment; the counts are exact.
 class WindowSeries {
  public:
-  // 5 minutes of seconds: a probe step (at most a few tens of seconds) is kept window by window,
-  // and a long run's memory stops growing after its first 5 minutes.
-  static constexpr std::size_t kDefaultCapacity = 300;
+  // A run's: 5 minutes of seconds, so that its memory stops growing after its first 5 minutes.
+  static constexpr std::size_t kRunPoints = 300;
 
-  explicit WindowSeries(std::size_t capacity = kDefaultCapacity);
+  // 0: every window, one by one.
+  explicit WindowSeries(std::size_t capacity = 0);
 
   void push_back(const WindowRecord& window);
 
@@ -37,10 +37,12 @@ class WindowSeries {
   const WindowRecord& back() const { return points_.back(); }
   auto begin() const { return points_.begin(); }
   auto end() const { return points_.end(); }
-  // How many windows each point covers from now on (a power of two).
+  // How many windows each point covers from now on (a power of two; the first point of a
+  // segment may cover fewer).
   std::size_t width() const { return width_; }
 
  private:
+  bool merge_into_last(const WindowRecord& window);
   void halve();
 
   std::size_t capacity_;

@@ -12,8 +12,9 @@ using namespace std::chrono_literals;
 
 // The i-th second of a plan, with counts that differ from second to second so that a lost or
 // doubled window shows in the sums.
-WindowRecord second(std::size_t i, Phase phase = Phase::kMeasure) {
+WindowRecord second(std::size_t i, Phase phase = Phase::kMeasure, std::size_t segment = 0) {
   WindowRecord w;
+  w.segment = segment;
   w.index = i;
   w.start = std::chrono::seconds(i);
   w.length = 1s;
@@ -73,6 +74,8 @@ TEST(WindowSeries, AnyLengthStaysWithinItsCapacityAndEveryCountAddsUp) {
     ASSERT_LE(series.size(), 10u) << "after " << i + 1 << " windows";
   }
   EXPECT_EQ(series.width(), 128u);
+  // Every point but the last covers the same number of seconds.
+  for (std::size_t i = 0; i + 1 < series.size(); ++i) EXPECT_EQ(series[i].covers, 128u) << i;
   const Sums want = sums(all), got = sums(series);
   EXPECT_EQ(got.ok, want.ok);
   EXPECT_EQ(got.scheduled, want.scheduled);
@@ -129,6 +132,27 @@ TEST(WindowSeries, ThePhasesNeverMix) {
   EXPECT_EQ(warm_covered, warmup);
   EXPECT_EQ(measured_covered, 300 - warmup);
   EXPECT_LE(series.size(), 8u);
+}
+
+// A run's steps are all measured: a point never blends two of them.
+TEST(WindowSeries, TheStepsOfARunNeverMix) {
+  WindowSeries series(8);
+  for (std::size_t i = 0; i < 400; ++i)
+    series.push_back(second(i, Phase::kMeasure, i < 150 ? 0 : 1));
+  std::uint64_t first_step = 0;
+  for (const WindowRecord& w : series) {
+    if (w.segment == 0) first_step += w.covers;
+    EXPECT_EQ(w.segment, w.index < 150 ? 0u : 1u);
+  }
+  EXPECT_EQ(first_step, 150u);
+  EXPECT_LE(series.size(), 8u);
+}
+
+TEST(WindowSeries, WithoutACapacityEveryWindowIsKept) {
+  WindowSeries series;
+  for (std::size_t i = 0; i < 1000; ++i) series.push_back(second(i));
+  ASSERT_EQ(series.size(), 1000u);
+  EXPECT_EQ(series[999].covers, 1u);
 }
 
 TEST(WindowSeries, APlanOfManyShortPhasesKeepsOnePointPerPhase) {
