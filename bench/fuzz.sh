@@ -26,12 +26,12 @@ jobs=${2:-1}
 targets=$(sed -n 's/^iuprobe_fuzz_target(\([a-z_0-9]*\).*/\1/p' fuzz/CMakeLists.txt)
 if (($# > 2)); then
   for target in "${@:3}"; do
-    grep -qx "$target" <<<"$targets" || {
+    grep -qxF -- "$target" <<<"$targets" || {
       echo "fuzz.sh: no fuzz target '$target'; the targets are:" $targets >&2
       exit 2
     }
   done
-  targets="${*:3}"
+  targets=$(printf '%s\n' "${@:3}" | awk '!seen[$0]++')  # each once
 fi
 
 scripts/setup.sh --no-build >/dev/null
@@ -49,6 +49,7 @@ fuzz() {
   local target=$1 work=build/fuzz/work/$1 rc=0
   mkdir -p "$work/corpus"
   local log=$work/log
+  rm -f "$work/row"
   touch "$work/.started"
   "build/fuzz/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "fuzz/corpus/$target" \
@@ -70,6 +71,8 @@ fuzz() {
 
 status=0
 declare -A pids=()
+# An early exit stops the fuzzers still running.
+trap 'for pid in "${pids[@]}"; do pkill -P "$pid"; kill "$pid"; done 2>/dev/null' EXIT
 finish() {  # waits for the target started as pid $1
   local target=$2 rc=0
   wait "$1" || rc=$?

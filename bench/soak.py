@@ -131,7 +131,7 @@ def main() -> int:
     if windows is None:
         print("result.json was not written")
     else:
-        print(f"result.json holds {len(windows)} windows covering {sum(w['covers'] for w in windows)} seconds "
+        print(f"result.json holds {len(windows)} windows covering {sum(w['length_s'] for w in windows):.0f} seconds "
               f"(at most 300 points; history.csv has every second)")
     ok = code == 0 and windows is not None and growth(base[1], last[1]) < 5 and growth(base[2], last[2]) < 5
     return 0 if ok else 1

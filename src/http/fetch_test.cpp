@@ -90,16 +90,20 @@ class UntrustedTlsServer {
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                                reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
     X509_set_issuer_name(cert_, name);
-    X509_sign(cert_, key_, EVP_sha256());
-    SSL_CTX_use_certificate(context_.native_handle(), cert_);
-    SSL_CTX_use_PrivateKey(context_.native_handle(), key_);
+    ready_ = X509_sign(cert_, key_, EVP_sha256()) > 0 &&
+             SSL_CTX_use_certificate(context_.native_handle(), cert_) == 1 &&
+             SSL_CTX_use_PrivateKey(context_.native_handle(), key_) == 1;
     acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
     acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    // One connection's handshake (which the client refuses), for at most 5 s: a client that
+    // never connects fails the test rather than hanging it.
     thread_ = std::thread([this] {
       boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream(io_, context_);
-      boost::system::error_code ec;
-      acceptor_.accept(stream.next_layer(), ec);
-      if (!ec) stream.handshake(boost::asio::ssl::stream_base::server, ec);  // the client refuses
+      acceptor_.async_accept(stream.next_layer(), [&](boost::system::error_code ec) {
+        if (!ec) stream.async_handshake(boost::asio::ssl::stream_base::server, [](auto) {});
+      });
+      io_.run_for(5s);
     });
   }
   ~UntrustedTlsServer() {
@@ -107,7 +111,8 @@ class UntrustedTlsServer {
     X509_free(cert_);
     EVP_PKEY_free(key_);
   }
-  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  bool ready() const { return ready_; }
+  std::uint16_t port() const { return port_; }
 
  private:
   boost::asio::io_context io_;
@@ -115,11 +120,14 @@ class UntrustedTlsServer {
   boost::asio::ip::tcp::acceptor acceptor_{io_, boost::asio::ip::tcp::v4()};
   EVP_PKEY* key_ = nullptr;
   X509* cert_ = nullptr;
+  bool ready_ = false;
+  std::uint16_t port_ = 0;
   std::thread thread_;
 };
 
 TEST(Fetch, AnUntrustedCertificateIsToldApartFromNoAnswer) {
   UntrustedTlsServer server;
+  ASSERT_TRUE(server.ready());
   FetchFailure why = FetchFailure::kNoAnswer;
   auto response =
       fetch({.url = *parse_http_url(fmt::format("https://127.0.0.1:{}/", server.port()))}, &why);

@@ -81,9 +81,10 @@ void set_server_name(SSL* ssl, const std::string& host) {
 }
 
 bool is_untrusted_certificate(const boost::system::error_code& handshake_error) {
+  const auto code = static_cast<unsigned long>(handshake_error.value());
   return handshake_error.category() == boost::asio::error::get_ssl_category() &&
-         ERR_GET_REASON(static_cast<unsigned long>(handshake_error.value())) ==
-             SSL_R_CERTIFICATE_VERIFY_FAILED;
+         ERR_GET_LIB(code) == ERR_LIB_SSL &&
+         ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED;
 }
 
 }  // namespace iuprobe
