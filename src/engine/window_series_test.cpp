@@ -134,6 +134,16 @@ TEST(WindowSeries, ThePhasesNeverMix) {
   EXPECT_LE(series.size(), 8u);
 }
 
+// An odd capacity leaves one point unpaired at each halving: the windows that follow fill it.
+TEST(WindowSeries, EveryPointButTheLastCoversTheSameSecondsWhateverTheCapacity) {
+  for (const std::size_t capacity : {3u, 9u, 10u}) {
+    WindowSeries series(capacity);
+    for (std::size_t i = 0; i < 1000; ++i) series.push_back(second(i));
+    for (std::size_t i = 0; i + 1 < series.size(); ++i)
+      EXPECT_EQ(series[i].covers, series.width()) << "capacity " << capacity << ", point " << i;
+  }
+}
+
 // A run's steps are all measured: a point never blends two of them.
 TEST(WindowSeries, TheStepsOfARunNeverMix) {
   WindowSeries series(8);
