@@ -9,6 +9,9 @@
 namespace iuprobe {
 namespace {
 
+// The self-check's threshold, counted into merged points (every caller judges with the default).
+const double kSaturatedCpu = GeneratorLimits{}.saturated_cpu;
+
 void merge_summary(LatencySummary& into, const LatencySummary& next) {
   if (next.count == 0) return;
   if (into.count == 0) {
@@ -50,25 +53,20 @@ void merge_window_record(WindowRecord& into, const WindowRecord& next, double sa
   into.peak_worker_cpu = std::max(into.peak_worker_cpu, next.peak_worker_cpu);
 }
 
-namespace {
-
-bool same_segment(const WindowRecord& a, const WindowRecord& b) {
-  return a.segment == b.segment && a.phase == b.phase;
-}
-
-}  // namespace
-
 WindowSeries::WindowSeries(std::size_t capacity)
     : capacity_(capacity == 0 ? 0 : std::max<std::size_t>(capacity, 2)) {
   points_.reserve(capacity_);
 }
 
-// Into the last point if it has room and the same segment; else a point of its own.
+// Whether `next` can join `into`: the same segment, and room under the current width.
+bool WindowSeries::fits(const WindowRecord& into, const WindowRecord& next) const {
+  return into.segment == next.segment && into.phase == next.phase &&
+         into.covers + next.covers <= width_;
+}
+
 bool WindowSeries::merge_into_last(const WindowRecord& window) {
-  if (points_.empty()) return false;
-  WindowRecord& last = points_.back();
-  if (last.covers >= width_ || !same_segment(last, window)) return false;
-  merge_window_record(last, window, GeneratorLimits{}.saturated_cpu);
+  if (points_.empty() || !fits(points_.back(), window)) return false;
+  merge_window_record(points_.back(), window, kSaturatedCpu);
   return true;
 }
 
@@ -84,26 +82,23 @@ void WindowSeries::push_back(const WindowRecord& window) {
 // Merges neighbours of the same segment in pairs (a boundary can leave a pair unmerged),
 // doubling the width of the points to come.
 void WindowSeries::halve() {
-  while (points_.size() == capacity_) {
-    width_ *= 2;
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < points_.size(); ++i) {
-      WindowRecord& last = points_[kept == 0 ? 0 : kept - 1];
-      if (kept > 0 && same_segment(last, points_[i]) && last.covers + points_[i].covers <= width_) {
-        merge_window_record(last, points_[i], GeneratorLimits{}.saturated_cpu);
-      } else {
-        points_[kept++] = points_[i];
-      }
+  width_ *= 2;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < points_.size(); ++i) {
+    if (kept > 0 && fits(points_[kept - 1], points_[i])) {
+      merge_window_record(points_[kept - 1], points_[i], kSaturatedCpu);
+    } else {
+      points_[kept++] = points_[i];
     }
-    if (kept == points_.size()) {
-      // Every point is a segment of its own: nothing can merge. Such a plan already holds a
-      // record per segment; grow rather than lose one.
-      width_ /= 2;
-      capacity_ *= 2;
-      points_.reserve(capacity_);
-    }
-    points_.resize(kept);
   }
+  if (kept == points_.size()) {
+    // Every point is a segment of its own: nothing could merge. Such a plan already holds a
+    // record per segment; grow rather than lose one.
+    width_ /= 2;
+    capacity_ *= 2;
+    points_.reserve(capacity_);
+  }
+  points_.resize(kept);
 }
 
 }  // namespace iuprobe

@@ -42,6 +42,8 @@ class WindowSeries {
   std::size_t width() const { return width_; }
 
  private:
+  bool fits(const WindowRecord& into, const WindowRecord& next) const;
+  // Into the last point if it fits there.
   bool merge_into_last(const WindowRecord& window);
   void halve();
 
