@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <random>
+#include <vector>
 
 #include "probe/probe.h"
 #include "probe/probe_test_support.h"
@@ -180,28 +181,48 @@ TEST(RunProbe, ASmallQueueUnderRandomArrivalsIsFoundFarBelowItsSaturatedRate) {
   const auto refused = [](double rate) { return refused_at_random(rate, 5, 7, 0.05); };
   double lo = 1, hi = 100;  // the truth: where the formula gives the tolerance
   for (int i = 0; i < 60; ++i) (refused((lo + hi) / 2) > 0.001 ? hi : lo) = (lo + hi) / 2;
-  Probe probe;
-  probe.settings.arrivals = Arrivals::kPoisson;
-  probe.settings.limits.max_error_rate = 0.001;
-  // Each request is refused at random, as it would be (a fixed seed).
-  std::mt19937 random(7);
-  FakeSession session(probe.clock, [&](double rate, Duration length) {
-    const auto offered = std::llround(rate * to_seconds(length));
-    std::binomial_distribution<long long> refusals(offered,
-                                                   std::max(refused(rate), 1 - 100 / rate));
-    const auto n = offered > 0 ? refusals(random) : 0;
-    return Served{.refused_fraction = offered > 0 ? static_cast<double>(n) / offered : 0};
-  });
-  const ProbeReport report = probe.run(session);
-  EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
-  // Steps of 15 s at most cannot prove 0.1% at 25/s (3,000 answers would): one refusal there
-  // fails a step, none passes it. Over seeds 1 to 9 the answer spread from 0.72 to 1.09 times
-  // the truth, and one search of nine ran out of steps (before the explore steps stopped
-  // bounding the search and the fraction guided the steps down: 1.08 to 1.22 times, every
-  // one above). This seed is one of the typical ones.
-  EXPECT_GT(report.answer.capacity / lo, 0.85) << lo;
-  EXPECT_LT(report.answer.capacity / lo, 1.04) << lo;
-  EXPECT_LE(report.trials.size(), 21U);
+  // Nine searches, each request refused at random as it would be (seeds 1 to 9): one seed
+  // alone says little, since any change to the steps draws other refusals.
+  std::vector<double> ratios;
+  std::vector<std::size_t> steps;
+  int unfinished = 0;
+  for (unsigned seed = 1; seed <= 9; ++seed) {
+    Probe probe;
+    probe.settings.arrivals = Arrivals::kPoisson;
+    probe.settings.limits.max_error_rate = 0.001;
+    std::mt19937 random(seed);
+    FakeSession session(probe.clock, [&](double rate, Duration length) {
+      const auto offered = std::llround(rate * to_seconds(length));
+      std::binomial_distribution<long long> refusals(offered,
+                                                     std::max(refused(rate), 1 - 100 / rate));
+      const auto n = offered > 0 ? refusals(random) : 0;
+      return Served{.refused_fraction = offered > 0 ? static_cast<double>(n) / offered : 0};
+    });
+    const ProbeReport report = probe.run(session);
+    steps.push_back(report.trials.size());
+    if (report.answer.verdict != Verdict::kFound) {
+      ++unfinished;
+      EXPECT_EQ(report.answer.verdict, Verdict::kUnfinished) << report.answer.reason;
+      continue;
+    }
+    ratios.push_back(report.answer.capacity / lo);
+    // Steps of 15 s at most cannot prove 0.1% at 25/s (3,000 answers would): one refusal there
+    // fails a step, none passes it, so single answers spread widely around the truth.
+    EXPECT_GT(ratios.back(), 0.65) << "seed " << seed;
+    EXPECT_LT(ratios.back(), 1.35) << "seed " << seed;
+  }
+  // Measured over seeds 1 to 60: answers from 0.67 to 1.32 times the truth, median 0.97 (before
+  // the explore steps stopped bounding the search and the fraction guided the steps down,
+  // 1.08 to 1.22 times, every one above); 19 of 60 searches ran out of steps (24), most within
+  // 1% of the truth; 20.5 steps (median). Seeds 1 to 9: median 0.92, two out of steps, 21.3
+  // steps on average. The spread and the searches out of steps are issue 12's open weakness.
+  EXPECT_LE(unfinished, 3);
+  std::sort(ratios.begin(), ratios.end());
+  EXPECT_GT(ratios[ratios.size() / 2], 0.85);
+  EXPECT_LT(ratios[ratios.size() / 2], 1.04);
+  double mean_steps = 0;
+  for (const std::size_t n : steps) mean_steps += static_cast<double>(n) / steps.size();
+  EXPECT_LE(mean_steps, 22);
 }
 
 TEST(DefaultTolerance, NoneForEvenlySpacedRequestsATenthOfAPercentForPoisson) {

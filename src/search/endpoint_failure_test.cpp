@@ -142,7 +142,7 @@ TEST(MaxRateSearch, ErrorsThatDoNotFallWithTheRateEndTheSearchSayingSo) {
   EXPECT_NE(out.answer.reason.find("with errors, not throttles (most often"), std::string::npos)
       << out.answer.reason;
   EXPECT_NE(out.answer.reason.find("transport: reset"), std::string::npos);
-  EXPECT_NE(out.answer.reason.find("--max-error-rate 0.08 (twice their share)"), std::string::npos)
+  EXPECT_NE(out.answer.reason.find("--max-error-rate 0.06 (twice their share)"), std::string::npos)
       << out.answer.reason;
 }
 
