@@ -14,8 +14,11 @@ using iuprobe::fuzzing::require;
 
 namespace {
 
-// Feeds `more` to the scanner after what it has not consumed yet, as beast's read loop does.
+// Feeds `more` to the scanner after what it has not consumed yet, as beast's read loop does:
+// only once more bytes came (a parser that said need_more may not be given the same bytes
+// again; Beast asserts that it is not, and its read loop reads before it parses again).
 bool feed(iuprobe::ResponseScanner& scanner, std::string& pending, std::string_view more) {
+  if (more.empty()) return true;
   pending.append(more);
   boost::beast::error_code error;
   while (!pending.empty() && !scanner.is_done()) {

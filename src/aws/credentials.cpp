@@ -3,6 +3,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <cstdio>
 #include <fstream>
@@ -83,13 +84,17 @@ std::optional<SystemTime> parse_iso8601(std::string_view text) {
   if (rest == "Z" || rest.empty()) {
     offset_seconds = 0;
   } else if ((rest.front() == '+' || rest.front() == '-') && rest.size() == 6 && rest[3] == ':') {
-    const int hours = std::stoi(std::string(rest.substr(1, 2)));
-    const int minutes = std::stoi(std::string(rest.substr(4, 2)));
+    const auto digit = [&](std::size_t i) {
+      return std::isdigit(static_cast<unsigned char>(rest[i])) != 0 ? rest[i] - '0' : -1;
+    };
+    const int hours = digit(1) * 10 + digit(2), minutes = digit(4) * 10 + digit(5);
+    if (std::min({digit(1), digit(2), digit(4), digit(5)}) < 0) return std::nullopt;
     offset_seconds = (rest.front() == '+' ? 1 : -1) * (hours * 3600L + minutes * 60L);
   } else {
     return std::nullopt;
   }
-  return std::chrono::system_clock::from_time_t(timegm(&tm) - offset_seconds);
+  // A year past 2262 (or before 1970) would overflow the clock: refused, as X-Amz-Date is.
+  return system_time_from(timegm(&tm) - offset_seconds);
 }
 
 ProviderResult credentials_from_environment(const EnvLookup& env) {

@@ -246,6 +246,12 @@ TEST(ParseIso8601, AcceptsTheFormsAwsSends) {
   EXPECT_EQ(parse_iso8601("2026-11-25T12:00:00.123Z"), base);
   EXPECT_EQ(parse_iso8601("2026-11-25T13:00:00+01:00"), base);
   EXPECT_FALSE(parse_iso8601("yesterday"));
+  // Found by fuzz/emulator_config: a year past 2262 overflowed the nanosecond clock; and an
+  // offset that is not digits threw from std::stoi.
+  EXPECT_TRUE(parse_iso8601("2262-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_iso8601("9841-12-02T14:05:00Z"));
+  EXPECT_FALSE(parse_iso8601("2026-11-25T13:00:00+0a:00"));
+  EXPECT_FALSE(parse_iso8601("2026-11-25T13:00:00+-1:00"));
 }
 
 TEST(ParseIni, ReportsTheLineOfAMistake) {

@@ -157,13 +157,13 @@ std::optional<SystemTime> parse_amz_date(std::string_view text) {
   std::tm tm{};
   const std::string s(text);
   if (strptime(s.c_str(), "%Y%m%dT%H%M%SZ", &tm) == nullptr) return std::nullopt;
-  // From 1970 to a day before what the clock's nanoseconds hold (the year 2262): a date beyond
-  // would overflow it, and so would the verifier's five minutes of skew added to the last
-  // minutes (found by fuzz/sigv4_verify).
+  return system_time_from(timegm(&tm));
+}
+
+std::optional<SystemTime> system_time_from(std::time_t seconds) {
   constexpr auto kLatest =
       std::chrono::duration_cast<std::chrono::seconds>(SystemTime::duration::max()).count() -
       24 * 3600;
-  const std::time_t seconds = timegm(&tm);
   if (seconds < 0 || seconds > kLatest) return std::nullopt;
   return std::chrono::system_clock::from_time_t(seconds);
 }
