@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "engine/preflight.h"
+#include "engine/wire.h"
 #include "engine/worker.h"
 
 namespace iuprobe {
@@ -64,27 +65,20 @@ class NetworkSession::PlanController {
         handle_stop();
         handle_abort();
       }
-      Window merged;
-      double peak_cpu = 0;
-      std::uint64_t in_flight = 0, connections = 0;
-      bool done = true;
+      WorkerReport mine{.plan_done = true};
       for (auto& worker : session_.workers_) {
         WorkerReport report =
             co_await asio::co_spawn(worker->executor(), worker->collect(), asio::use_awaitable);
-        merged.merge(report.window);
-        in_flight += report.in_flight;
-        connections += report.connections;
-        peak_cpu = std::max(peak_cpu, report.cpu);
-        done = done && report.plan_done;
+        add(mine, report);
       }
+      std::vector<WorkerReport> ranks;
+      const bool done =
+          session_.options_.peers != nullptr ? share_window(mine, ranks) : mine.plan_done;
       const TimePoint now = SteadyClock::now();
-      WindowRecord record =
-          make_window_record(index, window_start - session_.opened_, now - window_start, merged);
-      record.segment = segment_at(plan_, window_start - start_);
-      record.phase = segment_phase(plan_, record.segment);
-      record.in_flight = in_flight;
-      record.connections = connections;
-      record.peak_worker_cpu = peak_cpu;
+      WindowRecord record = describe(index, window_start, now, mine);
+      for (std::size_t r = 0; r < ranks.size(); ++r) {
+        result_.ranks[r].windows.push_back(describe(index, window_start, now, ranks[r]));
+      }
       window_start = now;
       if (session_.options_.observer) session_.options_.observer->on_window(record);
       result_.windows.push_back(std::move(record));
@@ -93,6 +87,85 @@ class NetworkSession::PlanController {
         break;
       }
     }
+  }
+
+  // Sums a worker's (or a rank's) window into `into`.
+  static void add(WorkerReport& into, const WorkerReport& report) {
+    into.window.merge(report.window);
+    into.in_flight += report.in_flight;
+    into.connections += report.connections;
+    into.cpu = std::max(into.cpu, report.cpu);  // the busiest worker thread
+    into.plan_done = into.plan_done && report.plan_done;
+  }
+
+  WindowRecord describe(std::size_t index, TimePoint begin, TimePoint end,
+                        const WorkerReport& report) const {
+    WindowRecord record =
+        make_window_record(index, begin - session_.opened_, end - begin, report.window);
+    record.segment = segment_at(plan_, begin - start_);
+    record.phase = segment_phase(plan_, record.segment);
+    record.in_flight = report.in_flight;
+    record.connections = report.connections;
+    record.peak_worker_cpu = report.cpu;
+    return record;
+  }
+
+  // With ranks: sends this rank's window to rank 0 and applies rank 0's verdict to this rank's
+  // workers (stop, abort). On rank 0, `mine` becomes every rank's sum and `ranks` each rank's
+  // part. Returns whether the plan is done on every rank. When the ranks cannot be reached,
+  // the load ends here with the reason (the session's abort) and this rank finishes alone.
+  bool share_window(WorkerReport& mine, std::vector<WorkerReport>& ranks) {
+    PlanPeers& peers = *session_.options_.peers;
+    if (peers_lost_) return mine.plan_done;
+    const PeerFlags flags{.done = mine.plan_done,
+                          .stop_requests = session_.options_.stop.requests(),
+                          .stop_signal = session_.options_.stop.signal(),
+                          .abort = session_.abort_.reason()};
+    auto gathered = peers.gather(encode_window(mine, flags));
+    if (!gathered) return lose_peers(gathered.error(), mine);
+    PeerFlags verdict;
+    if (peers.rank() == 0) verdict = merge_ranks(*gathered, mine, ranks);
+    auto answer = peers.broadcast(encode_verdict(verdict));
+    if (!answer) return lose_peers(answer.error(), mine);
+    auto decided = decode_verdict(*answer);
+    if (!decided) return lose_peers(decided.error(), mine);
+    if (decided->abort && !session_.abort_.requested()) session_.abort_.request(*decided->abort);
+    handle_abort();
+    apply_stop(decided->stop_requests, decided->stop_signal);
+    // Done everywhere but here (rank 0 could not read a rank's window, and the abort it spread
+    // has not yet ended this rank's requests): finish alone, without more exchanges.
+    if (decided->done && !mine.plan_done) peers_lost_ = true;
+    return decided->done && mine.plan_done;
+  }
+
+  // Rank 0: the verdict on every rank's window, their sum in `sum`, and each in `ranks`.
+  PeerFlags merge_ranks(const std::vector<std::string>& messages, WorkerReport& sum,
+                        std::vector<WorkerReport>& ranks) const {
+    PeerFlags verdict{.done = true};
+    sum = WorkerReport{.plan_done = true};
+    ranks.assign(messages.size(), WorkerReport{});
+    for (std::size_t r = 0; r < messages.size(); ++r) {
+      auto message = decode_window(messages[r]);
+      if (!message) {  // the load cannot be counted: end it everywhere
+        if (!verdict.abort) verdict.abort = message.error();
+        continue;
+      }
+      auto& [report, flags] = *message;
+      add(sum, report);
+      verdict.done = verdict.done && flags.done;
+      verdict.stop_requests = std::max(verdict.stop_requests, flags.stop_requests);
+      if (verdict.stop_signal == 0) verdict.stop_signal = flags.stop_signal;
+      if (!verdict.abort) verdict.abort = std::move(flags.abort);
+      ranks[r] = std::move(report);
+    }
+    return verdict;
+  }
+
+  bool lose_peers(Error why, const WorkerReport& mine) {
+    peers_lost_ = true;
+    session_.abort_.request(std::move(why));
+    handle_abort();
+    return mine.plan_done;
   }
 
   bool all_done() const {
@@ -113,12 +186,16 @@ class NetworkSession::PlanController {
   }
 
   // The first request stops sending and gives requests in flight the grace period; the next
-  // one (even in the same poll) cuts them off.
+  // one (even in the same poll) cuts them off. With ranks, any rank's requests count (rank 0's
+  // verdict carries them).
   void handle_stop() {
-    const int requests = session_.options_.stop.requests();
+    apply_stop(session_.options_.stop.requests(), session_.options_.stop.signal());
+  }
+
+  void apply_stop(int requests, int signal) {
     if (requests <= session_.stops_seen_) return;
     if (session_.stops_seen_ == 0) {
-      session_.stopped_by_ = session_.options_.stop.signal();
+      session_.stopped_by_ = signal;
       end_sending_now();
       if (session_.options_.observer) session_.options_.observer->on_stopping(session_.stopped_by_);
     }
@@ -133,7 +210,51 @@ class NetworkSession::PlanController {
   Duration send_end_;
   PlanResult& result_;
   bool aborted_ = false;
+  bool peers_lost_ = false;
 };
+
+namespace {
+
+// The workers' totals of one plan as one.
+PlanTotals sum(std::vector<PlanTotals> parts) {
+  PlanTotals total;
+  for (PlanTotals& part : parts) {
+    if (total.phases.size() < part.phases.size()) total.phases.resize(part.phases.size());
+    for (std::size_t i = 0; i < part.phases.size(); ++i) total.phases[i].merge(part.phases[i]);
+    total.statuses.merge(part.statuses);
+    total.errors.merge(part.errors);
+  }
+  return total;
+}
+
+// With ranks: this rank's totals go to rank 0, which gets every rank's (in rank order, each
+// also kept in `result.ranks`); the others keep their own. When a rank cannot be reached or
+// read, rank 0 keeps what it has and the session ends its load with the reason.
+std::vector<PlanTotals> gather_totals(PlanPeers& peers, std::vector<PlanTotals> workers,
+                                      PlanResult& result, RunAbort& abort) {
+  PlanTotals mine = sum(std::move(workers));
+  auto gathered = peers.gather(encode_totals(mine));
+  if (!gathered) {
+    abort.request(gathered.error());
+    return {std::move(mine)};
+  }
+  if (peers.rank() != 0) return {std::move(mine)};
+  std::vector<PlanTotals> ranks;
+  for (const std::string& message : *gathered) {
+    auto totals = decode_totals(message);
+    if (!totals) {
+      abort.request(totals.error());
+      return {std::move(mine)};
+    }
+    ranks.push_back(std::move(*totals));
+  }
+  for (std::size_t r = 0; r < ranks.size() && r < result.ranks.size(); ++r) {
+    result.ranks[r].phases = ranks[r].phases;
+  }
+  return ranks;
+}
+
+}  // namespace
 
 Result<void> ensure_fd_limit(std::uint64_t needed) {
   rlimit limit{};
@@ -166,6 +287,11 @@ Result<std::unique_ptr<NetworkSession>> NetworkSession::open(SessionOptions opti
   constexpr std::uint64_t kSpareDescriptors = 64;
   if (auto ok = ensure_fd_limit(options.connection.max_connections + kSpareDescriptors); !ok)
     return tl::unexpected(ok.error());
+  if (options.peers != nullptr) options.share = {options.peers->rank(), options.peers->size()};
+  if (options.share.of == 0 || options.share.index >= options.share.of) {
+    return fail(ErrorKind::kInternal, "share {} of {} of a schedule does not exist",
+                options.share.index, options.share.of);
+  }
   std::unique_ptr<NetworkSession> session(new NetworkSession(std::move(options)));
   NetworkSession& s = *session;
   const Target& target = s.options_.target;
@@ -182,11 +308,12 @@ Result<std::unique_ptr<NetworkSession>> NetworkSession::open(SessionOptions opti
                                     .connect_timeout = settings.connect_timeout,
                                     .request_timeout = settings.request_timeout};
   const unsigned threads = std::max(1u, settings.threads);
+  const ScheduleShare& part = s.options_.share;
   for (unsigned i = 0; i < threads; ++i) {
     const unsigned share =
         settings.max_connections / threads + (i < settings.max_connections % threads ? 1 : 0);
-    WorkerSetup setup{.index = i,
-                      .count = threads,
+    WorkerSetup setup{.index = part.stripe(i),
+                      .count = part.stripes(threads),
                       .connection = &s.connection_,
                       .throttle = &target.throttle,
                       .stop_on_error = &target.stop_on_error,
@@ -210,17 +337,28 @@ Result<std::unique_ptr<NetworkSession>> NetworkSession::open(SessionOptions opti
   return session;
 }
 
+bool NetworkSession::ended() const {
+  return stops_seen_ > 0 || options_.stop.stop_requested() || abort_.requested();
+}
+
 PlanResult NetworkSession::run(const LoadShape& plan) {
+  return run_at(plan, SteadyClock::now() + kLead);
+}
+
+PlanResult NetworkSession::run_at(const LoadShape& plan, TimePoint start) {
   PlanResult result;
   result.windows = WindowSeries(options_.window_points);
   result.start = SteadyClock::now() - opened_;
-  if (options_.stop.stop_requested() || abort_.requested()) {
-    result.stopped_by = options_.stop.signal();
+  if (ended()) {
+    result.stopped_by = stopped_by_ != 0 ? stopped_by_ : options_.stop.signal();
     result.aborted = abort_.reason();
     return result;
   }
-  const TimePoint start = SteadyClock::now() + kLead;
   result.start = start - opened_;
+  PlanPeers* peers = options_.peers;
+  if (peers != nullptr && peers->rank() == 0) {
+    result.ranks.assign(peers->size(), RankPlan{.windows = WindowSeries(options_.window_points)});
+  }
   ++plans_;
   for (auto& worker : workers_) worker->begin(plan, start, plans_);
   try {
@@ -237,6 +375,7 @@ PlanResult NetworkSession::run(const LoadShape& plan) {
 
   std::vector<PlanTotals> totals;
   for (auto& worker : workers_) totals.push_back(worker->take_totals());
+  if (peers != nullptr) totals = gather_totals(*peers, std::move(totals), result, abort_);
   for (std::size_t i = 0; i < segment_count(plan); ++i) {
     const Duration begin = segment_start(plan, i);
     const Duration end = std::min(segment_start(plan, i + 1), result.sent_for);

@@ -7,6 +7,7 @@
 
 #include "core/result.h"
 #include "core/stop.h"
+#include "engine/plan_peers.h"
 #include "engine/run_abort.h"
 #include "engine/session.h"
 #include "engine/target.h"
@@ -28,6 +29,12 @@ struct SessionOptions {
   // A plan's windows are kept one by one (0: the probe, whose judge reads every second), or
   // merged to at most this many points (a run of any length: WindowSeries::kRunPoints).
   std::size_t window_points = 0;
+  ScheduleShare share;  // of every plan's schedule (MPI ranks); all of it by default
+  // The ranks that send each plan with this process (must outlive the session; null: none).
+  // It sets `share`; every rank opens its session and runs the same plans from the same start
+  // (run_at); windows and totals are merged on rank 0, which also decides when a plan is done
+  // and spreads stop requests and aborts to every rank.
+  PlanPeers* peers = nullptr;
 };
 
 // The load session over sockets: worker threads (one event loop each), the TLS context and the
@@ -44,6 +51,14 @@ class NetworkSession final : public LoadSession {
   NetworkSession& operator=(const NetworkSession&) = delete;
 
   PlanResult run(const LoadShape& plan) override;
+  // Runs `plan` with its schedule starting at `start` rather than now: processes that send one
+  // schedule together (ScheduleShare) start it at one agreed moment. A start already past is
+  // caught up on, and shows as late sends.
+  PlanResult run_at(const LoadShape& plan, TimePoint start);
+
+  // Whether plans now return at once, marked: a stop was asked (here, or on rank 0 and heard
+  // here) or an abort ended the load.
+  bool ended() const;
 
   // The address actually connected to, "127.0.0.1:8080".
   const std::string& address() const { return address_; }

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "engine/run_load.h"
-#include "testing/test_server.h"
+#include "engine/session_test_support.h"
 
 namespace iuprobe {
 namespace {
@@ -17,39 +17,6 @@ namespace {
 using namespace std::chrono_literals;
 using testing::TestServer;
 using testing::text_response;
-
-class Recorder final : public SessionObserver {
- public:
-  void on_window(const WindowRecord& window) override { windows.push_back(window); }
-  std::vector<WindowRecord> windows;
-};
-
-SessionOptions options_for(const std::string& url, SessionObserver* observer = nullptr,
-                           StopToken stop = {}) {
-  SessionOptions options;
-  options.target.url = *parse_http_url(url);
-  auto requests = std::make_shared<const HttpRequests>(
-      HttpRequestSpec{.method = "GET", .url = options.target.url});
-  options.target.make_source = [requests](unsigned worker) {
-    return make_http_source(requests, worker);
-  };
-  options.connection.threads = 2;
-  options.connection.max_connections = 64;
-  options.observer = observer;
-  options.stop = stop;
-  return options;
-}
-
-OpenLoop constant(double rate, Duration duration) {
-  return OpenLoop{RateProfile::constant(rate, duration)};
-}
-
-TestServer ok_server(std::atomic<int>* served = nullptr) {
-  return TestServer([served](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
-    if (served) ++*served;
-    co_return text_response(200, "ok");
-  });
-}
 
 TEST(RunLoad, ConstantRateSendsEveryScheduledRequest) {
   std::atomic<int> served{0};

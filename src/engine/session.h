@@ -10,8 +10,16 @@
 #include "engine/run_result.h"
 #include "engine/target.h"
 #include "engine/window_series.h"
+#include "stats/window.h"
 
 namespace iuprobe {
+
+// With several ranks (SessionOptions::peers), what one of them did in a plan, as rank 0 heard it:
+// for each rank's own generator self-check (which rank fell behind) and the report.
+struct RankPlan {
+  WindowSeries windows;        // as PlanResult::windows, this rank's part only
+  std::vector<Window> phases;  // every phase's totals, this rank's part only
+};
 
 // What one plan did.
 struct PlanResult {
@@ -24,6 +32,9 @@ struct PlanResult {
   ErrorTally errors;                // measure phases only
   int stopped_by = 0;               // the stop request's signal; 0 if it ran to its end
   std::optional<Error> aborted;     // an answer that ended the load (Target::stop_on_error)
+  // With several ranks, on rank 0: each rank's part, in rank order (the figures above are their
+  // sum). Empty on the other ranks and in one process.
+  std::vector<RankPlan> ranks;
 
   bool complete() const { return stopped_by == 0 && !aborted; }
 };

@@ -34,6 +34,35 @@ TEST(ArrivalSchedule, WorkersInterleaveIntoOneEvenStream) {
   }
 }
 
+TEST(ArrivalSchedule, ProcessesSharingOneScheduleSendExactlyItEachTheirKthArrivals) {
+  // 3 processes of 2 workers each send what one process of 2 workers sends, arrival for
+  // arrival, and process r sends arrivals r, r + 3, r + 6...
+  auto profile = RateProfile::steps(std::vector<double>{300, 700}, 1s);
+  std::vector<Duration> one;
+  for (unsigned w = 0; w < 2; ++w) {
+    ArrivalSchedule s(profile, Arrivals::kUniform, 2, w, 1);
+    auto times = drain(s);
+    one.insert(one.end(), times.begin(), times.end());
+  }
+  std::sort(one.begin(), one.end());
+  ASSERT_EQ(one.size(), 1000u);
+  std::vector<Duration> all;
+  for (unsigned rank = 0; rank < 3; ++rank) {
+    const ScheduleShare share{.index = rank, .of = 3};
+    std::vector<Duration> mine;
+    for (unsigned w = 0; w < 2; ++w) {
+      ArrivalSchedule s(profile, Arrivals::kUniform, share.stripes(2), share.stripe(w), 1);
+      auto times = drain(s);
+      mine.insert(mine.end(), times.begin(), times.end());
+    }
+    std::sort(mine.begin(), mine.end());
+    for (std::size_t j = 0; j < mine.size(); ++j) EXPECT_EQ(mine[j], one[rank + 3 * j]) << rank;
+    all.insert(all.end(), mine.begin(), mine.end());
+  }
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, one);
+}
+
 TEST(ArrivalSchedule, PoissonHasTheRightMeanRateAndVariance) {
   auto profile = RateProfile::constant(500, 60s);
   ArrivalSchedule a(profile, Arrivals::kPoisson, 2, 0, 11);

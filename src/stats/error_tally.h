@@ -23,6 +23,8 @@ class ErrorTally {
 
   void add(unsigned status, std::string_view detail, std::uint64_t count = 1);
   void merge(const ErrorTally& other);
+  // Kinds past kMaxKinds, counted without their detail (another tally's other()).
+  void add_other(std::uint64_t count) { other_ += count; }
   // Most frequent first.
   std::vector<Entry> sorted() const;
   std::uint64_t other() const { return other_; }
@@ -36,7 +38,9 @@ class ErrorTally {
 // How many responses came back with each HTTP status.
 class StatusCounts {
  public:
-  void add(unsigned status) { ++counts_[status < counts_.size() ? status : 0]; }
+  void add(unsigned status, std::uint64_t count = 1) {
+    counts_[status < counts_.size() ? status : 0] += count;
+  }
   void merge(const StatusCounts& other);
   // (status, count) for every status seen, ascending.
   std::vector<std::pair<unsigned, std::uint64_t>> seen() const;

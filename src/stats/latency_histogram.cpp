@@ -61,6 +61,30 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
   sum_ns_ += other.sum_ns_;
 }
 
+LatencyHistogram::State LatencyHistogram::state() const {
+  State s{.min_ns = min_ns_, .max_ns = max_ns_, .sum_ns = sum_ns_};
+  for (std::size_t i = 0; i < kBucketCount; ++i) {
+    if (counts_[i] > 0) s.buckets.emplace_back(static_cast<std::uint32_t>(i), counts_[i]);
+  }
+  return s;
+}
+
+std::optional<LatencyHistogram> LatencyHistogram::from_state(const State& state) {
+  LatencyHistogram h;
+  std::size_t next = 0;  // indices ascend, each at most once
+  for (const auto& [index, count] : state.buckets) {
+    if (index < next || index >= kBucketCount || count == 0) return std::nullopt;
+    h.counts_[index] = count;
+    h.total_ += count;
+    next = index + 1;
+  }
+  if (h.total_ > 0 && state.min_ns > state.max_ns) return std::nullopt;
+  h.min_ns_ = state.min_ns;
+  h.max_ns_ = state.max_ns;
+  h.sum_ns_ = state.sum_ns;
+  return h;
+}
+
 void LatencyHistogram::reset() {
   std::fill(counts_.begin(), counts_.end(), 0);
   total_ = 0;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/units.h"
@@ -27,6 +29,19 @@ class LatencyHistogram {
   Duration percentile(double percent) const;
 
   static constexpr Duration kMaxTracked = Duration{std::int64_t{1} << 40};
+
+  // Everything it holds, compactly (the buckets that are not empty), for another process (an
+  // MPI rank) to rebuild it exactly: merging rebuilt histograms gives the same counts, extremes
+  // and percentiles as merging the originals.
+  struct State {
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> buckets;  // (index, count), ascending
+    std::uint64_t min_ns = UINT64_MAX;
+    std::uint64_t max_ns = 0;
+    double sum_ns = 0;
+  };
+  State state() const;
+  // nullopt when `state` could not come from state(): a bucket out of range or given twice.
+  static std::optional<LatencyHistogram> from_state(const State& state);
 
  private:
   static std::size_t index_of(std::uint64_t ns);

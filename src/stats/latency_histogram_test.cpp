@@ -77,6 +77,51 @@ TEST(LatencyHistogram, MergeEqualsRecordingIntoOne) {
   EXPECT_NEAR(static_cast<double>(a.mean().count()), static_cast<double>(both.mean().count()), 1.0);
 }
 
+TEST(LatencyHistogram, RebuiltFromItsStateItMergesAsTheOriginal) {
+  // Three processes' histograms sent as state and merged equal one histogram of every value.
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> dist(std::log(20e6), 1.5);
+  LatencyHistogram parts[3], all;
+  for (int i = 0; i < 30'000; ++i) {
+    Duration v{static_cast<std::int64_t>(dist(rng))};
+    parts[i % 3].record(v);
+    all.record(v);
+  }
+  parts[2].record(30min);  // beyond the tracked range: only max() is exact
+  all.record(30min);
+  LatencyHistogram merged;
+  for (const LatencyHistogram& part : parts) {
+    const auto rebuilt = LatencyHistogram::from_state(part.state());
+    ASSERT_TRUE(rebuilt.has_value());
+    merged.merge(*rebuilt);
+  }
+  EXPECT_EQ(merged.count(), all.count());
+  EXPECT_EQ(merged.state().buckets, all.state().buckets);
+  for (double p : {0.0, 50.0, 99.0, 99.99, 100.0})
+    EXPECT_EQ(merged.percentile(p), all.percentile(p));
+  EXPECT_NEAR(static_cast<double>(merged.mean().count()), static_cast<double>(all.mean().count()),
+              1.0);
+  // An empty one stays empty (its min is not taken for a value).
+  const auto empty = LatencyHistogram::from_state(LatencyHistogram().state());
+  ASSERT_TRUE(empty.has_value());
+  merged.merge(*empty);
+  EXPECT_EQ(merged.min(), all.min());
+}
+
+TEST(LatencyHistogram, AStateThatNoHistogramHasIsRefused) {
+  LatencyHistogram h;
+  h.record(5ms);
+  LatencyHistogram::State s = h.state();
+  s.buckets.push_back(s.buckets.front());  // the same bucket twice
+  EXPECT_FALSE(LatencyHistogram::from_state(s).has_value());
+  s = h.state();
+  s.buckets.front().first = 1u << 20;  // past the last bucket
+  EXPECT_FALSE(LatencyHistogram::from_state(s).has_value());
+  s = h.state();
+  s.min_ns = s.max_ns + 1;
+  EXPECT_FALSE(LatencyHistogram::from_state(s).has_value());
+}
+
 TEST(LatencyHistogram, ValuesBeyondRangeKeepExactMax) {
   LatencyHistogram h;
   h.record(30min);
