@@ -34,7 +34,9 @@ packages=(
 ((tests)) && packages+=(nginx-light haproxy varnish varnish-modules wrk nghttp2-client openssl procps
   python3 chromium
   # bench/fuzz.sh: libFuzzer comes with clang's runtime libraries
-  clang-14 libclang-rt-14-dev)
+  clang-14 libclang-rt-14-dev
+  # the optional MPI component (many generator hosts) and its tests
+  openmpi-bin libopenmpi-dev)
 # The build bundles a chart library from the npm registry: use the machine's Node.js if it has
 # one, else Debian's.
 command -v npm >/dev/null || packages+=(nodejs npm)
