@@ -71,8 +71,9 @@ fuzz() {
 
 status=0
 declare -A pids=()
-# An early exit stops the fuzzers still running.
-trap 'for pid in "${pids[@]}"; do pkill -P "$pid"; kill "$pid"; done 2>/dev/null' EXIT
+# An early exit stops the fuzzers still running (set +e: under errexit, a kill of a fuzzer that
+# had already ended made the script exit 1 after a clean run).
+trap 'set +e; for pid in "${pids[@]}"; do pkill -P "$pid"; kill "$pid"; done 2>/dev/null' EXIT
 finish() {  # waits for the target started as pid $1
   local target=$2 rc=0
   wait "$1" || rc=$?
