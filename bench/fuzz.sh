@@ -77,6 +77,7 @@ trap 'set +e; for pid in "${pids[@]}"; do pkill -P "$pid"; kill "$pid"; done 2>/
 finish() {  # waits for the target started as pid $1
   local target=$2 rc=0
   wait "$1" || rc=$?
+  unset "pids[$target]"  # the EXIT trap must not signal a pid that may have been reused
   cat "build/fuzz/work/$target/row"
   if ((rc != 0)); then
     status=1

@@ -87,8 +87,9 @@ std::optional<SystemTime> parse_iso8601(std::string_view text) {
     const auto digit = [&](std::size_t i) {
       return std::isdigit(static_cast<unsigned char>(rest[i])) != 0 ? rest[i] - '0' : -1;
     };
-    const int hours = digit(1) * 10 + digit(2), minutes = digit(4) * 10 + digit(5);
     if (std::min({digit(1), digit(2), digit(4), digit(5)}) < 0) return std::nullopt;
+    const int hours = digit(1) * 10 + digit(2), minutes = digit(4) * 10 + digit(5);
+    if (hours > 23 || minutes > 59) return std::nullopt;
     offset_seconds = (rest.front() == '+' ? 1 : -1) * (hours * 3600L + minutes * 60L);
   } else {
     return std::nullopt;

@@ -252,6 +252,7 @@ TEST(ParseIso8601, AcceptsTheFormsAwsSends) {
   EXPECT_FALSE(parse_iso8601("9841-12-02T14:05:00Z"));
   EXPECT_FALSE(parse_iso8601("2026-11-25T13:00:00+0a:00"));
   EXPECT_FALSE(parse_iso8601("2026-11-25T13:00:00+-1:00"));
+  EXPECT_FALSE(parse_iso8601("2026-11-25T13:00:00+99:99"));
 }
 
 TEST(ParseIni, ReportsTheLineOfAMistake) {

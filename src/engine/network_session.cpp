@@ -123,13 +123,13 @@ class NetworkSession::PlanController {
                           .abort = session_.abort_.reason()};
     auto gathered = peers.gather(encode_window(mine, flags));
     if (!gathered) return lose_peers(gathered.error(), mine);
-    PeerFlags verdict;
-    if (peers.rank() == 0) verdict = merge_ranks(*gathered, mine, ranks);
-    auto answer = peers.broadcast(encode_verdict(verdict));
+    std::string verdict;  // rank 0's; the others' is not sent
+    if (peers.rank() == 0) verdict = encode_verdict(merge_ranks(*gathered, mine, ranks));
+    auto answer = peers.broadcast(std::move(verdict));
     if (!answer) return lose_peers(answer.error(), mine);
     auto decided = decode_verdict(*answer);
     if (!decided) return lose_peers(decided.error(), mine);
-    if (decided->abort && !session_.abort_.requested()) session_.abort_.request(*decided->abort);
+    if (decided->abort) session_.abort_.request(*decided->abort);  // the first reason stays
     handle_abort();
     apply_stop(decided->stop_requests, decided->stop_signal);
     // Done everywhere but here (rank 0 could not read a rank's window, and the abort it spread
@@ -163,6 +163,7 @@ class NetworkSession::PlanController {
 
   bool lose_peers(Error why, const WorkerReport& mine) {
     peers_lost_ = true;
+    session_.options_.peers->abandon(why);  // no later call may pair with the others' calls
     session_.abort_.request(std::move(why));
     handle_abort();
     return mine.plan_done;
@@ -325,7 +326,7 @@ Result<std::unique_ptr<NetworkSession>> NetworkSession::open(SessionOptions opti
                       .send_window = settings.send_window,
                       .head_request = target.head_request,
                       .seed = settings.seed};
-    s.workers_.push_back(std::make_unique<Worker>(setup, target.make_source(i)));
+    s.workers_.push_back(std::make_unique<Worker>(setup, target.make_source(part.stripe(i))));
   }
   auto first = preflight(target.url, s.connection_, s.workers_.front()->io());
   if (!first) return tl::unexpected(first.error());

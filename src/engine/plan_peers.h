@@ -30,6 +30,9 @@ class PlanPeers {
   // which may come minutes later (after a model has started): no deadline, but it gives up
   // when `stop` asks (the launcher's SIGTERM).
   virtual Result<std::string> await_broadcast(StopToken stop) = 0;
+  // Ends the transport for this rank (a message it could not read: its calls may no longer
+  // pair with the other ranks'): every later call fails with `why`.
+  virtual void abandon(Error why) = 0;
 };
 
 }  // namespace iuprobe

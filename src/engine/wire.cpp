@@ -201,6 +201,14 @@ void write_plan(json::object& o, const LoadShape& plan) {
 LoadShape read_plan(const json::object& o) {
   const json::string& loop = at(o, "loop").as_string();
   const json::array& segments = at(o, "segments").as_array();
+  if (segments.empty()) throw std::invalid_argument("a plan without segments");
+  // Durations that could not be added up: a plan of at most a year.
+  Duration total{};
+  for (const json::value& s : segments) {
+    total += duration(fields(s, loop == "open" ? 4 : 3)[0]);
+    if (total > std::chrono::hours(24 * 366))
+      throw std::invalid_argument("a plan over a year long");
+  }
   if (loop == "open") {
     auto arrivals = parse_arrivals(at(o, "arrivals").as_string());
     if (!arrivals) throw std::invalid_argument(arrivals.error().message);
@@ -286,19 +294,19 @@ std::string encode_window(const WorkerReport& report, const PeerFlags& flags) {
   o["in_flight"] = report.in_flight;
   o["connections"] = report.connections;
   o["cpu"] = report.cpu;
-  o["plan_done"] = report.plan_done;
-  o["flags"] = peer_flags(flags);
+  o["flags"] = peer_flags(flags);  // flags.done is the report's plan_done
   return json::serialize(o);
 }
 
 Result<std::pair<WorkerReport, PeerFlags>> decode_window(std::string_view text) {
   return decode(text, "window", [](const json::object& o) {
+    PeerFlags flags = peer_flags(at(o, "flags"));
     return std::pair{WorkerReport{.window = window(at(o, "window")),
                                   .in_flight = number<std::uint64_t>(o, "in_flight"),
                                   .connections = number<std::uint64_t>(o, "connections"),
                                   .cpu = number<double>(o, "cpu"),
-                                  .plan_done = at(o, "plan_done").as_bool()},
-                     peer_flags(at(o, "flags"))};
+                                  .plan_done = flags.done},
+                     std::move(flags)};
   });
 }
 

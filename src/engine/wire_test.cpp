@@ -98,7 +98,7 @@ TEST(Wire, WindowsMergeAsTheirOriginalsDo) {
                               .connections = 64,
                               .cpu = 0.25 * static_cast<double>(rank),
                               .plan_done = rank == 1};
-    const PeerFlags flags{.done = rank == 1, .stop_requests = static_cast<int>(rank)};
+    const PeerFlags flags{.done = report.plan_done, .stop_requests = static_cast<int>(rank)};
     auto back = decode_window(encode_window(report, flags));
     ASSERT_TRUE(back) << back.error().message;
     const auto& [report_back, flags_back] = *back;
@@ -206,6 +206,10 @@ TEST(Wire, WhatNoRankSendsIsRefusedNamingTheMessage) {
 
   EXPECT_FALSE(decode_plan(R"({"v":1,"kind":"plan","loop":"open","arrivals":"uniform",)"
                            R"("segments":[[-5,1,1,3]]})"));
+  EXPECT_FALSE(decode_plan(R"({"v":1,"kind":"plan","loop":"open","arrivals":"uniform",)"
+                           R"("segments":[]})"));
+  EXPECT_FALSE(decode_plan(R"({"v":1,"kind":"plan","loop":"closed","pacing_ns":null,)"
+                           R"("segments":[[9000000000000000000,1,3],[9000000000000000000,1,3]]})"));
   EXPECT_FALSE(decode_plan(R"({"v":1,"kind":"plan","loop":"open","arrivals":"bursty",)"
                            R"("segments":[]})"));
   EXPECT_FALSE(decode_plan(R"({"v":1,"kind":"plan","loop":"open","arrivals":"uniform",)"

@@ -105,7 +105,7 @@ Error MpiPeers::failed(int code, int missing, const std::string& what, const cha
     default:
       e.message = fmt::format("MPI failed ({}): {}", what, error);
   }
-  if (code != IUPROBE_MPI_CANCELLED) failure_ = e;
+  failure_ = e;  // the plugin's tags moved on: no later call would pair with the other ranks'
   return e;
 }
 
@@ -117,7 +117,7 @@ Result<std::vector<std::string>> MpiPeers::gather(std::string mine) {
   const int rc = api_->gather(mine.data(), mine.size(), milliseconds(deadline_), nullptr, nullptr,
                               out.data(), &missing, error.data(), error.size());
   if (rc != IUPROBE_MPI_OK)
-    return tl::unexpected(failed(rc, missing, "a window's counts", error.data()));
+    return tl::unexpected(failed(rc, missing, "gathering the ranks' messages", error.data()));
   std::vector<std::string> all;
   if (rank_ == 0) {
     for (iuprobe_mpi_bytes& b : out) all.emplace_back(b.data, b.size);
@@ -127,7 +127,14 @@ Result<std::vector<std::string>> MpiPeers::gather(std::string mine) {
 }
 
 Result<std::string> MpiPeers::broadcast(std::string from_rank0) {
-  return broadcast(std::move(from_rank0), milliseconds(deadline_), nullptr);
+  // Rank 0 may itself have waited out the deadline for another rank before it sends: the
+  // others wait twice as long, so that rank 0, not they, names the rank that failed.
+  const Duration wait = rank_ == 0 ? deadline_ : 2 * deadline_;
+  return broadcast(std::move(from_rank0), milliseconds(wait), nullptr);
+}
+
+void MpiPeers::abandon(Error why) {
+  if (!failure_) failure_ = std::move(why);
 }
 
 Result<std::string> MpiPeers::await_broadcast(StopToken stop) {

@@ -36,6 +36,7 @@ class MpiPeers final : public PlanPeers {
   Result<std::vector<std::string>> gather(std::string mine) override;
   Result<std::string> broadcast(std::string from_rank0) override;
   Result<std::string> await_broadcast(StopToken stop) override;
+  void abandon(Error why) override;
   // Ends every rank at once (after a failure that left others waiting), with `code`.
   [[noreturn]] void abort_all(int code);
 

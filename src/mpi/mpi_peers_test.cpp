@@ -20,7 +20,7 @@ MpiPeers* g_peers = nullptr;
 class MpiEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
-    auto peers = MpiPeers::start(5s);
+    auto peers = MpiPeers::start(20s);
     ASSERT_TRUE(peers) << peers.error().message;
     peers_ = std::move(*peers);
     g_peers = peers_.get();

@@ -77,39 +77,64 @@ void release(iuprobe_mpi_bytes* bytes, std::size_t count) {
   }
 }
 
-// Sends to `to` and waits until the send buffer may go.
+// Sends to `to` from a copy the plugin owns, and waits until the copy may go. On giving up (a
+// deadline, a cancellation) the send stays posted and its copy is left to it, never freed: the
+// transport is finished then (iuprobe makes no further call), and a late transfer must not read
+// memory given back (MPI_Cancel on a send may have no effect).
 int send(const char* data, std::size_t size, int to, int tag, const Wait& wait, char* error,
          std::size_t error_size) {
+  const iuprobe_mpi_bytes copy = copy_of(data, size);
   MPI_Request request = MPI_REQUEST_NULL;
-  int rc = MPI_Isend(data, static_cast<int>(size), MPI_BYTE, to, tag, MPI_COMM_WORLD, &request);
+  int rc =
+      MPI_Isend(copy.data, static_cast<int>(size), MPI_BYTE, to, tag, MPI_COMM_WORLD, &request);
   if (rc != MPI_SUCCESS) return mpi_failed(rc, "MPI_Isend", error, error_size);
   for (;;) {
     int done = 0;
     rc = MPI_Test(&request, &done, MPI_STATUS_IGNORE);
     if (rc != MPI_SUCCESS) return mpi_failed(rc, "MPI_Test", error, error_size);
-    if (done != 0) return IUPROBE_MPI_OK;
-    if (const int why = wait.check(); why != IUPROBE_MPI_OK) {
-      MPI_Cancel(&request);
-      MPI_Request_free(&request);
-      return why;
+    if (done != 0) {
+      std::free(copy.data);
+      return IUPROBE_MPI_OK;
     }
+    if (const int why = wait.check(); why != IUPROBE_MPI_OK) return why;
     std::this_thread::sleep_for(kPoll);
   }
 }
 
-// Receives the message with `tag` from `from` if it has arrived: 1 received, 0 not yet.
-int try_receive(int from, int tag, iuprobe_mpi_bytes* out, int* rc) {
-  int arrived = 0;
-  MPI_Status status;
-  *rc = MPI_Iprobe(from, tag, MPI_COMM_WORLD, &arrived, &status);
-  if (*rc != MPI_SUCCESS || arrived == 0) return 0;
-  int count = 0;
-  MPI_Get_count(&status, MPI_BYTE, &count);
-  out->data = static_cast<char*>(std::malloc(static_cast<std::size_t>(std::max(count, 1))));
-  out->size = static_cast<std::size_t>(count);
-  *rc = MPI_Recv(out->data, count, MPI_BYTE, from, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-  return *rc == MPI_SUCCESS ? 1 : 0;
-}
+// One message being received without blocking: once MPI_Iprobe sees it, an MPI_Irecv into a
+// buffer of its size, tested until complete (a large message arrives over time, and its sender
+// may die mid-way). Given up, a posted receive keeps its buffer, as a send keeps its copy.
+struct Receive {
+  bool posted = false;
+  bool done = false;
+  MPI_Request request = MPI_REQUEST_NULL;
+  iuprobe_mpi_bytes bytes{nullptr, 0};
+
+  // MPI_SUCCESS or MPI's error; `done` once the message is in `bytes`.
+  int poll(int from, int tag) {
+    if (!posted) {
+      int arrived = 0;
+      MPI_Status status;
+      if (const int rc = MPI_Iprobe(from, tag, MPI_COMM_WORLD, &arrived, &status);
+          rc != MPI_SUCCESS || arrived == 0)
+        return rc;
+      int count = 0;
+      MPI_Get_count(&status, MPI_BYTE, &count);
+      bytes = {static_cast<char*>(std::malloc(static_cast<std::size_t>(std::max(count, 1)))),
+               static_cast<std::size_t>(count)};
+      if (bytes.data == nullptr) return MPI_ERR_NO_MEM;
+      if (const int rc =
+              MPI_Irecv(bytes.data, count, MPI_BYTE, from, tag, MPI_COMM_WORLD, &request);
+          rc != MPI_SUCCESS)
+        return rc;
+      posted = true;
+    }
+    int complete = 0;
+    const int rc = MPI_Test(&request, &complete, MPI_STATUS_IGNORE);
+    done = rc == MPI_SUCCESS && complete != 0;
+    return rc;
+  }
+};
 
 int next_tag() {
   const int tag = g_next_tag;
@@ -157,32 +182,31 @@ int gather(const char* data, std::size_t size, int deadline_ms, iuprobe_mpi_canc
     if (rc == IUPROBE_MPI_DEADLINE) *missing = 0;
     return rc;
   }
-  for (int r = 0; r < g_size; ++r) out[r] = {nullptr, 0};
-  out[0] = copy_of(data, size);
-  std::vector<bool> received(static_cast<std::size_t>(g_size), false);
-  received[0] = true;
-  int left = g_size - 1;
-  while (left > 0) {
+  std::vector<Receive> receives(static_cast<std::size_t>(g_size));
+  receives[0].done = true;
+  for (;;) {
+    int left = 0;
     for (int r = 1; r < g_size; ++r) {
-      if (received[static_cast<std::size_t>(r)]) continue;
-      int rc = MPI_SUCCESS;
-      if (try_receive(r, tag, &out[r], &rc) == 1) {
-        received[static_cast<std::size_t>(r)] = true;
-        --left;
-      } else if (rc != MPI_SUCCESS) {
-        release(out, static_cast<std::size_t>(g_size));
+      Receive& receive = receives[static_cast<std::size_t>(r)];
+      if (receive.done) continue;
+      if (const int rc = receive.poll(r, tag); rc != MPI_SUCCESS)
         return mpi_failed(rc, "receiving a rank's message", error, error_size);
-      }
+      left += receive.done ? 0 : 1;
     }
     if (left == 0) break;
     if (const int why = wait.check(); why != IUPROBE_MPI_OK) {
-      *missing =
-          static_cast<int>(std::find(received.begin(), received.end(), false) - received.begin());
-      release(out, static_cast<std::size_t>(g_size));
+      for (int r = 1; r < g_size; ++r) {
+        if (!receives[static_cast<std::size_t>(r)].done) {
+          *missing = r;
+          break;
+        }
+      }
       return why;
     }
     std::this_thread::sleep_for(kPoll);
   }
+  out[0] = copy_of(data, size);
+  for (int r = 1; r < g_size; ++r) out[r] = receives[static_cast<std::size_t>(r)].bytes;
   return IUPROBE_MPI_OK;
 }
 
@@ -201,10 +225,14 @@ int broadcast(const char* data, std::size_t size, int deadline_ms, iuprobe_mpi_c
     *out = copy_of(data, size);
     return IUPROBE_MPI_OK;
   }
+  Receive receive;
   for (;;) {
-    int rc = MPI_SUCCESS;
-    if (try_receive(0, tag, out, &rc) == 1) return IUPROBE_MPI_OK;
-    if (rc != MPI_SUCCESS) return mpi_failed(rc, "receiving rank 0's message", error, error_size);
+    if (const int rc = receive.poll(0, tag); rc != MPI_SUCCESS)
+      return mpi_failed(rc, "receiving rank 0's message", error, error_size);
+    if (receive.done) {
+      *out = receive.bytes;
+      return IUPROBE_MPI_OK;
+    }
     if (const int why = wait.check(); why != IUPROBE_MPI_OK) {
       *missing = 0;
       return why;

@@ -35,8 +35,9 @@ typedef struct iuprobe_mpi_api {
   // MPI_Init_thread (funneled: every later call from the calling thread); this rank, the number
   // of ranks, and the processor (host) name.
   int (*init)(int* rank, int* size, char* host, size_t host_size, char* error, size_t error_size);
-  // Every rank's bytes to rank 0, which gets `size` of them in `out` (rank order); the others
-  // get nothing. deadline_ms < 0: no deadline.
+  // Every rank's bytes to rank 0, whose `out` (one entry per rank, in rank order) gets them all;
+  // the others get nothing. deadline_ms < 0: no deadline. A call that fails (any result but OK)
+  // ends the transport: make no further call but abort().
   int (*gather)(const char* data, size_t size, int deadline_ms, iuprobe_mpi_cancelled cancelled,
                 void* context, iuprobe_mpi_bytes* out, int* missing, char* error,
                 size_t error_size);

@@ -30,26 +30,34 @@ class ThreadGroup {
     unsigned size() const override { return group_.size_; }
     std::string host() const override { return fmt::format("thread{}", rank_); }
     Result<std::vector<std::string>> gather(std::string mine) override {
+      if (abandoned_) return tl::unexpected(*abandoned_);
       auto all = group_.exchange(rank_, round_++, std::move(mine));
       if (!all) return tl::unexpected(all.error());
       if (rank_ != 0) return std::vector<std::string>{};
       return all;
     }
     Result<std::string> broadcast(std::string from_rank0) override {
+      if (abandoned_) return tl::unexpected(*abandoned_);
       auto all = group_.exchange(rank_, round_++, std::move(from_rank0));
       if (!all) return tl::unexpected(all.error());
       return all->front();
     }
     Result<std::string> await_broadcast(StopToken stop) override {
+      if (abandoned_) return tl::unexpected(*abandoned_);
       auto all = group_.exchange(rank_, round_++, {}, stop);
       if (!all) return tl::unexpected(all.error());
       return all->front();
+    }
+
+    void abandon(Error why) override {
+      if (!abandoned_) abandoned_ = std::move(why);
     }
 
    private:
     ThreadGroup& group_;
     unsigned rank_;
     std::uint64_t round_ = 0;
+    std::optional<Error> abandoned_;
   };
 
   Peer peer(unsigned rank) { return Peer(*this, rank); }
