@@ -35,8 +35,8 @@ class LimiterTest(unittest.TestCase):
         self.assertAlmostEqual(value / truth, 1.0, delta=delta, msg=f"{value:.1f} vs {truth:.1f}: {msg}")
 
 
-# Two classes, two CTest entries (integration.test_limiters.<Class>), so that scripts/test.sh
-# runs them beside each other and beside the other suites: about 4 and 6 minutes.
+# CTest runs the first class as one entry (about 4 minutes) and the second test by test (2-3
+# minutes each), beside each other and beside the other suites (tests/integration/CMakeLists.txt).
 class LimitersThatCountRequests(LimiterTest):
     def test_token_bucket_with_five_seconds_of_burst(self):
         # nginx limit_req at 150 r/s with a burst of 750 (5 s of traffic), nodelay: short steps
