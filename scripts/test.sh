@@ -40,8 +40,10 @@ if ! wait "$peers"; then
   exit 1
 fi
 cat "$peers_log"
-# Configure again now that they are in: the AWS tests' Python is chosen at configure time.
+# Configure again now that they are in: the AWS tests' Python is chosen at configure time, and
+# the MPI plugin (for test_mpi) is built once CMake finds OpenMPI.
 cmake --preset dev >/dev/null
+cmake --build --preset dev --target integration_deps
 
 stamp "dev: integration tests, four at a time"
 ctest --preset dev -L integration -j4

@@ -29,6 +29,11 @@
       (r.limits.slo_p95_ms ? `, p95 ≤ ${r.limits.slo_p95_ms} ms` : "") +
       (r.limits.slo_p99_ms ? `, p99 ≤ ${r.limits.slo_p99_ms} ms` : "")],
   ];
+  if (r.ranks && r.ranks.length > 0) {
+    facts.push(["load generators", `${r.ranks.length} MPI ranks: ` + r.ranks.map(k =>
+      `rank ${k.rank} on ${k.host}, ${fmt(k.share * 100, 1)}% of sends, ` +
+      (k.generator.bound ? "FELL BEHIND" : "kept up")).join(" · ")]);
+  }
   for (const [k, v] of facts) {
     const tr = el("facts").insertRow();
     const th = document.createElement("th");

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "app/cli_options.h"
 #include "app/demo_command.h"
@@ -16,6 +17,7 @@
 #include "app/options.h"
 #include "app/plan_command.h"
 #include "app/probe_command.h"
+#include "app/ranks.h"
 #include "app/run_command.h"
 #include "app/sign_command.h"
 #include "build_info.h"  // generated at build time: IUPROBE_COMMIT, IUPROBE_BUILD_KIND
@@ -380,15 +382,27 @@ int cli_main(int argc, char** argv) {
                e.what());
     return exit_code(Error{ErrorKind::kUsage, e.what()});
   }
+  // Under an MPI launcher (mpirun -np N iuprobe run|probe): rank 0 runs the command, the
+  // others send their share of its load.
+  std::unique_ptr<MpiPeers> peers;
+  if (auto joined = join_ranks(app.get_subcommands().front()->get_name()); !joined) {
+    print_error(joined.error());
+    return exit_code(joined.error());
+  } else {
+    peers = std::move(*joined);
+  }
+  if (peers && peers->rank() != 0) {
+    return run->parsed() ? run_rank(run_options, *peers) : probe_rank(probe_options, *peers);
+  }
   const auto dispatch = [&]() -> Result<void> {
-    if (run->parsed()) return run_command(run_options, stop);
+    if (run->parsed()) return run_command(run_options, stop, peers.get());
     if (model.start->parsed()) return model_start_command(model_options, stop);
     if (model.stop->parsed()) return model_stop_command(model_options, stop);
     if (model.status->parsed()) return model_status_command(model_options, stop);
     if (sign->parsed()) return sign_command(sign_options);
     if (emulate->parsed()) return emulate_command(emulate_options, stop);
     if (plan->parsed()) return plan_command(plan_options);
-    if (probe->parsed()) return probe_command(probe_options, stop);
+    if (probe->parsed()) return probe_command(probe_options, stop, peers.get());
     if (demo->parsed()) return demo_command(demo_options, stop);
     return fail(ErrorKind::kUsage, "no command given");
   };
@@ -401,6 +415,14 @@ int cli_main(int argc, char** argv) {
     outcome = fail(ErrorKind::kInternal, "internal error: {}", e.what());
   }
   if (!outcome) print_error(outcome.error());
+  if (peers && (!outcome || peers->failed())) {
+    // Rank 0 ends every rank with its exit code, which mpirun then returns (it would return 0
+    // for a rank 0 that merely exited non-zero). After a lost rank MPI cannot end normally,
+    // and the launcher would wait for ranks that wait for this one. Everything is written and
+    // the model stopped by now.
+    std::fflush(nullptr);
+    peers->abort_all(exit_code(outcome));
+  }
   return exit_code(outcome);
 }
 

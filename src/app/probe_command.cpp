@@ -5,6 +5,7 @@
 
 #include "app/exit_codes.h"
 #include "app/managed_model.h"
+#include "app/ranks.h"
 #include "cloudwatch/model_metrics.h"
 #include "core/clock.h"
 #include "core/environment.h"
@@ -69,7 +70,8 @@ Result<ProbePlanRequest> build_plan_request(const ProbeOptions& o) {
   return request;
 }
 
-Result<ProbePlan> prepare_probe(const ProbeOptions& o) {
+// `output`: whether this process writes the results (not the MPI ranks other than 0).
+Result<ProbePlan> prepare_probe(const ProbeOptions& o, bool output = true) {
   auto arrivals = parse_arrivals(o.arrivals);
   if (!arrivals) return tl::unexpected(arrivals.error());
   auto limits = build_limits(o, *arrivals);
@@ -87,8 +89,12 @@ Result<ProbePlan> prepare_probe(const ProbeOptions& o) {
   connection->idle_timeout = Duration::max();
   auto setup = build_target(o.target, o.aws);
   if (!setup) return tl::unexpected(setup.error());
-  auto dir = prepare_output_dir(o.output.out, "probe");
-  if (!dir) return tl::unexpected(dir.error());
+  std::filesystem::path dir;
+  if (output) {
+    auto prepared = prepare_output_dir(o.output.out, "probe");
+    if (!prepared) return tl::unexpected(prepared.error());
+    dir = std::move(*prepared);
+  }
   ProbeSettings settings{.target = setup->target.description,
                          .limits = *limits,
                          .inference_units = o.model.iu,
@@ -97,7 +103,7 @@ Result<ProbePlan> prepare_probe(const ProbeOptions& o) {
                          .arrivals = *arrivals,
                          .generator = {.late_threshold = connection->late_threshold_floor,
                                        .max_connections = connection->max_connections}};
-  return ProbePlan{std::move(settings), std::move(*setup), *connection, *plans, *dir};
+  return ProbePlan{std::move(settings), std::move(*setup), *connection, *plans, std::move(dir)};
 }
 
 // The terminal's and the live page's view of the probe as it goes.
@@ -262,21 +268,31 @@ Result<void> probe_outcome(const ProbeReport& report) {
   return outcome_of(report.interrupted ? report.stop_signal : 0, report.failure);
 }
 
-Result<ProbeReport> probe_and_report(const ProbeOptions& o, StopSource& stop, LiveSession& live) {
+int probe_rank(const ProbeOptions& o, PlanPeers& peers) {
+  auto plan = prepare_probe(o, /*output=*/false);
+  if (!plan) return serve_rank(tl::unexpected(plan.error()), peers);
+  return serve_rank(SessionOptions{.target = plan->setup.target, .connection = plan->connection},
+                    peers);
+}
+
+Result<ProbeReport> probe_and_report(const ProbeOptions& o, StopSource& stop, LiveSession& live,
+                                     PlanPeers* peers) {
   auto plan = prepare_probe(o);
-  if (!plan) return tl::unexpected(plan.error());
+  if (!plan) return refuse_ranks(peers, plan.error());
   live.hello("probe", plan->settings.target);
   fmt::print("probe      {}\n", plan->settings.target);
   ProbeDisplay display(live, o.output.quiet);
   // The endpoint is checked before the model is started: an unreachable one costs no IU time.
-  auto session = NetworkSession::open({.target = plan->setup.target,
-                                       .connection = plan->connection,
-                                       .observer = live.feed(),
-                                       .stop = stop.token()});
-  if (!session) {
+  auto load = open_ranked_load({.target = plan->setup.target,
+                                .connection = plan->connection,
+                                .observer = live.feed(),
+                                .stop = stop.token(),
+                                .peers = peers});
+  if (!load) {
     discard_empty_output_dir(plan->dir, o.output.out);
-    return live.fail(session.error());
+    return live.fail(load.error());
   }
+  plan->settings.rank_hosts = load->hosts;
   if (plan->setup.aws && o.model.start_model)
     display.on_status(fmt::format("starting the model with {} IU (--start-model)", o.model.iu));
   auto model = open_model_session(plan->setup, o.model, stop.token());
@@ -292,20 +308,21 @@ Result<ProbeReport> probe_and_report(const ProbeOptions& o, StopSource& stop, Li
   const RealClock clock;
   UnitsWatch units(o, plan->setup, display);
   units.before(managed && managed->started_by_iuprobe());
-  ProbeReport report = run_probe(plan->settings, {.session = **session,
+  ProbeReport report = run_probe(plan->settings, {.session = load->sender(),
                                                   .model = managed ? &*managed : nullptr,
                                                   .clock = clock,
                                                   .observer = display});
   units.after(report);
+  if (load->ranked) load->ranked->finish();  // the other ranks are done
   if (auto written = write_probe(*plan, report, live); !written)
     return tl::unexpected(written.error());
   return report;
 }
 
-Result<void> probe_command(const ProbeOptions& o, StopSource& stop) {
+Result<void> probe_command(const ProbeOptions& o, StopSource& stop, PlanPeers* peers) {
   auto live = LiveSession::open(o.web, stop);
-  if (!live) return tl::unexpected(live.error());
-  auto report = probe_and_report(o, stop, *live);
+  if (!live) return refuse_ranks(peers, live.error());
+  auto report = probe_and_report(o, stop, *live, peers);
   if (!report) return tl::unexpected(report.error());
   return probe_outcome(*report);
 }

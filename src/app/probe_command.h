@@ -7,6 +7,7 @@
 #include "app/live_session.h"
 #include "app/options.h"
 #include "core/stop.h"
+#include "engine/plan_peers.h"
 #include "probe/probe_report.h"
 
 namespace iuprobe {
@@ -38,12 +39,17 @@ struct ProbeOptions {
 // asked for, writes result.json and report.html into `dir`, and ends the live page. Fails
 // before probing (bad options, an endpoint that cannot be reached, a model that will not
 // start) with nothing written; afterwards returns the report, whatever the probe's end.
+// `peers`: the other MPI ranks (mpirun -np N iuprobe probe), null for one process; this is
+// rank 0, and every step is sent by all of them.
 Result<ProbeReport> probe_and_report(const ProbeOptions& options, StopSource& stop,
-                                     LiveSession& live);
+                                     LiveSession& live, PlanPeers* peers = nullptr);
 
 // How a finished probe maps to the process's end: stopped, failed, or done.
 Result<void> probe_outcome(const ProbeReport& report);
 
-Result<void> probe_command(const ProbeOptions& options, StopSource& stop);
+Result<void> probe_command(const ProbeOptions& options, StopSource& stop,
+                           PlanPeers* peers = nullptr);
+// Every other rank: sends its share of rank 0's steps; returns the exit code.
+int probe_rank(const ProbeOptions& options, PlanPeers& peers);
 
 }  // namespace iuprobe

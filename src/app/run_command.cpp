@@ -5,6 +5,7 @@
 
 #include "app/exit_codes.h"
 #include "app/managed_model.h"
+#include "app/ranks.h"
 #include "engine/network_session.h"
 #include "engine/run_load.h"
 #include "report/csv_history.h"
@@ -79,13 +80,20 @@ Result<void> finish_run(const RunOptions& o, const RunPlan& plan, const RunResul
 
 }  // namespace
 
-Result<void> run_command(const RunOptions& o, StopSource& stop) {
+int run_rank(const RunOptions& o, PlanPeers& peers) {
   auto plan = prepare_run(o);
-  if (!plan) return tl::unexpected(plan.error());
+  if (!plan) return serve_rank(tl::unexpected(plan.error()), peers);
+  return serve_rank(SessionOptions{.target = plan->setup.target, .connection = plan->settings},
+                    peers);
+}
+
+Result<void> run_command(const RunOptions& o, StopSource& stop, PlanPeers* peers) {
+  auto plan = prepare_run(o);
+  if (!plan) return refuse_ranks(peers, plan.error());
   auto dir = prepare_output_dir(o.output.out, "run");
-  if (!dir) return tl::unexpected(dir.error());
+  if (!dir) return refuse_ranks(peers, dir.error());
   auto live = LiveSession::open(o.web, stop);
-  if (!live) return tl::unexpected(live.error());
+  if (!live) return refuse_ranks(peers, live.error());
   live->hello("run", plan->setup.target.description);
   auto csv = CsvHistory::open(*dir / "history.csv");
   if (!csv) return live->fail(csv.error());
@@ -103,18 +111,20 @@ Result<void> run_command(const RunOptions& o, StopSource& stop) {
     return live->fail(std::move(error));
   };
   // The endpoint is checked before the model is started: an unreachable one costs no IU time.
-  auto session = NetworkSession::open({.target = plan->setup.target,
-                                       .connection = plan->settings,
-                                       .observer = &fan_out,
-                                       .stop = stop.token(),
-                                       .window_points = WindowSeries::kRunPoints});
-  if (!session) return discard(session.error());
+  auto load = open_ranked_load({.target = plan->setup.target,
+                                .connection = plan->settings,
+                                .observer = &fan_out,
+                                .stop = stop.token(),
+                                .window_points = WindowSeries::kRunPoints,
+                                .peers = peers});
+  if (!load) return discard(load.error());
   // From here on, a model this command starts is stopped on every way out (see ModelSession).
   if (plan->setup.aws && o.model.start_model) live->status("starting the model (--start-model)");
   auto model = open_model_session(plan->setup, o.model, stop.token());
   if (!model) return discard(model.error());
   live->status("load running");
-  const RunResult result = run_shape(**session, plan->shape);
+  RunResult result = run_shape(*load->session, plan->shape, &load->sender(), load->hosts);
+  if (load->ranked) load->ranked->finish();  // the other ranks are done
   const std::optional<Error> history_failure = (*csv)->failure();
   csv->reset();  // flushed and closed before the page fetches it
   return finish_run(o, *plan, result, model->get(), *dir, *live, history_failure);

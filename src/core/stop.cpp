@@ -29,6 +29,8 @@ void route_stop_signals(StopSource& source) {
   action.sa_flags = SA_RESTART;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  // MPI launchers forward SIGUSR1 to every rank at once (mpirun): a graceful stop there.
+  sigaction(SIGUSR1, &action, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 }
 

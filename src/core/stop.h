@@ -48,9 +48,10 @@ inline StopToken StopSource::token() const {
   return StopToken(this);
 }
 
-// Routes SIGINT and SIGTERM to `source` for the rest of the process's life, and ignores SIGPIPE
-// (a peer closing a socket must be an error code on the write, not a dead process). Polling the
-// source keeps the handler trivial and lets every phase decide how to wind down.
+// Routes SIGINT, SIGTERM and SIGUSR1 (which MPI launchers forward to every rank) to `source`
+// for the rest of the process's life, and ignores SIGPIPE (a peer closing a socket must be an
+// error code on the write, not a dead process). Polling the source keeps the handler trivial
+// and lets every phase decide how to wind down.
 void route_stop_signals(StopSource& source);
 
 // The exit code for a run stopped by `signal_number` (130 for SIGINT, 143 for SIGTERM).

@@ -61,6 +61,14 @@ struct PhaseRecord {
 };
 
 // What `iuprobe run` reports: the measured part of one plan.
+// One rank's part of a run that several MPI ranks sent (rank 0 keeps one per rank).
+struct RankRun {
+  std::string host;
+  std::uint64_t scheduled = 0;  // measured sends of the schedule that were this rank's
+  std::uint64_t sent = 0;
+  GeneratorCheck generator;  // this rank's own self-check
+};
+
 struct RunResult {
   std::string started_at;  // UTC, ISO 8601
   std::string address;     // the endpoint actually connected to, "127.0.0.1:8080"
@@ -72,7 +80,8 @@ struct RunResult {
   Window total;                       // every measured request
   StatusCounts statuses;
   ErrorTally errors;
-  GeneratorCheck generator;
+  GeneratorCheck generator;            // with ranks: bound when any rank fell behind, naming it
+  std::vector<RankRun> ranks;          // in rank order; empty when one process sent the load
   int interrupted_by = 0;              // signal number, 0 if the run completed
   std::optional<Error> stopped_early;  // an answer that ended the run (see Target::stop_on_error)
 };

@@ -37,6 +37,8 @@ class MpiPeers final : public PlanPeers {
   Result<std::string> broadcast(std::string from_rank0) override;
   Result<std::string> await_broadcast(StopToken stop) override;
   void abandon(Error why) override;
+  // Whether a collective failed (a rank lost): MPI cannot be finalized then.
+  bool failed() const { return failure_.has_value(); }
   // Ends every rank at once (after a failure that left others waiting), with `code`.
   [[noreturn]] void abort_all(int code);
 

@@ -7,11 +7,13 @@
 #include <cmath>
 #include <vector>
 
+#include "engine/run_load.h"
 #include "search/endpoint_failure.h"
 
 namespace iuprobe {
 
-JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context) {
+JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context,
+                      std::span<const std::string> hosts) {
   JudgedStep step;
   const auto measure = std::find_if(plan.phases.rbegin(), plan.phases.rend(),
                                     [](const PhaseRecord& p) { return is_judged(p.phase); });
@@ -55,6 +57,9 @@ JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context) {
     rated = true;
   }
   step.generator = check_generator(windows, w, context);
+  const std::size_t measured[] = {measure->index};
+  step.ranks = check_ranks(plan, measured, context, hosts);
+  name_ranks_behind(step.generator, step.ranks);
   t.generator_limited = step.generator.bound;
   t.generator_reason = fmt::format("{}", fmt::join(step.generator.reasons, "; "));
   step.throttled_per_s = static_cast<double>(w.count(Outcome::kThrottled)) / seconds;
@@ -118,6 +123,14 @@ void extend_measure(PlanResult& step, const PlanResult& more) {
   for (const WindowRecord& w : more.windows) step.windows.push_back(w);
   step.statuses.merge(more.statuses);
   step.errors.merge(more.errors);
+  // Each rank's part too, for its own self-check.
+  for (std::size_t r = 0; r < step.ranks.size() && r < more.ranks.size(); ++r) {
+    RankPlan& part = step.ranks[r];
+    const RankPlan& extra = more.ranks[r];
+    if (into->index < part.phases.size() && from->index < extra.phases.size())
+      part.phases[into->index].merge(extra.phases[from->index]);
+    for (const WindowRecord& w : extra.windows) part.windows.push_back(w);
+  }
 }
 
 std::optional<Duration> overload_echo(const TrialPlan& plan, const PlanResult& ran) {

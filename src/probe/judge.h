@@ -4,7 +4,9 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
+#include "engine/run_result.h"
 #include "engine/self_check.h"
 #include "engine/session.h"
 #include "probe/probe_report.h"
@@ -17,10 +19,12 @@ namespace iuprobe {
 struct JudgedStep {
   TrialResult result;
   double throttled_per_s = 0, errors_per_s = 0;
-  LatencySummary latency;  // ok answers, from scheduled send
-  GeneratorCheck generator;
+  LatencySummary latency;      // ok answers, from scheduled send
+  GeneratorCheck generator;    // with ranks: bound when any rank fell behind, naming it
+  std::vector<RankRun> ranks;  // each rank's part (several MPI ranks; `hosts` in rank order)
 };
-JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context);
+JudgedStep judge_step(const PlanResult& plan, const GeneratorContext& context,
+                      std::span<const std::string> hosts = {});
 
 // The phases one step sends, back to back on the warm session: a drain at a rate known to fail
 // (refine and confirm steps), a settle at the step's rate, then the judged measure.

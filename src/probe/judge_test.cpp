@@ -29,6 +29,69 @@ PlanResult measured_plan(int seconds, std::uint64_t per_second, std::uint64_t la
   return plan;
 }
 
+// Three ranks' plan as rank 0 merges it: each rank's part in `ranks`, their sum in the rest.
+PlanResult ranked_plan(int seconds, const std::vector<std::uint64_t>& late_per_second) {
+  PlanResult plan = measured_plan(seconds, 0, 0, 0.1);
+  plan.phases[0].totals = Window{};
+  plan.windows = WindowSeries(0);
+  std::vector<PlanResult> parts;
+  for (const std::uint64_t late : late_per_second) {
+    parts.push_back(measured_plan(seconds, 100, late, 0.1));
+    plan.phases[0].totals.merge(parts.back().phases[0].totals);
+    plan.ranks.push_back(
+        {.windows = parts.back().windows, .phases = {parts.back().phases[0].totals}});
+  }
+  for (int i = 0; i < seconds; ++i) {
+    Window sum;  // each rank's second i: its totals spread evenly over its seconds
+    for (const PlanResult& part : parts) {
+      Window second;
+      second.scheduled = second.sent = part.phases[0].totals.sent / seconds;
+      second.late = part.phases[0].totals.late / seconds;
+      sum.merge(second);
+    }
+    plan.windows.push_back(make_window_record(static_cast<std::size_t>(i), i * 1s, 1s, sum));
+  }
+  return plan;
+}
+
+// One rank of three that falls behind is a third of the sends: the sum hides it (17% late
+// against the 20% limit), each rank's own check does not, in `run` and in `probe` alike.
+TEST(Ranks, ARankThatFellBehindIsNamedWithItsHostThoughTheSumKeptUp) {
+  const PlanResult plan = ranked_plan(4, {0, 0, 50});
+  const std::vector<std::string> hosts{"gen-a", "gen-b", "gen-c"};
+  const ConnectionSettings settings;
+  const GeneratorContext context{.late_threshold = settings.late_threshold_floor,
+                                 .max_connections = settings.max_connections};
+  EXPECT_FALSE(check_generator({}, plan.phases[0].totals, context).bound);
+
+  const RunResult run =
+      summarize_run(plan, OpenLoop{RateProfile::constant(300, 4s)}, settings, hosts);
+  ASSERT_EQ(run.ranks.size(), 3u);
+  EXPECT_EQ(run.ranks[2].host, "gen-c");
+  EXPECT_EQ(run.ranks[2].sent, 400u);
+  EXPECT_FALSE(run.ranks[0].generator.bound);
+  EXPECT_TRUE(run.ranks[2].generator.bound);
+  EXPECT_TRUE(run.generator.bound);
+  ASSERT_FALSE(run.generator.reasons.empty());
+  EXPECT_NE(run.generator.reasons.back().find("rank 2 (gen-c)"), std::string::npos)
+      << run.generator.reasons.back();
+
+  const JudgedStep step = judge_step(plan, context, hosts);
+  EXPECT_TRUE(step.result.generator_limited);
+  EXPECT_NE(step.result.generator_reason.find("rank 2 (gen-c)"), std::string::npos);
+  EXPECT_FALSE(judge_step(ranked_plan(4, {0, 0, 0}), context, hosts).result.generator_limited);
+}
+
+// A step held longer (extend_measure) adds each rank's part too, so its check sees all of it.
+TEST(Ranks, AStepHeldLongerAddsEachRanksPart) {
+  PlanResult step = ranked_plan(2, {0, 0, 0});
+  extend_measure(step, ranked_plan(2, {0, 0, 80}));
+  ASSERT_EQ(step.ranks.size(), 3u);
+  EXPECT_EQ(step.ranks[2].phases[0].sent, 400u);
+  EXPECT_EQ(step.ranks[2].phases[0].late, 160u);
+  EXPECT_EQ(step.ranks[2].windows.size(), 4u);
+}
+
 TEST(JudgeStep, RatesComeFromTheMeasurePhaseOnly) {
   PlanResult plan = measured_plan(4, 100, 0, 0.1);
   PhaseRecord drain{.index = 0, .phase = Phase::kDrain, .duration = 1s};

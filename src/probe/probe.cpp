@@ -8,6 +8,27 @@
 namespace iuprobe {
 namespace {
 
+// Each rank's sends over the probe's judged steps, and its self-check at the step that gave the
+// answer (else the last step): at an over-driven step every rank may fall behind, as one process
+// does, and that says nothing about the answer.
+std::vector<RankRun> probe_ranks(const ProbeReport& report) {
+  std::vector<RankRun> ranks;
+  for (const ProbeTrialRecord& t : report.trials) {
+    if (ranks.size() < t.ranks.size()) ranks.resize(t.ranks.size());
+    for (std::size_t r = 0; r < t.ranks.size(); ++r) {
+      ranks[r].host = t.ranks[r].host;
+      ranks[r].scheduled += t.ranks[r].scheduled;
+      ranks[r].sent += t.ranks[r].sent;
+      ranks[r].generator = t.ranks[r].generator;
+    }
+  }
+  if (const ProbeTrialRecord* at = answer_trial(report)) {
+    for (std::size_t r = 0; r < at->ranks.size() && r < ranks.size(); ++r)
+      ranks[r].generator = at->ranks[r].generator;
+  }
+  return ranks;
+}
+
 // One search to its end on the session, filling the report's trials, series, answer and wall.
 void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& report) {
   MaxRateSearch search(settings.limits);
@@ -52,7 +73,7 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
     if (std::exchange(after_fault, false)) shaped.settle = std::max(shaped.settle, kFaultSettle);
     auto ran = run(step_phases(shaped, last_p99, settle_floor, settings.arrivals));
     if (!ran) break;
-    JudgedStep step = judge_step(*ran, settings.generator);
+    JudgedStep step = judge_step(*ran, settings.generator, settings.rank_hosts);
     // Refusals too close to the tolerance to tell at the confidence asked: hold the rate longer,
     // the answer's hold up to max_measure, a refine step up to half that. Explore and saturate
     // steps only look for refusals far above the tolerance: their refused fraction decides.
@@ -67,7 +88,7 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
       if (!extra) break;
       extend_measure(*ran, *extra);
       measured += more;
-      step = judge_step(*ran, settings.generator);
+      step = judge_step(*ran, settings.generator, settings.rank_hosts);
     }
     if (!report.completed()) break;
     if (step.result.p99) last_p99 = step.result.p99;
@@ -79,7 +100,8 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
         .latency = step.latency,
         .generator = step.generator,
         .refused_bounds =
-            refused_bounds(step.result.refused, step.result.answered, settings.limits.confidence)};
+            refused_bounds(step.result.refused, step.result.answered, settings.limits.confidence),
+        .ranks = std::move(step.ranks)};
     const bool may_set_aside = !repeating && !search.passes(step.result);
     repeating = false;
     // Set aside: reported, not recorded by the search, and run again.
@@ -187,6 +209,7 @@ ProbeReport run_probe(const ProbeSettings& settings, ProbeRig rig) {
   }
   rig.observer.on_status("probing: doubling the rate until the first refusal");
   search(settings, rig, report);
+  report.ranks = probe_ranks(report);
   const bool scale = settings.verify_scaling > 0 && rig.model != nullptr && report.completed() &&
                      report.answer.verdict == SearchAnswer::Verdict::kFound &&
                      report.inference_units > 0;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/result.h"
@@ -60,6 +61,7 @@ struct ProbeSettings {
   bool may_autoscale = false;    // the model may add IUs while it is probed (--max-iu)
   Arrivals arrivals = Arrivals::kUniform;  // how each step's requests are spaced
   GeneratorContext generator;
+  std::vector<std::string> rank_hosts;  // several MPI ranks send each step: their hosts, in order
 };
 
 // What a probe runs on: a warm load session, the model when iuprobe manages it, a clock, and

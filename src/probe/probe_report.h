@@ -26,6 +26,7 @@ struct ProbeTrialRecord {
   FractionBounds refused_bounds;  // the refused fraction's bounds at the search's confidence
   // Not given to the search, and why (its refusals echoed the drain before it); it ran again.
   std::string set_aside;
+  std::vector<RankRun> ranks;  // each rank's part of its measure phase (several MPI ranks)
 };
 
 // Everything a probe measured and concluded; result.json and report.html are made from it.
@@ -41,6 +42,9 @@ struct ProbeReport {
   Duration wall{};
   double iu_minutes = 0;  // billed IU time the probe itself took
   std::vector<std::string> warnings;
+  // Several MPI ranks sent the steps: each one's host, sends over the judged steps, and its own
+  // self-check at the answer's step (else the last step). Empty for one process.
+  std::vector<RankRun> ranks;
   // How the probe ended: it ran to its verdict; a stop request (Ctrl-C, SIGTERM, the live page)
   // cut it short; or something made going on pointless (the endpoint refused the credentials,
   // the model stopped, or could not be restarted or stopped). The answer then reflects what was

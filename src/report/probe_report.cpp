@@ -8,6 +8,7 @@
 
 #include "report/format.h"
 #include "report/run_json.h"
+#include "report/run_summary.h"
 
 namespace iuprobe {
 namespace {
@@ -132,6 +133,7 @@ void print_probe_summary(std::FILE* out, const ProbeReport& report) {
                format_rate(at->trial.plan.rate), format_ms(at->latency.p50),
                format_ms(at->latency.p95), format_ms(at->latency.p99));
   }
+  print_ranks(out, report.ranks);
   fmt::print(out, "cost       {} of probing over {} trials{}\n", format_duration(report.wall),
              report.trials.size(),
              report.inference_units > 0
@@ -263,6 +265,7 @@ boost::json::object probe_json(const ProbeReport& report) {
                                                           {"message", report.failure->message}}
                                      : boost::json::value(nullptr)},
           {"warnings", std::move(warnings)},
+          {"ranks", ranks_json(report.ranks)},
           {"trials", std::move(trials)},
           {"series", std::move(series)}};
 }

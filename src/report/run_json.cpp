@@ -49,6 +49,7 @@ json::object window_json(const WindowRecord& w) {
 std::string signal_name(int signal_number) {
   if (signal_number == SIGINT) return "SIGINT";
   if (signal_number == SIGTERM) return "SIGTERM";
+  if (signal_number == SIGUSR1) return "SIGUSR1";
   return "signal " + std::to_string(signal_number);
 }
 
@@ -111,6 +112,36 @@ json::object requests_json(const Window& w, Duration duration) {
   return o;
 }
 
+json::object generator_json(const GeneratorCheck& g) {
+  json::object o;
+  o["bound"] = g.bound;
+  json::array reasons;
+  for (const std::string& reason : g.reasons) reasons.emplace_back(reason);
+  o["reasons"] = std::move(reasons);
+  o["sent_fraction"] = g.sent_fraction;
+  o["late_fraction"] = g.late_fraction;
+  o["queued_fraction"] = g.queued_fraction;
+  o["peak_worker_cpu"] = g.peak_cpu;
+  o["cpu_saturated_windows"] = g.cpu_saturated_windows;
+  return o;
+}
+
+json::array ranks_json(const std::vector<RankRun>& ranks) {
+  std::uint64_t sent = 0;
+  for (const RankRun& rank : ranks) sent += rank.sent;
+  json::array out;
+  for (std::size_t r = 0; r < ranks.size(); ++r) {
+    out.push_back(
+        {{"rank", r},
+         {"host", ranks[r].host},
+         {"scheduled", ranks[r].scheduled},
+         {"sent", ranks[r].sent},
+         {"share", sent > 0 ? static_cast<double>(ranks[r].sent) / static_cast<double>(sent) : 0.0},
+         {"generator", generator_json(ranks[r].generator)}});
+  }
+  return out;
+}
+
 json::object run_result_json(std::string_view command, const json::object& config,
                              const RunResult& r) {
   json::object o;
@@ -126,17 +157,8 @@ json::object run_result_json(std::string_view command, const json::object& confi
       r.stopped_early ? json::value(r.stopped_early->message) : json::value(nullptr);
   o["config"] = config;
 
-  json::object generator;
-  generator["bound"] = r.generator.bound;
-  json::array reasons;
-  for (const std::string& reason : r.generator.reasons) reasons.emplace_back(reason);
-  generator["reasons"] = std::move(reasons);
-  generator["sent_fraction"] = r.generator.sent_fraction;
-  generator["late_fraction"] = r.generator.late_fraction;
-  generator["queued_fraction"] = r.generator.queued_fraction;
-  generator["peak_worker_cpu"] = r.generator.peak_cpu;
-  generator["cpu_saturated_windows"] = r.generator.cpu_saturated_windows;
-  o["generator"] = std::move(generator);
+  o["generator"] = generator_json(r.generator);
+  o["ranks"] = ranks_json(r.ranks);
 
   json::object summary = requests_json(r.total, r.measured);
   summary["warmup_s"] = to_seconds(r.warmup);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <filesystem>
 #include <string_view>
@@ -22,6 +23,11 @@ boost::json::object series_point_json(const WindowRecord& w);
 
 // The whole result of a `run`: versioned schema, the exact configuration (`config`, built by
 // the caller from its options), the summary, every step and every measured window.
+// The generator self-check, and each rank's part of a run sent from several MPI ranks (host,
+// sends, share of all sends, its own self-check): result.json's "generator" and "ranks".
+boost::json::object generator_json(const GeneratorCheck& g);
+boost::json::array ranks_json(const std::vector<RankRun>& ranks);
+
 boost::json::object run_result_json(std::string_view command, const boost::json::object& config,
                                     const RunResult& result);
 

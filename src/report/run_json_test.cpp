@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "report/csv_history.h"
+#include "report/run_summary.h"
 
 namespace iuprobe {
 namespace {
@@ -49,6 +50,34 @@ TEST(RunResultJson, CarriesSchemaSummaryStepsAndWindows) {
   EXPECT_EQ(o["steps"].as_array().size(), 1u);
   EXPECT_EQ(o["windows"].as_array().size(), 1u);
   EXPECT_TRUE(o["interrupted"].is_null());
+}
+
+// Several MPI ranks: each one's host, sends and share of them, and its own self-check, in the
+// file and in the summary; one process has none.
+TEST(RunResultJson, NamesEachRankItsShareAndWhetherItKeptUp) {
+  RunResult r = sample_result();
+  EXPECT_TRUE(run_result_json("run", {}, r).at("ranks").as_array().empty());
+  r.ranks = {{.host = "gen-a", .scheduled = 300, .sent = 300},
+             {.host = "gen-b", .scheduled = 100, .sent = 100}};
+  r.ranks[1].generator.bound = true;
+  const auto ranks = run_result_json("run", {}, r).at("ranks").as_array();
+  ASSERT_EQ(ranks.size(), 2u);
+  EXPECT_EQ(ranks[1].at("host").as_string(), "gen-b");
+  EXPECT_DOUBLE_EQ(ranks[0].at("share").as_double(), 0.75);
+  EXPECT_TRUE(ranks[1].at("generator").at("bound").as_bool());
+
+  char* text = nullptr;
+  std::size_t size = 0;
+  std::FILE* out = open_memstream(&text, &size);
+  print_ranks(out, r.ranks);
+  std::fclose(out);
+  const std::string printed(text, size);
+  std::free(text);
+  EXPECT_NE(printed.find("2 MPI ranks"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("rank 0 on gen-a: 300 sent (75.0%), kept up"), std::string::npos)
+      << printed;
+  EXPECT_NE(printed.find("rank 1 on gen-b: 100 sent (25.0%), FELL BEHIND"), std::string::npos)
+      << printed;
 }
 
 TEST(RunResultJson, WritesAtomically) {

@@ -87,6 +87,21 @@ std::string describe_shape(const LoadShape& shape) {
   return text;
 }
 
+void print_ranks(std::FILE* out, const std::vector<RankRun>& ranks) {
+  if (ranks.empty()) return;
+  std::uint64_t sent = 0;
+  for (const RankRun& rank : ranks) sent += rank.sent;
+  fmt::print(out, "ranks      {} MPI ranks sent one schedule:\n", ranks.size());
+  for (std::size_t r = 0; r < ranks.size(); ++r) {
+    const RankRun& rank = ranks[r];
+    const double share =
+        sent > 0 ? static_cast<double>(rank.sent) / static_cast<double>(sent) : 0.0;
+    fmt::print(out, "           rank {} on {}: {} sent ({}), {}\n", r, rank.host,
+               with_commas(rank.sent), format_percent(share),
+               rank.generator.bound ? "FELL BEHIND" : "kept up");
+  }
+}
+
 void print_run_summary(std::FILE* out, std::string_view target, const LoadShape& shape,
                        const RunResult& r) {
   const Window& t = r.total;
@@ -167,6 +182,7 @@ void print_run_summary(std::FILE* out, std::string_view target, const LoadShape&
                format_percent(g.late_fraction), format_percent(g.queued_fraction),
                format_percent(g.peak_cpu));
   }
+  print_ranks(out, r.ranks);
   std::fflush(out);
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "engine/load_shape.h"
 #include "engine/run_result.h"
@@ -16,5 +17,9 @@ std::string describe_shape(const LoadShape& shape);
 // generator's verdict (prominent when the generator, not the server, was the limit).
 void print_run_summary(std::FILE* out, std::string_view target, const LoadShape& shape,
                        const RunResult& result);
+
+// One line per rank when several MPI ranks sent the load: host, sends and their share, and
+// whether that rank kept up. Nothing for one process.
+void print_ranks(std::FILE* out, const std::vector<RankRun>& ranks);
 
 }  // namespace iuprobe

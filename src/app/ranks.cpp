@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/ranks.h"
+
+#include <fmt/format.h>
+
+#include "app/exit_codes.h"
+#include "engine/window_series.h"
+
+namespace iuprobe {
+
+Result<std::unique_ptr<MpiPeers>> join_ranks(std::string_view command) {
+  if (!launched_as_mpi_rank()) return nullptr;
+  if (command != "run" && command != "probe") {
+    return fail(ErrorKind::kUsage,
+                "iuprobe {} runs as one process: only run and probe send load from several MPI "
+                "ranks; start it without mpirun",
+                command);
+  }
+  auto peers = MpiPeers::start();
+  if (!peers) return tl::unexpected(peers.error());
+  if ((*peers)->size() < 2) return nullptr;  // -np 1: one process, MPI finalized here
+  return std::move(*peers);
+}
+
+Result<RankedLoad> open_ranked_load(SessionOptions options) {
+  PlanPeers* peers = options.peers;
+  auto session = NetworkSession::open(std::move(options));
+  if (peers == nullptr) {
+    if (!session) return tl::unexpected(session.error());
+    return RankedLoad{.session = std::move(*session)};
+  }
+  // Every rank takes part, whether its session opened or not, so that none waits in vain.
+  std::optional<Error> mine;
+  if (!session) mine = session.error();
+  auto hosts = agree_ready(*peers, mine);
+  if (mine) return tl::unexpected(*mine);
+  if (!hosts) return tl::unexpected(hosts.error());
+  RankedLoad load{.session = std::move(*session), .hosts = std::move(*hosts)};
+  load.ranked = std::make_unique<RankedSession>(*load.session, *peers);
+  return load;
+}
+
+tl::unexpected<Error> refuse_ranks(PlanPeers* peers, Error failure) {
+  if (peers != nullptr) (void)agree_ready(*peers, failure);
+  return tl::unexpected(std::move(failure));
+}
+
+int serve_rank(Result<SessionOptions> options, PlanPeers& peers) {
+  const std::string me = fmt::format("rank {} ({})", peers.rank(), peers.host());
+  const auto own_failure = [&](Error failure) {
+    failure.message = fmt::format("{}: {}", me, failure.message);
+    print_error(failure);
+    return exit_code(failure);
+  };
+  // This rank's own signals are not obeyed: the launcher sends every rank the same SIGUSR1 (or
+  // SIGTERM), and rank 0 stops every rank at the same window, or ends them when it ends. A rank
+  // leaving on its own would look lost to rank 0, or leave a message of rank 0's unreceived,
+  // and MPI_Finalize on rank 0 would wait for it for ever.
+  const StopSource never;
+  Result<std::unique_ptr<NetworkSession>> session = tl::unexpected(Error{});
+  if (options) {
+    options->observer = nullptr;
+    options->stop = never.token();
+    options->window_points = WindowSeries::kRunPoints;
+    options->peers = &peers;
+    session = NetworkSession::open(std::move(*options));
+  } else {
+    session = tl::unexpected(options.error());
+  }
+  std::optional<Error> mine;
+  if (!session) mine = session.error();
+  auto ready = agree_ready(peers, mine);
+  if (mine) return own_failure(*mine);
+  // Another rank's failure: rank 0 names it.
+  if (!ready) return exit_code(ready.error());
+  auto served = serve_plans(**session, peers, never.token());
+  if (served) return 0;
+  return own_failure(served.error());
+}
+
+}  // namespace iuprobe
