@@ -392,7 +392,13 @@ int cli_main(int argc, char** argv) {
     peers = std::move(*joined);
   }
   if (peers && peers->rank() != 0) {
-    return run->parsed() ? run_rank(run_options, *peers) : probe_rank(probe_options, *peers);
+    try {
+      return run->parsed() ? run_rank(run_options, *peers) : probe_rank(probe_options, *peers);
+    } catch (const std::exception& e) {
+      const Error bug{ErrorKind::kInternal, fmt::format("internal error: {}", e.what())};
+      print_error(bug);
+      return exit_code(bug);
+    }
   }
   const auto dispatch = [&]() -> Result<void> {
     if (run->parsed()) return run_command(run_options, stop, peers.get());
@@ -414,8 +420,14 @@ int cli_main(int argc, char** argv) {
   } catch (const std::exception& e) {
     outcome = fail(ErrorKind::kInternal, "internal error: {}", e.what());
   }
+  if (outcome && peers && peers->failed()) {
+    // Done, but the last word to the ranks was lost: a rank may still wait.
+    outcome = fail(ErrorKind::kNetwork,
+                   "the results are complete, but a rank could not be told "
+                   "that the command ended");
+  }
   if (!outcome) print_error(outcome.error());
-  if (peers && (!outcome || peers->failed())) {
+  if (peers && !outcome) {
     // Rank 0 ends every rank with its exit code, which mpirun then returns (it would return 0
     // for a rank 0 that merely exited non-zero). After a lost rank MPI cannot end normally,
     // and the launcher would wait for ranks that wait for this one. Everything is written and

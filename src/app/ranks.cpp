@@ -8,6 +8,16 @@
 
 namespace iuprobe {
 
+namespace {
+
+// How long after each other the ranks may reach agree_ready: opening a session takes up to the
+// connect timeout (DNS, connect, TLS), and a launcher starts ranks on other hosts seconds apart.
+Duration opening_time(const ConnectionSettings& connection) {
+  return connection.connect_timeout + std::chrono::seconds(10);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<MpiPeers>> join_ranks(std::string_view command) {
   if (!launched_as_mpi_rank()) return nullptr;
   if (command != "run" && command != "probe") {
@@ -24,6 +34,7 @@ Result<std::unique_ptr<MpiPeers>> join_ranks(std::string_view command) {
 
 Result<RankedLoad> open_ranked_load(SessionOptions options) {
   PlanPeers* peers = options.peers;
+  const Duration opening = opening_time(options.connection);
   auto session = NetworkSession::open(std::move(options));
   if (peers == nullptr) {
     if (!session) return tl::unexpected(session.error());
@@ -32,7 +43,7 @@ Result<RankedLoad> open_ranked_load(SessionOptions options) {
   // Every rank takes part, whether its session opened or not, so that none waits in vain.
   std::optional<Error> mine;
   if (!session) mine = session.error();
-  auto hosts = agree_ready(*peers, mine);
+  auto hosts = agree_ready(*peers, mine, opening);
   if (mine) return tl::unexpected(*mine);
   if (!hosts) return tl::unexpected(hosts.error());
   RankedLoad load{.session = std::move(*session), .hosts = std::move(*hosts)};
@@ -41,7 +52,7 @@ Result<RankedLoad> open_ranked_load(SessionOptions options) {
 }
 
 tl::unexpected<Error> refuse_ranks(PlanPeers* peers, Error failure) {
-  if (peers != nullptr) (void)agree_ready(*peers, failure);
+  if (peers != nullptr) (void)agree_ready(*peers, failure, opening_time(ConnectionSettings{}));
   return tl::unexpected(std::move(failure));
 }
 
@@ -58,6 +69,7 @@ int serve_rank(Result<SessionOptions> options, PlanPeers& peers) {
   // and MPI_Finalize on rank 0 would wait for it for ever.
   const StopSource never;
   Result<std::unique_ptr<NetworkSession>> session = tl::unexpected(Error{});
+  const Duration opening = opening_time(options ? options->connection : ConnectionSettings{});
   if (options) {
     options->observer = nullptr;
     options->stop = never.token();
@@ -69,7 +81,7 @@ int serve_rank(Result<SessionOptions> options, PlanPeers& peers) {
   }
   std::optional<Error> mine;
   if (!session) mine = session.error();
-  auto ready = agree_ready(peers, mine);
+  auto ready = agree_ready(peers, mine, opening);
   if (mine) return own_failure(*mine);
   // Another rank's failure: rank 0 names it.
   if (!ready) return exit_code(ready.error());

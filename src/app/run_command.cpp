@@ -96,7 +96,7 @@ Result<void> run_command(const RunOptions& o, StopSource& stop, PlanPeers* peers
   if (!live) return refuse_ranks(peers, live.error());
   live->hello("run", plan->setup.target.description);
   auto csv = CsvHistory::open(*dir / "history.csv");
-  if (!csv) return live->fail(csv.error());
+  if (!csv) return live->fail(refuse_ranks(peers, csv.error()).value());
   LiveTable table(stdout);
   std::vector<SessionObserver*> observers{csv->get()};
   if (!o.output.quiet) observers.insert(observers.begin(), &table);

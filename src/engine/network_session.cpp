@@ -346,11 +346,11 @@ PlanResult NetworkSession::run(const LoadShape& plan) {
   return run_at(plan, SteadyClock::now() + kLead);
 }
 
-PlanResult NetworkSession::run_at(const LoadShape& plan, TimePoint start) {
+PlanResult NetworkSession::run_at(const LoadShape& plan, TimePoint start, bool ordered) {
   PlanResult result;
   result.windows = WindowSeries(options_.window_points);
   result.start = SteadyClock::now() - opened_;
-  if (ended()) {
+  if (ended() && !(ordered && options_.peers != nullptr)) {
     result.stopped_by = stopped_by_ != 0 ? stopped_by_ : options_.stop.signal();
     result.aborted = abort_.reason();
     return result;

@@ -54,7 +54,9 @@ class NetworkSession final : public LoadSession {
   // Runs `plan` with its schedule starting at `start` rather than now: processes that send one
   // schedule together (ScheduleShare) start it at one agreed moment. A start already past is
   // caught up on, and shows as late sends.
-  PlanResult run_at(const LoadShape& plan, TimePoint start);
+  // `ordered`: rank 0 has ordered this plan to every rank, so it runs (and exchanges its
+  // windows) even if a stop came in since; the first window carries the stop.
+  PlanResult run_at(const LoadShape& plan, TimePoint start, bool ordered = false);
 
   // Whether plans now return at once, marked: a stop was asked (here, or on rank 0 and heard
   // here) or an abort ended the load.

@@ -6,6 +6,7 @@
 
 #include "core/result.h"
 #include "core/stop.h"
+#include "core/units.h"
 
 namespace iuprobe {
 
@@ -33,6 +34,9 @@ class PlanPeers {
   // Ends the transport for this rank (a message it could not read: its calls may no longer
   // pair with the other ranks'): every later call fails with `why`.
   virtual void abandon(Error why) = 0;
+  // Later collectives wait this much longer than the transport's deadline (0: the usual): the
+  // ranks reach them after slow work of their own, such as opening a connection.
+  virtual void wait_longer(Duration /*extra*/) {}
 };
 
 }  // namespace iuprobe

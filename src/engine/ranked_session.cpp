@@ -14,9 +14,8 @@ TimePoint local_time(std::chrono::system_clock::time_point at) {
          std::chrono::duration_cast<Duration>(at - std::chrono::system_clock::now());
 }
 
-}  // namespace
-
-Result<std::vector<std::string>> agree_ready(PlanPeers& peers, const std::optional<Error>& mine) {
+// agree_ready's exchange: every rank's outcome to rank 0, rank 0's verdict to all.
+Result<std::vector<std::string>> agree(PlanPeers& peers, const std::optional<Error>& mine) {
   auto answers = peers.gather(encode_ready(peers.host(), mine));
   if (!answers) return tl::unexpected(answers.error());
   std::vector<std::string> hosts;
@@ -43,6 +42,17 @@ Result<std::vector<std::string>> agree_ready(PlanPeers& peers, const std::option
   return hosts;
 }
 
+}  // namespace
+
+Result<std::vector<std::string>> agree_ready(PlanPeers& peers, const std::optional<Error>& mine,
+                                             Duration opening) {
+  // The ranks reach this after opening their sessions, which takes each up to `opening`.
+  peers.wait_longer(opening);
+  auto answers = agree(peers, mine);
+  peers.wait_longer(Duration{0});
+  return answers;
+}
+
 PlanResult RankedSession::run(const LoadShape& plan) {
   // After a stop or an abort, a plan returns at once on every rank without a word between
   // them (the others end theirs the same way, or wait for the next order).
@@ -58,7 +68,9 @@ PlanResult RankedSession::run(const LoadShape& plan) {
     result.aborted = lost_;
     return result;
   }
-  return session_.run_at(plan, local_time(start));
+  // Ordered: every rank runs this plan's exchanges now, even if a stop came in meanwhile (the
+  // first window carries it).
+  return session_.run_at(plan, local_time(start), /*ordered=*/true);
 }
 
 void RankedSession::finish() {
@@ -74,7 +86,8 @@ Result<void> serve_plans(NetworkSession& session, PlanPeers& peers, StopToken st
     auto order = decode_order(*text);
     if (!order) return tl::unexpected(order.error());
     if (!order->plan) return {};
-    const PlanResult result = session.run_at(*order->plan, local_time(order->start));
+    const PlanResult result =
+        session.run_at(*order->plan, local_time(order->start), /*ordered=*/true);
     (void)result;  // rank 0 has every rank's counts
   }
 }

@@ -14,8 +14,10 @@ namespace iuprobe {
 // Once every rank has tried to open its session: rank 0 hears each rank's host and whether it
 // could, and every rank learns the outcome. Fails on every rank, naming the rank and host and
 // why, when any could not (rank 0 says it; the others end quietly). On rank 0, returns each
-// rank's host in rank order.
-Result<std::vector<std::string>> agree_ready(PlanPeers& peers, const std::optional<Error>& mine);
+// rank's host in rank order. `opening`: how long a rank may take to open its session (its
+// connect timeout), waited for on top of the transport's deadline.
+Result<std::vector<std::string>> agree_ready(PlanPeers& peers, const std::optional<Error>& mine,
+                                             Duration opening = Duration{0});
 
 // Rank 0's load session when several ranks send the load (SessionOptions::peers): each plan is
 // sent to every rank with a start a moment ahead on the system clock, every rank runs its share

@@ -114,8 +114,8 @@ Result<std::vector<std::string>> MpiPeers::gather(std::string mine) {
   std::vector<iuprobe_mpi_bytes> out(size_);
   int missing = -1;
   std::array<char, 512> error{};
-  const int rc = api_->gather(mine.data(), mine.size(), milliseconds(deadline_), nullptr, nullptr,
-                              out.data(), &missing, error.data(), error.size());
+  const int rc = api_->gather(mine.data(), mine.size(), milliseconds(deadline_ + extra_), nullptr,
+                              nullptr, out.data(), &missing, error.data(), error.size());
   if (rc != IUPROBE_MPI_OK)
     return tl::unexpected(failed(rc, missing, "gathering the ranks' messages", error.data()));
   std::vector<std::string> all;
@@ -129,7 +129,7 @@ Result<std::vector<std::string>> MpiPeers::gather(std::string mine) {
 Result<std::string> MpiPeers::broadcast(std::string from_rank0) {
   // Rank 0 may itself have waited out the deadline for another rank before it sends: the
   // others wait twice as long, so that rank 0, not they, names the rank that failed.
-  const Duration wait = rank_ == 0 ? deadline_ : 2 * deadline_;
+  const Duration wait = rank_ == 0 ? deadline_ + extra_ : 2 * (deadline_ + extra_);
   return broadcast(std::move(from_rank0), milliseconds(wait), nullptr);
 }
 

@@ -37,6 +37,7 @@ class MpiPeers final : public PlanPeers {
   Result<std::string> broadcast(std::string from_rank0) override;
   Result<std::string> await_broadcast(StopToken stop) override;
   void abandon(Error why) override;
+  void wait_longer(Duration extra) override { extra_ = extra; }
   // Whether a collective failed (a rank lost): MPI cannot be finalized then.
   bool failed() const { return failure_.has_value(); }
   // Ends every rank at once (after a failure that left others waiting), with `code`.
@@ -49,6 +50,7 @@ class MpiPeers final : public PlanPeers {
 
   const iuprobe_mpi_api* api_;
   Duration deadline_;
+  Duration extra_{0};  // wait_longer()
   unsigned rank_ = 0;
   unsigned size_ = 1;
   std::string host_;

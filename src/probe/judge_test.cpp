@@ -82,13 +82,18 @@ TEST(Ranks, ARankThatFellBehindIsNamedWithItsHostThoughTheSumKeptUp) {
   EXPECT_FALSE(judge_step(ranked_plan(4, {0, 0, 0}), context, hosts).result.generator_limited);
 }
 
-// A step held longer (extend_measure) adds each rank's part too, so its check sees all of it.
+// A step held longer (extend_measure) adds each rank's part too, so its check sees all of it:
+// the step's measure phase (its second, after a drain) gets the extra plan's (its first).
 TEST(Ranks, AStepHeldLongerAddsEachRanksPart) {
   PlanResult step = ranked_plan(2, {0, 0, 0});
+  step.phases[0].index = 1;
+  step.phases.insert(step.phases.begin(), PhaseRecord{.index = 0, .phase = Phase::kDrain});
+  for (RankPlan& part : step.ranks) part.phases.insert(part.phases.begin(), Window{});
   extend_measure(step, ranked_plan(2, {0, 0, 80}));
   ASSERT_EQ(step.ranks.size(), 3u);
-  EXPECT_EQ(step.ranks[2].phases[0].sent, 400u);
-  EXPECT_EQ(step.ranks[2].phases[0].late, 160u);
+  EXPECT_EQ(step.ranks[2].phases[0].sent, 0u);
+  EXPECT_EQ(step.ranks[2].phases[1].sent, 400u);
+  EXPECT_EQ(step.ranks[2].phases[1].late, 160u);
   EXPECT_EQ(step.ranks[2].windows.size(), 4u);
 }
 

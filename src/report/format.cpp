@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <csignal>
 
 namespace iuprobe {
 
@@ -36,6 +37,13 @@ std::string format_percent(double fraction) {
   const double pct = 100.0 * fraction;
   if (pct > 0 && pct < 0.1) return "<0.1%";
   return fmt::format("{:.1f}%", pct);
+}
+
+std::string signal_name(int signal_number) {
+  if (signal_number == SIGINT) return "SIGINT";
+  if (signal_number == SIGTERM) return "SIGTERM";
+  if (signal_number == SIGUSR1) return "SIGUSR1";
+  return "signal " + std::to_string(signal_number);
 }
 
 }  // namespace iuprobe

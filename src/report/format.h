@@ -16,4 +16,7 @@ std::string format_ms(Duration d);
 std::string format_rate(double per_second);
 std::string format_percent(double fraction);
 
+// "SIGINT", "SIGTERM", "SIGUSR1", else "signal N": the signal that stopped a run.
+std::string signal_name(int signal_number);
+
 }  // namespace iuprobe

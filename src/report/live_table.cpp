@@ -46,7 +46,7 @@ void LiveTable::on_window(const WindowRecord& w) {
 
 void LiveTable::on_stopping(int signal_number) {
   fmt::print(out_, "iuprobe: {} received: stopping, waiting for requests in flight...\n",
-             signal_number == SIGTERM ? "SIGTERM" : "interrupt");
+             signal_number == SIGINT ? "interrupt" : signal_name(signal_number));
   std::fflush(out_);
 }
 

@@ -46,13 +46,6 @@ json::object window_json(const WindowRecord& w) {
   return o;
 }
 
-std::string signal_name(int signal_number) {
-  if (signal_number == SIGINT) return "SIGINT";
-  if (signal_number == SIGTERM) return "SIGTERM";
-  if (signal_number == SIGUSR1) return "SIGUSR1";
-  return "signal " + std::to_string(signal_number);
-}
-
 }  // namespace
 
 json::object latency_json(const LatencySummary& s) {

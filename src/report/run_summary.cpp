@@ -112,8 +112,7 @@ void print_run_summary(std::FILE* out, std::string_view target, const LoadShape&
   if (r.warmup.count() > 0)
     measured += fmt::format(" (after a {} warm-up, not recorded)", format_duration(r.warmup));
   if (r.interrupted_by != 0) {
-    measured += fmt::format(" -- INTERRUPTED by {}, partial result",
-                            r.interrupted_by == SIGTERM ? "SIGTERM" : "SIGINT");
+    measured += fmt::format(" -- INTERRUPTED by {}, partial result", signal_name(r.interrupted_by));
   }
   if (r.stopped_early) measured += " -- STOPPED EARLY, partial result";
   fmt::print(out, "{}\n", measured);

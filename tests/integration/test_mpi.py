@@ -142,7 +142,7 @@ class ThreeRanks(unittest.TestCase):
         probe, out, err, status = self.probe_a_started_model("dies", kill_rank_2)
         print(f"\n  exit {probe.returncode}: {err.strip().splitlines()[0] if err.strip() else ''}", end=" ", flush=True)
         self.assertNotEqual(probe.returncode, 0, out + err)
-        self.assertIn("rank 2", out + err)
+        self.assertIn("rank 2 did not answer", out + err)
         self.assertIn(status, ("STOPPING", "STOPPED"), out + err)
         result = json.loads((self.tmp / "dies" / "result.json").read_text())
         self.assertIsNotNone(result["failure"], out)
