@@ -420,9 +420,12 @@ SearchAnswer MaxRateSearch::answer() const {
   SearchAnswer a =
       done_ ? *done_
             : SearchAnswer{Verdict::kUnfinished, lo_, hi_,
-                           fmt::format("stopped after {} trials without converging: between "
-                                       "{:.1f}/s and {:.1f}/s",
-                                       trials_.size(), lo_, hi_)};
+                           hi_ > 0 ? fmt::format("stopped after {} trials without converging: "
+                                                 "between {:.1f}/s and {:.1f}/s",
+                                                 trials_.size(), lo_, hi_)
+                                   : fmt::format("stopped after {} trials without converging: "
+                                                 "{:.1f}/s passed, no higher rate was refused yet",
+                                                 trials_.size(), lo_)};
   a.saturated = saturation();
   if (knee_mode_ && a.verdict == Verdict::kFound && a.capacity > 0) {
     // Found by latency alone: the knee of the latency curve.

@@ -68,6 +68,23 @@ TEST(MaxRateSearch, FindsSlotCapacitiesFromFiveToFiveThousand) {
   }
 }
 
+// A search cut short before any step was refused has no upper bound: it says so, not
+// "between 40/s and 0/s".
+TEST(MaxRateSearch, ASearchStoppedBeforeAnyRefusalNamesNoUpperBound) {
+  MaxRateSearch search(SearchLimits{.start_rate = 10});
+  const Server server = slots(1000);
+  for (int i = 0; i < 3; ++i) {
+    const auto plan = search.next();
+    ASSERT_TRUE(plan);
+    search.record(*plan, server(*plan));
+  }
+  const SearchAnswer a = search.answer();
+  EXPECT_EQ(a.verdict, Verdict::kUnfinished);
+  EXPECT_EQ(a.reason,
+            "stopped after 3 trials without converging: 40.0/s passed, no higher rate was "
+            "refused yet");
+}
+
 TEST(MaxRateSearch, ToleratesNoisyCapacity) {
   for (double capacity : {20.0, 300.0, 4000.0}) {
     SCOPED_TRACE(capacity);
