@@ -12,6 +12,19 @@ WORKDIR /src
 COPY . .
 RUN rm -rf build dist && scripts/package.sh --deb
 
+# For many generator hosts (docs/distributed.md), a Kubernetes MPIJob's launcher and workers:
+# iuprobe, iuprobe-mpi, OpenMPI's mpirun, and ssh, with which mpirun starts the ranks.
+#   docker build --target mpi -t iuprobe-mpi .
+FROM debian:12-slim AS mpi
+COPY --from=build /src/dist/iuprobe_*_amd64.deb /src/dist/iuprobe-mpi_*_amd64.deb /tmp/
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates \
+       openmpi-bin openssh-client openssh-server /tmp/iuprobe*_amd64.deb \
+    && mkdir -p /run/sshd \
+    && rm -rf /var/lib/apt/lists/* /tmp/iuprobe*_amd64.deb
+WORKDIR /work
+
+# The default target: iuprobe alone, no MPI.
 FROM debian:12-slim
 COPY --from=build /src/dist/iuprobe_*_amd64.deb /tmp/
 RUN apt-get update \

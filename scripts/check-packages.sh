@@ -2,7 +2,7 @@
 # Checks the artefacts of scripts/package.sh the way users get them, on machines that never saw a
 # compiler (Debian 12, as root; installs what it needs with scripts/setup.sh):
 #   - a minimal Debian 12 root: the .deb installed with apt (its dependencies from Debian's
-#     registry), as the Dockerfile does;
+#     registry), as the Dockerfile does; then iuprobe-mpi, and `mpirun -np 3 iuprobe run`;
 #   - a minimal Debian 11 root (glibc 2.31) and a Debian 13 root (glibc 2.41): the tarball
 #     unpacked, nothing else installed;
 # and in each: `iuprobe demo --quiet` to the end, its capacity within 3% of the emulator's
@@ -22,9 +22,11 @@ if [[ $(id -u) -ne 0 ]]; then echo "check-packages.sh: run as root (mmdebstrap, 
 # The artefacts are the ones SHA256SUMS names, checked first.
 [[ -f $dist/SHA256SUMS ]] || { echo "check-packages.sh: no $dist/SHA256SUMS: run scripts/package.sh" >&2; exit 2; }
 (cd "$dist" && sha256sum --quiet -c SHA256SUMS)
-deb=$dist/$(awk '/_amd64\.deb$/ { print $2 }' "$dist/SHA256SUMS")
+deb=$dist/$(awk '$2 ~ /^iuprobe_.*_amd64\.deb$/ { print $2 }' "$dist/SHA256SUMS")
+mpi_deb=$dist/$(awk '$2 ~ /^iuprobe-mpi_.*_amd64\.deb$/ { print $2 }' "$dist/SHA256SUMS")
 tarball=$dist/$(awk '/-linux-x86_64\.tar\.gz$/ { print $2 }' "$dist/SHA256SUMS")
-[[ -f $deb && -f $tarball ]] || { echo "check-packages.sh: SHA256SUMS must name a .deb and a tarball" >&2; exit 2; }
+[[ -f $deb && -f $mpi_deb && -f $tarball ]] ||
+  { echo "check-packages.sh: SHA256SUMS must name iuprobe's .deb, iuprobe-mpi's and a tarball" >&2; exit 2; }
 unpacked=$(basename "$tarball" .tar.gz)
 
 # mmdebstrap, nginx, openssl and python3, with the project's one installer.
@@ -135,6 +137,30 @@ for file in /usr/share/man/man1/iuprobe.1.gz /usr/share/bash-completion/completi
   /usr/share/doc/iuprobe/copyright; do
   if [[ -s $work/bookworm$file ]]; then pass "bookworm: $file"; else fail "bookworm: $file is missing"; fi
 done
+
+echo "== Debian 12 root: iuprobe-mpi installed with apt, three ranks from mpirun"
+mpi_packages=$(inside bookworm dpkg-query -W -f='${Package}\n' | grep -E '^(lib)?(openmpi|mpich)' || true)
+if [[ -n $mpi_packages ]]; then
+  fail "bookworm: iuprobe's package alone installed MPI: $(echo $mpi_packages)"
+else
+  pass "bookworm: iuprobe's package alone installed no MPI"
+fi
+cp "$mpi_deb" "$work/bookworm/tmp/"
+# With its recommendation, openmpi-bin (mpirun), as a user's apt would.
+inside bookworm env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "/tmp/$(basename "$mpi_deb")" \
+  >"$work/apt-mpi.log" 2>&1 || { cat "$work/apt-mpi.log"; exit 1; }
+echo "  apt installed $(grep -c 'Setting up' "$work/apt-mpi.log") packages, among them: $(grep -oE 'Setting up (iuprobe-mpi|libopenmpi3|openmpi-bin)[^ ]*' "$work/apt-mpi.log" | cut -d' ' -f3 | tr '\n' ' ')"
+# The https server above, now trusted; 10/s for 3 s from three processes, each its third.
+mpi_out=$(inside bookworm mpirun --allow-run-as-root --oversubscribe --bind-to none -np 3 \
+  iuprobe run --url "$url" --rate 10 --duration 3s --warmup 0s --quiet --out /tmp/mpi 2>&1) || true
+sends=$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))
+print(r["summary"]["outcomes"]["ok"], *sorted(k["sent"] for k in r["ranks"]))' "$work/bookworm/tmp/mpi/result.json" 2>/dev/null || true)
+if [[ $sends == "30 10 10 10" ]]; then
+  pass "bookworm: mpirun -np 3 iuprobe run: 30 of 30 answered, 10 sent by each rank"
+else
+  fail "bookworm: mpirun -np 3 iuprobe run: '${sends:-no result.json}' (expected 30 answered, 10 a rank)"
+  echo "$mpi_out" | tail -20
+fi
 
 # tarball NAME SUITE: a root with the tarball unpacked, nothing else: only glibc's libraries,
 # the demo, and https refused, then trusted the Debian way.

@@ -3,16 +3,19 @@
 # mmdebstrap makes a root; installs what it needs first):
 #   iuprobe_<version>_amd64.deb               for Debian 12: installed with apt, its
 #                                             dependencies computed by dpkg-shlibdeps (CPack)
+#   iuprobe-mpi_<version>_amd64.deb           its MPI plugin, to run and probe from many
+#                                             generator hosts (depends on iuprobe and OpenMPI)
 #   iuprobe-<version>-linux-x86_64.tar.gz     one binary for any x86-64 Linux with glibc 2.31 or
 #                                             newer, needing no library but glibc's, with its man
-#                                             page, bash completion, README and licence
-#   SHA256SUMS                                of both
+#                                             page, bash completion, README and licence (no
+#                                             MPI plugin: that links the host's own MPI)
+#   SHA256SUMS                                of all three
 # The portable binary is linked against glibc 2.31, taken from a minimal Debian 11 root that
 # mmdebstrap makes once in build/sysroot-glibc-2.31 (cmake/portable.cmake says why).
 # scripts/check-packages.sh then installs both into fresh Debian roots and runs them.
 #
 #   scripts/package.sh          both artefacts
-#   scripts/package.sh --deb    the .deb only (the Dockerfile's build stage)
+#   scripts/package.sh --deb    the .debs only (the Dockerfile's build stage)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,17 +33,24 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 2
 fi
 
-scripts/setup.sh --build-only
+scripts/setup.sh --package
 version=$(sed -n 's/^project(iuprobe VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+debs=(iuprobe_"$version"_amd64.deb iuprobe-mpi_"$version"_amd64.deb)
 mkdir -p dist
-rm -f dist/iuprobe_"$version"_amd64.deb dist/iuprobe-"$version"-linux-x86_64.tar.gz dist/SHA256SUMS
+rm -f "${debs[@]/#/dist/}" dist/iuprobe-"$version"-linux-x86_64.tar.gz dist/SHA256SUMS
 
-stamp "the .deb: release build against Debian 12's libraries"
+stamp "the .debs: release build against Debian 12's libraries (and its OpenMPI, for the plugin)"
 cmake --preset release >/dev/null
 cmake --build --preset release
 (cd build/release && cpack -G DEB >/dev/null)
-dpkg-deb --info dist/iuprobe_"$version"_amd64.deb | sed -n 's/^ \(Package\|Version\|Depends\|Recommends\|Installed-Size\):/  \1:/p'
-dpkg-deb --contents dist/iuprobe_"$version"_amd64.deb | awk '{print "  " $6}' | grep -v '/$'
+for deb in "${debs[@]}"; do
+  if [[ ! -f dist/$deb ]]; then
+    echo "package.sh: CPack made no dist/$deb (is libopenmpi-dev installed? build/release/CMakeCache.txt: MPI_C_FOUND)" >&2
+    exit 1
+  fi
+  dpkg-deb --info "dist/$deb" | sed -n 's/^ \(Package\|Version\|Depends\|Recommends\|Installed-Size\):/  \1:/p'
+  dpkg-deb --contents "dist/$deb" | awk '{print "  " $6}' | grep -v '/$'
+done
 
 if ((deb_only == 0)); then
   sysroot=build/sysroot-glibc-2.31
@@ -83,6 +93,6 @@ if ((deb_only == 0)); then
   tar -tzf "dist/$name.tar.gz" | grep -v '/$' | sed 's/^/  /'
 fi
 
-(cd dist && sha256sum iuprobe_"$version"_amd64.deb $( ((deb_only)) || echo "iuprobe-$version-linux-x86_64.tar.gz") >SHA256SUMS)
+(cd dist && sha256sum "${debs[@]}" $( ((deb_only)) || echo "iuprobe-$version-linux-x86_64.tar.gz") >SHA256SUMS)
 stamp "done"
 ls -l dist | sed 's/^/  /'

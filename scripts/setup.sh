@@ -5,18 +5,22 @@
 #
 #   scripts/setup.sh              install packages, build build/release/src/app/iuprobe
 #   scripts/setup.sh --no-build   install packages only
-#   scripts/setup.sh --build-only install what building and packaging need, not the test peers
-#                                 (scripts/package.sh, the Dockerfile's build stage)
+#   scripts/setup.sh --build-only install what building needs, not the test peers (the
+#                                 Dockerfile's build stage)
+#   scripts/setup.sh --package    --build-only's packages and libopenmpi-dev, for the MPI plugin's
+#                                 package iuprobe-mpi (scripts/package.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=1
 tests=1
+mpi=0
 for arg in "$@"; do
   case "$arg" in
     --no-build) build=0 ;;
     --build-only) build=0 tests=0 ;;
-    *) echo "setup.sh: unknown option '$arg' (known: --no-build, --build-only)" >&2; exit 2 ;;
+    --package) build=0 tests=0 mpi=1 ;;
+    *) echo "setup.sh: unknown option '$arg' (known: --no-build, --build-only, --package)" >&2; exit 2 ;;
   esac
 done
 
@@ -37,6 +41,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   # the optional MPI component (many generator hosts) and its tests
   openmpi-bin libopenmpi-dev)
+((mpi)) && packages+=(libopenmpi-dev)
 # The build bundles a chart library from the npm registry: use the machine's Node.js if it has
 # one, else Debian's.
 command -v npm >/dev/null || packages+=(nodejs npm)

@@ -58,8 +58,8 @@ Result<std::unique_ptr<MpiPeers>> MpiPeers::start(Duration deadline) {
   if (plugin == nullptr) {
     return fail(ErrorKind::kUsage,
                 "iuprobe runs as an MPI rank (an MPI launcher's variables are set) but cannot "
-                "load its MPI plugin:{}\ninstall iuprobe's MPI component (built when CMake finds "
-                "MPI: libopenmpi-dev), or point IUPROBE_MPI_PLUGIN at {}",
+                "load its MPI plugin:{}\ninstall the iuprobe-mpi package (or, from source, "
+                "build with libopenmpi-dev installed), or point IUPROBE_MPI_PLUGIN at {}",
                 tried, kPlugin);
   }
   const auto entry =

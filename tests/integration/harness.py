@@ -354,6 +354,14 @@ class Emulator:
         self.stop()
 
 
+MPIRUN = shutil.which("mpirun") or "mpirun (not installed: scripts/setup.sh installs OpenMPI)"
+# Root may run it (CI); more ranks than cores; no binding (each rank has worker threads).
+MPI_FLAGS = ["--allow-run-as-root", "--oversubscribe", "--bind-to", "none"]
+# As docs/distributed.md advises: a rank that ends non-zero does not kill the others, rank 0 must
+# live to stop the model and write what it measured.
+KEEP_RANK_0 = ["--mca", "orte_abort_on_non_zero_status", "0"]
+
+
 def emulator_env(**extra) -> dict:
     return aws_env(EMULATOR_KEY, EMULATOR_SECRET, **extra)
 

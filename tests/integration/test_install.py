@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """What the packages install, checked on the build under test: `--version` (the version from
 CMakeLists.txt, the commit from git), `cmake --install` (binary, man page made from --help, bash
-completion, README, licence) and the bash completion itself, driven by bash as it would be at a
-prompt. The packages themselves (a .deb in a fresh Debian 12 root, the portable tarball in a
-Debian 11 root) are checked by scripts/check-packages.sh."""
+completion, README, licence; the MPI plugin as a component of its own, the iuprobe-mpi package)
+and the bash completion itself, driven by bash as it would be at a prompt. The installed tree runs
+under Debian's mpirun, the plugin found where it was installed. The packages themselves (the .debs
+in a fresh Debian 12 root, the portable tarball in a Debian 11 root) are checked by
+scripts/check-packages.sh."""
 
 import gzip
+import json
 import os
 import re
 import subprocess
@@ -13,7 +16,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from harness import IUPROBE, run_iuprobe
+from harness import IUPROBE, MPI_FLAGS, MPIRUN, Emulator, emulator_env, png_bytes, run_iuprobe
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("IUPROBE_BUILD_DIR", Path(IUPROBE).resolve().parents[2]))
@@ -30,16 +33,38 @@ class Version(unittest.TestCase):
         self.assertEqual(run.stdout.strip(), f"iuprobe {version} (commit {commit}, {build_type} build)")
 
 
+# What each component installs: iuprobe (its own package, no MPI) and mpi (iuprobe-mpi).
+IUPROBE_FILES = {"bin/iuprobe", "share/man/man1/iuprobe.1.gz", "share/bash-completion/completions/iuprobe",
+                 "share/doc/iuprobe/README.md", "share/doc/iuprobe/LICENSE", "share/doc/iuprobe/copyright"}
+MPI_FILES = {"lib/iuprobe/libiuprobe_mpi.so"}
+
+
+def install(prefix: str, *component: str) -> set:
+    """`cmake --install` of the build under test into `prefix` (one component, or all): the files."""
+    args = ["--component", *component] if component else []
+    run = subprocess.run(["cmake", "--install", str(BUILD), "--prefix", prefix, *args], capture_output=True,
+                         text=True)
+    if run.returncode != 0:
+        raise AssertionError(run.stderr)
+    return {str(p.relative_to(prefix)) for p in Path(prefix).rglob("*") if p.is_file()}
+
+
 class Install(unittest.TestCase):
+    def test_components(self):
+        # The build under test has the plugin (CI installs libopenmpi-dev before building).
+        for component, files in (("iuprobe", IUPROBE_FILES), ("mpi", MPI_FILES)):
+            with tempfile.TemporaryDirectory() as prefix:
+                self.assertEqual(install(prefix, component), files, component)
+        with tempfile.TemporaryDirectory() as prefix:
+            install(prefix, "iuprobe")
+            needed = subprocess.run(["objdump", "-p", str(Path(prefix) / "bin/iuprobe")], capture_output=True,
+                                    text=True, check=True).stdout
+            self.assertNotIn("libmpi", needed)  # iuprobe alone needs no MPI
+
     def test_install_tree(self):
         with tempfile.TemporaryDirectory() as prefix:
-            run = subprocess.run(["cmake", "--install", str(BUILD), "--prefix", prefix], capture_output=True,
-                                 text=True)
-            self.assertEqual(run.returncode, 0, run.stderr)
-            files = {str(p.relative_to(prefix)) for p in Path(prefix).rglob("*") if p.is_file()}
-            self.assertEqual(files, {"bin/iuprobe", "share/man/man1/iuprobe.1.gz",
-                                     "share/bash-completion/completions/iuprobe", "share/doc/iuprobe/README.md",
-                                     "share/doc/iuprobe/LICENSE", "share/doc/iuprobe/copyright"})
+            files = install(prefix)
+            self.assertEqual(files, IUPROBE_FILES | MPI_FILES)
             page = gzip.decompress((Path(prefix) / "share/man/man1/iuprobe.1.gz").read_bytes()).decode()
             # Every command's options, from its own --help; no build path.
             for command, option in (("RUN", "--rate"), ("PROBE", "--max-error-rate"), ("PLAN", "--target-tps"),
@@ -53,6 +78,39 @@ class Install(unittest.TestCase):
                                       capture_output=True, text=True, env={**os.environ, "MANWIDTH": "100"})
             if rendered.returncode == 0:  # man-db present
                 self.assertIn("iuprobe - size inference units", rendered.stdout)
+
+
+class MpiFromInstall(unittest.TestCase):
+    """The installed tree under mpirun: the plugin is found in <prefix>/lib/iuprobe, and without it
+    (iuprobe's package alone) every rank says which package to install and exits 2. (mpirun's
+    own status is 2 without KEEP_RANK_0 only: with it, OpenMPI 4.1 returns 0 for ranks that
+    exit non-zero before MPI starts, as docs/distributed.md warns.)"""
+
+    def mpirun_run(self, prefix: str, tmp: Path, emulator) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in emulator_env().items() if k != "IUPROBE_MPI_PLUGIN"}
+        return subprocess.run([MPIRUN, *MPI_FLAGS, "-np", "2", str(Path(prefix) / "bin/iuprobe"), "run",
+                               "--project-version-arn", emulator.model_arn, "--endpoint-url", emulator.url,
+                               "--images", str(tmp / "i.png"), "--rate", "20", "--duration", "2s",
+                               "--warmup", "0s", "--quiet", "--out", str(tmp / "run")],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    def test_installed_plugin_is_found(self):
+        with tempfile.TemporaryDirectory() as prefix, tempfile.TemporaryDirectory() as tmp, Emulator() as emulator:
+            install(prefix)
+            (Path(tmp) / "i.png").write_bytes(png_bytes(32, 32))
+            run = self.mpirun_run(prefix, Path(tmp), emulator)
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            result = json.loads((Path(tmp) / "run" / "result.json").read_text())
+            self.assertEqual([r["sent"] for r in result["ranks"]], [20, 20], run.stdout)
+
+    def test_without_the_plugin_package_each_rank_names_it(self):
+        with tempfile.TemporaryDirectory() as prefix, tempfile.TemporaryDirectory() as tmp, Emulator() as emulator:
+            install(prefix, "iuprobe")
+            (Path(tmp) / "i.png").write_bytes(png_bytes(32, 32))
+            run = self.mpirun_run(prefix, Path(tmp), emulator)
+            self.assertEqual(run.returncode, 2, run.stdout + run.stderr)
+            self.assertEqual(run.stderr.count("install the iuprobe-mpi package"), 2, run.stderr)
+            self.assertIn(f"{prefix}/lib/iuprobe/libiuprobe_mpi.so", run.stderr)
 
 
 class BashCompletion(unittest.TestCase):

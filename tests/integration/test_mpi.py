@@ -14,14 +14,7 @@ import time
 import unittest
 from pathlib import Path
 
-from harness import IUPROBE, Emulator, emulator_env, png_bytes
-
-MPIRUN = shutil.which("mpirun") or "mpirun (not installed: scripts/setup.sh installs OpenMPI)"
-# Root may run it (CI); more ranks than cores; no binding (each rank has worker threads).
-# A rank that ends non-zero does not kill the others: rank 0 must live to stop the model and
-# write what it measured (docs/distributed.md).
-MPI_FLAGS = ["--allow-run-as-root", "--oversubscribe", "--bind-to", "none",
-             "--mca", "orte_abort_on_non_zero_status", "0"]
+from harness import IUPROBE, KEEP_RANK_0, MPI_FLAGS, MPIRUN, Emulator, emulator_env, png_bytes
 
 # 10 slots of 200 ms, no jitter: 50 answers a second at most.
 SLOTS, SERVICE_S = 10, 0.2
@@ -50,7 +43,7 @@ class ThreeRanks(unittest.TestCase):
 
     def mpirun(self, ranks, *args):
         """`mpirun -np RANKS iuprobe ARGS`, started; killed with its ranks if the test fails."""
-        process = subprocess.Popen([MPIRUN, *MPI_FLAGS, "-np", str(ranks), IUPROBE, *args],
+        process = subprocess.Popen([MPIRUN, *MPI_FLAGS, *KEEP_RANK_0, "-np", str(ranks), IUPROBE, *args],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
 
         def kill():
