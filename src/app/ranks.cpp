@@ -16,6 +16,24 @@ Duration opening_time(const ConnectionSettings& connection) {
   return connection.connect_timeout + std::chrono::seconds(10);
 }
 
+// This rank's session, opened from `options` (or their error), and every rank's host once all
+// agreed that their sessions opened. Each rank takes part whether its own opened or not, so that
+// none waits in vain; `session` holds this rank's own failure, `hosts` another rank's.
+struct Opened {
+  Result<std::unique_ptr<NetworkSession>> session;
+  Result<std::vector<std::string>> hosts;
+};
+
+Opened open_on_every_rank(Result<SessionOptions> options, PlanPeers& peers) {
+  const Duration opening = opening_time(options ? options->connection : ConnectionSettings{});
+  Result<std::unique_ptr<NetworkSession>> session =
+      options ? NetworkSession::open(std::move(*options)) : tl::unexpected(options.error());
+  std::optional<Error> mine;
+  if (!session) mine = session.error();
+  auto hosts = agree_ready(peers, mine, opening);
+  return {std::move(session), std::move(hosts)};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<MpiPeers>> join_ranks(std::string_view command) {
@@ -34,17 +52,13 @@ Result<std::unique_ptr<MpiPeers>> join_ranks(std::string_view command) {
 
 Result<RankedLoad> open_ranked_load(SessionOptions options) {
   PlanPeers* peers = options.peers;
-  const Duration opening = opening_time(options.connection);
-  auto session = NetworkSession::open(std::move(options));
   if (peers == nullptr) {
+    auto session = NetworkSession::open(std::move(options));
     if (!session) return tl::unexpected(session.error());
     return RankedLoad{.session = std::move(*session)};
   }
-  // Every rank takes part, whether its session opened or not, so that none waits in vain.
-  std::optional<Error> mine;
-  if (!session) mine = session.error();
-  auto hosts = agree_ready(*peers, mine, opening);
-  if (mine) return tl::unexpected(*mine);
+  auto [session, hosts] = open_on_every_rank(std::move(options), *peers);
+  if (!session) return tl::unexpected(session.error());
   if (!hosts) return tl::unexpected(hosts.error());
   RankedLoad load{.session = std::move(*session), .hosts = std::move(*hosts)};
   load.ranked = std::make_unique<RankedSession>(*load.session, *peers);
@@ -68,21 +82,14 @@ int serve_rank(Result<SessionOptions> options, PlanPeers& peers) {
   // leaving on its own would look lost to rank 0, or leave a message of rank 0's unreceived,
   // and MPI_Finalize on rank 0 would wait for it for ever.
   const StopSource never;
-  Result<std::unique_ptr<NetworkSession>> session = tl::unexpected(Error{});
-  const Duration opening = opening_time(options ? options->connection : ConnectionSettings{});
   if (options) {
     options->observer = nullptr;
     options->stop = never.token();
     options->window_points = WindowSeries::kRunPoints;
     options->peers = &peers;
-    session = NetworkSession::open(std::move(*options));
-  } else {
-    session = tl::unexpected(options.error());
   }
-  std::optional<Error> mine;
-  if (!session) mine = session.error();
-  auto ready = agree_ready(peers, mine, opening);
-  if (mine) return own_failure(*mine);
+  auto [session, ready] = open_on_every_rank(std::move(options), peers);
+  if (!session) return own_failure(session.error());
   // Another rank's failure: rank 0 names it.
   if (!ready) return exit_code(ready.error());
   auto served = serve_plans(**session, peers, never.token());

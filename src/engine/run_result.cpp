@@ -22,6 +22,12 @@ std::uint32_t WindowRecord::saturated_windows(double saturated_cpu) const {
   return peak_worker_cpu >= saturated_cpu ? 1 : 0;
 }
 
+double sent_share(const std::vector<RankRun>& ranks, std::size_t r) {
+  std::uint64_t sent = 0;
+  for (const RankRun& rank : ranks) sent += rank.sent;
+  return sent > 0 ? static_cast<double>(ranks[r].sent) / static_cast<double>(sent) : 0.0;
+}
+
 WindowRecord make_window_record(std::size_t index, Duration start, Duration length,
                                 const Window& w) {
   WindowRecord r;

@@ -69,6 +69,9 @@ struct RankRun {
   GeneratorCheck generator;  // this rank's own self-check
 };
 
+// Rank r's share of what every rank sent (0 when none sent).
+double sent_share(const std::vector<RankRun>& ranks, std::size_t r);
+
 struct RunResult {
   std::string started_at;  // UTC, ISO 8601
   std::string address;     // the endpoint actually connected to, "127.0.0.1:8080"

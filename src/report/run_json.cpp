@@ -120,17 +120,14 @@ json::object generator_json(const GeneratorCheck& g) {
 }
 
 json::array ranks_json(const std::vector<RankRun>& ranks) {
-  std::uint64_t sent = 0;
-  for (const RankRun& rank : ranks) sent += rank.sent;
   json::array out;
   for (std::size_t r = 0; r < ranks.size(); ++r) {
-    out.push_back(
-        {{"rank", r},
-         {"host", ranks[r].host},
-         {"scheduled", ranks[r].scheduled},
-         {"sent", ranks[r].sent},
-         {"share", sent > 0 ? static_cast<double>(ranks[r].sent) / static_cast<double>(sent) : 0.0},
-         {"generator", generator_json(ranks[r].generator)}});
+    out.push_back({{"rank", r},
+                   {"host", ranks[r].host},
+                   {"scheduled", ranks[r].scheduled},
+                   {"sent", ranks[r].sent},
+                   {"share", sent_share(ranks, r)},
+                   {"generator", generator_json(ranks[r].generator)}});
   }
   return out;
 }

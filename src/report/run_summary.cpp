@@ -89,15 +89,11 @@ std::string describe_shape(const LoadShape& shape) {
 
 void print_ranks(std::FILE* out, const std::vector<RankRun>& ranks) {
   if (ranks.empty()) return;
-  std::uint64_t sent = 0;
-  for (const RankRun& rank : ranks) sent += rank.sent;
   fmt::print(out, "ranks      {} MPI ranks sent one schedule:\n", ranks.size());
   for (std::size_t r = 0; r < ranks.size(); ++r) {
     const RankRun& rank = ranks[r];
-    const double share =
-        sent > 0 ? static_cast<double>(rank.sent) / static_cast<double>(sent) : 0.0;
     fmt::print(out, "           rank {} on {}: {} sent ({}), {}\n", r, rank.host,
-               with_commas(rank.sent), format_percent(share),
+               with_commas(rank.sent), format_percent(sent_share(ranks, r)),
                rank.generator.bound ? "FELL BEHIND" : "kept up");
   }
 }
