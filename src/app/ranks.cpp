@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "app/exit_codes.h"
+#include "app/options.h"
 #include "engine/window_series.h"
 
 namespace iuprobe {

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "report/format.h"
+
 namespace iuprobe {
 namespace json = boost::json;
 
