@@ -293,6 +293,7 @@ Result<ProbeReport> probe_and_report(const ProbeOptions& o, StopSource& stop, Li
     return live.fail(load.error());
   }
   plan->settings.rank_hosts = load->hosts;
+  if (load->ranked) display.on_status(describe_ranks(load->hosts));
   if (plan->setup.aws && o.model.start_model)
     display.on_status(fmt::format("starting the model with {} IU (--start-model)", o.model.iu));
   auto model = open_model_session(plan->setup, o.model, stop.token());

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "app/exit_codes.h"
 #include "app/options.h"
 #include "engine/window_series.h"
@@ -96,6 +99,23 @@ int serve_rank(Result<SessionOptions> options, PlanPeers& peers) {
   auto served = serve_plans(**session, peers, never.token());
   if (served) return 0;
   return own_failure(served.error());
+}
+
+std::string describe_ranks(const std::vector<std::string>& hosts) {
+  std::vector<std::pair<std::string, std::size_t>> per_host;
+  for (const std::string& host : hosts) {
+    auto known = std::find_if(per_host.begin(), per_host.end(),
+                              [&](const auto& counted) { return counted.first == host; });
+    if (known == per_host.end()) {
+      per_host.emplace_back(host, 1);
+    } else {
+      ++known->second;
+    }
+  }
+  std::string text = fmt::format("{} MPI ranks send one schedule, from ", hosts.size());
+  for (std::size_t i = 0; i < per_host.size(); ++i)
+    text += fmt::format("{}{} ({})", i > 0 ? ", " : "", per_host[i].first, per_host[i].second);
+  return text;
 }
 
 }  // namespace iuprobe

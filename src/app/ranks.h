@@ -47,4 +47,8 @@ tl::unexpected<Error> refuse_ranks(PlanPeers* peers, Error failure);
 // This rank's own stop signals are ignored: rank 0, which gets the same ones, stops every rank.
 int serve_rank(Result<SessionOptions> options, PlanPeers& peers);
 
+// The ranks that send the load, for the terminal's and the live page's status line:
+// "3 MPI ranks send one schedule, from gen-a (2), gen-b (1)" (hosts in order of first rank).
+std::string describe_ranks(const std::vector<std::string>& hosts);
+
 }  // namespace iuprobe

@@ -118,6 +118,7 @@ Result<void> run_command(const RunOptions& o, StopSource& stop, PlanPeers* peers
                                 .window_points = WindowSeries::kRunPoints,
                                 .peers = peers});
   if (!load) return discard(load.error());
+  if (load->ranked) live->status(describe_ranks(load->hosts));
   // From here on, a model this command starts is stopped on every way out (see ModelSession).
   if (plan->setup.aws && o.model.start_model) live->status("starting the model (--start-model)");
   auto model = open_model_session(plan->setup, o.model, stop.token());

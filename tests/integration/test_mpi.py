@@ -91,6 +91,8 @@ class ThreeRanks(unittest.TestCase):
             self.assertAlmostEqual(r["share"], 1 / 3, delta=0.01, msg=r)
             self.assertFalse(r["generator"]["bound"], r)
         self.assertIn("3 MPI ranks sent one schedule", out)
+        # Said as the probe starts too, on the terminal and the live page.
+        self.assertRegex(out, r"status +3 MPI ranks send one schedule, from \S+ \(3\)\n")
         # Merged exactly: the answers counted over every second of every step (drains and
         # settles too) are the ones the emulator served.
         counted = sum(round(w["goodput_per_s"] * w["length_s"]) for w in result["series"])
