@@ -13,16 +13,17 @@ COPY . .
 RUN rm -rf build dist && scripts/package.sh --deb
 
 # For many generator hosts (docs/distributed.md), a Kubernetes MPIJob's launcher and workers:
-# iuprobe, iuprobe-mpi, OpenMPI's mpirun, and ssh, with which mpirun starts the ranks.
+# iuprobe, iuprobe-mpi, OpenMPI's mpirun, and ssh, with which mpirun starts the ranks
+# (packaging/mpi-image.sh, which scripts/check-packages.sh also runs). A worker runs sshd (the
+# default command); the launcher runs mpirun, as root.
 #   docker build --target mpi -t iuprobe-mpi .
 FROM debian:12-slim AS mpi
 COPY --from=build /src/dist/iuprobe_*_amd64.deb /src/dist/iuprobe-mpi_*_amd64.deb /tmp/
-RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates \
-       openmpi-bin openssh-client openssh-server /tmp/iuprobe*_amd64.deb \
-    && mkdir -p /run/sshd \
-    && rm -rf /var/lib/apt/lists/* /tmp/iuprobe*_amd64.deb
+COPY --from=build /src/packaging/mpi-image.sh /tmp/
+RUN /tmp/mpi-image.sh /tmp/iuprobe*_amd64.deb && rm /tmp/iuprobe*_amd64.deb /tmp/mpi-image.sh
+ENV OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 WORKDIR /work
+CMD ["/usr/sbin/sshd", "-De"]
 
 # The default target: iuprobe alone, no MPI.
 FROM debian:12-slim

@@ -12,14 +12,15 @@ Measures (medians of --repeat runs, tools alternating):
      closed-loop CPU of both tools is printed too.
   3. the same constant rate with --send-window 3.2ms: h2load --rps sends in bursts (each of its
      connections has its own timer at rate/connections, all started together: at 20,000/s with
-     64 connections on 2 threads, 32 requests leave together every 3.2 ms), so this row compares
+     64 connections on 2 threads, 32 leave together from each thread every 3.2 ms), so this row compares
      CPU at h2load's burstiness (iuprobe then reports most sends late, as it should);
   4. the highest constant rate each tool holds on --threads threads, up a ladder of rates (one
      run each): iuprobe with < 1% of sends late by its own count and the rate within 1%; h2load,
-     which counts no lateness, with the rate achieved within 1%.
+     which counts no lateness, with at least 99% of the rate achieved. A run that fails (errors,
+     a crash) did not hold.
 Targets (issue 17): iuprobe >= 1.0x wrk's requests/s on both; at the constant rate, CPU per
 request <= 1.0x h2load --rps's and <= 1.3x wrk's closed loop; latency from schedule p99 no worse
-than before issue 17 (BASELINE_P99_MS). Prints one table. Needs nginx, wrk and h2load
+than before issue 17 (BASELINE_P99_MS, judged only at its own 20,000/s on 2 threads). Prints one table. Needs nginx, wrk and h2load
 (scripts/setup.sh installs them) and a release build (scripts/setup.sh builds it).
 """
 
@@ -127,6 +128,7 @@ def main():
     h2load_runs = []  # (achieved req/s, CPU s per 1,000 requests) of h2load --rps at the same rate
     wide_runs = []  # the same constant-rate run with a 1 ms send window
     burst_runs = []  # CPU s per 1,000 requests, the same rate sent in h2load's bursts
+    burst_ms = 1000 * args.connections / args.rate  # each h2load connection's period
     with Nginx("""
             listen 127.0.0.1:{port};
             location / { return 200 "hello\\n"; }
@@ -150,16 +152,22 @@ def main():
                                                  "--send-window", "1ms"])
             wide_runs.append((cpu, result["summary"]["latency_ms"]))
             h2load_runs.append(h2load(get_url, t, c, s, args.rate))
-            _, cpu, _ = iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s",
-                                             "--send-window", f"{1000 * c / args.rate:g}ms"])
-            burst_runs.append(cpu)
+            if burst_ms <= 10:  # iuprobe's largest send window
+                burst_runs.append(iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s",
+                                                       "--send-window", f"{burst_ms:g}ms"])[1])
 
         def iuprobe_holds(rate):
-            achieved, _, result = iuprobe(get_url, t, ["--rate", str(rate), "--duration", "3s"])
+            try:
+                achieved, _, result = iuprobe(get_url, t, ["--rate", str(rate), "--duration", "3s"])
+            except RuntimeError:
+                return False
             return result["generator"]["late_fraction"] < 0.01 and abs(achieved - rate) <= 0.01 * rate
 
         def h2load_holds(rate):
-            return h2load(get_url, t, c, 3, rate)[0] >= 0.99 * rate
+            try:
+                return h2load(get_url, t, c, 3, rate)[0] >= 0.99 * rate
+            except (RuntimeError, AttributeError):  # exited non-zero, or printed no figures
+                return False
 
         held = (highest_held(iuprobe_holds), highest_held(h2load_holds))
 
@@ -199,20 +207,21 @@ def main():
           f"{cpu_iuprobe / h2_cpu:>12.2f} {'<= 1.00':>10} {ok(cpu_iuprobe <= h2_cpu):>7}")
     print(f"{'  h2load --rps: achieved req/s, CPU':<40} {h2_rate:>12,.1f} {h2_cpu:>12.4f} {'':>12} "
           f"{'(info)':>10} {'':>7}")
-    burst_cpu = med(burst_runs)
-    print(f"{'  iuprobe in h2load-sized bursts, CPU':<40} {burst_cpu:>12.4f} {'h2load':>12} "
-          f"{burst_cpu / h2_cpu:>12.2f} {'(info)':>10} {'':>7}")
+    if burst_runs:
+        burst_cpu = med(burst_runs)
+        print(f"{'  iuprobe in h2load-sized bursts, CPU':<40} {burst_cpu:>12.4f} {'h2load':>12} "
+              f"{burst_cpu / h2_cpu:>12.2f} {'(info)':>10} {'':>7}")
     print(f"{f'highest rate held, {t} threads':<40} {held[0]:>12,} {'h2load':>12} "
           f"{held[0] / held[1] if held[1] else float('nan'):>12.2f} {'(report)':>10} {'':>7}")
     print(f"{'  h2load --rps, same ladder':<40} {held[1]:>12,} {'':>12} {'':>12} {'(report)':>10} {'':>7}")
     bound = sum(1 for r in rate_runs if r[2])
-    lat = rate_runs[len(rate_runs) // 2][3]
-    p99 = med(r[3]["p99"] for r in rate_runs)
-    print(f"{f'latency from schedule p99 at {args.rate:,}/s, ms':<40} {p99:>12.3f} {'before':>12} "
-          f"{p99 / BASELINE_P99_MS:>12.2f} {'<= 1.00':>10} {ok(p99 <= BASELINE_P99_MS):>7}")
+    p50, p99 = med(r[3]["p50"] for r in rate_runs), med(r[3]["p99"] for r in rate_runs)
+    if (args.rate, t) == (20_000, 2):
+        print(f"{f'latency from schedule p99 at {args.rate:,}/s, ms':<40} {p99:>12.3f} {'before':>12} "
+              f"{p99 / BASELINE_P99_MS:>12.2f} {'<= 1.00':>10} {ok(p99 <= BASELINE_P99_MS):>7}")
     print(f"\nconstant-rate runs marked generator-bound: {bound} of {len(rate_runs)}; "
-          f"latency from schedule p50 {lat['p50']:.3f} ms, p99 {lat['p99']:.3f} ms "
-          f"(with --send-window 1ms: p50 {wide_runs[len(wide_runs) // 2][1]['p50']:.3f} ms)")
+          f"latency from schedule p50 {p50:.3f} ms, p99 {p99:.3f} ms "
+          f"(with --send-window 1ms: p50 {med(r[1]['p50'] for r in wide_runs):.3f} ms)")
     print("all runs:", json.dumps({k: {tool: [round(x, 4) for x in v] for tool, v in d.items()}
                                    for k, d in rows.items()}))
 

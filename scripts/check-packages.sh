@@ -2,7 +2,8 @@
 # Checks the artefacts of scripts/package.sh the way users get them, on machines that never saw a
 # compiler (Debian 12, as root; installs what it needs with scripts/setup.sh):
 #   - a minimal Debian 12 root: the .deb installed with apt (its dependencies from Debian's
-#     registry), as the Dockerfile does; then iuprobe-mpi, and `mpirun -np 3 iuprobe run`;
+#     registry), as the Dockerfile does; then the Dockerfile's mpi image recipe
+#     (packaging/mpi-image.sh: iuprobe-mpi, OpenMPI, ssh), and `mpirun -np 3 iuprobe run`;
 #   - a minimal Debian 11 root (glibc 2.31) and a Debian 13 root (glibc 2.41): the tarball
 #     unpacked, nothing else installed;
 # and in each: `iuprobe demo --quiet` to the end, its capacity within 3% of the emulator's
@@ -11,7 +12,7 @@
 # by name (localhost, through glibc's resolver and /etc/hosts). In the Debian 11 root the same CA
 # is also found in Amazon Linux/RHEL's and Alpine's places and through SSL_CERT_FILE. Finally,
 # the portable binary needs no library but glibc's. Prints the time from an empty root to a
-# finished demo. About 3 minutes.
+# finished demo. About 5 minutes.
 #
 #   scripts/check-packages.sh [DIST_DIR]     (default dist/)
 set -euo pipefail
@@ -66,7 +67,7 @@ nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
 nginx_pid=$!
 url="https://localhost:$port/"
 
-# root NAME SUITE PACKAGES...: a minimal Debian root with /proc and /dev for the tool.
+# root NAME SUITE PACKAGES...: a minimal Debian root with /proc mounted.
 root() {
   local dir=$work/$1 suite=$2
   shift 2
@@ -138,20 +139,24 @@ for file in /usr/share/man/man1/iuprobe.1.gz /usr/share/bash-completion/completi
   if [[ -s $work/bookworm$file ]]; then pass "bookworm: $file"; else fail "bookworm: $file is missing"; fi
 done
 
-echo "== Debian 12 root: iuprobe-mpi installed with apt, three ranks from mpirun"
+echo "== Debian 12 root: the mpi image's recipe (iuprobe-mpi, OpenMPI, ssh), three ranks from mpirun"
 mpi_packages=$(inside bookworm dpkg-query -W -f='${Package}\n' | grep -E '^(lib)?(openmpi|mpich)' || true)
 if [[ -n $mpi_packages ]]; then
   fail "bookworm: iuprobe's package alone installed MPI: $(echo $mpi_packages)"
 else
   pass "bookworm: iuprobe's package alone installed no MPI"
 fi
-cp "$mpi_deb" "$work/bookworm/tmp/"
-# With its recommendation, openmpi-bin (mpirun), as a user's apt would.
-inside bookworm env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "/tmp/$(basename "$mpi_deb")" \
-  >"$work/apt-mpi.log" 2>&1 || { cat "$work/apt-mpi.log"; exit 1; }
-echo "  apt installed $(grep -c 'Setting up' "$work/apt-mpi.log") packages, among them: $(grep -oE 'Setting up (iuprobe-mpi|libopenmpi3|openmpi-bin)[^ ]*' "$work/apt-mpi.log" | cut -d' ' -f3 | tr '\n' ' ')"
+cp "$mpi_deb" packaging/mpi-image.sh "$work/bookworm/tmp/"
+inside bookworm /tmp/mpi-image.sh "/tmp/$(basename "$mpi_deb")" >"$work/apt-mpi.log" 2>&1 ||
+  { cat "$work/apt-mpi.log"; exit 1; }
+echo "  apt installed $(grep -c 'Setting up' "$work/apt-mpi.log") packages, among them: $(grep -oE 'Setting up (iuprobe-mpi|libopenmpi3|openmpi-bin|openssh-server)[^ ]*' "$work/apt-mpi.log" | cut -d' ' -f3 | tr '\n' ' ')"
+if inside bookworm /usr/sbin/sshd -t && inside bookworm ssh -G worker-1 | grep -qx 'stricthostkeychecking false'; then
+  pass "bookworm: sshd's configuration is valid; ssh checks no host key (as the MPI Operator needs)"
+else
+  fail "bookworm: ssh as packaging/mpi-image.sh sets it up: sshd -t or ssh -G worker-1 disagrees"
+fi
 # The https server above, now trusted; 10/s for 3 s from three processes, each its third.
-mpi_out=$(inside bookworm mpirun --allow-run-as-root --oversubscribe --bind-to none -np 3 \
+mpi_out=$(inside bookworm timeout -k 10 120 mpirun --allow-run-as-root --oversubscribe --bind-to none -np 3 \
   iuprobe run --url "$url" --rate 10 --duration 3s --warmup 0s --quiet --out /tmp/mpi 2>&1) || true
 sends=$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))
 print(r["summary"]["outcomes"]["ok"], *sorted(k["sent"] for k in r["ranks"]))' "$work/bookworm/tmp/mpi/result.json" 2>/dev/null || true)

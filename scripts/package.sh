@@ -45,7 +45,7 @@ cmake --build --preset release
 (cd build/release && cpack -G DEB >/dev/null)
 for deb in "${debs[@]}"; do
   if [[ ! -f dist/$deb ]]; then
-    echo "package.sh: CPack made no dist/$deb (is libopenmpi-dev installed? build/release/CMakeCache.txt: MPI_C_FOUND)" >&2
+    echo "package.sh: CPack made no dist/$deb (did CMake find MPI? build/release/CMakeCache.txt: MPI_C_LIB_NAMES; scripts/setup.sh --package installs libopenmpi-dev)" >&2
     exit 1
   fi
   dpkg-deb --info "dist/$deb" | sed -n 's/^ \(Package\|Version\|Depends\|Recommends\|Installed-Size\):/  \1:/p'

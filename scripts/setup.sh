@@ -5,10 +5,11 @@
 #
 #   scripts/setup.sh              install packages, build build/release/src/app/iuprobe
 #   scripts/setup.sh --no-build   install packages only
-#   scripts/setup.sh --build-only install what building needs, not the test peers (the
-#                                 Dockerfile's build stage)
+#   scripts/setup.sh --build-only install what building needs, not the test peers
+#                                 (scripts/test.sh, before it builds)
 #   scripts/setup.sh --package    --build-only's packages and libopenmpi-dev, for the MPI plugin's
-#                                 package iuprobe-mpi (scripts/package.sh)
+#                                 package iuprobe-mpi (scripts/package.sh, and so the
+#                                 Dockerfile's build stage)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -362,6 +362,24 @@ MPI_FLAGS = ["--allow-run-as-root", "--oversubscribe", "--bind-to", "none"]
 KEEP_RANK_0 = ["--mca", "orte_abort_on_non_zero_status", "0"]
 
 
+def start_mpirun(test, args: list, env: dict) -> subprocess.Popen:
+    """`mpirun MPI_FLAGS ARGS`, started, with its output piped; if still running when `test` ends,
+    terminated (mpirun then ends its ranks: SIGKILL would orphan them), killed 30 s later."""
+    process = subprocess.Popen([MPIRUN, *MPI_FLAGS, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env)
+
+    def end():
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+    test.addCleanup(end)
+    return process
+
+
 def emulator_env(**extra) -> dict:
     return aws_env(EMULATOR_KEY, EMULATOR_SECRET, **extra)
 

@@ -16,7 +16,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from harness import IUPROBE, MPI_FLAGS, MPIRUN, Emulator, emulator_env, png_bytes, run_iuprobe
+from harness import IUPROBE, Emulator, emulator_env, png_bytes, run_iuprobe, start_mpirun
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("IUPROBE_BUILD_DIR", Path(IUPROBE).resolve().parents[2]))
@@ -82,17 +82,18 @@ class Install(unittest.TestCase):
 
 class MpiFromInstall(unittest.TestCase):
     """The installed tree under mpirun: the plugin is found in <prefix>/lib/iuprobe, and without it
-    (iuprobe's package alone) every rank says which package to install and exits 2. (mpirun's
+    (iuprobe's package alone) a rank says which package to install and exits 2. (mpirun's
     own status is 2 without KEEP_RANK_0 only: with it, OpenMPI 4.1 returns 0 for ranks that
     exit non-zero before MPI starts, as docs/distributed.md warns.)"""
 
     def mpirun_run(self, prefix: str, tmp: Path, emulator) -> subprocess.CompletedProcess:
         env = {k: v for k, v in emulator_env().items() if k != "IUPROBE_MPI_PLUGIN"}
-        return subprocess.run([MPIRUN, *MPI_FLAGS, "-np", "2", str(Path(prefix) / "bin/iuprobe"), "run",
-                               "--project-version-arn", emulator.model_arn, "--endpoint-url", emulator.url,
-                               "--images", str(tmp / "i.png"), "--rate", "20", "--duration", "2s",
-                               "--warmup", "0s", "--quiet", "--out", str(tmp / "run")],
-                              capture_output=True, text=True, env=env, timeout=120)
+        args = ["-np", "2", str(Path(prefix) / "bin/iuprobe"), "run", "--project-version-arn", emulator.model_arn,
+                "--endpoint-url", emulator.url, "--images", str(tmp / "i.png"), "--rate", "20", "--duration", "2s",
+                "--warmup", "0s", "--quiet", "--out", str(tmp / "run")]
+        process = start_mpirun(self, args, env)
+        out, err = process.communicate(timeout=120)
+        return subprocess.CompletedProcess(args, process.returncode, out, err)
 
     def test_installed_plugin_is_found(self):
         with tempfile.TemporaryDirectory() as prefix, tempfile.TemporaryDirectory() as tmp, Emulator() as emulator:
@@ -109,7 +110,8 @@ class MpiFromInstall(unittest.TestCase):
             (Path(tmp) / "i.png").write_bytes(png_bytes(32, 32))
             run = self.mpirun_run(prefix, Path(tmp), emulator)
             self.assertEqual(run.returncode, 2, run.stdout + run.stderr)
-            self.assertEqual(run.stderr.count("install the iuprobe-mpi package"), 2, run.stderr)
+            # mpirun ends the other rank once one exits: it may not have said so yet.
+            self.assertGreaterEqual(run.stderr.count("install the iuprobe-mpi package"), 1, run.stderr)
             self.assertIn(f"{prefix}/lib/iuprobe/libiuprobe_mpi.so", run.stderr)
 
 

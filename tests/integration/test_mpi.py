@@ -14,7 +14,7 @@ import time
 import unittest
 from pathlib import Path
 
-from harness import IUPROBE, KEEP_RANK_0, MPI_FLAGS, MPIRUN, Emulator, emulator_env, png_bytes
+from harness import IUPROBE, KEEP_RANK_0, Emulator, emulator_env, png_bytes, start_mpirun
 
 # 10 slots of 200 ms, no jitter: 50 answers a second at most.
 SLOTS, SERVICE_S = 10, 0.2
@@ -42,20 +42,8 @@ class ThreeRanks(unittest.TestCase):
         shutil.rmtree(self.tmp)
 
     def mpirun(self, ranks, *args):
-        """`mpirun -np RANKS iuprobe ARGS`, started; killed with its ranks if the test fails."""
-        process = subprocess.Popen([MPIRUN, *MPI_FLAGS, *KEEP_RANK_0, "-np", str(ranks), IUPROBE, *args],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
-
-        def kill():
-            if process.poll() is None:
-                process.terminate()  # mpirun ends its ranks (SIGKILL would orphan them)
-                try:
-                    process.communicate(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.communicate()
-        self.addCleanup(kill)
-        return process
+        """`mpirun -np RANKS iuprobe ARGS`, started; ended with its ranks if the test fails."""
+        return start_mpirun(self, [*KEEP_RANK_0, "-np", str(ranks), IUPROBE, *args], self.env)
 
     def target(self, emulator):
         return ["--project-version-arn", emulator.model_arn, "--endpoint-url", emulator.url,
