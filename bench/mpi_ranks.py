@@ -31,8 +31,6 @@ harness.IUPROBE = IUPROBE
 SLOTS, SERVICE = 10, "200ms"
 CAPACITY = 50.0
 CONNECTIONS = 5
-MPI_FLAGS = ["--allow-run-as-root", "--oversubscribe", "--bind-to", "none",
-             "--mca", "orte_abort_on_non_zero_status", "0"]
 
 
 def probe(ranks: int, emulator, image: Path) -> dict:
@@ -40,7 +38,8 @@ def probe(ranks: int, emulator, image: Path) -> dict:
         out = Path(tmp) / "probe"
         args = ["probe", "--project-version-arn", emulator.model_arn, "--endpoint-url", emulator.url,
                 "--images", str(image), "--max-connections", str(CONNECTIONS), "--quiet", "--out", str(out)]
-        command = [IUPROBE, *args] if ranks == 1 else ["mpirun", *MPI_FLAGS, "-np", str(ranks), IUPROBE, *args]
+        command = [IUPROBE, *args] if ranks == 1 else [harness.MPIRUN, *harness.MPI_FLAGS, *harness.KEEP_RANK_0,
+                                                            "-np", str(ranks), IUPROBE, *args]
         started = time.monotonic()
         run = subprocess.run(command, capture_output=True, text=True, env=harness.emulator_env(), timeout=600)
         wall = time.monotonic() - started

@@ -60,7 +60,6 @@ struct PhaseRecord {
   Window totals;
 };
 
-// What `iuprobe run` reports: the measured part of one plan.
 // One rank's part of a run that several MPI ranks sent (rank 0 keeps one per rank).
 struct RankRun {
   std::string host;
@@ -72,6 +71,7 @@ struct RankRun {
 // Rank r's share of what every rank sent (0 when none sent).
 double sent_share(const std::vector<RankRun>& ranks, std::size_t r);
 
+// What `iuprobe run` reports: the measured part of one plan.
 struct RunResult {
   std::string started_at;  // UTC, ISO 8601
   std::string address;     // the endpoint actually connected to, "127.0.0.1:8080"
