@@ -168,7 +168,8 @@ asio::awaitable<void> Worker::open_loop(const OpenLoop& plan) {
   ArrivalSchedule schedule(plan.profile, plan.arrivals, setup_.count, setup_.index, plan_seed_);
   // Waking costs a timer re-arm and a context switch (most of the CPU per request at high
   // rates), so sends closer together than the send window leave together, at most one wake-up
-  // per window. Any delay this adds is inside the latency measured from the schedule.
+  // per window. Any delay this adds is inside the latency measured from the schedule. Answers
+  // that arrive between two wake-ups are read at the second (answers_), timed by the kernel.
   TimePoint next_wake{};
   while (!stopping_) {
     const auto send = schedule.next();
@@ -178,7 +179,9 @@ asio::awaitable<void> Worker::open_loop(const OpenLoop& plan) {
       const TimePoint wake = std::max(due, next_wake);
       next_wake = wake + setup_.send_window;
       send_timer_.expires_at(wake);
+      answers_.expect_read_at(wake);
       co_await send_timer_.async_wait(kUseTuple);
+      answers_.read();
       if (stopping_) break;
     }
     // "Late" means later than one interval of the whole schedule, and never less than the floor.
@@ -191,6 +194,7 @@ asio::awaitable<void> Worker::open_loop(const OpenLoop& plan) {
     count_scheduled(job);
     dispatch(job);
   }
+  answers_.release();
 }
 
 void Worker::count_scheduled(const Job& job) {
@@ -310,7 +314,7 @@ asio::awaitable<void> Worker::perform(Slot& slot, const Job& job) {
   ++window_.sent;
   ++totals_.phases[job.phase_index].sent;
   const ExchangeResult result =
-      co_await connection.exchange(request.head, request.body, setup_.head_request);
+      co_await connection.exchange(request.head, request.body, setup_.head_request, &answers_);
   record(job, result, request.body_name);
 }
 

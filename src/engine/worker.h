@@ -126,6 +126,7 @@ class Worker {
   std::thread thread_;
   boost::asio::steady_timer send_timer_{io_};
   boost::asio::steady_timer drained_{io_};
+  AnswerBatch answers_;  // read at each send-window wake of an open-loop plan
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> idle_;  // most recently used last
   std::deque<Job> backlog_;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -12,10 +13,12 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
+#include <cerrno>
 #include <tuple>
 
 #include "http/awaitable.h"
@@ -32,15 +35,15 @@ using namespace boost::asio::experimental::
     awaitable_operators;  // NOLINT(google-build-using-namespace)
 
 template <class Stream>
-class BasicConnection final : public ClientConnection {
+class BasicConnection final : public ClientConnection, private ParkedAnswer {
   static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
 
  public:
   BasicConnection(asio::any_io_executor executor, const ConnectionOptions& options)
-      : executor_(std::move(executor)), options_(options) {}
+      : executor_(std::move(executor)), options_(options), park_timer_(executor_) {}
 
   asio::awaitable<ExchangeResult> exchange(std::string_view head, std::string_view body,
-                                           bool head_request) override {
+                                           bool head_request, AnswerBatch* answers) override {
     ExchangeResult result;
     const Busy busy(busy_);
     timed_out_ = false;
@@ -62,8 +65,7 @@ class BasicConnection final : public ClientConnection {
       std::tie(write.error, write.bytes) = co_await asio::async_write(*stream_, buffers, kUseTuple);
       if (write.error) co_return failed(std::move(result), write.error);
       result.stage = ExchangeStage::kRead;
-      std::tie(read.error, read.bytes) =
-          co_await boost::beast::http::async_read(*stream_, buffer_, scanner, kUseTuple);
+      read = co_await receive(scanner, answers);
     } else {
       // A large request: read while writing. Servers and proxies may answer (413, 429, even
       // 200) once they have read the head and close without reading the body, as curl and
@@ -85,7 +87,7 @@ class BasicConnection final : public ClientConnection {
     // Answered before the whole request went out: the connection cannot carry another.
     const bool unfinished_request = static_cast<bool>(write.error);
 
-    result.done = SteadyClock::now();
+    result.done = std::max(arrived_.value_or(SteadyClock::now()), result.sent);
     result.stage = ExchangeStage::kDone;
     result.bytes_received = read.bytes;
     result.status = scanner.status();
@@ -112,12 +114,14 @@ class BasicConnection final : public ClientConnection {
     if (!deadline_ || now < *deadline_) return false;
     timed_out_ = true;
     deadline_.reset();
+    stop_parked();
     close_socket();
     return true;
   }
 
   void abort() override {
     deadline_.reset();
+    stop_parked();
     if (busy_) {
       close_socket();
     } else {
@@ -129,6 +133,13 @@ class BasicConnection final : public ClientConnection {
 
   bool peer_closed() const override {
     if (!is_open()) return false;
+    if (!wakes_on_data_) {
+      // Last used with a parked answer: data would not show in poll(2), so peek for it.
+      char byte = 0;
+      const ssize_t n = ::recv(const_cast<tcp::socket&>(lowest()).native_handle(), &byte, 1,
+                               MSG_PEEK | MSG_DONTWAIT);
+      return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+    }
     pollfd fd{.fd = const_cast<tcp::socket&>(lowest()).native_handle(),
               .events = POLLIN | POLLRDHUP,
               .revents = 0};
@@ -165,14 +176,75 @@ class BasicConnection final : public ClientConnection {
   }
   // Once the answer is in (or the read failed), a write still in progress is cancelled.
   asio::awaitable<void> receive_while(ResponseScanner& scanner, Transfer& read, WriteState& state) {
-    std::tie(read.error, read.bytes) =
-        co_await boost::beast::http::async_read(*stream_, buffer_, scanner, kUseTuple);
+    read = co_await receive(scanner, nullptr);
     if (state.in_progress) {
       state.cancelled = !read.error;  // answered: the rest of the body is not needed
       state.stop.emit(asio::cancellation_type::terminal);
       boost::system::error_code ignored;
       lowest().cancel(ignored);
     }
+  }
+
+  // Reads one answer: parked in `answers` until its owner's next read() when it accepts, and
+  // otherwise (or for an answer that had not all arrived by then) waiting on the socket.
+  asio::awaitable<Transfer> receive(ResponseScanner& scanner, AnswerBatch* answers) {
+    Transfer read;
+    arrived_.reset();
+    if constexpr (!kTls) {
+      if (answers != nullptr && answers->accepts(SteadyClock::now())) {
+        set_wake_on_data(false);
+        parked_scanner_ = &scanner;
+        parked_ = ArrivedRead{};
+        batch_ = answers;
+        answers->park(*this);
+        park_timer_.expires_at(TimePoint::max());
+        co_await park_timer_.async_wait(kUseTuple);
+        read.bytes = parked_.bytes;
+        if (parked_.state == ArrivedRead::State::kAnswered) {
+          arrived_ = parked_.arrived;
+          co_return read;
+        }
+        if (parked_.state == ArrivedRead::State::kFailed) {
+          read.error = parked_.error;
+          co_return read;
+        }
+      }
+      set_wake_on_data(true);
+    }
+    std::size_t more = 0;
+    std::tie(read.error, more) =
+        co_await boost::beast::http::async_read(*stream_, buffer_, scanner, kUseTuple);
+    read.bytes += more;
+    co_return read;
+  }
+
+  bool take() override {
+    parked_ = read_arrived(lowest().native_handle(), buffer_, *parked_scanner_);
+    if (parked_.state == ArrivedRead::State::kAnswered && !parked_.arrived)
+      parked_.arrived = SteadyClock::now();
+    resume();
+    return parked_.state == ArrivedRead::State::kAnswered;
+  }
+  void unpark() override {
+    parked_.state = ArrivedRead::State::kWaiting;
+    resume();
+  }
+  void resume() {
+    batch_ = nullptr;
+    park_timer_.cancel();
+  }
+  // A parked exchange that is timed out or aborted ends as a pending read would.
+  void stop_parked() {
+    if (batch_ == nullptr) return;
+    batch_->forget(*this);
+    parked_ =
+        ArrivedRead{.state = ArrivedRead::State::kFailed, .error = asio::error::operation_aborted};
+    resume();
+  }
+  void set_wake_on_data(bool wake) {
+    if (wakes_on_data_ == wake) return;
+    wake_on_data(lowest().native_handle(), wake);
+    wakes_on_data_ = wake;
   }
 
   // Marks the connection busy for the lifetime of an exchange.
@@ -235,6 +307,7 @@ class BasicConnection final : public ClientConnection {
     }
     boost::system::error_code ignored;
     lowest().set_option(tcp::no_delay(true), ignored);
+    wakes_on_data_ = true;
     if constexpr (kTls) {
       result.stage = ExchangeStage::kTlsHandshake;
       set_server_name(stream_->native_handle(), options_.host);
@@ -248,6 +321,7 @@ class BasicConnection final : public ClientConnection {
         co_return false;
       }
     }
+    if constexpr (!kTls) enable_receive_timestamps(lowest().native_handle());
     deadline_.reset();
     co_return true;
   }
@@ -261,6 +335,13 @@ class BasicConnection final : public ClientConnection {
   TimePoint last_used_ = SteadyClock::now();
   bool timed_out_ = false;
   bool busy_ = false;
+  // A parked answer (plain TCP): where its owner's batch reads it into, and what it read.
+  asio::steady_timer park_timer_;
+  AnswerBatch* batch_ = nullptr;  // while parked
+  ResponseScanner* parked_scanner_ = nullptr;
+  ArrivedRead parked_;
+  std::optional<TimePoint> arrived_;  // of the current answer, by the kernel's receive stamp
+  bool wakes_on_data_ = true;
 };
 
 std::string_view stage_name(ExchangeStage stage) {

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "http/answer_batch.h"
 
 namespace iuprobe {
 
@@ -57,10 +58,12 @@ class ClientConnection {
   virtual ~ClientConnection() = default;
 
   // Connects (and handshakes) if needed, writes head then body, reads one response.
-  // `body` must stay valid until the call completes; `head` is copied.
+  // `body` must stay valid until the call completes; `head` is copied. With `answers`, a plain
+  // TCP connection whose request went out whole may park the answer there until its owner's
+  // next AnswerBatch::read(), and `done` is then when the kernel received it.
   virtual boost::asio::awaitable<ExchangeResult> exchange(std::string_view head,
-                                                          std::string_view body,
-                                                          bool head_request) = 0;
+                                                          std::string_view body, bool head_request,
+                                                          AnswerBatch* answers) = 0;
   // Connects and handshakes without sending anything (pre-flight checks).
   virtual boost::asio::awaitable<ExchangeResult> open() = 0;
   // If the operation in progress is past its deadline, aborts it (it then fails as timed out).

@@ -7,6 +7,9 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include "testing/test_server.h"
@@ -51,7 +54,8 @@ ExchangeResult exchange_once(const tcp::endpoint& endpoint, std::string_view bod
   auto connection = ClientConnection::create(io.get_executor(), options);
   const std::string head =
       fmt::format("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n", body.size());
-  auto result = asio::co_spawn(io, connection->exchange(head, body, false), asio::use_future);
+  auto result =
+      asio::co_spawn(io, connection->exchange(head, body, false, nullptr), asio::use_future);
   io.run();
   return result.get();
 }
@@ -93,7 +97,7 @@ TEST(ClientConnection, LargeRequestsKeepTheirConnectionWhenTheServerReadsThem) {
       io,
       [&]() -> asio::awaitable<void> {
         for (int i = 0; i < 3; ++i)
-          results.push_back(co_await connection->exchange(head, body, false));
+          results.push_back(co_await connection->exchange(head, body, false, nullptr));
       },
       asio::detached);
   io.run();
@@ -120,7 +124,8 @@ TEST(ClientConnection, TheHeadIsCopiedBeforeTheConnectionIsOpened) {
                                   .host = "127.0.0.1"};
   auto connection = ClientConnection::create(io.get_executor(), options);
   std::string buffer = "GET /first HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-  auto result = asio::co_spawn(io, connection->exchange(buffer, "", false), asio::use_future);
+  auto result =
+      asio::co_spawn(io, connection->exchange(buffer, "", false, nullptr), asio::use_future);
   while (!connection->is_open()) io.run_one();  // the exchange now waits for its connection
   buffer = "GET /other HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";  // the source's next request
   io.run();
@@ -142,6 +147,192 @@ TEST(ClientConnection, ARequestThatNobodyAnswersFailsWithTheWriteError) {
   closer.join();
   EXPECT_FALSE(result.has_response());
   EXPECT_EQ(result.stage, ExchangeStage::kWrite) << result.error.message();
+}
+
+// One connection, answered on its own thread: each request's answer is written once the test
+// allows it (answer_next), and the time its write returned is kept.
+class GatedServer {
+ public:
+  GatedServer() {
+    thread_ = std::thread([this] {
+      tcp::socket socket(io_);
+      boost::system::error_code error;
+      acceptor_.accept(socket, error);
+      fd_.store(socket.native_handle());
+      std::string in;
+      for (unsigned answered = 0; !error; ++answered) {
+        const std::size_t head =
+            asio::read_until(socket, asio::dynamic_buffer(in), "\r\n\r\n", error);
+        if (error) break;
+        in.erase(0, head);
+        {
+          std::unique_lock lock(mutex_);
+          if (!allowed_changed_.wait_for(lock, 30s, [&] { return allowed_ > answered || stop_; }) ||
+              stop_)
+            break;
+        }
+        asio::write(socket, asio::buffer(kOk), error);
+        answered_at_.store(SteadyClock::now().time_since_epoch().count());
+      }
+    });
+  }
+  ~GatedServer() {
+    {
+      const std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    allowed_changed_.notify_all();
+    thread_.join();
+  }
+  void answer_next() {
+    {
+      const std::lock_guard lock(mutex_);
+      ++allowed_;
+    }
+    allowed_changed_.notify_all();
+  }
+  tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
+  // Sends what nobody asked for (while the server's thread waits for the next request).
+  void send_unasked(std::string_view data) const {
+    ASSERT_EQ(::send(fd_.load(), data.data(), data.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(data.size()));
+  }
+  // When the last answer's write returned; the epoch while none has.
+  TimePoint answered_at() const { return TimePoint(Duration(answered_at_.load())); }
+
+ private:
+  static constexpr std::string_view kOk = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  asio::io_context io_;
+  tcp::acceptor acceptor_{io_, {asio::ip::make_address("127.0.0.1"), 0}};
+  std::mutex mutex_;
+  std::condition_variable allowed_changed_;
+  unsigned allowed_ = 0;
+  bool stop_ = false;
+  std::atomic<Duration::rep> answered_at_{0};
+  std::atomic<int> fd_{-1};
+  std::thread thread_;
+};
+
+// An exchange on a connection whose answer a batch may park, run on the test's thread.
+struct Batched {
+  asio::io_context io;
+  ConnectionOptions options;
+  std::unique_ptr<ClientConnection> connection;
+  AnswerBatch batch;
+  explicit Batched(const tcp::endpoint& endpoint)
+      : options{.endpoint = endpoint, .host = "127.0.0.1", .request_timeout = 5s},
+        connection(ClientConnection::create(io.get_executor(), options)) {}
+  std::future<ExchangeResult> start() {
+    return asio::co_spawn(
+        io, connection->exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n", "", false, &batch),
+        asio::use_future);
+  }
+  // Runs until the request has gone out and its answer is parked, or the exchange has ended.
+  bool parked(std::future<ExchangeResult>& result) {
+    io.restart();  // after finish() ran it out of work
+    for (int i = 0; i < 5000 && batch.parked() == 0; ++i) {
+      io.run_for(1ms);
+      if (result.wait_for(0s) == std::future_status::ready) return false;
+    }
+    return batch.parked() == 1;
+  }
+  ExchangeResult finish(std::future<ExchangeResult>& result) {
+    io.restart();
+    io.run();
+    return result.get();
+  }
+};
+
+TEST(ClientConnection, AParkedAnswerIsReadAtTheOwnersReadAndTimedByItsArrival) {
+  GatedServer server;
+  Batched client(server.endpoint());
+  // The owner's next read must lie within the horizon of the send: the machine may pause
+  // between the two, so try a few times.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    const TimePoint before = server.answered_at();
+    client.batch.expect_read_at(SteadyClock::now() + AnswerBatch::kHorizon);
+    auto result = client.start();
+    server.answer_next();
+    const bool parked = client.parked(result);
+    if (!parked) {
+      ASSERT_TRUE(client.finish(result).has_response());
+      continue;
+    }
+    const TimePoint deadline = SteadyClock::now() + 10s;
+    while (server.answered_at() == before && SteadyClock::now() < deadline)
+      std::this_thread::sleep_for(1ms);
+    const TimePoint answered = server.answered_at();
+    std::this_thread::sleep_for(30ms);  // the owner reads late
+    const TimePoint read_at = SteadyClock::now();
+    client.batch.read();
+    const ExchangeResult r = client.finish(result);
+    ASSERT_TRUE(r.has_response()) << r.error.message();
+    EXPECT_EQ(r.status, 200u);
+    EXPECT_EQ(client.batch.miss_share(), 0.0);
+    // The answer is timed when it arrived (the kernel may not stamp the first few segments
+    // after timestamps are turned on: then the read's time, and this attempt proves nothing).
+    if (r.done >= read_at) continue;
+    EXPECT_LE(r.done, answered + 1ms);
+    EXPECT_GE(r.done, r.sent);
+    // Data that arrives on the idle connection does not wake anything (the answer was parked),
+    // yet the check before its next use still finds the connection unusable.
+    EXPECT_FALSE(client.connection->peer_closed());
+    server.send_unasked("HTTP/1.1 200 OK\r\n");
+    const TimePoint until = SteadyClock::now() + 5s;
+    while (!client.connection->peer_closed() && SteadyClock::now() < until)
+      std::this_thread::sleep_for(1ms);
+    EXPECT_TRUE(client.connection->peer_closed());
+    return;
+  }
+  FAIL() << "no answer was parked and timed by the kernel in 20 attempts";
+}
+
+TEST(ClientConnection, AParkedAnswerThatHasNotArrivedAtTheReadIsAwaitedOnTheSocket) {
+  GatedServer server;
+  Batched client(server.endpoint());
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    client.batch.expect_read_at(SteadyClock::now() + AnswerBatch::kHorizon);
+    auto result = client.start();
+    if (!client.parked(result)) {
+      server.answer_next();
+      ASSERT_TRUE(client.finish(result).has_response());
+      continue;
+    }
+    client.batch.read();  // nothing has arrived yet
+    EXPECT_GT(client.batch.miss_share(), 0.0);
+    std::thread late([&] {
+      std::this_thread::sleep_for(20ms);
+      server.answer_next();
+    });
+    const ExchangeResult r = client.finish(result);
+    late.join();
+    ASSERT_TRUE(r.has_response()) << r.error.message();
+    EXPECT_EQ(r.status, 200u);
+    EXPECT_GE(r.done, server.answered_at());
+    return;
+  }
+  FAIL() << "no answer was parked in 20 attempts";
+}
+
+TEST(ClientConnection, AParkedExchangePastItsDeadlineEndsAsTimedOut) {
+  GatedServer server;
+  Batched client(server.endpoint());
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    client.batch.expect_read_at(SteadyClock::now() + AnswerBatch::kHorizon);
+    auto result = client.start();
+    if (!client.parked(result)) {
+      server.answer_next();
+      ASSERT_TRUE(client.finish(result).has_response());
+      continue;
+    }
+    EXPECT_TRUE(client.connection->expire(SteadyClock::now() + 1h));
+    EXPECT_EQ(client.batch.parked(), 0u);
+    const ExchangeResult r = client.finish(result);
+    EXPECT_TRUE(r.timed_out);
+    EXPECT_EQ(r.stage, ExchangeStage::kRead);
+    return;
+  }
+  FAIL() << "no answer was parked in 20 attempts";
 }
 
 }  // namespace
