@@ -14,11 +14,22 @@
 namespace iuprobe {
 namespace {
 
+constexpr int kMaxReads = 4;  // of at most 64 KiB each
+
 // The kernel stamps on the real-time clock; a steady time point is what latency is taken from.
+// The real-time reading is paired with the middle of two steady ones, taken again if the thread
+// was preempted between them.
 TimePoint steady_from_realtime(const timespec& stamp) {
   using std::chrono::system_clock;
-  const system_clock::time_point now_real = system_clock::now();
-  const TimePoint now = SteadyClock::now();
+  TimePoint before{}, after{};
+  system_clock::time_point now_real{};
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    before = SteadyClock::now();
+    now_real = system_clock::now();
+    after = SteadyClock::now();
+    if (after - before < std::chrono::microseconds(20)) break;
+  }
+  const TimePoint now = before + (after - before) / 2;
   const auto real = system_clock::time_point(std::chrono::duration_cast<system_clock::duration>(
       std::chrono::seconds(stamp.tv_sec) + std::chrono::nanoseconds(stamp.tv_nsec)));
   return now - std::chrono::duration_cast<Duration>(
@@ -43,6 +54,7 @@ ArrivedRead read_arrived(int fd, boost::beast::flat_buffer& buffer, ResponseScan
   ArrivedRead out;
   std::optional<timespec> stamp;
   bool receive = buffer.size() == 0;
+  int reads = 0;
   while (true) {
     if (!receive) {
       boost::system::error_code error;
@@ -58,6 +70,9 @@ ArrivedRead read_arrived(int fd, boost::beast::flat_buffer& buffer, ResponseScan
       receive = error || used == 0 || buffer.size() == 0;
       if (!receive) continue;
     }
+    // A large answer still streaming in is left to the socket read: the batch must not hold
+    // the worker's wake (and the sends due at it) for a whole transfer.
+    if (++reads > kMaxReads) return out;  // kWaiting
     const std::size_t size = boost::beast::read_size(buffer, 65536);
     if (size == 0) {
       out.state = ArrivedRead::State::kFailed;

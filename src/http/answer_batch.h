@@ -27,9 +27,9 @@ struct ArrivedRead {
 };
 
 // Feeds `scanner` from `buffer`, then from non-blocking reads of socket `fd`, until the answer
-// is complete or nothing more has arrived. An end of stream is left for the caller's next
-// (waiting) read to report, as Beast's reader would. Beast reads through Asio, which cannot
-// return the kernel's receive timestamp; this is the part of its read loop that needs it.
+// is complete, nothing more has arrived, or 256 KiB were read. An end of stream is left for the
+// caller's next (waiting) read to report, as Beast's reader would. Beast reads through Asio, which
+// cannot return the kernel's receive timestamp; this is the part of its read loop that needs it.
 ArrivedRead read_arrived(int fd, boost::beast::flat_buffer& buffer, ResponseScanner& scanner);
 
 // Asks the kernel to timestamp what `fd` receives, for read_arrived.

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/answer_batch.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
@@ -30,7 +32,10 @@ struct Pair {
   tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
   tcp::socket client{io};
   tcp::socket server{io};
-  Pair() {
+  explicit Pair(int receive_buffer = 0) {
+    client.open(tcp::v4());
+    if (receive_buffer > 0)
+      client.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
     client.connect(acceptor.local_endpoint());
     acceptor.accept(server);
     enable_receive_timestamps(client.native_handle());
@@ -43,9 +48,9 @@ struct Pair {
   }
 };
 
-// The kernel turns timestamps on lazily once a socket asks: read until one comes with one.
-bool kernel_timestamps_on() {
-  Pair pair;
+// The kernel turns timestamps on lazily once a socket asks (and off once none does): read on
+// `pair` until an answer comes with one.
+bool kernel_timestamps_on(Pair& pair) {
   for (int i = 0; i < 200; ++i) {
     asio::write(pair.server, asio::buffer(kAnswer));
     if (!pair.readable()) return false;
@@ -58,8 +63,8 @@ bool kernel_timestamps_on() {
 }
 
 TEST(ReadArrived, TimesAnAnswerByWhenTheKernelReceivedItNotByWhenItWasRead) {
-  ASSERT_TRUE(kernel_timestamps_on());
   Pair pair;
+  ASSERT_TRUE(kernel_timestamps_on(pair));
   const TimePoint before = SteadyClock::now();
   asio::write(pair.server, asio::buffer(kAnswer));
   const TimePoint written = SteadyClock::now();
@@ -115,6 +120,30 @@ TEST(ReadArrived, LeavesAnEndOfStreamToTheWaitingReadAndReportsWhatCannotBeParse
   const ArrivedRead read = read_arrived(pair.fd(), buffer, scanner);
   EXPECT_EQ(read.state, ArrivedRead::State::kFailed);
   EXPECT_TRUE(read.error);
+}
+
+TEST(ReadArrived, LeavesALargeAnswerToTheSocketReadAfterAQuarterMegabyte) {
+  Pair pair(4 << 20);  // room for the whole answer in the client's receive queue
+  const std::string body(512 << 10, 'b');
+  const std::string answer =
+      fmt::format("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{}", body.size(), body);
+  asio::write(pair.server, asio::buffer(answer));
+  int queued = 0;
+  for (int i = 0; i < 5000 && queued < static_cast<int>(answer.size()); ++i) {
+    ASSERT_EQ(::ioctl(pair.fd(), FIONREAD, &queued), 0);
+    if (queued < static_cast<int>(answer.size())) std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_EQ(queued, static_cast<int>(answer.size()));  // all of it has arrived
+  boost::beast::flat_buffer buffer;
+  ResponseScanner scanner;
+  const ArrivedRead first = read_arrived(pair.fd(), buffer, scanner);
+  EXPECT_EQ(first.state, ArrivedRead::State::kWaiting);  // the worker's wake is not held
+  EXPECT_LE(first.bytes, 4u * 65536u);
+  std::size_t bytes = first.bytes;
+  for (int i = 0; i < 1000 && !scanner.is_done() && pair.readable(); ++i)
+    bytes += read_arrived(pair.fd(), buffer, scanner).bytes;
+  EXPECT_TRUE(scanner.is_done());
+  EXPECT_EQ(bytes, answer.size());
 }
 
 TEST(ReadArrived, AParkedSocketDoesNotWakeItsReaderButItsEndDoes) {

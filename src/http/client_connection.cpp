@@ -54,6 +54,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
 
     result.stage = ExchangeStage::kWrite;
     result.sent = SteadyClock::now();
+    sent_ = result.sent;
     deadline_ = result.sent + options_.request_timeout;
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
                                                     asio::buffer(body.data(), body.size())};
@@ -154,6 +155,8 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
   // A request up to this size goes out before its answer is read: it fits the socket's send
   // buffer, so a server that answers early cannot leave it blocked.
   static constexpr std::size_t kWriteThenRead = 16 * 1024;
+  // How far before the park a receive stamp may fall (the clocks' conversion error).
+  static constexpr Duration kStampSlack = std::chrono::milliseconds(1);
 
   struct Transfer {
     boost::system::error_code error;
@@ -220,8 +223,13 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
 
   bool take() override {
     parked_ = read_arrived(lowest().native_handle(), buffer_, *parked_scanner_);
-    if (parked_.state == ArrivedRead::State::kAnswered && !parked_.arrived)
-      parked_.arrived = SteadyClock::now();
+    if (parked_.state == ArrivedRead::State::kAnswered) {
+      // No stamp, or one that cannot be the arrival (the real-time clock was stepped): the
+      // answer is timed by this read, as an unparked one would be.
+      const TimePoint now = SteadyClock::now();
+      if (!parked_.arrived || *parked_.arrived < sent_ - kStampSlack || *parked_.arrived > now)
+        parked_.arrived = now;
+    }
     resume();
     return parked_.state == ArrivedRead::State::kAnswered;
   }
@@ -339,6 +347,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
   asio::steady_timer park_timer_;
   AnswerBatch* batch_ = nullptr;  // while parked
   ResponseScanner* parked_scanner_ = nullptr;
+  TimePoint sent_{};  // when the current request started going out
   ArrivedRead parked_;
   std::optional<TimePoint> arrived_;  // of the current answer, by the kernel's receive stamp
   bool wakes_on_data_ = true;

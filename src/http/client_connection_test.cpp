@@ -165,6 +165,7 @@ class GatedServer {
             asio::read_until(socket, asio::dynamic_buffer(in), "\r\n\r\n", error);
         if (error) break;
         in.erase(0, head);
+        ++requests_;
         {
           std::unique_lock lock(mutex_);
           if (!allowed_changed_.wait_for(lock, 30s, [&] { return allowed_ > answered || stop_; }) ||
@@ -192,6 +193,7 @@ class GatedServer {
     allowed_changed_.notify_all();
   }
   tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
+  unsigned requests() const { return requests_.load(); }
   // Sends what nobody asked for (while the server's thread waits for the next request).
   void send_unasked(std::string_view data) const {
     ASSERT_EQ(::send(fd_.load(), data.data(), data.size(), MSG_NOSIGNAL),
@@ -210,6 +212,7 @@ class GatedServer {
   bool stop_ = false;
   std::atomic<Duration::rep> answered_at_{0};
   std::atomic<int> fd_{-1};
+  std::atomic<unsigned> requests_{0};
   std::thread thread_;
 };
 
@@ -232,22 +235,32 @@ struct Batched {
   // and read from the socket. Returns that exchange's result to come, or nothing in 20 tries.
   std::optional<std::future<ExchangeResult>> park(GatedServer& server) {
     for (int attempt = 0; attempt < 20; ++attempt) {
+      const unsigned sent = server.requests();
       batch.expect_read_at(SteadyClock::now() + AnswerBatch::kHorizon);
       auto result = start();
       io.restart();  // after finish() ran it out of work
-      for (int i = 0; i < 5000 && batch.parked() == 0; ++i) {
+      // The park is decided in the same handler as the write: once the server has the
+      // request, a run that returned without a parked answer means none will be.
+      const TimePoint deadline = SteadyClock::now() + 10s;
+      while (batch.parked() == 0 && server.requests() == sent && SteadyClock::now() < deadline)
         io.run_for(1ms);
-        if (result.wait_for(0s) == std::future_status::ready) break;
-      }
       if (batch.parked() == 1) return result;
       server.answer_next();
       EXPECT_TRUE(finish(result).has_response());
     }
     return std::nullopt;
   }
+  // Runs the exchange to its end (30 s at most: a hang fails rather than stalls the suite).
   ExchangeResult finish(std::future<ExchangeResult>& result) {
     io.restart();
-    io.run();
+    const TimePoint deadline = SteadyClock::now() + 30s;
+    while (result.wait_for(0s) != std::future_status::ready && SteadyClock::now() < deadline)
+      io.run_for(10ms);
+    if (result.wait_for(0s) != std::future_status::ready) {
+      ADD_FAILURE() << "the exchange did not end within 30 s";
+      connection->abort();
+      io.run_for(1s);
+    }
     return result.get();
   }
 };
@@ -307,6 +320,28 @@ TEST(ClientConnection, AParkedAnswerThatHasNotArrivedAtTheReadIsAwaitedOnTheSock
   ASSERT_TRUE(r.has_response()) << r.error.message();
   EXPECT_EQ(r.status, 200u);
   EXPECT_GE(r.done, TimePoint(Duration(released.load())));
+}
+
+TEST(ClientConnection, AReleasedParkedAnswerIsAwaitedOnTheSocketAndAnAbortedOneEnds) {
+  GatedServer server;
+  Batched client(server.endpoint());
+  auto released = client.park(server);
+  ASSERT_TRUE(released) << "no answer was parked in 20 tries";
+  client.batch.release();  // the owner will not wake again soon
+  EXPECT_EQ(client.batch.parked(), 0u);
+  server.answer_next();
+  const ExchangeResult r = client.finish(*released);
+  ASSERT_TRUE(r.has_response()) << r.error.message();
+  EXPECT_EQ(r.status, 200u);
+
+  auto aborted = client.park(server);
+  ASSERT_TRUE(aborted) << "no answer was parked in 20 tries";
+  client.connection->abort();
+  EXPECT_EQ(client.batch.parked(), 0u);
+  const ExchangeResult a = client.finish(*aborted);
+  EXPECT_FALSE(a.has_response());
+  EXPECT_FALSE(a.timed_out);
+  EXPECT_EQ(a.error, asio::error::operation_aborted);
 }
 
 TEST(ClientConnection, AParkedExchangePastItsDeadlineEndsAsTimedOut) {
