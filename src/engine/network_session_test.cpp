@@ -142,6 +142,24 @@ TEST(RunLoad, StopRequestEndsTheRunAndKeepsWhatWasMeasured) {
   EXPECT_LT(result->measured, 30s);
 }
 
+TEST(RunLoad, AStopAtAHighRateStillReadsEveryAnswerLeftForTheNextWake) {
+  // At 8,000/s each of the 2 workers wakes every 250 us, and answers wait in the kernel for its
+  // next wake (AnswerBatch): when a stop ends the sending, those still waiting are read too.
+  StopSource stop;
+  std::atomic<int> served{0};
+  TestServer server([&](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+    if (++served == 4000) stop.request(SIGINT);
+    co_return text_response(200, "ok");
+  });
+  auto result = run_load(options_for(server.url(), nullptr, stop.token()), constant(8000, 30s));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->interrupted_by, SIGINT);
+  EXPECT_GE(result->total.count(Outcome::kOk), 4000u);
+  EXPECT_EQ(result->total.count(Outcome::kOk), static_cast<std::uint64_t>(served.load()));
+  EXPECT_EQ(result->total.sent, result->total.count(Outcome::kOk));  // none abandoned
+  EXPECT_EQ(result->total.errors(), 0u);
+}
+
 TEST(RunLoad, WarmupIsSentButNotRecorded) {
   std::atomic<int> served{0};
   TestServer server = ok_server(&served);
