@@ -102,7 +102,7 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
         .refused_bounds =
             refused_bounds(step.result.refused, step.result.answered, settings.limits.confidence),
         .ranks = std::move(step.ranks)};
-    const bool may_set_aside = !repeating && !search.passes(step.result);
+    const bool may_set_aside = !repeating && !search.passes(*plan, step.result);
     repeating = false;
     // Set aside: reported, not recorded by the search, and run again.
     const auto set_aside = [&](std::string why) {

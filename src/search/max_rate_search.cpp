@@ -111,10 +111,12 @@ Judgement MaxRateSearch::judge_refusals(const TrialResult& r) const {
   return Judgement::kUndecided;
 }
 
-bool MaxRateSearch::passes(const TrialResult& r) const {
+bool MaxRateSearch::passes(const TrialPlan& plan, const TrialResult& r) const {
   const Judgement j = judge_refusals(r);
   if (j == Judgement::kFail) return false;
-  if (j == Judgement::kUndecided && r.refused_fraction > limits_.max_error_rate) return false;
+  if (j == Judgement::kUndecided && r.refused_fraction > limits_.max_error_rate &&
+      plan.phase != Phase::kConfirm)
+    return false;
   if (limits_.slo_p95 && (!r.p95 || *r.p95 > *limits_.slo_p95)) return false;
   if (limits_.slo_p99 && (!r.p99 || *r.p99 > *limits_.slo_p99)) return false;
   if (knee_mode_ && past_knee(r)) return false;
@@ -177,7 +179,7 @@ void MaxRateSearch::enter_knee_mode() {
   // floor, the lowest now failing the ceiling.
   lo_ = 0;
   for (Trial& t : trials_) {
-    t.passed = passes(t.result);
+    t.passed = passes(t.plan, t.result);
     if (t.passed && t.plan.rate > lo_) {
       lo_ = t.plan.rate;
       lo_goodput_ = t.result.goodput;
@@ -251,7 +253,7 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   } else if (runaway) {
     knee_candidate_ = plan.rate;  // hold it again before believing it
   }
-  Trial t{plan, result, passes(result)};
+  Trial t{plan, result, passes(plan, result)};
   if (!t.passed && result.refused_fraction > limits_.max_error_rate) refused_seen_ = true;
   trials_.push_back(t);
   if (plan.phase == Phase::kRefine) estimate_tried_ = true;
@@ -287,10 +289,14 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
       estimate_.reset();
     }
     if (plan.phase == Phase::kConfirm) {
+      const std::string held =
+          result.refused_fraction > limits_.max_error_rate
+              ? fmt::format("{:.2f}% refused, not shown above the tolerance at {:.0f}% confidence",
+                            100 * result.refused_fraction, 100 * limits_.confidence)
+              : std::string("within the tolerance");
       done_ = SearchAnswer{Verdict::kFound, plan.rate, hi_,
-                           fmt::format("{:.1f}/s held for {} within the tolerance; {:.1f}/s was "
-                                       "not",
-                                       plan.rate, format_duration(plan.duration), hi_)};
+                           fmt::format("{:.1f}/s held for {}, {}; {:.1f}/s was not", plan.rate,
+                                       format_duration(plan.duration), held, hi_)};
       return;
     }
     explored_ = std::max(explored_, plan.rate);
