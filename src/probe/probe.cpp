@@ -154,7 +154,9 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
                                   format_duration(kFaultSettle)));
       continue;
     }
-    search.record(*plan, step.result);
+    TrialPlan held = *plan;  // as long as it was measured, undecided steps held longer
+    held.duration = measured;
+    search.record(held, step.result);
     record.trial = search.trials().back();
     record.lower = search.lower();
     record.upper = search.upper();

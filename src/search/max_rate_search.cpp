@@ -117,7 +117,8 @@ bool MaxRateSearch::passes(const TrialPlan& plan, const TrialResult& r) const {
   if (j == Judgement::kUndecided && r.refused_fraction > limits_.max_error_rate) {
     // A confirm step within the precision of the rate that meets the tolerance, by the fourth
     // root that steps down after a refused fraction (see next()): (tolerance / f)^¼ ≥ 1 − p.
-    const double slack = 1 / std::pow(1 - limits_.precision, 4);
+    // At most 1.1×: a coarse --precision must not widen it further.
+    const double slack = std::min(1.1, 1 / std::pow(1 - limits_.precision, 4));
     if (plan.phase != Phase::kConfirm || r.refused_fraction > limits_.max_error_rate * slack)
       return false;
   }
@@ -258,7 +259,8 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
     knee_candidate_ = plan.rate;  // hold it again before believing it
   }
   Trial t{plan, result, passes(plan, result)};
-  if (!t.passed && result.refused_fraction > limits_.max_error_rate) refused_seen_ = true;
+  // (A pass refuses more than the tolerance only as a confirm step within its precision.)
+  if (result.refused_fraction > limits_.max_error_rate) refused_seen_ = true;
   trials_.push_back(t);
   if (plan.phase == Phase::kRefine) estimate_tried_ = true;
   if (plan.phase == Phase::kSaturate) saturate_at_.reset();
@@ -295,8 +297,8 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
     if (plan.phase == Phase::kConfirm) {
       const std::string held =
           result.refused_fraction > limits_.max_error_rate
-              ? fmt::format("{:.2f}% refused, within the precision of the tolerance",
-                            100 * result.refused_fraction)
+              ? fmt::format("{:.3g}% refused, within the precision of the {:g}% tolerance",
+                            100 * result.refused_fraction, 100 * limits_.max_error_rate)
               : std::string("within the tolerance");
       done_ = SearchAnswer{Verdict::kFound, plan.rate, hi_,
                            fmt::format("{:.1f}/s held for {}, {}; {:.1f}/s was not", plan.rate,

@@ -83,7 +83,8 @@ struct Saturation {
 
 struct SearchAnswer {
   enum class Verdict {
-    kFound,             // capacity in [capacity, upper), confirmed by holding it
+    kFound,             // capacity in [capacity, upper), confirmed by holding it (to within
+                        // the precision when the hold refused a hair above the tolerance)
     kGeneratorLimited,  // at least `capacity`: the load generator could not offer more
     kNoLimitFound,      // nothing refused up to max_rate
     kNeverPassed,       // refused even at the lowest rate tried
@@ -128,11 +129,12 @@ class MaxRateSearch {
   // Refusals against the tolerance (SLOs aside): undecided while the bounds straddle it.
   Judgement judge_refusals(const TrialResult& result) const;
   // The verdict; an undecided step is judged by its refused fraction itself, but a confirm step
-  // (the longest, held where shorter steps passed) passes up to 1 / (1 − precision)^4 times the
-  // tolerance (1.08× at 2%): by the fourth-root rule of next(), its rate is then within the
-  // precision of the rate that meets the tolerance. (Where the refused fraction crosses the
-  // tolerance, each hold is a coin toss; failing on a fraction a hair above it sent the search
-  // back down by a precision per hold until its trials ran out.)
+  // (the longest, most often held where shorter steps passed) passes up to 1 / (1 − precision)^4
+  // times the tolerance (1.08× at the default 2%, never more than 1.1×): by the fourth-root rule
+  // of next(), its rate is then within the precision of the rate that meets the tolerance.
+  // (Where the refused fraction crosses the tolerance, each hold is a coin toss; failing on a
+  // fraction a hair above it sent the search back down by a precision per hold until its trials
+  // ran out.)
   bool passes(const TrialPlan& plan, const TrialResult& result) const;
   // Nothing refused, but p95 far above the lowest rates' (more than 4×, and 100 ms more): past
   // the knee of the latency curve. Needs a step that passed before (the baseline).
