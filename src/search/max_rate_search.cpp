@@ -31,6 +31,13 @@ constexpr double kClearlyMore = 1.2;
 // overload of the step before has left a one-second window.
 constexpr Duration kWindowSettle = std::chrono::seconds(1);
 
+// Where a step that refused `fraction` (above `tolerance`) would meet the tolerance, as a share
+// of its rate: refusals of a queue under random arrivals grow as a steep power of the rate (the
+// number of its places, or more), so the fourth root lands at or below that rate.
+double rate_meeting(double tolerance, double fraction) {
+  return std::pow(tolerance / fraction, 0.25);
+}
+
 }  // namespace
 
 std::string_view to_string(Phase phase) {
@@ -115,11 +122,11 @@ bool MaxRateSearch::passes(const TrialPlan& plan, const TrialResult& r) const {
   const Judgement j = judge_refusals(r);
   if (j == Judgement::kFail) return false;
   if (j == Judgement::kUndecided && r.refused_fraction > limits_.max_error_rate) {
-    // A confirm step within the precision of the rate that meets the tolerance, by the fourth
-    // root that steps down after a refused fraction (see next()): (tolerance / f)^¼ ≥ 1 − p.
-    // At most 1.1×: a coarse --precision must not widen it further.
-    const double slack = std::min(1.1, 1 / std::pow(1 - limits_.precision, 4));
-    if (plan.phase != Phase::kConfirm || r.refused_fraction > limits_.max_error_rate * slack)
+    // A confirm step within the precision of the rate that meets the tolerance, and at most
+    // 1.1× it: a coarse --precision must not widen it further.
+    const double tolerance = limits_.max_error_rate;
+    if (plan.phase != Phase::kConfirm || r.refused_fraction > 1.1 * tolerance ||
+        rate_meeting(tolerance, r.refused_fraction) < 1 - limits_.precision)
       return false;
   }
   if (limits_.slo_p95 && (!r.p95 || *r.p95 > *limits_.slo_p95)) return false;
@@ -219,12 +226,10 @@ std::optional<TrialPlan> MaxRateSearch::next() const {
     // A few refused while almost all was served (timer jitter at high rates, a concurrency
     // limit met now and then): the capacity is just below. Step down by twice the precision,
     // neither by halves nor creeping by one precision at a time. Above a tolerance, by what the
-    // refused fraction says: refusals of a queue under random arrivals grow as a steep power of
-    // the rate (the number of its places, or more); the fourth root of tolerance / fraction
-    // lands at or below the rate that meets the tolerance, and bisection closes up from there.
+    // refused fraction says (rate_meeting), and bisection closes up from there.
     const double tolerance = limits_.max_error_rate;
     const double by_fraction =
-        tolerance > 0 && last_refused_ > 0 ? std::pow(tolerance / last_refused_, 0.25) : 1 - 2 * p;
+        tolerance > 0 && last_refused_ > 0 ? rate_meeting(tolerance, last_refused_) : 1 - 2 * p;
     const double below = hi_ * std::clamp(by_fraction, 0.5, 1 - 2 * p);
     if (lo_ == 0 || below > mid) return trial(Phase::kRefine, below);
   }

@@ -383,8 +383,7 @@ TEST(MaxRateSearch, AHoldAHairAboveTheToleranceIsWithinThePrecisionAndDoesNotCre
   // the refused fraction grows smoothly with the rate and crosses the 1% tolerance at 330/s, and
   // a long hold refuses a little more than a short step at the same rate. Failing each hold on a
   // fraction a hair above 1% (1.03% here) sent the search down by a precision per hold, and back
-  // up by bisection, until its trials ran out. Over-driven, it
-  // serves 383/s.
+  // up by bisection, until its trials ran out. Over-driven, it serves 383/s.
   SearchLimits limits;
   limits.max_error_rate = 0.01;
   const Server smooth = [](const TrialPlan& plan) {
@@ -456,6 +455,11 @@ TEST(MaxRateSearch, JudgesAToleranceByItsConfidenceBounds) {
   EXPECT_FALSE(search.passes(refine, with(21, 20000)));
   EXPECT_TRUE(search.passes(confirm, with(21, 20000)));
   EXPECT_FALSE(search.passes(confirm, with(25, 20000)));
+  EXPECT_FALSE(search.passes(confirm, with(218, 200000)));  // 1.09×, undecided
+  // A coarse precision (10%: 1.52×) does not widen it past 1.1×.
+  limits.precision = 0.1;
+  EXPECT_FALSE(MaxRateSearch(limits).passes(confirm, with(24, 20000)));
+  EXPECT_TRUE(MaxRateSearch(limits).passes(confirm, with(21, 20000)));
   EXPECT_FALSE(search.passes(confirm, with(20, 4000)));
   const FractionBounds b = refused_bounds(0, 4000, 0.95);
   EXPECT_DOUBLE_EQ(b.low, 0);
