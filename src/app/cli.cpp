@@ -229,8 +229,8 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   const std::string group = "Search";
   command
       ->add_option("--max-error-rate", o.max_error_rate,
-                   "Tolerated fraction of throttled + failed requests (default 0; 0.001 with "
-                   "--arrivals poisson), judged at 95% confidence")
+                   "Tolerated fraction of throttled + failed requests (default 0.001), judged "
+                   "at 95% confidence; 0: none")
       ->group(group);
   command
       ->add_option("--arrivals", o.arrivals,

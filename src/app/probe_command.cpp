@@ -28,9 +28,9 @@ struct ProbePlan {
   std::filesystem::path dir;
 };
 
-Result<SearchLimits> build_limits(const ProbeOptions& o, Arrivals arrivals) {
+Result<SearchLimits> build_limits(const ProbeOptions& o) {
   SearchLimits limits;
-  const double max_error_rate = o.max_error_rate.value_or(default_tolerance(arrivals));
+  const double max_error_rate = o.max_error_rate.value_or(kDefaultTolerance);
   if (!(max_error_rate >= 0 && max_error_rate < 1))
     return fail(ErrorKind::kUsage,
                 "--max-error-rate {}: give a fraction from 0 to 1, e.g. 0.01 for 1%",
@@ -74,7 +74,7 @@ Result<ProbePlanRequest> build_plan_request(const ProbeOptions& o) {
 Result<ProbePlan> prepare_probe(const ProbeOptions& o, bool output = true) {
   auto arrivals = parse_arrivals(o.arrivals);
   if (!arrivals) return tl::unexpected(arrivals.error());
-  auto limits = build_limits(o, *arrivals);
+  auto limits = build_limits(o);
   if (!limits) return tl::unexpected(limits.error());
   if (o.verify_scaling > 0 && (!o.model.start_model || o.verify_scaling == o.model.iu)) {
     return fail(ErrorKind::kUsage,

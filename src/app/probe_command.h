@@ -18,7 +18,7 @@ struct ProbeOptions {
   ConnectionFlags connection;
   ModelFlags model;
   OutputOptions output;
-  std::optional<double> max_error_rate;  // default 0, or 0.001 with Poisson arrivals
+  std::optional<double> max_error_rate;  // default kDefaultTolerance
   std::string arrivals = "uniform";
   std::string slo_p95;
   std::string slo_p99;

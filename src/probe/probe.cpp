@@ -31,7 +31,11 @@ std::vector<RankRun> probe_ranks(const ProbeReport& report) {
 
 // One search to its end on the session, filling the report's trials, series, answer and wall.
 void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& report) {
-  MaxRateSearch search(settings.limits);
+  // Evenly spaced requests above a limit are refused in every second of a step: there a step
+  // that refused nothing passes however short, and the tolerance is for stray refusals.
+  SearchLimits limits = settings.limits;
+  limits.evenly_spaced = settings.arrivals == Arrivals::kUniform;
+  MaxRateSearch search(limits);
   const TimePoint began = rig.clock.now();
   // Runs a plan; its windows join the series. Nullopt when it was stopped or aborted.
   const auto run = [&](const LoadShape& shape) -> std::optional<PlanResult> {
@@ -207,7 +211,7 @@ ProbeReport run_probe(const ProbeSettings& settings, ProbeRig rig) {
         "Poisson arrivals at zero tolerance: random traffic is refused now and then by any "
         "concurrency limit, so the answer is only where no refusal happened to be seen; give "
         "--max-error-rate (the default in this mode is {})",
-        kPoissonTolerance));
+        kDefaultTolerance));
   }
   rig.observer.on_status("probing: doubling the rate until the first refusal");
   search(settings, rig, report);

@@ -322,6 +322,13 @@ std::string figure_description(Arrivals arrivals, double max_error_rate, double 
   const std::string spacing =
       arrivals == Arrivals::kPoisson ? "Poisson (random) arrivals" : "evenly spaced requests";
   if (max_error_rate <= 0) return fmt::format("the sustainable rate for {}, none refused", spacing);
+  // Evenly spaced, a step that refused nothing passed however short: the tolerance is for
+  // stray refusals, and only those were judged at the confidence.
+  if (arrivals == Arrivals::kUniform)
+    return fmt::format(
+        "the sustainable rate for {}, at most {} refused (stray refusals, judged at {:g}% "
+        "confidence)",
+        spacing, fraction_text(max_error_rate), confidence * 100);
   return fmt::format("the sustainable rate for {}, at most {} refused ({:g}% confidence)", spacing,
                      fraction_text(max_error_rate), confidence * 100);
 }

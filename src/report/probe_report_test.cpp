@@ -21,6 +21,13 @@ TEST(ReadProbeTpsPerIu, ReadsWhatProbeJsonWrote) {
   ASSERT_TRUE(per_iu) << per_iu.error().message;
   EXPECT_DOUBLE_EQ(per_iu->tps_per_iu, 5);
   EXPECT_EQ(per_iu->figure, "the sustainable rate for evenly spaced requests, none refused");
+  ProbeReport tolerant = found(10, 2);
+  tolerant.limits.max_error_rate = 0.001;
+  per_iu = read_probe_tps_per_iu(result_json(tolerant));
+  ASSERT_TRUE(per_iu) << per_iu.error().message;
+  EXPECT_EQ(per_iu->figure,
+            "the sustainable rate for evenly spaced requests, at most 0.10% refused (stray "
+            "refusals, judged at 95% confidence)");
 }
 
 TEST(ReadProbeTpsPerIu, SaysWhenTheFigureIsForPoissonArrivals) {

@@ -110,6 +110,7 @@ FractionBounds refused_bounds(std::uint64_t refused, std::uint64_t answered, dou
 Judgement MaxRateSearch::judge_refusals(const TrialResult& r) const {
   const double tolerance = limits_.max_error_rate;
   if (tolerance <= 0) return r.refused_fraction > 0 ? Judgement::kFail : Judgement::kPass;
+  if (limits_.evenly_spaced && r.answered > 0 && r.refused == 0) return Judgement::kPass;
   const FractionBounds b = refused_bounds(r.refused, r.answered, limits_.confidence);
   if (r.answered > 0 && b.high <= tolerance) return Judgement::kPass;
   if (r.answered > 0 && b.low > tolerance) return Judgement::kFail;
@@ -225,11 +226,12 @@ std::optional<TrialPlan> MaxRateSearch::next() const {
   if (rare_refusals_) {
     // A few refused while almost all was served (timer jitter at high rates, a concurrency
     // limit met now and then): the capacity is just below. Step down by twice the precision,
-    // neither by halves nor creeping by one precision at a time. Above a tolerance, by what the
-    // refused fraction says (rate_meeting), and bisection closes up from there.
+    // neither by halves nor creeping by one precision at a time. Above a tolerance for random
+    // arrivals, by what the refused fraction says (rate_meeting), and bisection closes up from
+    // there.
     const double tolerance = limits_.max_error_rate;
     const double by_fraction =
-        tolerance > 0 && last_refused_ > 0 ? rate_meeting(tolerance, last_refused_) : 1 - 2 * p;
+        fraction_guides() && last_refused_ > 0 ? rate_meeting(tolerance, last_refused_) : 1 - 2 * p;
     const double below = hi_ * std::clamp(by_fraction, 0.5, 1 - 2 * p);
     if (lo_ == 0 || below > mid) return trial(Phase::kRefine, below);
   }
@@ -340,11 +342,12 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   const bool first_refusal =
       hi_ == 0 && !result.generator_limited && result.refused_fraction > limits_.max_error_rate;
   hi_ = hi_ == 0 ? at : std::min(hi_, at);
-  // Above a tolerance, refusals under a tenth are not overload yet: the fraction guides.
+  // Above a tolerance for random arrivals, refusals under a tenth are not overload yet: the
+  // fraction guides.
   constexpr double kNotOverloaded = 0.1;
   rare_refusals_ = result.refused_fraction > limits_.max_error_rate &&
                    (result.goodput >= at * (1 - p) ||
-                    (limits_.max_error_rate > 0 && result.refused_fraction < kNotOverloaded));
+                    (fraction_guides() && result.refused_fraction < kNotOverloaded));
   last_refused_ = result.refused_fraction;
   // Refused, but not clearly over-driven (a tolerance, random arrivals): push harder.
   constexpr int kSaturateTries = 5;
@@ -360,8 +363,9 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
     lo_ = 0;  // shorter trials passed here; the hold did not
     // Refusals were rare, or latency alone failed (a queue grows for as long as it is held
     // over its rate, so a longer hold fails where shorter steps passed): step down, hold again.
-    // Above a tolerance, the refused fraction says how far down: refine from there instead.
-    const bool by_fraction = limits_.max_error_rate > 0 && rare_refusals_;
+    // Above a tolerance for random arrivals, the refused fraction says how far down: refine from
+    // there instead.
+    const bool by_fraction = fraction_guides() && rare_refusals_;
     if (!by_fraction &&
         (result.goodput >= at * (1 - p) || judge_refusals(result) == Judgement::kPass)) {
       reconfirm_ = at * (1 - p);

@@ -52,6 +52,13 @@ struct SearchLimits {
   double start_rate = 10;
   double max_rate = 100000;
   double max_error_rate = 0;  // tolerated refused fraction
+  // Each step's requests evenly spaced (else at random). Above a limit, evenly spaced requests
+  // are refused in every second of a step: a step that refused nothing passes however few it
+  // answered, as at zero tolerance, and the tolerance is for stray refusals (a stall of the
+  // server or of this machine). Random arrivals meet a concurrency limit's full slots by chance:
+  // a clean step must be long enough to bound the fraction, and a small refused fraction says
+  // how far below the rate that meets the tolerance is (rate_meeting).
+  bool evenly_spaced = false;
   // Above zero tolerance, a step passes when the refused fraction is within it at this
   // confidence, fails when it is above it at this confidence, and is held longer otherwise.
   double confidence = 0.95;
@@ -147,6 +154,9 @@ class MaxRateSearch {
   // from then on steps are not drained but settle long enough for the overload to leave a
   // one-second window.
   bool not_a_bucket() const;
+  // Above a tolerance, with random arrivals: a refused fraction under a tenth is not overload
+  // but says where the tolerance is met.
+  bool fraction_guides() const { return limits_.max_error_rate > 0 && !limits_.evenly_spaced; }
   SearchAnswer answer() const;
 
   struct Trial {

@@ -461,6 +461,10 @@ TEST(MaxRateSearch, JudgesAToleranceByItsConfidenceBounds) {
   EXPECT_FALSE(MaxRateSearch(limits).passes(confirm, with(24, 20000)));
   EXPECT_TRUE(MaxRateSearch(limits).passes(confirm, with(21, 20000)));
   EXPECT_FALSE(search.passes(confirm, with(20, 4000)));
+  // Evenly spaced, a step that refused nothing passes however short; one refusal is judged.
+  limits.evenly_spaced = true;
+  EXPECT_EQ(MaxRateSearch(limits).judge_refusals(with(0, 400)), Judgement::kPass);
+  EXPECT_EQ(MaxRateSearch(limits).judge_refusals(with(1, 400)), Judgement::kUndecided);
   const FractionBounds b = refused_bounds(0, 4000, 0.95);
   EXPECT_DOUBLE_EQ(b.low, 0);
   EXPECT_NEAR(b.high, 1 - std::pow(0.05, 1.0 / 4000), 1e-9);
