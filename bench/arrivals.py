@@ -2,13 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """The two arrival processes side by side on the emulator's default model (`iuprobe emulate`:
 1 IU, 5 slots, 50 ms ±10%, a queue of 2; 100 TPS when saturated): `iuprobe probe` with evenly
-spaced requests (default tolerance 0) and with `--arrivals poisson` (default tolerance 0.1%),
+spaced requests and with `--arrivals poisson` (the default tolerance, 0.1%, for both),
 --repeat probes each, and for each median answer the reference method, independent of the search:
 `iuprobe run` with the same arrivals at 0.97x and 1.03x of the answer, from idle, for 20 s (even)
 or 60 s (Poisson: 6,000 requests, enough to tell 0.1%), and the fraction it refused.
 
-An even answer is right when 0.97x refused none and 1.03x some; a Poisson answer when 0.97x
-refused at most the tolerance and 1.03x more (just above the answer a queue refuses only a little
+An answer is right when 0.97x refused at most the tolerance (none at tolerance 0) and 1.03x more (just above the answer a queue refuses only a little
 more than the tolerance: 60 s may not tell 0.12% from 0.1%, and the table then says so).
 
   bench/arrivals.py [--repeat 3]

@@ -79,11 +79,15 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
     if (!ran) break;
     JudgedStep step = judge_step(*ran, settings.generator, settings.rank_hosts);
     // Refusals too close to the tolerance to tell at the confidence asked: hold the rate longer,
-    // the answer's hold up to max_measure, a refine step up to half that. Explore and saturate
-    // steps only look for refusals far above the tolerance: their refused fraction decides.
-    const Duration hold_at_most =
-        plan->phase == TrialPlan::Phase::kConfirm  ? settings.limits.max_measure
-        : plan->phase == TrialPlan::Phase::kRefine ? settings.limits.max_measure / 2
+    // the answer's hold up to max_measure, a refine step up to half that. Saturate steps, and
+    // explore steps of random arrivals, only look for refusals far above the tolerance: their
+    // refused fraction decides. An evenly spaced explore step with a stray refusal (its clean
+    // ones pass at once) is held as a refine step is: failed, the stray would cap the answer.
+    const bool held_as_refine = plan->phase == TrialPlan::Phase::kRefine ||
+                                (plan->phase == TrialPlan::Phase::kExplore && limits.evenly_spaced);
+    const Duration hold_at_most = plan->phase == TrialPlan::Phase::kConfirm
+                                      ? settings.limits.max_measure
+                                  : held_as_refine ? settings.limits.max_measure / 2
                                                    : plan->duration;
     Duration measured = plan->duration;
     while (search.judge_refusals(step.result) == Judgement::kUndecided && measured < hold_at_most) {
@@ -210,7 +214,7 @@ ProbeReport run_probe(const ProbeSettings& settings, ProbeRig rig) {
     report.warnings.emplace_back(fmt::format(
         "Poisson arrivals at zero tolerance: random traffic is refused now and then by any "
         "concurrency limit, so the answer is only where no refusal happened to be seen; give "
-        "--max-error-rate (the default in this mode is {})",
+        "--max-error-rate (the default is {})",
         kDefaultTolerance));
   }
   rig.observer.on_status("probing: doubling the rate until the first refusal");

@@ -227,15 +227,18 @@ TEST(RunProbe, ASmallQueueUnderRandomArrivalsIsFoundFarBelowItsSaturatedRate) {
 
 // Slots of `capacity` that refuse one stray request in the second whole second in a row of any
 // step offered from 0.9 × their capacity up to it, with no slow answer (so no stall): a late
-// timer, say.
-SimulatedServer strays(double capacity) {
+// timer, say. With `once`, only the first such step does.
+SimulatedServer strays(double capacity, bool once = false) {
   auto seconds = std::make_shared<int>(0);
+  auto strayed = std::make_shared<bool>(false);
   return [=](double rate, Duration length) {
     Served served = slots(capacity)(rate, length);
     served.latency = 10ms;
     *seconds = length == 1s ? *seconds + 1 : 0;
-    if (*seconds == 2 && rate >= 0.9 * capacity && rate < capacity)
+    if (*seconds == 2 && rate >= 0.9 * capacity && rate < capacity && !(once && *strayed)) {
       served.refused_fraction = 1 / rate;
+      *strayed = true;
+    }
     return served;
   };
 }
@@ -261,6 +264,19 @@ TEST(RunProbe, EvenlySpacedRequestsAtTheDefaultToleranceLookPastAStrayRefusal) {
     return r.trial.result.refused > 0 && r.trial.passed && r.trial.plan.duration > 8s;
   });
   EXPECT_TRUE(held);
+}
+
+TEST(RunProbe, AnEvenlySpacedExploreStepWithAStrayIsHeldNotFailed) {
+  // Doubling from 10/s lands on 320/s, 0.91 × a capacity of 350: one stray of 640 (0.16%).
+  // Failed, it would cap the answer below 320; held, it passes, as a refine step would.
+  const ProbeReport report = probe_evenly(strays(350, true), kDefaultTolerance);
+  EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
+  EXPECT_NEAR(report.answer.capacity / 350, 1.0, 0.03);
+  ASSERT_GE(report.trials.size(), 6U);
+  const MaxRateSearch::Trial& explore = report.trials[5].trial;
+  EXPECT_EQ(explore.plan.rate, 320);
+  EXPECT_EQ(explore.result.refused, 1U);
+  EXPECT_TRUE(explore.passed);
 }
 
 TEST(RunProbe, EvenlySpacedAboveATokenBucketAFewPercentRefusedIsOverloadNotAStrayFraction) {

@@ -292,12 +292,14 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   }
 
   if (t.passed) {
-    // Held, drained, at the rate that had failed, and nothing else failed below it: that
-    // failure did not last.
-    const bool failed_below = std::any_of(trials_.begin(), trials_.end() - 1, [&](const Trial& o) {
-      return !o.passed && o.plan.rate <= plan.rate;
-    });
-    if (plan.phase == Phase::kSaturate && plan.rate >= hi_ && !failed_below) {
+    // Over-driven from the start, at or above the rate that had failed, and nothing else failed
+    // at or below it: that failure did not last (a stall). Only a saturate step is planned at or
+    // above the failure; should more than one failure stand below it, they stand, and the pass
+    // bounds nothing.
+    const auto failed_below =
+        std::count_if(trials_.begin(), trials_.end() - 1,
+                      [&](const Trial& o) { return !o.passed && o.plan.rate <= plan.rate; });
+    if (plan.phase == Phase::kSaturate && hi_ > 0 && plan.rate >= hi_ && failed_below <= 1) {
       hi_ = 0;
       estimate_.reset();
     }
@@ -317,7 +319,8 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
     // leave room for 4% refused. Such a pass doubles the rate but bounds nothing.
     const bool proven =
         plan.phase != Phase::kExplore || judge_refusals(result) != Judgement::kUndecided;
-    if (plan.rate >= lo_ && (proven || plan.rate >= limits_.max_rate)) {
+    const bool below_failure = hi_ == 0 || plan.rate < hi_;
+    if (plan.rate >= lo_ && below_failure && (proven || plan.rate >= limits_.max_rate)) {
       lo_ = plan.rate;
       lo_goodput_ = result.goodput;
       lo_drained_ = plan.drain_rate > 0;

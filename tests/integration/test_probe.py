@@ -32,8 +32,8 @@ class AgainstKnownCapacities(unittest.TestCase):
         print(f"\n  found {found:.1f}/s for a true {truth:.1f}/s ({(found / truth - 1) * 100:+.1f}%) "
               f"in {wall:.0f} s", end=" ", flush=True)
         # The configured rate is exact for the saturated figure (asserted by the caller); the
-        # sustainable one at zero tolerance lies at or a little under it, since slots with
-        # jittered service times refuse now and then just below their rate (the reference runs
+        # sustainable one lies at or a little under it, since slots with jittered service times
+        # refuse now and then just below their rate, beyond 0.1% too (the reference runs
         # of bench/probe_matrix.py see it too). Never above. Speed is the benchmark's to judge.
         self.assertLessEqual(found / truth, 1.03, run.stdout)
         self.assertGreaterEqual(found / truth, 0.95, run.stdout)
