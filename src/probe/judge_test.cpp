@@ -218,13 +218,14 @@ TEST(OverloadEcho, RefusalsOnlyAtTheStartOfARefineOrConfirmStepAreAnEcho) {
   EXPECT_EQ(*echo, 1s);
   EXPECT_TRUE(overload_echo(drained, refused_per_second({200, 150, 0, 0}, 200)));
   // A model that slows down while it refuses: a few percent of the first second, then none;
-  // below 5% they are strays.
+  // below 2% they are strays.
   EXPECT_TRUE(overload_echo(drained, refused_per_second({12, 0, 0, 0}, 200)));
-  EXPECT_FALSE(overload_echo(drained, refused_per_second({8, 0, 0, 0}, 200)));
+  EXPECT_TRUE(overload_echo(drained, refused_per_second({5, 0, 0, 0}, 200)));
+  EXPECT_FALSE(overload_echo(drained, refused_per_second({3, 0, 0, 0}, 200)));
   // Refusals that go on, or come late, or are strays, are not.
   EXPECT_FALSE(overload_echo(drained, refused_per_second({200, 200, 200, 0}, 200)));
   EXPECT_FALSE(overload_echo(drained, refused_per_second({0, 0, 0, 20}, 200)));
-  EXPECT_FALSE(overload_echo(drained, refused_per_second({3, 0, 0, 0}, 200)));
+  EXPECT_FALSE(overload_echo(drained, refused_per_second({1, 0, 0, 0}, 200)));
   EXPECT_FALSE(overload_echo(drained, refused_per_second({0, 0, 0, 0}, 200)));
   // An undrained refine step echoes the failed step before it just as well.
   TrialPlan undrained = drained;
