@@ -158,7 +158,10 @@ std::optional<Duration> overload_echo(const TrialPlan& plan, const PlanResult& r
     }
   }
   const Duration quiet = measured - last_refusal;
-  if (refused == 0 || quiet < kQuietAtLeast || quiet < last_refusal || answered_after == 0 ||
+  // And at least three: at 50/s or less one refusal is 2% of a second, and it may be a stray.
+  constexpr std::uint64_t kEchoRefusedCountAtLeast = 3;
+  if (refused < kEchoRefusedCountAtLeast || quiet < kQuietAtLeast || quiet < last_refusal ||
+      answered_after == 0 ||
       static_cast<double>(refused) < kEchoRefusedAtLeast * static_cast<double>(answered_before))
     return std::nullopt;
   return last_refusal;

@@ -225,7 +225,11 @@ TEST(OverloadEcho, RefusalsOnlyAtTheStartOfARefineOrConfirmStepAreAnEcho) {
   // Refusals that go on, or come late, or are strays, are not.
   EXPECT_FALSE(overload_echo(drained, refused_per_second({200, 200, 200, 0}, 200)));
   EXPECT_FALSE(overload_echo(drained, refused_per_second({0, 0, 0, 20}, 200)));
-  EXPECT_FALSE(overload_echo(drained, refused_per_second({1, 0, 0, 0}, 200)));
+  EXPECT_TRUE(overload_echo(drained, refused_per_second({4, 0, 0, 0}, 200)));  // 2% exactly
+  // At a low rate, one or two refusals are strays whatever their share; three are not.
+  EXPECT_FALSE(overload_echo(drained, refused_per_second({1, 0, 0, 0}, 40)));
+  EXPECT_FALSE(overload_echo(drained, refused_per_second({2, 0, 0, 0}, 40)));
+  EXPECT_TRUE(overload_echo(drained, refused_per_second({3, 0, 0, 0}, 40)));
   EXPECT_FALSE(overload_echo(drained, refused_per_second({0, 0, 0, 0}, 200)));
   // An undrained refine step echoes the failed step before it just as well.
   TrialPlan undrained = drained;

@@ -326,8 +326,8 @@ std::string figure_description(Arrivals arrivals, double max_error_rate, double 
   // stray refusals, and only those were judged at the confidence.
   if (arrivals == Arrivals::kUniform)
     return fmt::format(
-        "the sustainable rate for {}, at most {} refused (stray refusals, judged at {:g}% "
-        "confidence)",
+        "the sustainable rate for {}, at most {} refused as strays (a step with none passes at "
+        "once; one with a few is judged at {:g}% confidence)",
         spacing, fraction_text(max_error_rate), confidence * 100);
   return fmt::format("the sustainable rate for {}, at most {} refused ({:g}% confidence)", spacing,
                      fraction_text(max_error_rate), confidence * 100);

@@ -26,8 +26,8 @@ TEST(ReadProbeTpsPerIu, ReadsWhatProbeJsonWrote) {
   per_iu = read_probe_tps_per_iu(result_json(tolerant));
   ASSERT_TRUE(per_iu) << per_iu.error().message;
   EXPECT_EQ(per_iu->figure,
-            "the sustainable rate for evenly spaced requests, at most 0.10% refused (stray "
-            "refusals, judged at 95% confidence)");
+            "the sustainable rate for evenly spaced requests, at most 0.10% refused as strays (a "
+            "step with none passes at once; one with a few is judged at 95% confidence)");
 }
 
 TEST(ReadProbeTpsPerIu, SaysWhenTheFigureIsForPoissonArrivals) {

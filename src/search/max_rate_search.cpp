@@ -292,14 +292,17 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
   }
 
   if (t.passed) {
-    // Over-driven from the start, at or above the rate that had failed, and nothing else failed
-    // at or below it: that failure did not last (a stall). Only a saturate step is planned at or
-    // above the failure; should more than one failure stand below it, they stand, and the pass
-    // bounds nothing.
-    const auto failed_below =
-        std::count_if(trials_.begin(), trials_.end() - 1,
-                      [&](const Trial& o) { return !o.passed && o.plan.rate <= plan.rate; });
-    if (plan.phase == Phase::kSaturate && hi_ > 0 && plan.rate >= hi_ && failed_below <= 1) {
+    // Over-driven from the start, at or above the rate that had failed, proven within the
+    // tolerance (a short clean step of random arrivals proves nothing), and no other failure
+    // stands at or below it above the lower bound (the one at the upper bound counts): that
+    // failure did not last (a stall). Only a saturate step is planned at or above the failure;
+    // should more than one failure stand below it, they stand, and the pass bounds nothing.
+    const auto failed_below = std::count_if(
+        trials_.begin(), trials_.end() - 1,
+        [&](const Trial& o) { return !o.passed && o.plan.rate > lo_ && o.plan.rate <= plan.rate; });
+    const Judgement judged = judge_refusals(result);
+    if (plan.phase == Phase::kSaturate && judged == Judgement::kPass && hi_ > 0 &&
+        plan.rate >= hi_ && failed_below <= 1) {
       hi_ = 0;
       estimate_.reset();
     }
@@ -316,9 +319,9 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
     }
     explored_ = std::max(explored_, plan.rate);
     // Above zero tolerance a short explore step proves little: 80 answers without a refusal
-    // leave room for 4% refused. Such a pass doubles the rate but bounds nothing.
-    const bool proven =
-        plan.phase != Phase::kExplore || judge_refusals(result) != Judgement::kUndecided;
+    // leave room for 4% refused. Such a pass doubles the rate but bounds nothing. (A saturate
+    // step is planned at or above a failure: it bounds nothing unless proven, above.)
+    const bool proven = plan.phase != Phase::kExplore || judged != Judgement::kUndecided;
     const bool below_failure = hi_ == 0 || plan.rate < hi_;
     if (plan.rate >= lo_ && below_failure && (proven || plan.rate >= limits_.max_rate)) {
       lo_ = plan.rate;

@@ -108,6 +108,26 @@ TEST(MaxRateSearch, AFailureThatAnOverDrivenStepAboveItPassedDidNotLast) {
   const auto out = run(MaxRateSearch({}), once);
   expect_within(out, 120);
   EXPECT_GT(out.answer.upper, out.answer.capacity);
+  // Stalls twice, at 80/s and on the way up again at 181.5/s, each overruled by the saturate
+  // step above it: the first, below the bracket by then, no longer stands against the second.
+  const Server wide = slots(400);
+  auto stalls = std::make_shared<int>(0);
+  const Server twice = [&](const TrialPlan& plan) {
+    const bool stall_here =
+        plan.phase == TrialPlan::Phase::kExplore &&
+        ((*stalls == 0 && plan.rate == 80) || (*stalls == 1 && plan.rate > 160));
+    if (stall_here) {
+      ++*stalls;
+      return TrialResult{.offered = plan.rate,
+                         .sent = plan.rate,
+                         .goodput = plan.rate * 0.756,
+                         .refused_fraction = 0.244};
+    }
+    return wide(plan);
+  };
+  const auto again = run(MaxRateSearch({}), twice);
+  EXPECT_EQ(*stalls, 2);
+  expect_within(again, 400);
   // Two failures at or below it stand: refused a little at 80/s and again when over-driven at
   // 119/s (not clearly over-driven, so pushed harder), then nothing at 239/s. That pass bounds
   // nothing: the answer stays below the failures.
@@ -120,6 +140,45 @@ TEST(MaxRateSearch, AFailureThatAnOverDrivenStepAboveItPassedDidNotLast) {
   const auto stands = run(MaxRateSearch({}), odd);
   EXPECT_LT(stands.answer.capacity, 80);
   EXPECT_LE(stands.answer.upper, 80);
+}
+
+TEST(MaxRateSearch, AShortCleanSaturateStepOfRandomArrivalsDoesNotOverruleAFailure) {
+  // Random arrivals at a 0.1% tolerance: the explore step at 40/s refused 1 of 80, and the
+  // saturate step above it refused none of its few hundred by chance, which proves nothing
+  // about 0.1%. The failure at 40/s stands; the pass neither lifts the bracket above it nor
+  // bounds the search from below.
+  SearchLimits limits;
+  limits.max_error_rate = 0.001;
+  const Server lucky = [](const TrialPlan& plan) {
+    const double x = plan.rate;
+    const auto answered = static_cast<std::uint64_t>(x * to_seconds(plan.duration));
+    // At least one refused from 30/s up (the probe's holds, which this search alone does not
+    // run, would find the fraction there above 0.1%), none below.
+    const double fraction = 0.001 * std::pow(x / 30, 4);
+    std::uint64_t refused =
+        x < 30 ? 0 : std::max<std::uint64_t>(1, std::lround(fraction * answered));
+    if (plan.phase == TrialPlan::Phase::kSaturate) refused = 0;
+    if (plan.phase == TrialPlan::Phase::kExplore && x == 40) refused = 1;
+    const double share = static_cast<double>(refused) / static_cast<double>(answered);
+    return TrialResult{.offered = x,
+                       .sent = x,
+                       .goodput = x * (1 - share),
+                       .refused_fraction = share,
+                       .answered = answered,
+                       .refused = refused};
+  };
+  const auto out = run(MaxRateSearch(limits), lucky);
+  ASSERT_EQ(out.answer.verdict, Verdict::kFound) << out.answer.reason;
+  EXPECT_LT(out.answer.capacity, 30);
+  EXPECT_GT(out.answer.capacity, 30 * 0.96);
+  EXPECT_LE(out.answer.upper, 40);
+  // Nothing but that saturate step went above the failure (overruled, the search explored on
+  // from 59/s, to be failed again at 118/s and 89/s).
+  for (const MaxRateSearch::Trial& t : out.steps) {
+    if (t.plan.phase != TrialPlan::Phase::kSaturate) {
+      EXPECT_LE(t.plan.rate, 40);
+    }
+  }
 }
 
 TEST(MaxRateSearch, TokenBucketBurstsDoNotInflateTheAnswer) {

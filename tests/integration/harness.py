@@ -9,6 +9,7 @@ import threading
 import json
 import re
 import os
+import random
 import struct
 import zlib
 import shutil
@@ -25,10 +26,23 @@ IUPROBE = os.environ.get("IUPROBE_BIN") or str(
 
 
 def free_port() -> int:
-    """A port nothing listens on right now (servers that cannot bind port 0 themselves)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on right now, for servers that cannot bind port 0 themselves:
+    chosen at random below the kernel's ephemeral range. A port from that range (what binding
+    port 0 returns) could be taken, between this check and the server's bind, by anything else
+    that binds port 0 (an emulator or iuprobe's live page in a test running alongside); the
+    server then failed to bind while the test talked to that other listener (CI: the HAProxy
+    fixed-window test probed an emulator and got "400 UnknownOperationException")."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    rng = random.SystemRandom()
+    for _ in range(100):
+        port = rng.randrange(max(1024, low - 12000), low)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port below {low} after 100 tries")
 
 
 def wait_for_port(port: int, timeout: float = 10.0) -> None:
