@@ -85,10 +85,9 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
     // ones pass at once) is held as a refine step is: failed, the stray would cap the answer.
     const bool held_as_refine = plan->phase == TrialPlan::Phase::kRefine ||
                                 (plan->phase == TrialPlan::Phase::kExplore && limits.evenly_spaced);
-    const Duration hold_at_most = plan->phase == TrialPlan::Phase::kConfirm
-                                      ? settings.limits.max_measure
-                                  : held_as_refine ? settings.limits.max_measure / 2
-                                                   : plan->duration;
+    const Duration hold_at_most = plan->phase == TrialPlan::Phase::kConfirm ? limits.max_measure
+                                  : held_as_refine                          ? limits.max_measure / 2
+                                                                            : plan->duration;
     Duration measured = plan->duration;
     while (search.judge_refusals(step.result) == Judgement::kUndecided && measured < hold_at_most) {
       const Duration more = std::min(plan->duration, hold_at_most - measured);
@@ -100,16 +99,15 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
     }
     if (!report.completed()) break;
     if (step.result.p99) last_p99 = step.result.p99;
-    ProbeTrialRecord record{
-        .index = index,
-        .started = started,
-        .throttled_per_s = step.throttled_per_s,
-        .errors_per_s = step.errors_per_s,
-        .latency = step.latency,
-        .generator = step.generator,
-        .refused_bounds =
-            refused_bounds(step.result.refused, step.result.answered, settings.limits.confidence),
-        .ranks = std::move(step.ranks)};
+    ProbeTrialRecord record{.index = index,
+                            .started = started,
+                            .throttled_per_s = step.throttled_per_s,
+                            .errors_per_s = step.errors_per_s,
+                            .latency = step.latency,
+                            .generator = step.generator,
+                            .refused_bounds = refused_bounds(
+                                step.result.refused, step.result.answered, limits.confidence),
+                            .ranks = std::move(step.ranks)};
     const bool may_set_aside = !repeating && !search.passes(*plan, step.result);
     repeating = false;
     // Set aside: reported, not recorded by the search, and run again.
