@@ -31,10 +31,7 @@ std::vector<RankRun> probe_ranks(const ProbeReport& report) {
 
 // One search to its end on the session, filling the report's trials, series, answer and wall.
 void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& report) {
-  // Evenly spaced requests above a limit are refused in every second of a step: there a step
-  // that refused nothing passes however short, and the tolerance is for stray refusals.
-  SearchLimits limits = settings.limits;
-  limits.evenly_spaced = settings.arrivals == Arrivals::kUniform;
+  const SearchLimits& limits = report.limits;
   MaxRateSearch search(limits);
   const TimePoint began = rig.clock.now();
   // Runs a plan; its windows join the series. Nullopt when it was stopped or aborted.
@@ -202,6 +199,9 @@ void verify_scaling(const ProbeSettings& settings, const ProbeRig& rig, ProbeRep
 ProbeReport run_probe(const ProbeSettings& settings, ProbeRig rig) {
   ProbeReport report{
       .target = settings.target, .limits = settings.limits, .arrivals = settings.arrivals};
+  // Evenly spaced requests above a limit are refused in every second of a step: there a step
+  // that refused nothing passes however short, and the tolerance is for stray refusals.
+  report.limits.evenly_spaced = settings.arrivals == Arrivals::kUniform;
   report.inference_units = rig.model ? rig.model->inference_units() : settings.inference_units;
   if (settings.may_autoscale) {
     constexpr std::string_view kAutoscaling =

@@ -303,8 +303,10 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
     const Judgement judged = judge_refusals(result);
     if (plan.phase == Phase::kSaturate && judged == Judgement::kPass && hi_ > 0 &&
         plan.rate >= hi_ && failed_below <= 1) {
+      overruled_ = hi_;
       hi_ = 0;
       estimate_.reset();
+      saturate_tries_ = 0;  // a new first refusal over-drives afresh
     }
     if (plan.phase == Phase::kConfirm) {
       const std::string held =
@@ -329,10 +331,16 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
       lo_drained_ = plan.drain_rate > 0;
     }
     if (hi_ == 0 && plan.rate >= limits_.max_rate) {
+      const std::string but =
+          overruled_ ? fmt::format(
+                           " but once at {:.1f}/s, which a step above it then passed (a "
+                           "stall, not a limit)",
+                           *overruled_)
+                     : std::string();
       done_ = SearchAnswer{Verdict::kNoLimitFound, lo_, 0,
-                           fmt::format("nothing was refused up to {:.1f}/s (--max-tps): the "
+                           fmt::format("nothing was refused up to {:.1f}/s (--max-tps){}: the "
                                        "endpoint may not throttle at all",
-                                       lo_)};
+                                       lo_, but)};
     }
     return;
   }

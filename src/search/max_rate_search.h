@@ -191,6 +191,7 @@ class MaxRateSearch {
   bool estimate_tried_ = false;
   std::optional<double> saturate_at_;  // the over-driving rate, until its step ran
   int saturate_tries_ = 0;
+  std::optional<double> overruled_;       // a failure that a saturate step above it overruled
   std::optional<double> reconfirm_;       // after a failed hold: the next rate to hold
   bool rare_refusals_ = false;            // the last step failed, serving almost all it was sent
   double last_refused_ = 0;               // the refused fraction of the last failed step

@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <functional>
+#include <memory>
+#include <utility>
 
 #include "search/search_test_support.h"
 
@@ -140,6 +142,31 @@ TEST(MaxRateSearch, AFailureThatAnOverDrivenStepAboveItPassedDidNotLast) {
   const auto stands = run(MaxRateSearch({}), odd);
   EXPECT_LT(stands.answer.capacity, 80);
   EXPECT_LE(stands.answer.upper, 80);
+}
+
+TEST(MaxRateSearch, AnOverruledFailureIsNamedWhenNothingElseWasRefusedUpToTheMaxTps) {
+  // A server that never throttles stalled once, at 320/s; the saturate step above it passed and
+  // the search went on to --max-tps. No limit, but the answer must not say nothing was refused.
+  SearchLimits limits;
+  limits.max_rate = 500;
+  auto stalled = std::make_shared<bool>(false);
+  const Server once = [&](const TrialPlan& plan) {
+    const double x = plan.rate;
+    const double refused = x == 320 && !std::exchange(*stalled, true) ? 0.244 : 0;
+    return TrialResult{
+        .offered = x, .sent = x, .goodput = x * (1 - refused), .refused_fraction = refused};
+  };
+  const auto out = run(MaxRateSearch(limits), once);
+  EXPECT_TRUE(*stalled);
+  EXPECT_EQ(out.answer.verdict, Verdict::kNoLimitFound) << out.answer.reason;
+  EXPECT_EQ(out.answer.capacity, 500);
+  EXPECT_NE(out.answer.reason.find("but once at 320.0/s"), std::string::npos) << out.answer.reason;
+  // Without the stall, the plain sentence.
+  const auto clean = run(MaxRateSearch(limits), [](const TrialPlan& plan) {
+    return TrialResult{.offered = plan.rate, .sent = plan.rate, .goodput = plan.rate};
+  });
+  EXPECT_EQ(clean.answer.verdict, Verdict::kNoLimitFound);
+  EXPECT_EQ(clean.answer.reason.find("but once"), std::string::npos) << clean.answer.reason;
 }
 
 TEST(MaxRateSearch, TokenBucketBurstsDoNotInflateTheAnswer) {
