@@ -283,6 +283,7 @@ TEST(RunProbe, AnEvenlySpacedExploreStepWithAStrayIsHeldNotFailed) {
   EXPECT_EQ(explore.plan.rate, 400);
   EXPECT_EQ(explore.result.refused, 1U);
   EXPECT_TRUE(explore.passed);
+  EXPECT_TRUE(report.limits.evenly_spaced);  // the report says what the search ran with
 }
 
 TEST(RunProbe, EvenlySpacedAboveATokenBucketAFewPercentRefusedIsOverloadNotAStrayFraction) {
@@ -315,6 +316,7 @@ TEST(RunProbe, PoissonArrivalsAtZeroToleranceWarn) {
   probe.settings.arrivals = Arrivals::kPoisson;
   FakeSession session(probe.clock, slots(300));
   const ProbeReport report = probe.run(session);
+  EXPECT_FALSE(report.limits.evenly_spaced);
   ASSERT_EQ(report.warnings.size(), 1u);
   EXPECT_NE(report.warnings[0].find("Poisson arrivals at zero tolerance"), std::string::npos);
   // Every step's plan spaced its requests as asked: the session saw Poisson arrivals.

@@ -303,10 +303,9 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
     const Judgement judged = judge_refusals(result);
     if (plan.phase == Phase::kSaturate && judged == Judgement::kPass && hi_ > 0 &&
         plan.rate >= hi_ && failed_below <= 1) {
-      overruled_ = hi_;
+      overruled_.push_back({hi_, plan.rate});
       hi_ = 0;
       estimate_.reset();
-      saturate_tries_ = 0;  // a new first refusal over-drives afresh
     }
     if (plan.phase == Phase::kConfirm) {
       const std::string held =
@@ -331,16 +330,31 @@ void MaxRateSearch::record(const TrialPlan& plan, const TrialResult& result) {
       lo_drained_ = plan.drain_rate > 0;
     }
     if (hi_ == 0 && plan.rate >= limits_.max_rate) {
-      const std::string but =
-          overruled_ ? fmt::format(
-                           " but once at {:.1f}/s, which a step above it then passed (a "
-                           "stall, not a limit)",
-                           *overruled_)
-                     : std::string();
+      // "80.0/s and 181.5/s": the failures overruled, or the steps that passed at or above them.
+      const auto rates = [&](auto pick) {
+        std::string text;
+        for (std::size_t i = 0; i < overruled_.size(); ++i) {
+          const char* sep = i == 0 ? "" : i + 1 == overruled_.size() ? " and " : ", ";
+          text += fmt::format("{}{:.1f}/s", sep, pick(overruled_[i]));
+        }
+        return text;
+      };
+      const auto failed = [](const auto& o) { return o.first; };
+      const auto passed = [](const auto& o) { return o.second; };
+      const std::string except = overruled_.empty() ? std::string()
+                                 : overruled_.size() == 1
+                                     ? fmt::format(
+                                           " except once, at {}, where a step at {} then "
+                                           "passed (a stall)",
+                                           rates(failed), rates(passed))
+                                     : fmt::format(
+                                           " except at {}, stalls that steps at {} then "
+                                           "passed",
+                                           rates(failed), rates(passed));
       done_ = SearchAnswer{Verdict::kNoLimitFound, lo_, 0,
-                           fmt::format("nothing was refused up to {:.1f}/s (--max-tps){}: the "
+                           fmt::format("nothing was refused up to {:.1f}/s (--max-tps){}; the "
                                        "endpoint may not throttle at all",
-                                       lo_, but)};
+                                       lo_, except)};
     }
     return;
   }

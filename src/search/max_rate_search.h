@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/units.h"
@@ -93,7 +94,8 @@ struct SearchAnswer {
     kFound,             // capacity in [capacity, upper), confirmed by holding it (to within
                         // the precision when the hold refused a hair above the tolerance)
     kGeneratorLimited,  // at least `capacity`: the load generator could not offer more
-    kNoLimitFound,      // nothing refused up to max_rate
+    kNoLimitFound,      // nothing refused up to max_rate (but stalls that a step at or above
+                        // each passed, named in `reason`)
     kNeverPassed,       // refused even at the lowest rate tried
     kUnfinished,        // trial budget spent before converging
   };
@@ -191,7 +193,8 @@ class MaxRateSearch {
   bool estimate_tried_ = false;
   std::optional<double> saturate_at_;  // the over-driving rate, until its step ran
   int saturate_tries_ = 0;
-  std::optional<double> overruled_;       // a failure that a saturate step above it overruled
+  // Failures that a saturate step at or above them overruled (a stall), and where it passed.
+  std::vector<std::pair<double, double>> overruled_;
   std::optional<double> reconfirm_;       // after a failed hold: the next rate to hold
   bool rare_refusals_ = false;            // the last step failed, serving almost all it was sent
   double last_refused_ = 0;               // the refused fraction of the last failed step

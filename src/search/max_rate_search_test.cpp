@@ -160,13 +160,30 @@ TEST(MaxRateSearch, AnOverruledFailureIsNamedWhenNothingElseWasRefusedUpToTheMax
   EXPECT_TRUE(*stalled);
   EXPECT_EQ(out.answer.verdict, Verdict::kNoLimitFound) << out.answer.reason;
   EXPECT_EQ(out.answer.capacity, 500);
-  EXPECT_NE(out.answer.reason.find("but once at 320.0/s"), std::string::npos) << out.answer.reason;
+  EXPECT_NE(out.answer.reason.find("except once, at 320.0/s, where a step at"), std::string::npos)
+      << out.answer.reason;
+  // Stalls twice, at 80/s and on the way up again above 160/s: both are named.
+  auto stalls = std::make_shared<int>(0);
+  const Server twice = [&](const TrialPlan& plan) {
+    const double x = plan.rate;
+    const bool stall_here = plan.phase == TrialPlan::Phase::kExplore &&
+                            ((*stalls == 0 && x == 80) || (*stalls == 1 && x > 160));
+    if (stall_here) ++*stalls;
+    const double refused = stall_here ? 0.244 : 0;
+    return TrialResult{
+        .offered = x, .sent = x, .goodput = x * (1 - refused), .refused_fraction = refused};
+  };
+  const auto again = run(MaxRateSearch(limits), twice);
+  EXPECT_EQ(*stalls, 2);
+  EXPECT_EQ(again.answer.verdict, Verdict::kNoLimitFound) << again.answer.reason;
+  EXPECT_NE(again.answer.reason.find("except at 80.0/s and "), std::string::npos)
+      << again.answer.reason;
   // Without the stall, the plain sentence.
   const auto clean = run(MaxRateSearch(limits), [](const TrialPlan& plan) {
     return TrialResult{.offered = plan.rate, .sent = plan.rate, .goodput = plan.rate};
   });
   EXPECT_EQ(clean.answer.verdict, Verdict::kNoLimitFound);
-  EXPECT_EQ(clean.answer.reason.find("but once"), std::string::npos) << clean.answer.reason;
+  EXPECT_EQ(clean.answer.reason.find("except"), std::string::npos) << clean.answer.reason;
 }
 
 TEST(MaxRateSearch, TokenBucketBurstsDoNotInflateTheAnswer) {
