@@ -62,6 +62,13 @@ struct Stall {
 };
 std::optional<Stall> stall(const TrialPlan& plan, const PlanResult& ran);
 
+// A step failed by a few refusals (at most a twentieth of its answers) while the load generator
+// fell behind: its late sends left together, and such a bunch overflows a concurrency limit
+// that the schedule would not have (the refusals may be the generator's own). Such a step is
+// repeated before its verdict counts. False for saturate steps (over-driven on purpose) and for
+// steps that refused nothing or many.
+bool refused_while_behind(const TrialPlan& plan, const TrialResult& result);
+
 // A step failed by errors rather than by its rate: most of what it refused were errors (5xx,
 // resets, cut-off answers, no answer) rather than throttles, after an earlier step passed and
 // while no step so far failed by errors. An endpoint that answers overload with errors fails

@@ -66,6 +66,10 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
   constexpr int kMaxErrorRepeats = 3;
   constexpr Duration kFaultSettle = std::chrono::seconds(3);
   bool after_fault = false;
+  // Steps repeated because the generator fell behind while a few were refused (even a repeat of
+  // one set aside for another reason: a stall of the machine slows the generator too).
+  int behind_repeats = 0;
+  constexpr int kMaxBehindRepeats = 2;
   while (auto plan = search.next()) {
     const Duration started = rig.clock.now() - began;
     const std::size_t index = report.trials.size() + 1;
@@ -105,7 +109,8 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
                             .refused_bounds = refused_bounds(
                                 step.result.refused, step.result.answered, limits.confidence),
                             .ranks = std::move(step.ranks)};
-    const bool may_set_aside = !repeating && !search.passes(*plan, step.result);
+    const bool failed = !search.passes(*plan, step.result);
+    const bool may_set_aside = !repeating && failed;
     repeating = false;
     // Set aside: reported, not recorded by the search, and run again.
     const auto set_aside = [&](std::string why) {
@@ -155,6 +160,14 @@ void search(const ProbeSettings& settings, const ProbeRig& rig, ProbeReport& rep
                                   "once after a {} settle",
                                   burst->errors, burst->refused, burst->dominant,
                                   format_duration(kFaultSettle)));
+      continue;
+    }
+    if (failed && behind_repeats < kMaxBehindRepeats && refused_while_behind(*plan, step.result)) {
+      ++behind_repeats;
+      set_aside(fmt::format(
+          "{} of {} refused while the load generator fell behind ({}): late sends leave "
+          "together, and a bunch is refused where the schedule would not be; repeated",
+          step.result.refused, step.result.answered, step.result.generator_reason));
       continue;
     }
     TrialPlan held = *plan;  // as long as it was measured, undecided steps held longer

@@ -113,6 +113,56 @@ TEST(RunProbe, AServerThatStallsOftenIsRepeatedAFewTimesOnly) {
   EXPECT_LT(report.answer.capacity, 0.5 * 500);
 }
 
+// Slots of `capacity` behind a generator that falls behind in the first `times` measure phases
+// offered between 0.95 and 1 × their capacity: half its sends leave late, and the bunches
+// overflow 2% of the slots' answers.
+SimulatedServer behind_at(double capacity, int times) {
+  auto left = std::make_shared<int>(times);
+  return [=](double rate, Duration length) {
+    Served served = slots(capacity)(rate, length);
+    if (length >= 1s && rate >= 0.95 * capacity && rate<capacity&& * left> 0) {
+      --*left;
+      served = Served{.refused_fraction = 0.02, .late_fraction = 0.5};
+    }
+    return served;
+  };
+}
+
+TEST(RunProbe, AStepWithAFewRefusedWhileTheGeneratorFellBehindIsRepeated) {
+  Probe probe;
+  FakeSession session(probe.clock, behind_at(500, 1));
+  const ProbeReport report = probe.run(session);
+  EXPECT_EQ(report.answer.verdict, Verdict::kFound) << report.answer.reason;
+  // Counted, the bunch would cap the answer below the rate it was refused at (488.8/s, 0.978×).
+  EXPECT_GT(report.answer.capacity / 500, 0.985) << report.answer.reason;
+  EXPECT_LE(report.answer.capacity, 500) << report.answer.reason;
+  std::vector<const ProbeTrialRecord*> set_aside;
+  for (const auto& r : report.trials) {
+    if (!r.set_aside.empty()) set_aside.push_back(&r);
+  }
+  ASSERT_EQ(set_aside.size(), 1U);
+  EXPECT_NE(set_aside[0]->set_aside.find("while the load generator fell behind"), std::string::npos)
+      << set_aside[0]->set_aside;
+  EXPECT_TRUE(set_aside[0]->trial.result.generator_limited);
+  const ProbeTrialRecord& repeat = report.trials[set_aside[0]->index];
+  EXPECT_EQ(repeat.trial.plan.rate, set_aside[0]->trial.plan.rate);
+  EXPECT_TRUE(repeat.trial.passed);
+}
+
+TEST(RunProbe, AGeneratorThatFallsBehindEveryTimeIsRepeatedTwiceOnly) {
+  // Behind at every rate near the capacity: two repeats, then the verdicts count (a bound below
+  // the capacity, not a probe that never ends).
+  Probe probe;
+  FakeSession session(probe.clock, behind_at(500, 1000));
+  const ProbeReport report = probe.run(session);
+  const auto set_aside =
+      std::count_if(report.trials.begin(), report.trials.end(),
+                    [](const ProbeTrialRecord& r) { return !r.set_aside.empty(); });
+  EXPECT_EQ(set_aside, 2);
+  EXPECT_TRUE(report.completed());
+  EXPECT_LT(report.answer.capacity, 0.95 * 500) << report.answer.reason;
+}
+
 TEST(RunProbe, ATokenBucketIsNotSetAside) {
   Probe probe;
   FakeSession session(probe.clock, token_bucket(300, 300));
