@@ -207,7 +207,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     return body_cache.emplace(body, BodyFacts{std::move(payload_hash), std::nullopt}).first->second;
   }
 
-  asio::awaitable<HttpResponse> handle(HttpRequest& request) {
+  asio::awaitable<HttpResponse> handle(HttpRequest& request, SteadyTime arrived) {
     auto self = shared_from_this();  // a request waiting for its slot outlives ~Emulator
     const std::string id = request_id(rng);
     if (request.method() == http::verb::get && request.target() == "/metrics") {
@@ -250,7 +250,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
     }
     if (!is_detect) co_return control(operation, label, body, id);
     BodyFacts& facts = hashed ? cached->second : remember(body, std::move(hash));
-    co_return co_await detect(facts, body, id);
+    co_return co_await detect(facts, body, id, arrived);
   }
 
   // CloudWatch's GetMetricData and ListMetrics (AWS JSON 1.0) over the models' recorded minutes.
@@ -318,7 +318,7 @@ struct Emulator::State : std::enable_shared_from_this<State> {
   }
 
   asio::awaitable<HttpResponse> detect(BodyFacts& facts, const std::string& body,
-                                       const std::string& id) {
+                                       const std::string& id, SteadyTime arrived) {
     constexpr std::string_view kOperation = "DetectCustomLabels";
     if (!facts.detect) {
       facts.detect = parse_detect_request(body).and_then(
@@ -351,10 +351,12 @@ struct Emulator::State : std::enable_shared_from_this<State> {
           kOperation, id);
     }
     asio::steady_timer timer(io);
-    // Service runs from when the slot is ours: now, or when the request before us finished.
-    std::optional<SteadyTime> service_start = now;
+    // Service runs from when the slot is ours: when the request came (admit), or when the
+    // request before it finished.
+    const EmulatedModel::Admission admission = model.admit(std::min(arrived, now));
+    std::optional<SteadyTime> service_start = model.admitted_at();
     const ModelEntry& recorded = **entry;
-    switch (model.admit(now)) {
+    switch (admission) {
       case EmulatedModel::Admission::kRefuse:
         record(recorded, MetricStore::Outcome::kThrottled);
         co_return error_answer({"ProvisionedThroughputExceededException",
@@ -453,7 +455,10 @@ Emulator::Emulator(asio::io_context& io, EmulatorConfig config)
   limits.max_buffered_bytes = state_->config.max_buffered_bytes;
   auto* state = state_.get();
   server_ = std::make_unique<HttpServer>(
-      io, [state](HttpRequest& request) { return state->handle(request); }, limits);
+      io, TimedHttpHandler([state](HttpRequest& request, TimePoint arrived) {
+        return state->handle(request, arrived);
+      }),
+      limits);
   state_->server = server_.get();
 }
 

@@ -129,7 +129,9 @@ std::optional<std::string> EmulatedModel::stop(SteadyTime now) {
   return std::nullopt;
 }
 
-EmulatedModel::Admission EmulatedModel::admit(SteadyTime now) {
+EmulatedModel::Admission EmulatedModel::admit(SteadyTime arrived) {
+  admitted_at_ = std::max(admitted_at_, arrived);
+  const SteadyTime now = admitted_at_;
   advance(now);
   reap(now);
   if (!limiter_.admit(now, config_.capacity.limit.per_iu * current_iu_)) return refuse(now);

@@ -39,9 +39,14 @@ class EmulatedModel {
   std::optional<std::string> stop(SteadyTime now);
 
   enum class Admission { kServe, kQueue, kRefuse };
-  // kServe takes a slot now; kQueue means the caller must enqueue() a wake-up and wait for it
-  // (the slot is handed over when it runs); kRefuse is ProvisionedThroughputExceeded.
-  Admission admit(SteadyTime now);
+  // kServe takes a slot from admitted_at(); kQueue means the caller must enqueue() a wake-up and
+  // wait for it (the slot is handed over when it runs); kRefuse is
+  // ProvisionedThroughputExceeded. `arrived` is when the request came: the emulator's event loop
+  // may read it later (busy with others, or not scheduled on a machine it shares with the load
+  // generator), and that delay must not cost the client capacity. The model's time only runs
+  // forward: a request read after one that came later is admitted at that later time.
+  Admission admit(SteadyTime arrived);
+  SteadyTime admitted_at() const { return admitted_at_; }
   // The wake-up gets the time the slot became free: the waiter's service starts then, not when
   // its coroutine happens to resume, so timer lateness does not eat into capacity.
   using Wake = std::function<void(std::optional<SteadyTime> slot_free_at)>;
@@ -89,6 +94,7 @@ class EmulatedModel {
   std::optional<unsigned> max_iu_;
   unsigned current_iu_;
   unsigned busy_ = 0;
+  SteadyTime admitted_at_{};  // of the latest admit()
   std::deque<Wake> waiters_;
   std::multiset<SteadyTime> holds_;    // when each busy slot frees
   std::deque<SteadyTime> refused_at_;  // refusals in the last second, for the slowdown

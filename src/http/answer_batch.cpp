@@ -8,51 +8,16 @@
 #include <boost/beast/http/error.hpp>
 #include <cerrno>
 #include <climits>
-#include <cstring>
-#include <ctime>
 
 namespace iuprobe {
 namespace {
 
 constexpr int kMaxReads = 4;  // of at most 64 KiB each
 
-// The kernel stamps on the real-time clock; a steady time point is what latency is taken from.
-// The real-time reading is paired with the middle of two steady ones, taken again if the thread
-// was preempted between them.
-TimePoint steady_from_realtime(const timespec& stamp) {
-  using std::chrono::system_clock;
-  TimePoint before{}, after{};
-  system_clock::time_point now_real{};
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    before = SteadyClock::now();
-    now_real = system_clock::now();
-    after = SteadyClock::now();
-    if (after - before < std::chrono::microseconds(20)) break;
-  }
-  const TimePoint now = before + (after - before) / 2;
-  const auto real = system_clock::time_point(std::chrono::duration_cast<system_clock::duration>(
-      std::chrono::seconds(stamp.tv_sec) + std::chrono::nanoseconds(stamp.tv_nsec)));
-  return now - std::chrono::duration_cast<Duration>(
-                   std::max(now_real - real, system_clock::duration::zero()));
-}
-
-std::optional<timespec> receive_stamp(msghdr& message) {
-  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
-        c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
-      timespec stamp{};
-      std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
-      return stamp;
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 ArrivedRead read_arrived(int fd, boost::beast::flat_buffer& buffer, ResponseScanner& scanner) {
   ArrivedRead out;
-  std::optional<timespec> stamp;
   bool receive = buffer.size() == 0;
   int reads = 0;
   while (true) {
@@ -79,35 +44,20 @@ ArrivedRead read_arrived(int fd, boost::beast::flat_buffer& buffer, ResponseScan
       out.error = boost::beast::http::error::buffer_overflow;
       return out;
     }
-    const auto space = buffer.prepare(size);
-    iovec part{.iov_base = space.data(), .iov_len = space.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
-    msghdr message{};
-    message.msg_iov = &part;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    const ssize_t n = ::recvmsg(fd, &message, MSG_DONTWAIT);
-    if (n > 0) {
-      buffer.commit(static_cast<std::size_t>(n));
-      if (auto s = receive_stamp(message)) stamp = s;
+    const StampedReceive got = receive_stamped(fd, buffer.prepare(size));
+    if (got.bytes > 0) {
+      buffer.commit(static_cast<std::size_t>(got.bytes));
+      if (got.arrived) out.arrived = got.arrived;
       receive = false;
       continue;
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n == 0 || errno == EAGAIN || errno == EWOULDBLOCK) return out;  // kWaiting
+    if (got.bytes == 0 || got.error == EAGAIN || got.error == EWOULDBLOCK) return out;  // kWaiting
     out.state = ArrivedRead::State::kFailed;
-    out.error = boost::system::error_code(errno, boost::system::system_category());
+    out.error = boost::system::error_code(got.error, boost::system::system_category());
     return out;
   }
   out.state = ArrivedRead::State::kAnswered;
-  if (stamp) out.arrived = steady_from_realtime(*stamp);
   return out;
-}
-
-void enable_receive_timestamps(int fd) {
-  const int on = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
 }
 
 void wake_on_data(int fd, bool wake) {

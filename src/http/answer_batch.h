@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "http/receive_stamp.h"
 #include "http/response_scanner.h"
 
 namespace iuprobe {
@@ -31,9 +32,6 @@ struct ArrivedRead {
 // caller's next (waiting) read to report, as Beast's reader would. Beast reads through Asio, which
 // cannot return the kernel's receive timestamp; this is the part of its read loop that needs it.
 ArrivedRead read_arrived(int fd, boost::beast::flat_buffer& buffer, ResponseScanner& scanner);
-
-// Asks the kernel to timestamp what `fd` receives, for read_arrived.
-void enable_receive_timestamps(int fd);
 
 // Whether data arriving on `fd` makes it readable (and so wakes an epoll waiter): not while an
 // answer is parked, for the owner reads it at its own next wake-up. The kernel caps the mark

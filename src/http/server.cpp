@@ -5,16 +5,19 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <list>
 #include <optional>
 
 #include "http/awaitable.h"
+#include "http/receive_stamp.h"
 
 namespace iuprobe {
 namespace {
@@ -55,11 +58,60 @@ std::optional<HttpResponse> refusal_for(const boost::system::error_code& ec) {
   return std::nullopt;
 }
 
+using RequestParser = http::request_parser<http::string_body>;
+
+// Reads a request (or only its header) into `parser`, as Beast's async_read(_header) would, but
+// through receive_stamped: `arrived` becomes the kernel's receive time of the last segment read
+// (else the time of that read), so that a server stalled for a while still knows when each
+// request came. Fails with beast::error::timeout at `deadline`.
+asio::awaitable<boost::system::error_code> read_request(beast::tcp_stream& stream,
+                                                        beast::flat_buffer& buffer,
+                                                        RequestParser& parser, bool header_only,
+                                                        TimePoint deadline, TimePoint& arrived) {
+  using namespace asio::experimental::awaitable_operators;
+  parser.eager(!header_only);
+  const auto done = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
+  tcp::socket& socket = stream.socket();
+  while (true) {
+    // put() takes a part at a time: the header, then what there is of the body.
+    while (buffer.size() > 0 && !done()) {
+      boost::system::error_code ec;
+      const std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec == http::error::need_more) break;
+      if (ec) co_return ec;
+      if (used == 0) break;
+    }
+    if (done()) co_return boost::system::error_code{};
+    const std::size_t size = beast::read_size(buffer, kBodyReadChunk);
+    if (size == 0) co_return http::error::buffer_overflow;
+    const StampedReceive got = receive_stamped(socket.native_handle(), buffer.prepare(size));
+    if (got.bytes > 0) {
+      buffer.commit(static_cast<std::size_t>(got.bytes));
+      arrived = got.arrived.value_or(SteadyClock::now());
+      continue;
+    }
+    if (got.bytes == 0) {  // the client closed its side
+      if (!parser.got_some()) co_return http::error::end_of_stream;
+      boost::system::error_code ec;
+      parser.put_eof(ec);
+      co_return ec ? ec : (done() ? boost::system::error_code{} : http::error::partial_message);
+    }
+    if (got.error != EAGAIN && got.error != EWOULDBLOCK)
+      co_return boost::system::error_code(got.error, boost::system::system_category());
+    asio::steady_timer timer(socket.get_executor(), deadline);
+    const auto woke = co_await (socket.async_wait(tcp::socket::wait_read, kUseTuple) ||
+                                timer.async_wait(kUseTuple));
+    if (woke.index() == 1) co_return beast::error::timeout;
+    if (const auto [ec] = std::get<0>(woke); ec) co_return ec;
+  }
+}
+
 }  // namespace
 
 struct HttpServer::State : std::enable_shared_from_this<State> {
   asio::io_context& io;
-  HttpHandler handler;
+  TimedHttpHandler handler;
   HttpStreamHandler stream_handler;
   ServerLimits limits;
   tcp::acceptor acceptor;
@@ -104,7 +156,7 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
     return body;
   }
 
-  State(asio::io_context& io_context, HttpHandler h, HttpStreamHandler s, ServerLimits l)
+  State(asio::io_context& io_context, TimedHttpHandler h, HttpStreamHandler s, ServerLimits l)
       : io(io_context),
         handler(std::move(h)),
         stream_handler(std::move(s)),
@@ -150,18 +202,22 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
     beast::tcp_stream stream(std::move(socket));
     boost::system::error_code ignored;
     stream.socket().set_option(tcp::no_delay(true), ignored);
+    enable_receive_timestamps(stream.socket().native_handle());
     auto registration = streams.insert(streams.end(), Connection{&stream});
     beast::flat_buffer buffer;
+    // When the last read's bytes came: a request already buffered (pipelined) came with them.
+    TimePoint arrived = SteadyClock::now();
     while (!closing) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(limits.max_body_bytes);
       parser.header_limit(limits.max_header_bytes);
       // A request must start within the idle timeout and then arrive whole within the request
       // timeout.
-      stream.expires_after(buffer.size() > 0 ? limits.request_timeout : limits.idle_timeout);
       registration->waiting = true;
-      auto [header_error, header_bytes] =
-          co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+      auto header_error = co_await read_request(
+          stream, buffer, parser, true,
+          SteadyClock::now() + (buffer.size() > 0 ? limits.request_timeout : limits.idle_timeout),
+          arrived);
       registration->waiting = false;
       std::optional<HttpResponse> refusal;  // answered, then the connection closes
       BufferClaim claim;
@@ -178,10 +234,8 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
           // arrives.
           if (const auto length = parser.content_length(); length && *length > buffer.size())
             buffer.reserve(std::min<std::uint64_t>(*length, kBodyReadChunk));
-          stream.expires_after(limits.request_timeout);
-          auto [body_error, body_bytes] =
-              co_await http::async_read(stream, buffer, parser, kUseTuple);
-          header_error = body_error;
+          header_error = co_await read_request(
+              stream, buffer, parser, false, SteadyClock::now() + limits.request_timeout, arrived);
         }
       }
       if (header_error) refusal = refusal_for(header_error);
@@ -192,7 +246,7 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
       if (refusal || header_error) break;
       HttpRequest request = parser.release();
       if (stream_handler && co_await stream_handler(request, stream)) break;
-      HttpResponse response = co_await handler(request);
+      HttpResponse response = co_await handler(request, arrived);
       if (closing) break;
       response.version(request.version());
       response.keep_alive(response.keep_alive() && request.keep_alive());
@@ -209,9 +263,18 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
   }
 };
 
-HttpServer::HttpServer(asio::io_context& io, HttpHandler handler, ServerLimits limits,
+HttpServer::HttpServer(asio::io_context& io, TimedHttpHandler handler, ServerLimits limits,
                        HttpStreamHandler stream_handler)
     : state_(std::make_shared<State>(io, std::move(handler), std::move(stream_handler), limits)) {}
+
+HttpServer::HttpServer(asio::io_context& io, HttpHandler handler, ServerLimits limits,
+                       HttpStreamHandler stream_handler)
+    : HttpServer(
+          io,
+          [handler = std::move(handler)](HttpRequest& request, TimePoint) {
+            return handler(request);
+          },
+          limits, std::move(stream_handler)) {}
 
 HttpServer::~HttpServer() {
   close();

@@ -7,6 +7,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -20,6 +21,11 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 
 // Answers one request; may suspend (the emulator waits out a simulated service time).
 using HttpHandler = std::function<boost::asio::awaitable<HttpResponse>(HttpRequest&)>;
+// The same, told when the kernel received the request's last byte: the server's event loop may
+// get to a request later than that, busy with others or not scheduled, and a server that
+// emulates capacity must not count its own delays against the client.
+using TimedHttpHandler = std::function<boost::asio::awaitable<HttpResponse>(
+    HttpRequest&, std::chrono::steady_clock::time_point arrived)>;
 
 // Takes over a connection for an endless response such as Server-Sent Events. Asked before the
 // handler: returns false, having written nothing, to leave the request to the handler; otherwise
@@ -48,6 +54,8 @@ struct ServerLimits {
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, HttpHandler handler, ServerLimits limits = {},
+             HttpStreamHandler stream_handler = {});
+  HttpServer(boost::asio::io_context& io, TimedHttpHandler handler, ServerLimits limits = {},
              HttpStreamHandler stream_handler = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
