@@ -78,7 +78,7 @@ void EmulatedModel::autoscale(SteadyTime now) {
   const bool idle = !refused_since_check_ && current_iu_ > min_iu_ &&
                     2 * peak_busy_since_check_ <= (current_iu_ - 1) * config_.capacity.slots_per_iu;
   refused_since_check_ = false;
-  peak_busy_since_check_ = busy_;
+  peak_busy_since_check_ = busy_slots();
   if (!saturated) saturated_since_.reset();
   if (!idle) idle_since_.reset();
   if (saturated && !saturated_since_) saturated_since_ = now;
@@ -158,7 +158,7 @@ void EmulatedModel::enqueue(Wake wake) {
 }
 
 void EmulatedModel::hold_until(SteadyTime done) {
-  holds_.insert(done);
+  holds_.emplace(done, false);
 }
 
 void EmulatedModel::free_slot(SteadyTime at) {
@@ -172,18 +172,27 @@ void EmulatedModel::free_slot(SteadyTime at) {
 }
 
 void EmulatedModel::reap(SteadyTime now) {
-  while (!holds_.empty() && *holds_.begin() <= now) {
-    const SteadyTime done = *holds_.begin();
+  while (!holds_.empty() && holds_.begin()->first <= now) {
+    const auto [done, answered] = *holds_.begin();
     holds_.erase(holds_.begin());
+    if (answered) --answered_;
     free_slot(done);
   }
 }
 
 void EmulatedModel::release(SteadyTime done) {
-  const auto held = holds_.find(done);
-  if (held == holds_.end()) return;  // reaped already
-  holds_.erase(held);
-  free_slot(done);
+  auto [first, last] = holds_.equal_range(done);
+  const auto held = std::find_if(first, last, [](const auto& hold) { return !hold.second; });
+  if (held == last) return;  // reaped (or released) already
+  if (!waiters_.empty()) {
+    holds_.erase(held);
+    free_slot(done);
+    return;
+  }
+  // Nobody waits: the slot stays taken until an admission's time passes `done`, for a request
+  // read after this answer may have come before it (admit takes the time it came).
+  held->second = true;
+  ++answered_;
 }
 
 void EmulatedModel::wake_all_waiters() {

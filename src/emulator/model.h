@@ -4,8 +4,8 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
 
@@ -55,8 +55,9 @@ class EmulatedModel {
   // if the event loop has not yet run release() (a hiccup of the emulator's own thread must not
   // cost capacity): every call with a later time frees it first.
   void hold_until(SteadyTime done);
-  // Frees the slot held until `done` (if that has not happened already), or hands it straight
-  // to the first waiter.
+  // The answer held until `done` has gone: hands its slot straight to the first waiter, if
+  // any. Otherwise the slot frees when an admission's time passes `done` (a request read after
+  // this may have come before it, and then found the slot taken).
   void release(SteadyTime done);
   // Shutting down: wakes every waiter without a slot (nullopt).
   void wake_all_waiters();
@@ -69,7 +70,7 @@ class EmulatedModel {
   unsigned inference_units() const { return current_iu_; }
   unsigned min_inference_units() const { return min_iu_; }
   std::optional<unsigned> max_inference_units() const { return max_iu_; }
-  unsigned busy_slots() const { return busy_; }
+  unsigned busy_slots() const { return busy_ - answered_; }  // answered ones aside
   std::size_t queued() const { return waiters_.size(); }
   double billed_iu_seconds() const { return billed_iu_seconds_; }
   std::uint64_t scale_events() const { return scale_events_; }
@@ -96,7 +97,9 @@ class EmulatedModel {
   unsigned busy_ = 0;
   SteadyTime admitted_at_{};  // of the latest admit()
   std::deque<Wake> waiters_;
-  std::multiset<SteadyTime> holds_;    // when each busy slot frees
+  // When each busy slot frees, and whether its answer has gone (release() without a waiter).
+  std::multimap<SteadyTime, bool> holds_;
+  unsigned answered_ = 0;              // holds whose answer has gone
   std::deque<SteadyTime> refused_at_;  // refusals in the last second, for the slowdown
   // Auto-scaling: since when the model has been saturated (a refusal, or every slot busy) or
   // idle (peak load would fit in one IU fewer, at half occupancy) without a break.

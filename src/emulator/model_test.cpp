@@ -37,7 +37,7 @@ TEST(EmulatedModel, ServesSlotsThenQueuesThenRefuses) {
   model.hold_until(t0 + 30ms);  // the waiter's service
   model.release(t0 + 20ms);
   EXPECT_EQ(model.busy_slots(), 1u);
-  EXPECT_EQ(model.admit(t0), Admission::kServe);
+  EXPECT_EQ(model.admit(t0 + 20ms), Admission::kServe);
 }
 
 TEST(EmulatedModel, ASlotIsFreeAtItsDeadlineEvenBeforeItsReleaseRuns) {
@@ -70,11 +70,27 @@ TEST(EmulatedModel, ARequestIsAdmittedWhenItCameNotWhenItWasRead) {
   EXPECT_EQ(model.admitted_at(), t0 + 10500us);
   model.hold_until(t0 + 20500us);
   // Read after it, one that came at 10.2 ms: the model's time runs forward only, so it is taken
-  // at 10.5 ms (the second slot is free since 11 ms: queued, not served).
+  // at 10.5 ms.
+  model.release(t0 + 11ms);  // that slot's answer went at 11 ms
   EXPECT_EQ(model.admit(t0 + 10200us), Admission::kQueue);
   EXPECT_EQ(model.admitted_at(), t0 + 10500us);
-  EXPECT_EQ(model.admit(t0 + 11ms), Admission::kServe) << "the second slot frees at 11 ms";
-  EXPECT_EQ(model.admitted_at(), t0 + 11ms);
+}
+
+// A slot whose answer has gone is still taken for a request that came before its end but is read
+// after that answer went: two requests never share a slot.
+TEST(EmulatedModel, AnAnsweredSlotIsNotFreeForARequestThatCameBeforeItsEnd) {
+  ModelConfig config = small_model();
+  config.capacity.slots_per_iu = 1;
+  EmulatedModel model(config, t0);
+  ASSERT_EQ(model.admit(t0), Admission::kServe);
+  model.hold_until(t0 + 10ms);
+  model.release(t0 + 10ms);  // answered; the next request came at 6 ms and is read at 12 ms
+  EXPECT_EQ(model.busy_slots(), 0u) << "the answer has gone";
+  EXPECT_EQ(model.admit(t0 + 6ms), Admission::kQueue);
+  std::optional<SteadyTime> started;
+  model.enqueue([&](std::optional<SteadyTime> at) { started = at; });
+  EXPECT_EQ(model.admit(t0 + 12ms), Admission::kQueue) << "the waiter took the slot at 10 ms";
+  EXPECT_EQ(started, t0 + 10ms);
 }
 
 TEST(EmulatedModel, CapacityScalesWithInferenceUnits) {

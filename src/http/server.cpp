@@ -63,7 +63,8 @@ using RequestParser = http::request_parser<http::string_body>;
 // Reads a request (or only its header) into `parser`, as Beast's async_read(_header) would, but
 // through receive_stamped: `arrived` becomes the kernel's receive time of the last segment read
 // (else the time of that read), so that a server stalled for a while still knows when each
-// request came. Fails with beast::error::timeout at `deadline`.
+// request came. A stamp is on the real-time clock, which can be stepped: it is kept between the
+// last time nothing had arrived and now. Fails with beast::error::timeout at `deadline`.
 asio::awaitable<boost::system::error_code> read_request(beast::tcp_stream& stream,
                                                         beast::flat_buffer& buffer,
                                                         RequestParser& parser, bool header_only,
@@ -72,6 +73,7 @@ asio::awaitable<boost::system::error_code> read_request(beast::tcp_stream& strea
   parser.eager(!header_only);
   const auto done = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
   tcp::socket& socket = stream.socket();
+  std::optional<TimePoint> nothing_at;  // the last read that found nothing
   while (true) {
     // put() takes a part at a time: the header, then what there is of the body.
     while (buffer.size() > 0 && !done()) {
@@ -88,7 +90,9 @@ asio::awaitable<boost::system::error_code> read_request(beast::tcp_stream& strea
     const StampedReceive got = receive_stamped(socket.native_handle(), buffer.prepare(size));
     if (got.bytes > 0) {
       buffer.commit(static_cast<std::size_t>(got.bytes));
-      arrived = got.arrived.value_or(SteadyClock::now());
+      const TimePoint now = SteadyClock::now();
+      arrived = std::min(got.arrived.value_or(now), now);
+      if (nothing_at) arrived = std::max(arrived, *nothing_at);
       continue;
     }
     if (got.bytes == 0) {  // the client closed its side
@@ -99,6 +103,9 @@ asio::awaitable<boost::system::error_code> read_request(beast::tcp_stream& strea
     }
     if (got.error != EAGAIN && got.error != EWOULDBLOCK)
       co_return boost::system::error_code(got.error, boost::system::system_category());
+    nothing_at = SteadyClock::now();
+    // A closed socket ends the wait with an error, which as_tuple makes a completion like any
+    // other: the first to complete wins.
     asio::steady_timer timer(socket.get_executor(), deadline);
     const auto woke = co_await (socket.async_wait(tcp::socket::wait_read, kUseTuple) ||
                                 timer.async_wait(kUseTuple));
@@ -229,9 +236,9 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
           refusal->set(http::field::retry_after, "1");
         } else {
           claim = BufferClaim(this, *body);
-          // Beast reads at most the buffer's free capacity (>= 512 bytes) per call: without
-          // room, a 100 KB body takes ~100 reads. Room for up to 64 KB per read while a body
-          // arrives.
+          // Each read takes at most the buffer's free capacity (>= 512 bytes, read_size):
+          // without room, a 100 KB body takes ~100 reads. Room for up to 64 KB per read while a
+          // body arrives.
           if (const auto length = parser.content_length(); length && *length > buffer.size())
             buffer.reserve(std::min<std::uint64_t>(*length, kBodyReadChunk));
           header_error = co_await read_request(

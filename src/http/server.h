@@ -21,9 +21,11 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 
 // Answers one request; may suspend (the emulator waits out a simulated service time).
 using HttpHandler = std::function<boost::asio::awaitable<HttpResponse>(HttpRequest&)>;
-// The same, told when the kernel received the request's last byte: the server's event loop may
-// get to a request later than that, busy with others or not scheduled, and a server that
-// emulates capacity must not count its own delays against the client.
+// The same, told when the request came: the kernel's receive time of the last read of it (of
+// the segment that completed it, or a later one that came with it), else the time of that read.
+// The server's event loop may get to a request later than that, busy with others or not
+// scheduled, and a server that emulates capacity must not count its own delays against the
+// client.
 using TimedHttpHandler = std::function<boost::asio::awaitable<HttpResponse>(
     HttpRequest&, std::chrono::steady_clock::time_point arrived)>;
 

@@ -50,15 +50,16 @@ TEST(HttpServer, AHandlerIsToldWhenTheRequestCameNotWhenItWasRead) {
 
   // The loop sleeps 200 ms from now; the request is sent 20 ms into that.
   std::promise<void> asleep;
+  Steady::time_point woke{};
   asio::post(io, [&] {
     asleep.set_value();
     std::this_thread::sleep_for(200ms);
+    woke = Steady::now();
   });
   asleep.get_future().wait();
   std::this_thread::sleep_for(20ms);
   const auto sent = Steady::now();
   exchange();
-  const auto answered = Steady::now();
 
   asio::post(io, [&] {
     server.close();
@@ -66,11 +67,12 @@ TEST(HttpServer, AHandlerIsToldWhenTheRequestCameNotWhenItWasRead) {
   });
   loop.join();
   ASSERT_EQ(seen.size(), 2u);
+  // On a loaded machine this thread may have run too late to send while the loop slept.
+  if (sent >= woke - 50ms) GTEST_SKIP() << "the request was sent after the loop's sleep";
   const Seen& late = seen[1];
   EXPECT_GE(late.arrived, sent - 1ms);
-  EXPECT_LE(late.arrived, sent + 20ms) << "the time it came, not the time it was read";
-  EXPECT_GE(late.handled - late.arrived, 100ms) << "read at the end of the loop's sleep";
-  EXPECT_LE(late.handled, answered);
+  EXPECT_LT(late.arrived, woke) << "the time it came, not the time it was read";
+  EXPECT_GE(late.handled, woke);
 }
 
 }  // namespace
