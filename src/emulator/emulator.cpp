@@ -364,14 +364,17 @@ struct Emulator::State : std::enable_shared_from_this<State> {
                                 "want to increase this limit, start the model with more "
                                 "inference units."},
                                kOperation, id);
-      case EmulatedModel::Admission::kQueue:
+      case EmulatedModel::Admission::kQueue: {
         timer.expires_at(asio::steady_timer::time_point::max());
-        model.enqueue([&timer, &service_start](std::optional<SteadyTime> slot_free_at) {
+        bool woken = false;  // at once, when a slot's end had passed before this was read
+        model.enqueue([&](std::optional<SteadyTime> slot_free_at) {
           service_start = slot_free_at;
+          woken = true;
           timer.cancel();
         });
-        co_await timer.async_wait(kUseTuple);  // cancelled: the slot is ours
+        if (!woken) co_await timer.async_wait(kUseTuple);  // cancelled: the slot is ours
         break;
+      }
       case EmulatedModel::Admission::kServe:
         break;
     }

@@ -155,6 +155,18 @@ EmulatedModel::Admission EmulatedModel::refuse(SteadyTime now) {
 
 void EmulatedModel::enqueue(Wake wake) {
   waiters_.push_back(std::move(wake));
+  // A slot whose answer has gone (its end is past) waits for no admission to free it for a
+  // request already waiting: no other request may come to run reap().
+  for (auto hold = holds_.begin(); hold != holds_.end() && !waiters_.empty();) {
+    if (!hold->second) {
+      ++hold;
+      continue;
+    }
+    const SteadyTime done = hold->first;
+    hold = holds_.erase(hold);
+    --answered_;
+    free_slot(done);
+  }
 }
 
 void EmulatedModel::hold_until(SteadyTime done) {

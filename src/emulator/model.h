@@ -50,6 +50,8 @@ class EmulatedModel {
   // The wake-up gets the time the slot became free: the waiter's service starts then, not when
   // its coroutine happens to resume, so timer lateness does not eat into capacity.
   using Wake = std::function<void(std::optional<SteadyTime> slot_free_at)>;
+  // May run `wake` before it returns: when a slot whose answer has gone ended after the request
+  // came (it was read late).
   void enqueue(Wake wake);
   // A slot taken by admit() or a wake-up is busy until `done`; at `done` it is free again even
   // if the event loop has not yet run release() (a hiccup of the emulator's own thread must not

@@ -89,8 +89,10 @@ TEST(EmulatedModel, AnAnsweredSlotIsNotFreeForARequestThatCameBeforeItsEnd) {
   EXPECT_EQ(model.admit(t0 + 6ms), Admission::kQueue);
   std::optional<SteadyTime> started;
   model.enqueue([&](std::optional<SteadyTime> at) { started = at; });
+  EXPECT_EQ(started, t0 + 10ms) << "it waited for the slot's end, and takes it without another "
+                                   "request coming";
+  EXPECT_EQ(model.busy_slots(), 1u);
   EXPECT_EQ(model.admit(t0 + 12ms), Admission::kQueue) << "the waiter took the slot at 10 ms";
-  EXPECT_EQ(started, t0 + 10ms);
 }
 
 TEST(EmulatedModel, CapacityScalesWithInferenceUnits) {
