@@ -74,6 +74,7 @@ TEST(EmulatedModel, ARequestIsAdmittedWhenItCameNotWhenItWasRead) {
   model.release(t0 + 11ms);  // that slot's answer went at 11 ms
   EXPECT_EQ(model.admit(t0 + 10200us), Admission::kQueue);
   EXPECT_EQ(model.admitted_at(), t0 + 10500us);
+  EXPECT_EQ(model.admit(t0 + 11ms), Admission::kServe) << "the answered slot frees at its end";
 }
 
 // A slot whose answer has gone is still taken for a request that came before its end but is read
