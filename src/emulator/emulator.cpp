@@ -81,6 +81,15 @@ std::string prometheus_label(std::string_view value) {
   return out;
 }
 
+// An AWS JSON request's body, which must be an object.
+ServiceResult<json::object> json_object(const std::string& body) {
+  boost::system::error_code ec;
+  json::value input = json::parse(body, ec);
+  if (ec || !input.is_object())
+    return service_error("SerializationException", "The request body is not a JSON object.");
+  return std::move(input.get_object());
+}
+
 }  // namespace
 
 struct Emulator::State : std::enable_shared_from_this<State> {
@@ -269,50 +278,30 @@ struct Emulator::State : std::enable_shared_from_this<State> {
                                                     std::chrono::system_clock::now()))
         return refuse(*refused);
     }
-    boost::system::error_code ec;
-    const json::value input = json::parse(body, ec);
-    if (ec || !input.is_object())
-      return refuse({"SerializationException", "The request body is not a JSON object."});
-    json::object output;
-    if (operation == "GetMetricData") {
-      auto parsed = parse_metric_data_request(input.get_object());
-      if (!parsed) return refuse({"ValidationError", parsed.error().message});
-      auto page = metrics.get_metric_data(*parsed);
-      if (!page) return refuse(page.error());
-      output = metric_data_page_json(*page);
-    } else if (operation == "ListMetrics") {
-      output = metrics.list_metrics(input.get_object());
-    } else {
-      return refuse({"UnknownOperationException",
-                     fmt::format("{} is not a CloudWatch operation this endpoint emulates "
-                                 "(GetMetricData, ListMetrics).",
-                                 operation)});
-    }
+    const auto result = json_object(body).and_then(
+        [&](const json::object& input) { return metrics.call(operation, input); });
+    if (!result) return refuse(result.error());
     ++outcomes[{std::string(label), "ok"}];
-    return answer(http::status::ok, json::serialize(output), id, "application/x-amz-json-1.0");
+    return answer(http::status::ok, json::serialize(*result), id, "application/x-amz-json-1.0");
   }
 
   HttpResponse control(std::string_view operation, std::string_view label, const std::string& body,
                        const std::string& id) {
-    boost::system::error_code ec;
-    const json::value input = json::parse(body, ec);
-    if (ec || !input.is_object()) {
-      return error_answer({"SerializationException", "The request body is not a JSON object."},
-                          label, id);
-    }
     const auto now = std::chrono::steady_clock::now();
-    const json::object& object = input.get_object();
-    ServiceResult<json::object> result = service_error(
-        "UnknownOperationException",
-        fmt::format("{} is not an operation this endpoint emulates (DetectCustomLabels, "
-                    "DescribeProjects, DescribeProjectVersions, StartProjectVersion, "
-                    "StopProjectVersion).",
-                    operation));
-    if (operation == "DescribeProjects") result = describe_projects(models, object);
-    if (operation == "DescribeProjectVersions")
-      result = describe_project_versions(models, object, now);
-    if (operation == "StartProjectVersion") result = start_project_version(models, object, now);
-    if (operation == "StopProjectVersion") result = stop_project_version(models, object, now);
+    ServiceResult<json::object> result =
+        json_object(body).and_then([&](const json::object& object) -> ServiceResult<json::object> {
+          if (operation == "DescribeProjects") return describe_projects(models, object);
+          if (operation == "DescribeProjectVersions")
+            return describe_project_versions(models, object, now);
+          if (operation == "StartProjectVersion") return start_project_version(models, object, now);
+          if (operation == "StopProjectVersion") return stop_project_version(models, object, now);
+          return service_error(
+              "UnknownOperationException",
+              fmt::format("{} is not an operation this endpoint emulates (DetectCustomLabels, "
+                          "DescribeProjects, DescribeProjectVersions, StartProjectVersion, "
+                          "StopProjectVersion).",
+                          operation));
+        });
     if (!result) return error_answer(result.error(), label, id);
     return ok_answer(json::serialize(*result), label, id);
   }

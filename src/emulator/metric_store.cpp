@@ -266,4 +266,20 @@ json::object MetricStore::list_metrics(const json::object& input) const {
   return json::object{{"Metrics", std::move(metrics)}};
 }
 
+ServiceResult<json::object> MetricStore::call(std::string_view operation,
+                                              const json::object& input) const {
+  if (operation == "GetMetricData") {
+    auto parsed = parse_metric_data_request(input);
+    if (!parsed) return service_error("ValidationError", parsed.error().message);
+    auto page = get_metric_data(*parsed);
+    if (!page) return tl::unexpected(page.error());
+    return metric_data_page_json(*page);
+  }
+  if (operation == "ListMetrics") return list_metrics(input);
+  return service_error("UnknownOperationException",
+                       fmt::format("{} is not a CloudWatch operation this endpoint emulates "
+                                   "(GetMetricData, ListMetrics).",
+                                   operation));
+}
+
 }  // namespace iuprobe

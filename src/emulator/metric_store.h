@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cloudwatch/metric_data.h"
@@ -52,6 +53,9 @@ class MetricStore {
   // GetMetricData and ListMetrics over what is stored.
   ServiceResult<MetricDataPage> get_metric_data(const MetricDataRequest& request) const;
   boost::json::object list_metrics(const boost::json::object& input) const;
+  // Either of them by its name (a CloudWatch operation, AWS JSON 1.0): the answer's object.
+  ServiceResult<boost::json::object> call(std::string_view operation,
+                                          const boost::json::object& input) const;
 
  private:
   struct Minute {

@@ -136,6 +136,22 @@ TEST(MetricStore, PagesFollowMaxDatapointsAndBadQueriesAreRefused) {
 namespace iuprobe {
 namespace {
 
+TEST(MetricStore, OperationsAreCalledByTheirCloudWatchNames) {
+  MetricStore store;
+  const std::size_t a = store.add_model("a", "a.v1");
+  store.count(a, kMonday + 10, MetricStore::Outcome::kSuccess);
+  auto listed = store.call("ListMetrics", {});
+  ASSERT_TRUE(listed);
+  EXPECT_FALSE(listed->at("Metrics").as_array().empty());
+  auto bad = store.call("GetMetricData", {{"MetricDataQueries", 3}});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().type, "ValidationError");
+  auto unknown = store.call("PutMetricData", {});
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().type, "UnknownOperationException");
+  EXPECT_NE(unknown.error().message.find("PutMetricData"), std::string::npos);
+}
+
 TEST(MetricStore, RecordedMinutesAreServedAsTheyWereGiven) {
   MetricStore store;
   const std::size_t a = store.add_model("a", "a.v1");

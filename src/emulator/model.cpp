@@ -162,10 +162,7 @@ void EmulatedModel::enqueue(Wake wake) {
       ++hold;
       continue;
     }
-    const SteadyTime done = hold->first;
-    hold = holds_.erase(hold);
-    --answered_;
-    free_slot(done);
+    hold = end_hold(hold);
   }
 }
 
@@ -184,12 +181,15 @@ void EmulatedModel::free_slot(SteadyTime at) {
 }
 
 void EmulatedModel::reap(SteadyTime now) {
-  while (!holds_.empty() && holds_.begin()->first <= now) {
-    const auto [done, answered] = *holds_.begin();
-    holds_.erase(holds_.begin());
-    if (answered) --answered_;
-    free_slot(done);
-  }
+  while (!holds_.empty() && holds_.begin()->first <= now) end_hold(holds_.begin());
+}
+
+EmulatedModel::Holds::iterator EmulatedModel::end_hold(Holds::iterator hold) {
+  const auto [done, answered] = *hold;
+  const auto next = holds_.erase(hold);
+  if (answered) --answered_;
+  free_slot(done);
+  return next;
 }
 
 void EmulatedModel::release(SteadyTime done) {
@@ -197,8 +197,7 @@ void EmulatedModel::release(SteadyTime done) {
   const auto held = std::find_if(first, last, [](const auto& hold) { return !hold.second; });
   if (held == last) return;  // reaped (or released) already
   if (!waiters_.empty()) {
-    holds_.erase(held);
-    free_slot(done);
+    end_hold(held);
     return;
   }
   // Nobody waits: the slot stays taken until an admission's time passes `done`, for a request

@@ -78,10 +78,14 @@ class EmulatedModel {
   std::uint64_t scale_events() const { return scale_events_; }
 
  private:
+  // When each busy slot frees, and whether its answer has gone (release() without a waiter).
+  using Holds = std::multimap<SteadyTime, bool>;
+
   void enter(ModelStatus status, SteadyTime now);
   void autoscale(SteadyTime now);
   void free_slot(SteadyTime at);
   void reap(SteadyTime now);
+  Holds::iterator end_hold(Holds::iterator hold);  // its slot freed; the next hold
   Admission refuse(SteadyTime now);
   void forget_refusals(SteadyTime now);  // those a second old or more
   unsigned slot_capacity() const { return current_iu_ * config_.capacity.slots_per_iu; }
@@ -99,8 +103,7 @@ class EmulatedModel {
   unsigned busy_ = 0;
   SteadyTime admitted_at_{};  // of the latest admit()
   std::deque<Wake> waiters_;
-  // When each busy slot frees, and whether its answer has gone (release() without a waiter).
-  std::multimap<SteadyTime, bool> holds_;
+  Holds holds_;
   unsigned answered_ = 0;              // holds whose answer has gone
   std::deque<SteadyTime> refused_at_;  // refusals in the last second, for the slowdown
   // Auto-scaling: since when the model has been saturated (a refusal, or every slot busy) or
