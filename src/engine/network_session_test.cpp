@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <mutex>
@@ -158,6 +159,31 @@ TEST(RunLoad, AStopAtAHighRateStillReadsEveryAnswerLeftForTheNextWake) {
   EXPECT_EQ(result->total.count(Outcome::kOk), static_cast<std::uint64_t>(served.load()));
   EXPECT_EQ(result->total.sent, result->total.count(Outcome::kOk));  // none abandoned
   EXPECT_EQ(result->total.errors(), 0u);
+}
+
+TEST(RunLoad, SendsDueInOneSendWindowLeaveTogetherFromOneWorker) {
+  // 2 workers at 1,000/s with a 10 ms send window: the workers take the schedule's windows in
+  // turn, so the requests reach the server in one bunch per window, about 100 in the second.
+  // Were each worker to wake once per window for every other send, bunches would come 1 ms
+  // apart, twice as many.
+  std::mutex mutex;
+  std::vector<TimePoint> arrived;
+  TestServer server([&](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+    const std::lock_guard lock(mutex);
+    arrived.push_back(SteadyClock::now());
+    co_return text_response(200, "ok");
+  });
+  SessionOptions options = options_for(server.url());
+  options.connection.send_window = 10ms;
+  auto result = run_load(options, constant(1000, 1s));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->total.count(Outcome::kOk), 1000u);
+  const std::lock_guard lock(mutex);
+  std::sort(arrived.begin(), arrived.end());
+  std::size_t bunches = 1;
+  for (std::size_t i = 1; i < arrived.size(); ++i) bunches += arrived[i] - arrived[i - 1] > 500us;
+  EXPECT_GE(bunches, 90u);
+  EXPECT_LE(bunches, 140u);
 }
 
 TEST(RunLoad, WarmupIsSentButNotRecorded) {

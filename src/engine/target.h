@@ -40,7 +40,8 @@ struct ConnectionSettings {
   // Duration::max() keeps every connection for the session's life (the probe's choice).
   Duration idle_timeout = std::chrono::seconds(20);
   Duration late_threshold_floor = std::chrono::milliseconds(1);
-  // Sends due within this window of each other leave together (fewer wake-ups); 0: one by one.
+  // Sends due within this window of each other leave together, from one worker (fewer wake-ups,
+  // and no send later than the window); 0: one by one.
   Duration send_window = std::chrono::microseconds(250);
   std::uint64_t seed = 1;
 };

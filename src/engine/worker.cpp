@@ -165,34 +165,49 @@ void Worker::notify_if_drained() {
 }
 
 asio::awaitable<void> Worker::open_loop(const OpenLoop& plan) {
-  ArrivalSchedule schedule(plan.profile, plan.arrivals, setup_.count, setup_.index, plan_seed_);
   // Waking costs a timer re-arm and a context switch (most of the CPU per request at high
-  // rates), so sends closer together than the send window leave together, at most one wake-up
-  // per window. Any delay this adds is inside the latency measured from the schedule. Answers
-  // that arrive between two wake-ups are read at the second (answers_), timed by the kernel.
-  TimePoint next_wake{};
-  while (!stopping_) {
-    const auto send = schedule.next();
-    if (!send) break;
-    const TimePoint due = plan_start_ + send->at;
-    if (due > SteadyClock::now()) {
-      const TimePoint wake = std::max(due, next_wake);
-      next_wake = wake + setup_.send_window;
+  // rates), so sends due within one send window of each other leave together, when the last of
+  // them is due: at most one wake-up per window, and no send later than the window (a delay
+  // inside the latency measured from the schedule). The workers take the schedule's windows in
+  // turn, so that together they too wake about once per window. Answers that arrive between two
+  // wake-ups are read at the second (answers_), timed by the kernel.
+  const Duration window = setup_.send_window;
+  ArrivalSchedule schedule(plan.profile, plan.arrivals, setup_.count, setup_.index, plan_seed_,
+                           window);
+  const auto job_of = [&](const ArrivalSchedule::Send& send) {
+    // "Late" means later than one interval of the whole schedule, and never less than the floor.
+    const double rate = plan.profile.rate_at(send.at);
+    const Duration interval = rate > 0 ? from_seconds(1.0 / rate) : Duration::max();
+    return Job{.scheduled = plan_start_ + send.at,
+               .phase_index = send.segment,
+               .judged = is_judged(plan.profile.segments()[send.segment].phase),
+               .late_after = std::max(setup_.late_threshold_floor, interval)};
+  };
+  std::optional<ArrivalSchedule::Send> next = schedule.next();
+  while (next && !stopping_) {
+    // The group: the sends already due (they became due while the last group went out), or else
+    // the sends due within one window of the first.
+    const TimePoint first = plan_start_ + next->at;
+    const TimePoint now = SteadyClock::now();
+    const TimePoint last = first <= now ? now : first + window;
+    due_now_.clear();
+    do {
+      due_now_.push_back(job_of(*next));
+      next = schedule.next();
+    } while (next && plan_start_ + next->at <= last);
+    const TimePoint wake = due_now_.back().scheduled;
+    if (wake > now) {
       send_timer_.expires_at(wake);
-      answers_.expect_read_at(wake);
       co_await send_timer_.async_wait(kUseTuple);
-      answers_.read();
       if (stopping_) break;
     }
-    // "Late" means later than one interval of the whole schedule, and never less than the floor.
-    const double rate = plan.profile.rate_at(send->at);
-    const Duration interval = rate > 0 ? from_seconds(1.0 / rate) : Duration::max();
-    const Job job{.scheduled = due,
-                  .phase_index = send->segment,
-                  .judged = is_judged(plan.profile.segments()[send->segment].phase),
-                  .late_after = std::max(setup_.late_threshold_floor, interval)};
-    count_scheduled(job);
-    dispatch(job);
+    answers_.read();
+    // The next wake-up is due at most one window after the next group's first send.
+    if (next) answers_.expect_read_at(plan_start_ + next->at + window);
+    for (const Job& job : due_now_) {
+      count_scheduled(job);
+      dispatch(job);
+    }
   }
   answers_.release();
 }

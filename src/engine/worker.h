@@ -126,7 +126,8 @@ class Worker {
   std::thread thread_;
   boost::asio::steady_timer send_timer_{io_};
   boost::asio::steady_timer drained_{io_};
-  AnswerBatch answers_;  // read at each send-window wake of an open-loop plan
+  AnswerBatch answers_;       // read at each send-window wake of an open-loop plan
+  std::vector<Job> due_now_;  // an open-loop plan's sends due at the current wake-up
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> idle_;  // most recently used last
   std::deque<Job> backlog_;

@@ -18,10 +18,10 @@ constexpr std::string_view to_string(Arrivals arrivals) {
 // --arrivals: "uniform" or "poisson"; anything else is a usage error naming the option.
 Result<Arrivals> parse_arrivals(std::string_view text);
 
-// The part of a schedule one process sends when several processes (MPI ranks) send it together:
-// arrival k goes to process k mod `of` (closed-loop users likewise), so that together they send
-// exactly what one process would. {0, 1}: all of it. Within a process, its workers stripe its
-// part: worker w of W is stripe `stripe(w)` of `stripes(W)` of the whole schedule.
+// The part of a schedule one process sends when several processes (MPI ranks) send it together,
+// so that together they send exactly what one process would. {0, 1}: all of it. Within a
+// process, its workers share its part: worker w of W is stripe `stripe(w)` of `stripes(W)` of
+// the whole schedule (see ArrivalSchedule for how stripes split it).
 struct ScheduleShare {
   unsigned index = 0;
   unsigned of = 1;
@@ -30,13 +30,18 @@ struct ScheduleShare {
   unsigned stripe(unsigned worker) const { return index + of * worker; }
 };
 
-// The send times of one worker. Workers split one global schedule: with W workers, worker w
-// takes every W-th arrival of the uniform schedule (so the merged stream stays evenly spaced),
-// or an independent Poisson stream at 1/W of the rate (their superposition is Poisson again).
+// The send times of one stripe (a worker) of a schedule that several share. The schedule is cut
+// into blocks of consecutive arrivals, as many as the rate puts in one `window` (the send
+// window) and at least one, and stripe s of S takes blocks s, s + S, s + 2S...: at high rates
+// the sends due within one window belong to one worker, so the workers together wake about once
+// per window, not once each; at low rates (or with no window) stripe s takes arrivals s, s + S,
+// s + 2S..., so the stripes' shares stay even. Uniform arrivals are exactly the one schedule's;
+// Poisson arrivals are a Poisson process drawn by each stripe within its own blocks (independent
+// on disjoint blocks, so their union is Poisson again).
 class ArrivalSchedule {
  public:
-  ArrivalSchedule(const RateProfile& profile, Arrivals arrivals, unsigned workers, unsigned worker,
-                  std::uint64_t seed);
+  ArrivalSchedule(const RateProfile& profile, Arrivals arrivals, unsigned stripes, unsigned stripe,
+                  std::uint64_t seed, Duration window = Duration{0});
 
   struct Send {
     Duration at;  // since the start of the run
@@ -46,10 +51,19 @@ class ArrivalSchedule {
   std::optional<Send> next();
 
  private:
+  // Moves on to the next block (of any stripe); false past the end of the profile.
+  bool enter_next_block();
+
   const RateProfile* profile_;
   Arrivals arrivals_;
-  double stride_;
-  double position_;  // arrival count of the next send
+  double window_seconds_;
+  unsigned stripes_;
+  unsigned stripe_;
+  std::uint64_t block_ = 0;        // the current block's number, plus one
+  double block_begin_ = 0;         // its first arrival count
+  double block_end_ = 0;           // and the next block's
+  std::size_t block_segment_ = 0;  // of block_begin_, to start looking from
+  double position_ = 0;            // arrival count of the next send, in this stripe's block
   std::size_t segment_hint_ = 0;
   std::mt19937_64 rng_;
   std::exponential_distribution<double> exponential_{1.0};
