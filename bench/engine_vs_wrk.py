@@ -17,7 +17,9 @@ Measures (medians of --repeat runs, tools alternating):
   4. the highest constant rate each tool holds on --threads threads, up a ladder of rates (one
      run each): iuprobe with < 1% of sends late by its own count and the rate within 1%; h2load,
      which counts no lateness, with at least 99% of the rate achieved. A run that fails (errors,
-     a crash) did not hold.
+     a crash) did not hold. iuprobe climbs the ladder twice: with its own connection pool
+     (it opens connections when sends wait for one, up to --max-connections 1000), and with at
+     most --connections of them, as many as h2load opens.
 Targets (issue 17): iuprobe >= 1.0x wrk's requests/s on both; at the constant rate, CPU per
 request <= 1.0x h2load --rps's and <= 1.3x wrk's closed loop; latency from schedule p99 no worse
 than before issue 17 (BASELINE_P99_MS, judged only at its own 20,000/s on 2 threads). Prints one table. Needs nginx, wrk and h2load
@@ -156,9 +158,9 @@ def main():
                 burst_runs.append(iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s",
                                                        "--send-window", f"{burst_ms:g}ms"])[1])
 
-        def iuprobe_holds(rate):
+        def iuprobe_holds(rate, extra=()):
             try:
-                achieved, _, result = iuprobe(get_url, t, ["--rate", str(rate), "--duration", "3s"])
+                achieved, _, result = iuprobe(get_url, t, ["--rate", str(rate), "--duration", "3s", *extra])
             except RuntimeError:
                 return False
             return result["generator"]["late_fraction"] < 0.01 and abs(achieved - rate) <= 0.01 * rate
@@ -169,7 +171,8 @@ def main():
             except (RuntimeError, AttributeError):  # exited non-zero, or printed no figures
                 return False
 
-        held = (highest_held(iuprobe_holds), highest_held(h2load_holds))
+        held = (highest_held(iuprobe_holds), highest_held(h2load_holds),
+                highest_held(lambda rate: iuprobe_holds(rate, ["--max-connections", str(c)])))
 
     med = statistics.median
     get_ratio = med(rows["get"]["iuprobe"]) / med(rows["get"]["wrk"])
@@ -214,6 +217,8 @@ def main():
     print(f"{f'highest rate held, {t} threads':<40} {held[0]:>12,} {'h2load':>12} "
           f"{held[0] / held[1] if held[1] else float('nan'):>12.2f} {'(report)':>10} {'':>7}")
     print(f"{'  h2load --rps, same ladder':<40} {held[1]:>12,} {'':>12} {'':>12} {'(report)':>10} {'':>7}")
+    print(f"{f'  iuprobe, --max-connections {c}':<40} {held[2]:>12,} {'h2load':>12} "
+          f"{held[2] / held[1] if held[1] else float('nan'):>12.2f} {'(report)':>10} {'':>7}")
     bound = sum(1 for r in rate_runs if r[2])
     p50, p99 = med(r[3]["p50"] for r in rate_runs), med(r[3]["p99"] for r in rate_runs)
     if (args.rate, t) == (20_000, 2):
