@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/connection_growth.h"
 #include "engine/load_shape.h"
 #include "engine/run_abort.h"
 #include "http/classify.h"
@@ -136,6 +137,7 @@ class Worker {
   TimePoint last_collect_{};
   unsigned busy_ = 0;
   std::size_t connecting_ = 0;  // connections being opened for the backlog
+  ConnectionGrowth growth_{setup_.late_threshold_floor};
   bool shutting_down_ = false;
 
   // The current plan.

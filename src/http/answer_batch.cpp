@@ -65,13 +65,16 @@ void wake_on_data(int fd, bool wake) {
   ::setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &mark, sizeof mark);
 }
 
-void AnswerBatch::read() {
+std::size_t AnswerBatch::read() {
   reading_.swap(parked_);
+  std::size_t taken = 0;
   for (ParkedAnswer* answer : reading_) {
-    const double missed = answer->take() ? 0.0 : 1.0;
-    miss_share_ += (missed - miss_share_) / 32;
+    const bool answered = answer->take();
+    taken += answered ? 1 : 0;
+    miss_share_ += ((answered ? 0.0 : 1.0) - miss_share_) / 32;
   }
   reading_.clear();
+  return taken;
 }
 
 void AnswerBatch::release() {

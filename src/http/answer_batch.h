@@ -61,7 +61,8 @@ class AnswerBatch {
   // The owner will call read() at `at`.
   void expect_read_at(TimePoint at) { next_read_ = at; }
   // Takes every parked answer that has arrived; the other exchanges wait on their sockets.
-  void read();
+  // Returns how many it took (their exchanges resume from the event loop's queue).
+  std::size_t read();
   // The owner will not read again soon: every parked exchange waits on its socket.
   void release();
 

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstddef>
+#include <optional>
+
+#include "core/clock.h"
+
+namespace iuprobe {
+
+// When a send finds every connection busy, whether to open another. It does not while the busy
+// connections, at the pace they have been turning exchanges round, will serve every waiting send
+// within the horizon (the lateness threshold): opening costs a connect on our side and an accept
+// on the server's, just when both are behind. It does while nothing has been answered lately
+// (a stalled server, or none heard from yet) or the answers are slow: an open-loop send must not
+// wait long for a connection. One per worker thread; not thread-safe.
+class ConnectionGrowth {
+ public:
+  explicit ConnectionGrowth(Duration horizon) : horizon_(horizon) {}
+
+  // An exchange took its connection at `began` and left it free at `ended`.
+  void exchanged(TimePoint began, TimePoint ended);
+  // Answers were read at `at`; their exchanges end (and call exchanged()) later.
+  void answered(TimePoint at);
+  // Whether `waiting` sends need more connections than the `connecting` ones being opened and
+  // what the `serving` busy ones will serve within the horizon after `now`.
+  bool need_more(std::size_t waiting, std::size_t connecting, std::size_t serving,
+                 TimePoint now) const;
+
+ private:
+  Duration horizon_;
+  double turnaround_s_ = 0;  // exchanges' time from taking a connection to freeing it, 1/32 EWMA
+  std::optional<TimePoint> last_answer_;
+};
+
+}  // namespace iuprobe
