@@ -15,6 +15,10 @@ void ConnectionGrowth::answered(TimePoint at) {
   if (!last_answer_ || at > *last_answer_) last_answer_ = at;
 }
 
+void ConnectionGrowth::held_up(TimePoint until) {
+  if (last_answer_ && until > *last_answer_) last_answer_ = until;
+}
+
 bool ConnectionGrowth::need_more(std::size_t waiting, std::size_t connecting, std::size_t serving,
                                  TimePoint now) const {
   double served = 0;

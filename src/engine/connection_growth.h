@@ -22,6 +22,9 @@ class ConnectionGrowth {
   void exchanged(TimePoint began, TimePoint ended);
   // Answers were read at `at`; their exchanges end (and call exchanged()) later.
   void answered(TimePoint at);
+  // The worker was held up (it woke late) until `until`: answers it could not hear meanwhile
+  // are no sign of a stalled server, so the silence before does not count.
+  void held_up(TimePoint until);
   // Whether `waiting` sends need more connections than the `connecting` ones being opened and
   // what the `serving` busy ones will serve within the horizon after `now`.
   bool need_more(std::size_t waiting, std::size_t connecting, std::size_t serving,

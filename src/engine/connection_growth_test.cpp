@@ -51,6 +51,17 @@ TEST(ConnectionGrowth, BusyConnectionsCountOnlyWhileAnswersKeepComing) {
   // Answers read in a batch count at once, before their exchanges have ended.
   growth.answered(then + 5ms);
   EXPECT_FALSE(growth.need_more(1, 0, 10, then + 5ms));
+  EXPECT_TRUE(growth.need_more(1, 0, 10, then + 7ms));
+  // A worker that woke late could not hear answers: its own delay is not the server's silence.
+  growth.held_up(then + 9ms);
+  EXPECT_FALSE(growth.need_more(1, 0, 10, then + 9ms));
+}
+
+TEST(ConnectionGrowth, AWorkerHeldUpBeforeAnyAnswerStillOpensForEachWaitingSend) {
+  ConnectionGrowth growth(kHorizon);
+  const TimePoint now = TimePoint{} + 1s;
+  growth.held_up(now);
+  EXPECT_TRUE(growth.need_more(3, 2, 50, now));
 }
 
 TEST(ConnectionGrowth, TheTurnaroundFollowsRecentExchanges) {

@@ -88,6 +88,7 @@ void Worker::shutdown() {
     backlog_.clear();
     send_timer_.cancel();
     drained_.cancel();
+    backlog_timer_.cancel();
     for (auto& timer : user_timers_) timer->cancel();
     for (auto& slot : slots_) slot->connection->abort();
     guard_.reset();
@@ -103,6 +104,7 @@ void Worker::begin(const LoadShape& plan, TimePoint start, std::uint64_t plan_nu
     plan_seed_ = setup_.seed + plan_number * 1'000'003;
     totals_ = PlanTotals{};
     totals_.phases.resize(segment_count(plan));
+    growth_ = ConnectionGrowth(setup_.late_threshold_floor);  // not the last plan's pace
     user_timers_.clear();
     sending_done_ = false;
     stopping_ = false;
@@ -201,7 +203,9 @@ asio::awaitable<void> Worker::open_loop(const OpenLoop& plan) {
       co_await send_timer_.async_wait(kUseTuple);
       if (stopping_) break;
     }
-    if (answers_.read() > 0) growth_.answered(SteadyClock::now());
+    const TimePoint woke = SteadyClock::now();
+    if (woke - wake > quarter_horizon()) growth_.held_up(woke);
+    if (answers_.read() > 0) growth_.answered(woke);
     // The next wake-up is due at most one window after the next group's first send.
     if (next) answers_.expect_read_at(plan_start_ + next->at + window);
     for (const Job& job : due_now_) {
@@ -217,12 +221,13 @@ void Worker::count_scheduled(const Job& job) {
   ++totals_.phases[job.phase_index].scheduled;
 }
 
-// A send takes an idle connection if there is one. Otherwise it waits in the backlog, and a new
-// connection is opened only while the waiting sends outnumber the connections being opened and
-// what the busy ones will serve before a send counts as late (ConnectionGrowth), and no more than
-// kMaxDials are being opened at once: whichever frees up first, an answered connection or a new
-// one, serves the oldest waiting send. Opening one connection per waiting send balloons the pool
-// on every scheduling hiccup at high rates (to 1,000 in 200 ms at 40,000/s on nginx).
+// A send takes an idle connection if there is one. Otherwise it waits in the backlog, and new
+// connections are opened while the waiting sends outnumber the connections being opened and
+// what the busy ones will serve within the lateness threshold's floor, at their recent pace
+// (ConnectionGrowth), with no more than kMaxDials being opened at once: whichever frees up
+// first, an answered connection or a new one, serves the oldest waiting send. Opening one
+// connection per waiting send balloons the pool on every scheduling hiccup at high rates (to
+// 1,000 in 200 ms at 40,000/s on nginx).
 void Worker::dispatch(const Job& job) {
   if (!idle_.empty()) {
     Slot* slot = idle_.back();
@@ -238,15 +243,38 @@ void Worker::dispatch(const Job& job) {
     ++totals_.phases[job.phase_index].queued;
     return;
   }
-  if (connecting_ < kMaxDials &&
-      growth_.need_more(backlog_.size(), connecting_,
-                        busy_ - std::min<std::size_t>(busy_, connecting_), SteadyClock::now())) {
+  open_for_backlog(SteadyClock::now());
+  if (!watching_backlog_) {
+    watching_backlog_ = true;
+    asio::co_spawn(io_, watch_backlog(), kRethrow);
+  }
+}
+
+void Worker::open_for_backlog(TimePoint now) {
+  while (!backlog_.empty() && slots_.size() < setup_.max_connections && connecting_ < kMaxDials &&
+         growth_.need_more(backlog_.size(), connecting_,
+                           busy_ - std::min<std::size_t>(busy_, connecting_), now)) {
     Slot& slot = add_slot();
     slot.busy = true;
     ++busy_;
     ++connecting_;
     asio::co_spawn(io_, connect_and_serve(slot), kRethrow);
   }
+}
+
+// While sends wait for a connection, their need is looked at again every quarter of the
+// horizon: busy connections that stop answering (a stalled server) no longer count, and the
+// waiting sends get connections of their own even when no new send comes.
+asio::awaitable<void> Worker::watch_backlog() {
+  while (!backlog_.empty() && slots_.size() < setup_.max_connections && !shutting_down_) {
+    backlog_timer_.expires_after(quarter_horizon());
+    co_await backlog_timer_.async_wait(kUseTuple);
+    if (shutting_down_) break;
+    const TimePoint now = SteadyClock::now();
+    if (now - backlog_timer_.expiry() > quarter_horizon()) growth_.held_up(now);
+    open_for_backlog(now);
+  }
+  watching_backlog_ = false;
 }
 
 asio::awaitable<void> Worker::connect_and_serve(Slot& slot) {

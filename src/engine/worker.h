@@ -106,6 +106,11 @@ class Worker {
                                     boost::asio::steady_timer& timer);
   boost::asio::awaitable<void> sweep();
   void dispatch(const Job& job);
+  void open_for_backlog(TimePoint now);
+  // How often sends waiting for a connection are looked at again, and how late a wake-up must
+  // be for the worker to count as held up (ConnectionGrowth::held_up).
+  Duration quarter_horizon() const { return setup_.late_threshold_floor / 4; }
+  boost::asio::awaitable<void> watch_backlog();
   boost::asio::awaitable<void> connect_and_serve(Slot& slot);
   boost::asio::awaitable<void> serve(Slot& slot, std::optional<Job> job);
   void release(Slot& slot);
@@ -127,6 +132,7 @@ class Worker {
   std::thread thread_;
   boost::asio::steady_timer send_timer_{io_};
   boost::asio::steady_timer drained_{io_};
+  boost::asio::steady_timer backlog_timer_{io_};  // watch_backlog()'s
   AnswerBatch answers_;       // read at each send-window wake of an open-loop plan
   std::vector<Job> due_now_;  // an open-loop plan's sends due at the current wake-up
   std::vector<std::unique_ptr<Slot>> slots_;
@@ -138,6 +144,7 @@ class Worker {
   unsigned busy_ = 0;
   std::size_t connecting_ = 0;  // connections being opened for the backlog
   ConnectionGrowth growth_{setup_.late_threshold_floor};
+  bool watching_backlog_ = false;
   bool shutting_down_ = false;
 
   // The current plan.
