@@ -9,11 +9,12 @@
 namespace iuprobe {
 
 // When a send finds every connection busy, whether to open another. It does not while the busy
-// connections, at the pace they have been turning exchanges round, will serve every waiting send
-// within the horizon (the lateness threshold): opening costs a connect on our side and an accept
-// on the server's, just when both are behind. It does while nothing has been answered lately
-// (a stalled server, or none heard from yet) or the answers are slow: an open-loop send must not
-// wait long for a connection. One per worker thread; not thread-safe.
+// connections, at the pace they have been turning exchanges round, are expected to serve every
+// waiting send within the horizon (the lateness threshold's floor): opening costs a connect on
+// our side and an accept on the server's, just when both are behind. It does while no exchange
+// has ended lately (a stalled server, or none heard from yet) or they end slowly: an open-loop
+// send must not wait long for a connection. An estimate, not a bound: a send may wait longer.
+// One per worker thread; not thread-safe.
 class ConnectionGrowth {
  public:
   explicit ConnectionGrowth(Duration horizon) : horizon_(horizon) {}
