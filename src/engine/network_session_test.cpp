@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -101,6 +102,22 @@ TEST(RunLoad, LatencyCountsFromTheScheduledSendWhenConnectionsRunOut) {
   EXPECT_TRUE(result->generator.bound);
 }
 
+// A session allowed as many connections as its sends need (the pool's growth is what is tested).
+SessionOptions with_room_for_connections(const std::string& url) {
+  SessionOptions options = options_for(url);
+  options.connection.max_connections = 1000;
+  return options;
+}
+
+// Answers at once until the `fast`-th request, then only after `stall` each.
+TestServer stalls_after(int fast, Duration stall) {
+  auto seen = std::make_shared<std::atomic<int>>(0);
+  return TestServer([=](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+    if (++*seen > fast) co_await testing::sleep_for(stall);
+    co_return text_response(200, "ok");
+  });
+}
+
 TEST(RunLoad, ASendThatFindsEveryConnectionBusyWithSlowAnswersGetsANewOne) {
   // 20 ms per answer at 4,000/s: about 80 requests in flight, and each worker hears an answer
   // every 0.5 ms. Busy connections that take 20 ms a turn serve few sends within the lateness
@@ -111,9 +128,7 @@ TEST(RunLoad, ASendThatFindsEveryConnectionBusyWithSlowAnswersGetsANewOne) {
     co_await testing::sleep_for(20ms);
     co_return text_response(200, "ok");
   });
-  auto options = options_for(server.url());
-  options.connection.max_connections = 1000;
-  auto result = run_load(std::move(options), constant(4000, 1s));
+  auto result = run_load(with_room_for_connections(server.url()), constant(4000, 1s));
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->total.count(Outcome::kOk), 4000u);
   EXPECT_GE(server.accepted(), 60u);
@@ -127,14 +142,8 @@ TEST(RunLoad, SendsWaitingOnAServerThatStallsGetConnectionsOfTheirOwn) {
   // connections that were fast stop answering, so within about 1 ms they no longer count, and
   // the waiting sends get new connections and leave on time. Were the last fast pace trusted,
   // every send during the stall would wait behind it.
-  std::atomic<int> seen{0};
-  TestServer server([&](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
-    if (++seen > 1000) co_await testing::sleep_for(100ms);
-    co_return text_response(200, "ok");
-  });
-  auto options = options_for(server.url());
-  options.connection.max_connections = 1000;
-  auto result = run_load(std::move(options), constant(2000, 1s));
+  TestServer server = stalls_after(1000, 100ms);
+  auto result = run_load(with_room_for_connections(server.url()), constant(2000, 1s));
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->total.count(Outcome::kOk), 2000u);
   // 1-41 late here; 407 when busy connections still counted after the answers stopped.
@@ -148,16 +157,10 @@ TEST(RunLoad, SendsLeftWaitingOnAStalledServerGetConnectionsWithNoSendAfterThem)
   // send after them, their need is looked at again by itself, and within about a millisecond
   // they get connections of their own. Left waiting for the stalled connections, they would be
   // answered 200 ms and more after their schedule.
-  std::atomic<int> seen{0};
-  TestServer server([&](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
-    if (++seen > 2000) co_await testing::sleep_for(100ms);
-    co_return text_response(200, "ok");
-  });
-  auto options = options_for(server.url());
-  options.connection.max_connections = 1000;
+  TestServer server = stalls_after(2000, 100ms);
   const OpenLoop plan{RateProfile({{.duration = 500ms, .rate_begin = 4000, .rate_end = 4000},
                                    {.duration = 1ms, .rate_begin = 20000, .rate_end = 20000}})};
-  auto result = run_load(std::move(options), plan);
+  auto result = run_load(with_room_for_connections(server.url()), plan);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->total.count(Outcome::kOk), 2020u);
   // 102 ms here; 201 ms when nothing looked at the waiting sends again.

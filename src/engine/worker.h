@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -88,6 +89,11 @@ class Worker {
   void shutdown();
 
  private:
+  // A coroutine's exception (a bug, or memory running out) leaves io_.run() instead of vanishing
+  // as asio::detached would let it; the worker's thread turns it into an abort of the load.
+  static constexpr auto kRethrow = [](const std::exception_ptr& e) {
+    if (e) std::rethrow_exception(e);
+  };
   struct Slot {
     std::unique_ptr<ClientConnection> connection;
     bool busy = false;
