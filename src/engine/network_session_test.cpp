@@ -132,6 +132,7 @@ TEST(RunLoad, ASendThatFindsEveryConnectionBusyWithSlowAnswersGetsANewOne) {
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->total.count(Outcome::kOk), 4000u);
   EXPECT_GE(server.accepted(), 60u);
+  if (!kTimingHolds) return;
   // 5-35 late here; 3,056 with busy connections counted whatever their pace.
   EXPECT_LE(result->total.late, 400u);
   EXPECT_LT(result->total.latency.percentile(50), 40ms);
@@ -146,6 +147,7 @@ TEST(RunLoad, SendsWaitingOnAServerThatStallsGetConnectionsOfTheirOwn) {
   auto result = run_load(with_room_for_connections(server.url()), constant(2000, 1s));
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->total.count(Outcome::kOk), 2000u);
+  if (!kTimingHolds) return;
   // 1-41 late here; 407 when busy connections still counted after the answers stopped.
   EXPECT_LE(result->total.late, 200u);
   EXPECT_LT(result->total.latency.percentile(90), 150ms);
@@ -163,6 +165,7 @@ TEST(RunLoad, SendsLeftWaitingOnAStalledServerGetConnectionsWithNoSendAfterThem)
   auto result = run_load(with_room_for_connections(server.url()), plan);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->total.count(Outcome::kOk), 2020u);
+  if (!kTimingHolds) return;
   // 102 ms here; 201 ms when nothing looked at the waiting sends again.
   EXPECT_LT(result->total.latency.max(), 180ms);
 }
@@ -248,6 +251,7 @@ TEST(RunLoad, SendsDueInOneSendWindowLeaveTogetherFromOneWorker) {
   std::sort(arrived.begin(), arrived.end());
   std::size_t bunches = 1;
   for (std::size_t i = 1; i < arrived.size(); ++i) bunches += arrived[i] - arrived[i - 1] > 500us;
+  if (!kTimingHolds) return;
   EXPECT_GE(bunches, 90u);
   EXPECT_LE(bunches, 140u);
 }

@@ -35,6 +35,14 @@ inline SessionOptions options_for(const std::string& url, SessionObserver* obser
   return options;
 }
 
+// Whether this build keeps the sender's timing: ThreadSanitizer slows every thread many times
+// over, so its run checks the load session for races only, not the timing of its sends.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool kTimingHolds = false;
+#else
+inline constexpr bool kTimingHolds = true;
+#endif
+
 inline OpenLoop constant(double rate, Duration duration) {
   return OpenLoop{RateProfile::constant(rate, duration)};
 }
