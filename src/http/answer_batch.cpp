@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <climits>
 
+#include "http/parse_buffered.h"
+
 namespace iuprobe {
 namespace {
 
@@ -18,26 +20,20 @@ constexpr int kMaxReads = 4;  // of at most 64 KiB each
 
 ArrivedRead read_arrived(int fd, boost::beast::flat_buffer& buffer, ResponseScanner& scanner) {
   ArrivedRead out;
-  bool receive = buffer.size() == 0;
-  int reads = 0;
-  while (true) {
-    if (!receive) {
-      boost::system::error_code error;
-      const std::size_t used = scanner.put(buffer.data(), error);
-      out.bytes += used;
-      buffer.consume(used);
-      if (scanner.is_done()) break;
-      if (error && error != boost::beast::http::error::need_more) {
-        out.state = ArrivedRead::State::kFailed;
-        out.error = error;
-        return out;
-      }
-      receive = error || used == 0 || buffer.size() == 0;
-      if (!receive) continue;
+  const auto done = [&] { return scanner.is_done(); };
+  for (int reads = 0;; ++reads) {
+    out.bytes += parse_buffered(scanner, buffer, done, out.error);
+    if (out.error) {
+      out.state = ArrivedRead::State::kFailed;
+      return out;
+    }
+    if (done()) {
+      out.state = ArrivedRead::State::kAnswered;
+      return out;
     }
     // A large answer still streaming in is left to the socket read: the batch must not hold
     // the worker's wake (and the sends due at it) for a whole transfer.
-    if (++reads > kMaxReads) return out;  // kWaiting
+    if (reads == kMaxReads) return out;  // kWaiting
     const std::size_t size = boost::beast::read_size(buffer, 65536);
     if (size == 0) {
       out.state = ArrivedRead::State::kFailed;
@@ -45,19 +41,16 @@ ArrivedRead read_arrived(int fd, boost::beast::flat_buffer& buffer, ResponseScan
       return out;
     }
     const StampedReceive got = receive_stamped(fd, buffer.prepare(size));
-    if (got.bytes > 0) {
-      buffer.commit(static_cast<std::size_t>(got.bytes));
-      if (got.arrived) out.arrived = got.arrived;
-      receive = false;
-      continue;
+    if (got.bytes == 0 || (got.bytes < 0 && (got.error == EAGAIN || got.error == EWOULDBLOCK)))
+      return out;  // kWaiting
+    if (got.bytes < 0) {
+      out.state = ArrivedRead::State::kFailed;
+      out.error = boost::system::error_code(got.error, boost::system::system_category());
+      return out;
     }
-    if (got.bytes == 0 || got.error == EAGAIN || got.error == EWOULDBLOCK) return out;  // kWaiting
-    out.state = ArrivedRead::State::kFailed;
-    out.error = boost::system::error_code(got.error, boost::system::system_category());
-    return out;
+    buffer.commit(static_cast<std::size_t>(got.bytes));
+    if (got.arrived) out.arrived = got.arrived;
   }
-  out.state = ArrivedRead::State::kAnswered;
-  return out;
 }
 
 void wake_on_data(int fd, bool wake) {

@@ -17,11 +17,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/error.hpp>
 #include <cerrno>
 #include <tuple>
 
 #include "http/awaitable.h"
+#include "http/parse_buffered.h"
 #include "http/response_scanner.h"
 #include "http/tls.h"
 
@@ -215,7 +217,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
   }
 
   // Reads one answer: parked in `answers` until its owner's next read() when it accepts, and
-  // otherwise (or for an answer that had not all arrived by then) waiting on the socket.
+  // otherwise (or for an answer that had not all arrived by then) waiting on the stream.
   asio::awaitable<Transfer> receive(ResponseScanner& scanner, AnswerBatch* answers) {
     Transfer read;
     arrived_.reset();
@@ -240,11 +242,34 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
       }
       set_wake_on_data(true);
     }
-    std::size_t more = 0;
-    std::tie(read.error, more) =
-        co_await boost::beast::http::async_read(*stream_, buffer_, scanner, kUseTuple);
-    read.bytes += more;
-    co_return read;
+    // Beast's http::async_read, but with one asynchronous read per wait here instead of its
+    // three layers of composed operations, each with its own executor and work guard.
+    const auto done = [&] { return scanner.is_done(); };
+    while (true) {
+      read.bytes += parse_buffered(scanner, buffer_, done, read.error);
+      if (read.error || done()) co_return read;
+      const std::size_t size = boost::beast::read_size(buffer_, 65536);
+      if (size == 0) {
+        read.error = boost::beast::http::error::buffer_overflow;
+        co_return read;
+      }
+      const auto [error, got] = co_await stream_->async_read_some(buffer_.prepare(size), kUseTuple);
+      buffer_.commit(got);
+      if (error == asio::error::eof) {
+        // An answer that ends with the stream (one without a length) is complete; one that had
+        // not begun is the server closing the connection.
+        if (scanner.got_some()) {
+          scanner.put_eof(read.error);
+        } else {
+          read.error = boost::beast::http::error::end_of_stream;
+        }
+        co_return read;
+      }
+      if (error) {
+        read.error = error;
+        co_return read;
+      }
+    }
   }
 
   bool take() override {

@@ -7,6 +7,7 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -77,6 +78,60 @@ TEST(ClientConnection, ASmallRequestToAFrontThatAnswersEarlyIsCountedByItsStatus
   const ExchangeResult result = exchange_once(front.endpoint(), std::string(100, 'x'));
   ASSERT_TRUE(result.has_response()) << result.error.message();
   EXPECT_EQ(result.status, 429u);
+}
+
+// The answer is read by the connection's own loop over the stream's reads (not Beast's
+// http::async_read): it must end every answer where Beast's reader would.
+TEST(ClientConnection, ReadsEachKindOfAnswerToItsEndAsBeastsReaderWould) {
+  const std::string large(300 * 1024, 'b');  // several reads of 64 KiB
+  const std::string large_answer =
+      fmt::format("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{}", large.size(), large);
+  const struct Case {
+    std::string name;
+    std::string answer;
+    unsigned status;
+    std::string body_prefix;  // kept for non-2xx answers only
+  } cases[] = {
+      {"with a length", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 200, ""},
+      {"ended by the close", "HTTP/1.1 503 X\r\n\r\nuntil the end", 503, "until the end"},
+      {"chunked", "HTTP/1.1 429 X\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab!\r\n0\r\n\r\n", 429,
+       "ab!"},
+      {"larger than one read", large_answer, 200, ""},
+  };
+  for (const Case& c : cases) {
+    AnswersBeforeTheBody front(c.answer);
+    const ExchangeResult result = exchange_once(front.endpoint(), "");
+    ASSERT_TRUE(result.has_response()) << c.name << ": " << result.error.message();
+    EXPECT_EQ(result.status, c.status) << c.name;
+    EXPECT_EQ(result.bytes_received, c.answer.size()) << c.name;
+    EXPECT_EQ(result.body_prefix, c.body_prefix) << c.name;
+  }
+}
+
+TEST(ClientConnection, AnAnswerCutShortOrNeverBegunIsAFailureThatSaysSo) {
+  const ConnectionOptions options{.host = "127.0.0.1"};
+  {
+    AnswersBeforeTheBody front("");
+    const ExchangeResult result = exchange_once(front.endpoint(), "");
+    ASSERT_FALSE(result.has_response());
+    EXPECT_EQ(result.stage, ExchangeStage::kRead);
+    EXPECT_EQ(describe_failure(result, options),
+              "reading from 127.0.0.1: the server closed the connection");
+  }
+  for (const std::string cut : {"HTTP/1.1 200 OK\r\nContent-Le",
+                                "HTTP/1.1 200 OK\r\n"
+                                "Content-Length: 9\r\n\r\nhalf"}) {
+    AnswersBeforeTheBody front(cut);
+    const ExchangeResult result = exchange_once(front.endpoint(), "");
+    EXPECT_FALSE(result.has_response()) << cut;
+    EXPECT_EQ(result.error, boost::beast::http::error::partial_message) << cut;
+  }
+  {
+    AnswersBeforeTheBody front("HTTP/1.1 200 OK\r\nX: " + std::string(70 * 1024, 'h') + "\r\n\r\n");
+    const ExchangeResult result = exchange_once(front.endpoint(), "");
+    EXPECT_FALSE(result.has_response());
+    EXPECT_EQ(result.error, boost::beast::http::error::header_limit);
+  }
 }
 
 TEST(ClientConnection, LargeRequestsKeepTheirConnectionWhenTheServerReadsThem) {

@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "http/awaitable.h"
+#include "http/parse_buffered.h"
 #include "http/receive_stamp.h"
 
 namespace iuprobe {
@@ -75,15 +76,9 @@ asio::awaitable<boost::system::error_code> read_request(beast::tcp_stream& strea
   tcp::socket& socket = stream.socket();
   std::optional<TimePoint> nothing_at;  // the last read that found nothing
   while (true) {
-    // put() takes a part at a time: the header, then what there is of the body.
-    while (buffer.size() > 0 && !done()) {
-      boost::system::error_code ec;
-      const std::size_t used = parser.put(buffer.data(), ec);
-      buffer.consume(used);
-      if (ec == http::error::need_more) break;
-      if (ec) co_return ec;
-      if (used == 0) break;
-    }
+    boost::system::error_code parse_error;
+    parse_buffered(parser, buffer, done, parse_error);
+    if (parse_error) co_return parse_error;
     if (done()) co_return boost::system::error_code{};
     const std::size_t size = beast::read_size(buffer, kBodyReadChunk);
     if (size == 0) co_return http::error::buffer_overflow;
