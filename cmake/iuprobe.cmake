@@ -17,7 +17,7 @@ target_compile_definitions(iuprobe_options INTERFACE
   BOOST_ASIO_SEPARATE_COMPILATION
   # Asio keeps freed coroutine frames (and handlers) per thread for reuse, 2 of each kind by
   # default. A request's exchange holds 3 to 5 frames at once, so with 2 every frame after the
-  # second went to malloc and back: a tenth of the engine's own instructions per request
+  # second went to malloc and back: 7% of the engine's own instructions per request
   # (docs/design/engine-speed.md). It changes a class's layout: every target must agree.
   BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE=8
   BOOST_BEAST_SEPARATE_COMPILATION
