@@ -20,6 +20,8 @@ Measures (medians of --repeat runs, tools alternating):
      a crash) did not hold. iuprobe climbs the ladder twice: with its own connection pool
      (it opens connections when sends wait for one, up to --max-connections 1000), and with at
      most --connections of them, as many as h2load opens.
+  5. the closed-loop GET's user-space instructions per request for both tools, counted by callgrind
+     (valgrind): unlike CPU seconds on a shared VM, a count the host's load does not move (info).
 Targets (issue 17): iuprobe >= 1.0x wrk's requests/s on both; at the constant rate, CPU per
 request <= 1.0x h2load --rps's and <= 1.3x wrk's closed loop; latency from schedule p99 no worse
 than before issue 17 (BASELINE_P99_MS, judged only at its own 20,000/s on 2 threads). Prints one table. Needs nginx, wrk and h2load
@@ -30,6 +32,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -93,6 +96,26 @@ def iuprobe(url, threads, load_args, extra=()):
     if summary["outcomes"]["ok"] != answered:
         raise RuntimeError(f"iuprobe saw non-ok outcomes: {summary['outcomes']}")
     return summary["rates_per_s"]["goodput"], cpu / answered * 1000, result
+
+
+def instructions_per_request(argv_for, count):
+    """User-space instructions per request, counted by callgrind, which the host's load does not
+    move: runs argv_for(duration) for 2 s and for 6 s and divides the difference of the two totals
+    by the difference of the two request counts (count(stdout) after each run), so that start-up
+    and shutdown cancel out. None when valgrind is missing."""
+    if shutil.which("valgrind") is None:
+        return None
+    totals = []
+    with tempfile.TemporaryDirectory() as out:
+        for seconds in (2, 6):
+            counts = Path(out) / f"callgrind.{seconds}"
+            run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={counts}",
+                                  *argv_for(seconds)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                 text=True, check=True)
+            ir = int(re.search(r"^(?:summary|totals): (\d+)", counts.read_text(), re.M).group(1))
+            totals.append((ir, count(run.stdout)))
+    (ir1, n1), (ir2, n2) = totals
+    return (ir2 - ir1) / (n2 - n1)
 
 
 def highest_held(held):
@@ -174,6 +197,18 @@ def main():
         held = (highest_held(iuprobe_holds), highest_held(h2load_holds),
                 highest_held(lambda rate: iuprobe_holds(rate, ["--max-connections", str(c)])))
 
+        # The same closed-loop GET, in instructions: CPU seconds on this shared VM move by tens of
+        # percent with the host's load, instruction counts do not.
+        instructions = (
+            instructions_per_request(
+                lambda secs: [IUPROBE, "run", "--url", get_url, "--threads", str(t), "--users", str(c),
+                              "--duration", f"{secs}s", "--max-connections", str(c), "--quiet", "--out",
+                              str(work / "callgrind-run")],
+                lambda _: json.loads((work / "callgrind-run" / "result.json").read_text())["summary"]["answered"]),
+            instructions_per_request(
+                lambda secs: ["wrk", f"-t{t}", f"-c{c}", f"-d{secs}s", get_url],
+                lambda stdout: int(re.search(r"(\d+) requests in", stdout).group(1))))
+
     med = statistics.median
     get_ratio = med(rows["get"]["iuprobe"]) / med(rows["get"]["wrk"])
     post_ratio = med(rows["post"]["iuprobe"]) / med(rows["post"]["wrk"])
@@ -193,6 +228,9 @@ def main():
     print("-" * len(header))
     print(f"{'max req/s, GET 6 B (closed loop)':<40} {med(rows['get']['iuprobe']):>12,.0f} "
           f"{med(rows['get']['wrk']):>12,.0f} {get_ratio:>12.2f} {'>= 1.00':>10} {ok(get_ratio >= 1.0):>7}")
+    if None not in instructions:
+        print(f"{'  user-space instructions per request':<40} {instructions[0]:>12,.0f} {instructions[1]:>12,.0f} "
+              f"{instructions[0] / instructions[1]:>12.2f} {'(info)':>10} {'':>7}")
     print(f"{'max req/s, POST 100 KB (closed loop)':<40} {med(rows['post']['iuprobe']):>12,.0f} "
           f"{med(rows['post']['wrk']):>12,.0f} {post_ratio:>12.2f} {'>= 1.00':>10} {ok(post_ratio >= 1.0):>7}")
     print(f"{f'constant {args.rate:,}/s: achieved req/s':<40} {achieved:>12,.1f} {'-':>12} "
