@@ -256,13 +256,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
       const auto [error, got] = co_await stream_->async_read_some(buffer_.prepare(size), kUseTuple);
       buffer_.commit(got);
       if (error == asio::error::eof) {
-        // An answer that ends with the stream (one without a length) is complete; one that had
-        // not begun is the server closing the connection.
-        if (scanner.got_some()) {
-          scanner.put_eof(read.error);
-        } else {
-          read.error = boost::beast::http::error::end_of_stream;
-        }
+        read.error = parse_end_of_stream(scanner);
         co_return read;
       }
       if (error) {

@@ -31,4 +31,15 @@ std::size_t parse_buffered(Parser& parser, boost::beast::flat_buffer& buffer, Do
   return parsed;
 }
 
+// What the end of the stream means to `parser`, as Beast's reader has it: a message that had not
+// begun is end_of_stream; one that ends with the stream (no length given) is complete; one cut
+// short is partial_message.
+template <class Parser>
+boost::system::error_code parse_end_of_stream(Parser& parser) {
+  if (!parser.got_some()) return boost::beast::http::error::end_of_stream;
+  boost::system::error_code error;
+  parser.put_eof(error);
+  return error;
+}
+
 }  // namespace iuprobe

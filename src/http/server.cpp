@@ -91,9 +91,7 @@ asio::awaitable<boost::system::error_code> read_request(beast::tcp_stream& strea
       continue;
     }
     if (got.bytes == 0) {  // the client closed its side
-      if (!parser.got_some()) co_return http::error::end_of_stream;
-      boost::system::error_code ec;
-      parser.put_eof(ec);
+      const boost::system::error_code ec = parse_end_of_stream(parser);
       co_return ec ? ec : (done() ? boost::system::error_code{} : http::error::partial_message);
     }
     if (got.error != EAGAIN && got.error != EWOULDBLOCK)
