@@ -37,7 +37,14 @@ inline SessionOptions options_for(const std::string& url, SessionObserver* obser
 
 // Whether this build keeps the sender's timing: ThreadSanitizer slows every thread many times
 // over, so its run checks the load session for races only, not the timing of its sends.
-#if defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_THREAD__)  // g++
+#define IUPROBE_TSAN 1
+#elif defined(__has_feature)  // clang
+#if __has_feature(thread_sanitizer)
+#define IUPROBE_TSAN 1
+#endif
+#endif
+#if defined(IUPROBE_TSAN)
 inline constexpr bool kTimingHolds = false;
 #else
 inline constexpr bool kTimingHolds = true;
