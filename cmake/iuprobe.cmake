@@ -68,13 +68,14 @@ function(iuprobe_module name)
   endif()
 endfunction()
 
-# iuprobe_module_test(<name> SOURCES ... DEPS ...): one GoogleTest binary per module,
-# registered with CTest under the label "unit".
+# iuprobe_module_test(<name> [SERIAL] SOURCES ... DEPS ...): one GoogleTest binary per module,
+# registered with CTest under the label "unit". SERIAL: its tests time what they send, so ctest
+# runs each of them with no other test beside it (RUN_SERIAL), even under `ctest -j2`.
 function(iuprobe_module_test name)
   if(NOT IUPROBE_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name}_test ${ARG_SOURCES})
   target_link_libraries(${name}_test PRIVATE iuprobe_${name} ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   get_target_property(uses_pch iuprobe_${name} IUPROBE_USES_PCH)
@@ -82,7 +83,8 @@ function(iuprobe_module_test name)
     target_precompile_headers(${name}_test REUSE_FROM iuprobe_test_pch)
   endif()
   include(GoogleTest)
-  gtest_discover_tests(${name}_test PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+  gtest_discover_tests(${name}_test PROPERTIES LABELS unit RUN_SERIAL ${ARG_SERIAL}
+                       DISCOVERY_TIMEOUT 60)
 endfunction()
 
 # Asio uses std::atomic_thread_fence, which ThreadSanitizer does not model; g++ warns about

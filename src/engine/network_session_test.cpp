@@ -148,9 +148,12 @@ TEST(RunLoad, SendsWaitingOnAServerThatStallsGetConnectionsOfTheirOwn) {
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->total.count(Outcome::kOk), 2000u);
   if (!kTimingHolds) return;
-  // 1-41 late here; 407 when busy connections still counted after the answers stopped.
-  EXPECT_LE(result->total.late, 200u);
-  EXPECT_LT(result->total.latency.percentile(90), 150ms);
+  // A send that waits behind a stalled connection is answered 100-200 ms after its schedule,
+  // one that gets a connection of its own about 100 ms after it. p95 here: 100-106 ms (also
+  // with a busy loop beside the test, and under ASan); 152-171 ms when busy connections still
+  // counted after the answers stopped. How many sends leave late is no measure here: a busy
+  // host makes 140-290 of them late by a millisecond or two, the fault 410-530.
+  EXPECT_LT(result->total.latency.percentile(95), 130ms);
 }
 
 TEST(RunLoad, SendsLeftWaitingOnAStalledServerGetConnectionsWithNoSendAfterThem) {
