@@ -5,7 +5,9 @@
 #   2. built with AddressSanitizer + UndefinedBehaviorSanitizer (and libstdc++'s assertions):
 #      every unit test, the fuzz targets' seed corpora replayed (fuzz/), and the integration
 #      suites that feed iuprobe untrusted or malformed input (run, bad input, AWS, emulator, plan);
-#   3. the multi-threaded tests (load session, live page) built with ThreadSanitizer.
+#   3. the multi-threaded tests (load session, live page) built with ThreadSanitizer;
+#   4. the load session's tests in the dev build, one at a time with nothing beside them: only
+#      there are the times of their sends checked (a sanitizer slows every thread).
 # The integration suites run four at a time (ctest -j4): they wait on servers far more than they
 # compute (a median of 14% of the 2 cores, 55% at the 90th percentile, sampled every 5 s), and the
 # longest entry is about 4 minutes. Nothing that compiles runs beside a suite that measures rates
@@ -29,8 +31,9 @@ trap 'rm -f "$peers_log"' EXIT
 scripts/setup.sh --no-build >"$peers_log" 2>&1 &
 peers=$!
 
-# The unit tests run in the sanitizer build only (below): building them twice cost CI two
-# minutes, and `ctest --preset dev` still runs them for a developer.
+# The unit tests run in the sanitizer build (below), but for the load session's, which run in
+# both: building them all twice cost CI two minutes, and `ctest --preset dev` still runs them
+# for a developer.
 stamp "dev: build iuprobe (the test peers install meanwhile)"
 cmake --preset dev >/dev/null
 cmake --build --preset dev --target integration_deps
@@ -48,12 +51,13 @@ cmake --build --preset dev --target integration_deps
 stamp "dev: integration tests, four at a time"
 ctest --preset dev -L integration -j4
 
-# The sanitizer builds; their log is printed if they fail.
+# The sanitizer builds, and the dev build's load-session tests; their log is printed if they fail.
 stamp "the sanitizer builds"
 sanitizer_log=$(mktemp)
 trap 'rm -f "$peers_log" "$sanitizer_log"' EXIT
 if ! { cmake --preset asan-ubsan && cmake --build --preset asan-ubsan &&
-  cmake --preset tsan && cmake --build --preset tsan --target engine_test live_test; } \
+  cmake --preset tsan && cmake --build --preset tsan --target engine_test live_test &&
+  cmake --build --preset dev --target engine_test; } \
   >"$sanitizer_log" 2>&1; then
   cat "$sanitizer_log"
   echo "== the sanitizer builds failed" >&2
@@ -69,5 +73,8 @@ stamp "tsan: load session and live page"
 for test in src/engine/engine_test src/live/live_test; do
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "build/tsan/$test" --gtest_brief=1
 done
+
+stamp "dev: the load session's tests, with the times of their sends"
+build/dev/src/engine/engine_test --gtest_brief=1
 
 stamp "all tests passed"

@@ -133,8 +133,9 @@ TEST(RunLoad, ASendThatFindsEveryConnectionBusyWithSlowAnswersGetsANewOne) {
   EXPECT_EQ(result->total.count(Outcome::kOk), 4000u);
   EXPECT_GE(server.accepted(), 60u);
   if (!kTimingHolds) return;
-  // 5-35 late here; 3,056 with busy connections counted whatever their pace.
-  EXPECT_LE(result->total.late, 400u);
+  // 6-35 late here, up to 515 with two busy loops beside the test; 1,940-3,056 with busy
+  // connections counted whatever their pace.
+  EXPECT_LE(result->total.late, 1000u);
   EXPECT_LT(result->total.latency.percentile(50), 40ms);
 }
 
@@ -149,10 +150,10 @@ TEST(RunLoad, SendsWaitingOnAServerThatStallsGetConnectionsOfTheirOwn) {
   EXPECT_EQ(result->total.count(Outcome::kOk), 2000u);
   if (!kTimingHolds) return;
   // A send that waits behind a stalled connection is answered 100-200 ms after its schedule,
-  // one that gets a connection of its own about 100 ms after it. p95 here: 100-106 ms (also
-  // with a busy loop beside the test, and under ASan); 152-171 ms when busy connections still
-  // counted after the answers stopped. How many sends leave late is no measure here: a busy
-  // host makes 140-290 of them late by a millisecond or two, the fault 410-530.
+  // one that gets a connection of its own about 100 ms after it. p95 here: 100-106 ms, also
+  // with two busy loops beside the test; 152-171 ms when busy connections still counted after
+  // the answers stopped. How many sends leave late is no measure here: a busy host makes
+  // 100-290 of them late by a millisecond or two, the fault 410-530.
   EXPECT_LT(result->total.latency.percentile(95), 130ms);
 }
 
@@ -169,8 +170,11 @@ TEST(RunLoad, SendsLeftWaitingOnAStalledServerGetConnectionsWithNoSendAfterThem)
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->total.count(Outcome::kOk), 2020u);
   if (!kTimingHolds) return;
-  // 102 ms here; 201 ms when nothing looked at the waiting sends again.
-  EXPECT_LT(result->total.latency.max(), 180ms);
+  // The 20 sends' slowest: 102-105 ms here, also with two busy loops beside the test; 201-301
+  // ms when nothing looked at the waiting sends again. (Not the run's slowest: a busy host
+  // can hold up a send of the first part for longer.)
+  ASSERT_EQ(result->segments.size(), 2u);
+  EXPECT_LT(result->segments[1].totals.latency.max(), 180ms);
 }
 
 TEST(RunLoad, ClosedLoopUsersNeverHaveMoreThanTheirCountInFlight) {
