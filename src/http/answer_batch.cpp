@@ -20,7 +20,7 @@ constexpr int kMaxReads = 4;  // of at most 64 KiB each
 
 ArrivedRead read_arrived(int fd, boost::beast::flat_buffer& buffer, ResponseScanner& scanner) {
   ArrivedRead out;
-  const auto done = [&] { return scanner.is_done(); };
+  const auto done = [&] { return scanner.finished(); };
   for (int reads = 0;; ++reads) {
     out.bytes += parse_buffered(scanner, buffer, done, out.error);
     if (out.error) {

@@ -103,6 +103,23 @@ TEST(ReadArrived, LeavesWhatHasNotArrivedForALaterRead) {
   EXPECT_EQ(scanner.body_prefix(), "0123456789");
 }
 
+TEST(ReadArrived, PassesOverAnInterimAnswerToTheFinalOne) {
+  Pair pair;
+  boost::beast::flat_buffer buffer;
+  ResponseScanner scanner;
+  const std::string_view hints = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n";
+  asio::write(pair.server, asio::buffer(hints));
+  ASSERT_TRUE(pair.readable());
+  const ArrivedRead first = read_arrived(pair.fd(), buffer, scanner);
+  EXPECT_EQ(first.state, ArrivedRead::State::kWaiting);
+  asio::write(pair.server, asio::buffer(kAnswer));
+  ASSERT_TRUE(pair.readable());
+  const ArrivedRead second = read_arrived(pair.fd(), buffer, scanner);
+  ASSERT_EQ(second.state, ArrivedRead::State::kAnswered);
+  EXPECT_EQ(scanner.status(), 200u);
+  EXPECT_EQ(first.bytes + second.bytes, hints.size() + kAnswer.size());
+}
+
 TEST(ReadArrived, LeavesAnEndOfStreamToTheWaitingReadAndReportsWhatCannotBeParsed) {
   {
     Pair pair;

@@ -60,8 +60,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     deadline_ = result.sent + options_.request_timeout;
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
                                                     asio::buffer(body.data(), body.size())};
-    ResponseScanner scanner;
-    if (head_request) scanner.skip(true);
+    ResponseScanner scanner(head_request);
     Transfer write, read;
     if (head_.size() + body.size() <= kWriteThenRead) {
       // The common case, awaited in place: no coroutine frames beyond this one. On plain TCP it
@@ -244,7 +243,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     }
     // Beast's http::async_read, but with one asynchronous read per wait here instead of its
     // three layers of composed operations, each with its own executor and work guard.
-    const auto done = [&] { return scanner.is_done(); };
+    const auto done = [&] { return scanner.finished(); };
     while (true) {
       read.bytes += parse_buffered(scanner, buffer_, done, read.error);
       if (read.error || done()) co_return read;

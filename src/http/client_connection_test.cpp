@@ -49,14 +49,17 @@ class AnswersBeforeTheBody {
   std::thread thread_;
 };
 
-ExchangeResult exchange_once(const tcp::endpoint& endpoint, std::string_view body) {
+ExchangeResult exchange_once(const tcp::endpoint& endpoint, std::string_view body,
+                             bool head_request = false) {
   asio::io_context io;
   const ConnectionOptions options{.endpoint = endpoint, .host = "127.0.0.1"};
   auto connection = ClientConnection::create(io.get_executor(), options);
   const std::string head =
-      fmt::format("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n", body.size());
+      head_request ? "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                   : fmt::format("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n",
+                                 body.size());
   auto result =
-      asio::co_spawn(io, connection->exchange(head, body, false, nullptr), asio::use_future);
+      asio::co_spawn(io, connection->exchange(head, body, head_request, nullptr), asio::use_future);
   io.run();
   return result.get();
 }
@@ -97,6 +100,10 @@ TEST(ClientConnection, ReadsEachKindOfAnswerToItsEndAsBeastsReaderWould) {
       {"chunked", "HTTP/1.1 429 X\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab!\r\n0\r\n\r\n", 429,
        "ab!"},
       {"larger than one read", large_answer, 200, ""},
+      {"after interim answers",
+       "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n"
+       "\r\nHTTP/1.1 429 X\r\nContent-Length: 4\r\n\r\nslow",
+       429, "slow"},
   };
   for (const Case& c : cases) {
     AnswersBeforeTheBody front(c.answer);
@@ -108,12 +115,23 @@ TEST(ClientConnection, ReadsEachKindOfAnswerToItsEndAsBeastsReaderWould) {
   }
 }
 
+TEST(ClientConnection, TheAnswerToAHeadRequestEndsWithItsHeader) {
+  // Its Content-Length is what a GET would have returned; no body follows.
+  const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
+  AnswersBeforeTheBody front(answer);
+  const ExchangeResult result = exchange_once(front.endpoint(), "", true);
+  ASSERT_TRUE(result.has_response()) << result.error.message();
+  EXPECT_EQ(result.status, 200u);
+  EXPECT_EQ(result.bytes_received, answer.size());
+}
+
 TEST(ClientConnection, AnAnswerCutShortOrNeverBegunIsAFailureThatSaysSo) {
   const ConnectionOptions options{.host = "127.0.0.1"};
-  {
-    AnswersBeforeTheBody front("");
+  // Nothing, or only an interim answer, before the server closed.
+  for (const std::string answer : {"", "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"}) {
+    AnswersBeforeTheBody front(answer);
     const ExchangeResult result = exchange_once(front.endpoint(), "");
-    ASSERT_FALSE(result.has_response());
+    ASSERT_FALSE(result.has_response()) << answer;
     EXPECT_EQ(result.stage, ExchangeStage::kRead);
     EXPECT_EQ(describe_failure(result, options),
               "reading from 127.0.0.1: the server closed the connection");

@@ -15,11 +15,19 @@ class ResponseScanner final : public boost::beast::http::basic_parser<false> {
   static constexpr std::size_t kBodyPrefixLimit = 8192;
   static constexpr std::uint32_t kHeaderLimit = 64 * 1024;
 
-  // A body of any size (only its prefix is kept), a header of up to kHeaderLimit bytes.
-  ResponseScanner() {
+  // A body of any size (only its prefix is kept), a header of up to kHeaderLimit bytes. The
+  // answer to a HEAD request has no body, whatever its Content-Length says.
+  explicit ResponseScanner(bool head_request = false) {
     body_limit(boost::none);
     header_limit(kHeaderLimit);
+    skip(head_request);
   }
+
+  // Whether the final answer has been read. An interim answer (1xx, such as 103 Early Hints,
+  // but not 101, which ends HTTP on the connection) is passed over: once it is read, the scanner
+  // starts afresh on what follows it, since a client must take any number of them before the
+  // final answer (RFC 9110, section 15.2). Read loops call this, not is_done(), after each put().
+  bool finished();
 
   unsigned status() const { return status_; }
   const std::string& error_type_header() const { return error_type_; }

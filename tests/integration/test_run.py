@@ -5,6 +5,7 @@ rate, TLS with a self-signed certificate, and Ctrl-C / SIGTERM leaving a partial
 import collections
 import os
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -51,6 +52,35 @@ class ThrottleAgainstNginxLimitReq(unittest.TestCase):
             self.assertIn("throttled", run.stdout)
             lines = (Path(out) / "history.csv").read_text().splitlines()
             self.assertGreaterEqual(len(lines), 7)  # header + one row per second
+
+
+class EarlyHintsBeforeTheAnswer(unittest.TestCase):
+    """HAProxy sends a 103 Early Hints (`http-request early-hint`) before each 200. A client must
+    pass over any number of interim answers and take the final one (RFC 9110, section 15.2):
+    taken as the answer, each 103 would leave its 200 to be read as the next request's."""
+
+    def test_every_request_is_counted_by_its_final_answer(self):
+        frontend = """
+            http-request early-hint Link "</style.css>; rel=preload"
+            http-request return status 200 content-type text/plain string ok
+            """
+        with HAProxy(frontend) as haproxy, tempfile.TemporaryDirectory() as out:
+            # That the 103 is really sent, seen by a plain socket rather than by iuprobe.
+            with socket.create_connection(("127.0.0.1", haproxy.port), timeout=5) as conn:
+                conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                raw = b""
+                while chunk := conn.recv(65536):
+                    raw += chunk
+            self.assertTrue(raw.startswith(b"HTTP/1.1 103 Early Hints\r\n"), raw)
+            self.assertIn(b"\r\n\r\nHTTP/1.1 200 OK\r\n", raw)
+
+            run = run_iuprobe("run", "--url", haproxy.url(), "--rate", "200", "--duration", "2s",
+                              "--out", out, "--quiet")
+            self.assertEqual(run.returncode, 0, run.stderr + run.stdout)
+            summary = read_json(Path(out) / "result.json")["summary"]
+            self.assertGreaterEqual(summary["sent"], 380, summary)  # 400 scheduled
+            self.assertEqual(summary["answered"], summary["sent"], summary)
+            self.assertEqual(summary["outcomes"]["ok"], summary["sent"], summary)
 
 
 class AnswersBeforeTheBody(unittest.TestCase):
