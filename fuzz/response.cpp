@@ -1,33 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
 // An endpoint's response bytes, as the load session reads and classifies them: the scanner
-// (status, error-type header, body prefix) fed in two reads split where the input says, then
-// the error type, the message and the outcome.
+// (status, error-type header, body prefix) fed in two reads split where the input says, by the
+// session's own parse step (interim answers passed over), then the error type, the message and
+// the outcome.
 #include <boost/asio/buffer.hpp>
-#include <boost/beast/http/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <string>
 
 #include "fuzz_target.h"
 #include "http/classify.h"
+#include "http/parse_buffered.h"
 #include "http/response_scanner.h"
 
 using iuprobe::fuzzing::require;
 
 namespace {
 
-// Feeds `more` to the scanner after what it has not consumed yet, as beast's read loop does:
-// only once more bytes came (a parser that said need_more may not be given the same bytes
-// again; Beast asserts that it is not, and its read loop reads before it parses again).
-bool feed(iuprobe::ResponseScanner& scanner, std::string& pending, std::string_view more) {
+// What one read brings: appended to what the scanner has not consumed yet, then parsed as the
+// session's read loops do (parse_buffered), up to the final answer.
+bool feed(iuprobe::ResponseScanner& scanner, boost::beast::flat_buffer& buffer,
+          std::string_view more) {
   if (more.empty()) return true;
-  pending.append(more);
-  boost::beast::error_code error;
-  while (!pending.empty() && !scanner.is_done()) {
-    const std::size_t used = scanner.put(boost::asio::buffer(pending), error);
-    pending.erase(0, used);
-    if (error == boost::beast::http::error::need_more) return true;
-    if (error) return false;
-  }
-  return true;
+  buffer.commit(boost::asio::buffer_copy(buffer.prepare(more.size()), boost::asio::buffer(more)));
+  boost::system::error_code error;
+  iuprobe::parse_buffered(
+      scanner, buffer, [&] { return scanner.finished(); }, error);
+  return !error;
 }
 
 }  // namespace
@@ -37,14 +35,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view bytes = iuprobe::fuzzing::text(data + 1, size - 1);
   const std::size_t split = bytes.empty() ? 0 : data[0] % (bytes.size() + 1);
   iuprobe::ResponseScanner scanner;
-  std::string pending;
-  if (!feed(scanner, pending, bytes.substr(0, split))) return 0;
-  if (!feed(scanner, pending, bytes.substr(split))) return 0;
-  if (!scanner.is_done() && scanner.got_some()) {  // as Beast's read does at the end of input
-    boost::beast::error_code error;
-    scanner.put_eof(error);
-    if (error) return 0;
+  boost::beast::flat_buffer buffer;
+  if (!feed(scanner, buffer, bytes.substr(0, split))) return 0;
+  if (!feed(scanner, buffer, bytes.substr(split))) return 0;
+  if (!scanner.finished() && scanner.got_some()) {  // as the read loops do at the end of input
+    if (iuprobe::parse_end_of_stream(scanner)) return 0;
   }
+  require(!scanner.finished() || scanner.status() / 100 != 1 || scanner.status() == 101,
+          "an interim answer is never taken for the answer");
   require(scanner.body_prefix().size() <= iuprobe::ResponseScanner::kBodyPrefixLimit,
           "the body prefix stays within its limit");
   require(scanner.body_prefix().size() <= scanner.body_bytes(), "the prefix is part of the body");
