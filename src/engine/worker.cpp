@@ -215,7 +215,7 @@ void Worker::count_scheduled(const Job& job) {
   ++totals_.phases[job.phase_index].scheduled;
 }
 
-asio::awaitable<void> Worker::perform(Slot& slot, const Job& job) {
+Worker::Started Worker::begin_send(Slot& slot, const Job& job) {
   const TimePoint now = SteadyClock::now();
   if (now - job.scheduled > job.late_after) {
     ++window_.late;
@@ -230,10 +230,18 @@ asio::awaitable<void> Worker::perform(Slot& slot, const Job& job) {
   const RequestView request = source_->next(std::chrono::system_clock::now());
   ++window_.sent;
   ++totals_.phases[job.phase_index].sent;
-  const ExchangeResult result =
-      co_await connection.exchange(request.head, request.body, setup_.head_request, &answers_);
-  record(job, result, request.body_name);
-  growth_.exchanged(now, SteadyClock::now());
+  return {.at = now, .request = request};
+}
+
+// Not a coroutine: the caller awaits the connection's own.
+asio::awaitable<ExchangeResult> Worker::exchange(Slot& slot, const Started& started) {
+  return slot.connection->exchange(started.request.head, started.request.body, setup_.head_request,
+                                   &answers_);
+}
+
+void Worker::finish_send(const Job& job, const Started& started, const ExchangeResult& result) {
+  record(job, result, started.request.body_name);
+  growth_.exchanged(started.at, SteadyClock::now());
 }
 
 // Asks whether this error should end the load (a model that is not running, refused credentials).
@@ -358,7 +366,8 @@ asio::awaitable<void> Worker::user(const UsersProfile& profile, unsigned local_u
     count_scheduled(job);
     slot.busy = true;
     ++busy_;
-    co_await perform(slot, job);
+    const Started started = begin_send(slot, job);
+    finish_send(job, started, co_await exchange(slot, started));
     slot.busy = false;
     --busy_;
   }

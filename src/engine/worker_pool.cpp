@@ -98,7 +98,8 @@ asio::awaitable<void> Worker::serve(Slot& slot, std::optional<Job> job) {
       job = backlog_.front();
       backlog_.pop_front();
     }
-    co_await perform(slot, *job);
+    const Started started = begin_send(slot, *job);
+    finish_send(*job, started, co_await exchange(slot, started));
     job.reset();
   }
   release(slot);

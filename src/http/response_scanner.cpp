@@ -12,11 +12,8 @@ void ResponseScanner::on_field_impl(boost::beast::http::field, string_view name,
     error_type_.assign(value.data(), value.size());
 }
 
-bool ResponseScanner::finished() {
-  if (!is_done()) return false;
-  if (status_ / 100 != 1 || status_ == 101) return true;
+void ResponseScanner::restart() {
   *this = ResponseScanner(skip());
-  return false;
 }
 
 std::size_t ResponseScanner::keep(string_view body) {

@@ -27,7 +27,12 @@ class ResponseScanner final : public boost::beast::http::basic_parser<false> {
   // but not 101, which ends HTTP on the connection) is passed over: once it is read, the scanner
   // starts afresh on what follows it, since a client must take any number of them before the
   // final answer (RFC 9110, section 15.2). Read loops call this, not is_done(), after each put().
-  bool finished();
+  bool finished() {
+    if (!is_done()) return false;
+    if (status_ / 100 != 1 || status_ == 101) return true;
+    restart();
+    return false;
+  }
 
   unsigned status() const { return status_; }
   const std::string& error_type_header() const { return error_type_; }
@@ -53,6 +58,7 @@ class ResponseScanner final : public boost::beast::http::basic_parser<false> {
   void on_finish_impl(error_code&) override {}
 
   std::size_t keep(string_view body);
+  void restart();  // on the answer after an interim one, as a new scanner would
 
   unsigned status_ = 0;
   std::string error_type_;
