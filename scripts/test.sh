@@ -60,7 +60,7 @@ if ! { cmake --preset asan-ubsan && cmake --build --preset asan-ubsan &&
   cmake --build --preset dev --target engine_test; } \
   >"$sanitizer_log" 2>&1; then
   cat "$sanitizer_log"
-  echo "== the sanitizer builds failed" >&2
+  echo "== the sanitizer builds (or the dev build's engine_test) failed" >&2
   exit 1
 fi
 

@@ -367,7 +367,8 @@ asio::awaitable<void> Worker::user(const UsersProfile& profile, unsigned local_u
     slot.busy = true;
     ++busy_;
     const Started started = begin_send(slot, job);
-    finish_send(job, started, co_await exchange(slot, started));
+    const ExchangeResult result = co_await exchange(slot, started);
+    finish_send(job, started, result);
     slot.busy = false;
     --busy_;
   }

@@ -99,7 +99,8 @@ asio::awaitable<void> Worker::serve(Slot& slot, std::optional<Job> job) {
       backlog_.pop_front();
     }
     const Started started = begin_send(slot, *job);
-    finish_send(*job, started, co_await exchange(slot, started));
+    const ExchangeResult result = co_await exchange(slot, started);
+    finish_send(*job, started, result);
     job.reset();
   }
   release(slot);

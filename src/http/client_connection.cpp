@@ -106,7 +106,8 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     result.body_prefix = scanner.body_prefix();
     deadline_.reset();
     last_used_ = result.done;
-    if (unfinished_request || !scanner.keep_alive()) reset();
+    // After a 101 the connection speaks another protocol: it cannot carry another request.
+    if (unfinished_request || !scanner.keep_alive() || result.status == 101) reset();
     co_return result;
   }
 

@@ -66,9 +66,12 @@ ExchangeResult exchange_once(const tcp::endpoint& endpoint, std::string_view bod
 
 TEST(ClientConnection, ReadsAnAnswerThatArrivesBeforeTheBodyIsSent) {
   const std::string body(8 << 20, 'x');  // far more than the socket buffers hold
-  for (const unsigned status : {429u, 200u}) {
-    AnswersBeforeTheBody front(
-        fmt::format("HTTP/1.1 {} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno", status));
+  // A 100 Continue before the answer is passed over, as any interim answer is.
+  const std::pair<unsigned, std::string_view> answers[] = {
+      {429u, ""}, {200u, ""}, {413u, "HTTP/1.1 100 Continue\r\n\r\n"}};
+  for (const auto& [status, interim] : answers) {
+    AnswersBeforeTheBody front(fmt::format(
+        "{}HTTP/1.1 {} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno", interim, status));
     const ExchangeResult result = exchange_once(front.endpoint(), body);
     ASSERT_TRUE(result.has_response()) << result.error.message();
     EXPECT_EQ(result.status, status);
@@ -116,13 +119,32 @@ TEST(ClientConnection, ReadsEachKindOfAnswerToItsEndAsBeastsReaderWould) {
 }
 
 TEST(ClientConnection, TheAnswerToAHeadRequestEndsWithItsHeader) {
-  // Its Content-Length is what a GET would have returned; no body follows.
-  const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
-  AnswersBeforeTheBody front(answer);
-  const ExchangeResult result = exchange_once(front.endpoint(), "", true);
-  ASSERT_TRUE(result.has_response()) << result.error.message();
-  EXPECT_EQ(result.status, 200u);
-  EXPECT_EQ(result.bytes_received, answer.size());
+  // Its Content-Length is what a GET would have returned; no body follows, also after an
+  // interim answer.
+  const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
+  for (const std::string& answer : {head, "HTTP/1.1 103 Early Hints\r\n\r\n" + head}) {
+    AnswersBeforeTheBody front(answer);
+    const ExchangeResult result = exchange_once(front.endpoint(), "", true);
+    ASSERT_TRUE(result.has_response()) << answer << result.error.message();
+    EXPECT_EQ(result.status, 200u);
+    EXPECT_EQ(result.bytes_received, answer.size());
+  }
+}
+
+TEST(ClientConnection, AConnectionThatSwitchedProtocolsIsNotUsedAgain) {
+  AnswersBeforeTheBody front(
+      "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+  asio::io_context io;
+  const ConnectionOptions options{.endpoint = front.endpoint(), .host = "127.0.0.1"};
+  auto connection = ClientConnection::create(io.get_executor(), options);
+  auto result = asio::co_spawn(
+      io, connection->exchange("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "", false, nullptr),
+      asio::use_future);
+  io.run();
+  const ExchangeResult answered = result.get();
+  ASSERT_TRUE(answered.has_response()) << answered.error.message();
+  EXPECT_EQ(answered.status, 101u);
+  EXPECT_FALSE(connection->is_open());
 }
 
 TEST(ClientConnection, AnAnswerCutShortOrNeverBegunIsAFailureThatSaysSo) {

@@ -9,7 +9,8 @@ namespace iuprobe {
 
 // Reads one HTTP/1.1 response without storing its header fields (no allocation on the common
 // path): keeps the status, the AWS error-type header and, for non-2xx answers only, the first
-// kBodyPrefixLimit bytes of the body — enough to find a JSON "__type". One per response.
+// kBodyPrefixLimit bytes of the body — enough to find a JSON "__type". One per request: it reads
+// the interim answers before the final one too (finished()).
 class ResponseScanner final : public boost::beast::http::basic_parser<false> {
  public:
   static constexpr std::size_t kBodyPrefixLimit = 8192;
@@ -26,7 +27,8 @@ class ResponseScanner final : public boost::beast::http::basic_parser<false> {
   // Whether the final answer has been read. An interim answer (1xx, such as 103 Early Hints,
   // but not 101, which ends HTTP on the connection) is passed over: once it is read, the scanner
   // starts afresh on what follows it, since a client must take any number of them before the
-  // final answer (RFC 9110, section 15.2). Read loops call this, not is_done(), after each put().
+  // final answer (RFC 9110, section 15.2). Read loops ask this, not is_done(), whether to parse
+  // or read on.
   bool finished() {
     if (!is_done()) return false;
     if (status_ / 100 != 1 || status_ == 101) return true;
