@@ -3,7 +3,8 @@
 """iuprobe's load engine against wrk, the speed reference, in the same run on the same nginx.
 
 Measures (medians of --repeat runs, tools alternating):
-  1. closed-loop maximum requests/s, same threads and connections: small GET, 100 KB POST;
+  1. closed-loop maximum requests/s, same threads and connections: small GET, 100 KB POST (and
+     the POST's CPU seconds per 1,000 requests for both tools: its rate is nginx's, CPU is ours);
   2. a constant-rate run at --rate req/s: achieved rate and its error, and CPU seconds per
      1,000 requests, compared with wrk's CPU per 1,000 requests in its own closed-loop GET run
      (wrk has no rate control). That comparison favours wrk: a saturated loop batches events,
@@ -148,7 +149,7 @@ def main():
 
     t, c, s = args.threads, args.connections, args.seconds
     closed = ["--users", str(c), "--duration", f"{s}s", "--max-connections", str(c)]
-    rows = {key: {"iuprobe": [], "wrk": []} for key in ("get", "post", "get_cpu")}
+    rows = {key: {"iuprobe": [], "wrk": []} for key in ("get", "post", "get_cpu", "post_cpu")}
     rate_runs = []
     h2load_runs = []  # (achieved req/s, CPU s per 1,000 requests) of h2load --rps at the same rate
     wide_runs = []  # the same constant-rate run with a 1 ms send window
@@ -167,10 +168,13 @@ def main():
             rate, cpu, _ = iuprobe(get_url, t, closed)
             rows["get"]["iuprobe"].append(rate)
             rows["get_cpu"]["iuprobe"].append(cpu)
-            rows["post"]["wrk"].append(wrk(post_url, t, c, s, str(post_script))[0])
-            rows["post"]["iuprobe"].append(
-                iuprobe(post_url, t, closed, ["--body-file", str(body), "--header",
-                                              "Content-Type: application/octet-stream"])[0])
+            rate, cpu = wrk(post_url, t, c, s, str(post_script))
+            rows["post"]["wrk"].append(rate)
+            rows["post_cpu"]["wrk"].append(cpu)
+            rate, cpu, _ = iuprobe(post_url, t, closed, ["--body-file", str(body), "--header",
+                                                         "Content-Type: application/octet-stream"])
+            rows["post"]["iuprobe"].append(rate)
+            rows["post_cpu"]["iuprobe"].append(cpu)
             achieved, cpu, result = iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s"])
             rate_runs.append((achieved, cpu, result["generator"]["bound"], result["summary"]["latency_ms"]))
             _, cpu, result = iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s",
@@ -233,6 +237,9 @@ def main():
               f"{instructions[0] / instructions[1]:>12.2f} {'(info)':>10} {'':>7}")
     print(f"{'max req/s, POST 100 KB (closed loop)':<40} {med(rows['post']['iuprobe']):>12,.0f} "
           f"{med(rows['post']['wrk']):>12,.0f} {post_ratio:>12.2f} {'>= 1.00':>10} {ok(post_ratio >= 1.0):>7}")
+    post_cpu = (med(rows["post_cpu"]["iuprobe"]), med(rows["post_cpu"]["wrk"]))
+    print(f"{'  CPU s / 1,000 req, POST 100 KB':<40} {post_cpu[0]:>12.4f} {post_cpu[1]:>12.4f} "
+          f"{post_cpu[0] / post_cpu[1]:>12.2f} {'(info)':>10} {'':>7}")
     print(f"{f'constant {args.rate:,}/s: achieved req/s':<40} {achieved:>12,.1f} {'-':>12} "
           f"{f'err {100 * rate_error:.2f}%':>12} {'<= 1%':>10} {ok(rate_error <= 0.01):>7}")
     print(f"{f'CPU s / 1,000 req: iuprobe at {args.rate:,}/s':<40} {cpu_iuprobe:>12.4f} {cpu_wrk:>12.4f} "

@@ -20,6 +20,7 @@
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cerrno>
+#include <limits>
 #include <tuple>
 
 #include "http/awaitable.h"
@@ -60,15 +61,18 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     deadline_ = result.sent + options_.request_timeout;
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
                                                     asio::buffer(body.data(), body.size())};
+    const std::size_t size = head_.size() + body.size();
     ResponseScanner scanner(head_request);
     Transfer write, read;
-    if (head_.size() + body.size() <= kWriteThenRead) {
-      // The common case, awaited in place: no coroutine frames beyond this one. On plain TCP it
-      // is first written without waiting (it nearly always fits the socket's send buffer): an
-      // asynchronous write that completes at once still costs a queued completion and, with it,
-      // an extra poll of the reactor.
-      write.bytes = write_now(buffers);
-      if (write.bytes < head_.size() + body.size()) {
+    // On plain TCP the request is first written without waiting: on a connection that carried
+    // its last request to the end it nearly always fits the socket's send buffer, 100 KB
+    // included, and an asynchronous write that completes at once still costs a queued completion
+    // and, with it, an extra poll of the reactor.
+    write.bytes = write_now(buffers);
+    if (write.bytes == size || size <= kWriteThenRead) {
+      // All written, or the rest is small: read once it is out, awaited in place (no coroutine
+      // frames beyond this one).
+      if (write.bytes < size) {
         std::size_t more = 0;
         std::tie(write.error, more) =
             co_await asio::async_write(*stream_, after(buffers, write.bytes), kUseTuple);
@@ -78,11 +82,13 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
       result.stage = ExchangeStage::kRead;
       read = co_await receive(scanner, answers);
     } else {
-      // A large request: read while writing. Servers and proxies may answer (413, 429, even
-      // 200) once they have read the head and close without reading the body, as curl and
-      // urllib3 expect; written first, the body would only meet a reset.
+      // A large request the socket did not take at once: read while writing the rest. Servers
+      // and proxies may answer (413, 429, even 200) once they have read the head and close
+      // without reading the body, as curl and urllib3 expect; written first, the body would
+      // only meet a reset.
       WriteState writing;
-      co_await (send_while(buffers, write, writing) && receive_while(scanner, read, writing));
+      co_await (send_while(after(buffers, write.bytes), write, writing) &&
+                receive_while(scanner, read, writing));
       // The stage is where it stopped: a write cut short by a timeout or an abort stopped
       // sending, one we cancelled because the read had ended did not.
       if (!write.error || writing.cancelled) result.stage = ExchangeStage::kRead;
@@ -182,11 +188,20 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     bool cancelled = false;  // by us, because the answer was in
   };
 
-  asio::awaitable<void> send_while(const std::array<asio::const_buffer, 2>& buffers,
-                                   Transfer& write, WriteState& state) {
-    std::tie(write.error, write.bytes) = co_await asio::async_write(
-        *stream_, buffers, asio::bind_cancellation_slot(state.stop.slot(), kUseTuple));
+  // Adds what it writes of `buffers` to `write`.
+  asio::awaitable<void> send_while(std::array<asio::const_buffer, 2> buffers, Transfer& write,
+                                   WriteState& state) {
+    std::size_t more = 0;
+    std::tie(write.error, more) =
+        co_await asio::async_write(*stream_, buffers, all_the_socket_takes,
+                                   asio::bind_cancellation_slot(state.stop.slot(), kUseTuple));
+    write.bytes += more;
     state.in_progress = false;
+  }
+  // The completion condition of a large write: asio::transfer_all() hands the socket at most
+  // 64 KB per system call, so a 100 KB body took two where the socket takes it in one.
+  static std::size_t all_the_socket_takes(const boost::system::error_code& error, std::size_t) {
+    return error ? 0 : std::numeric_limits<std::size_t>::max();
   }
   // Writes what the socket takes without waiting (nothing over TLS, whose writes go through
   // the stream's own state); an error is left for the asynchronous write to meet and report.
