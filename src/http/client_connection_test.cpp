@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "testing/canned_answer.h"
 #include "testing/test_server.h"
 
 namespace iuprobe {
@@ -22,32 +23,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
-// A front that answers as soon as it has read a request's head and then closes without reading
-// the body, as HAProxy's `http-request deny` does without request buffering. The kernel then
-// resets the connection, because the body is left unread.
-class AnswersBeforeTheBody {
- public:
-  explicit AnswersBeforeTheBody(std::string answer) : answer_(std::move(answer)) {
-    thread_ = std::thread([this] {  // one connection
-      tcp::socket socket(io_);
-      boost::system::error_code error;
-      acceptor_.accept(socket, error);
-      if (error) return;
-      std::string head;
-      asio::read_until(socket, asio::dynamic_buffer(head), "\r\n\r\n", error);
-      asio::write(socket, asio::buffer(answer_), error);
-      socket.close(error);
-    });
-  }
-  ~AnswersBeforeTheBody() { thread_.join(); }
-  tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
-
- private:
-  asio::io_context io_;
-  tcp::acceptor acceptor_{io_, {asio::ip::make_address("127.0.0.1"), 0}};
-  std::string answer_;
-  std::thread thread_;
-};
+using testing::CannedAnswer;  // a front that answers as soon as it has read a request's head
 
 ExchangeResult exchange_once(const tcp::endpoint& endpoint, std::string_view body,
                              bool head_request = false) {
@@ -70,7 +46,7 @@ TEST(ClientConnection, ReadsAnAnswerThatArrivesBeforeTheBodyIsSent) {
   const std::pair<unsigned, std::string_view> answers[] = {
       {429u, ""}, {200u, ""}, {413u, "HTTP/1.1 100 Continue\r\n\r\n"}};
   for (const auto& [status, interim] : answers) {
-    AnswersBeforeTheBody front(fmt::format(
+    CannedAnswer front(fmt::format(
         "{}HTTP/1.1 {} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno", interim, status));
     const ExchangeResult result = exchange_once(front.endpoint(), body);
     ASSERT_TRUE(result.has_response()) << result.error.message();
@@ -83,7 +59,7 @@ TEST(ClientConnection, ReadsAnAnswerThatArrivesBeforeTheBodyIsSent) {
 // are read after they are written, not while: the answer is there all the same.
 TEST(ClientConnection, ARequestToAFrontThatAnswersEarlyIsCountedByItsStatus) {
   for (const std::size_t size : {std::size_t{100}, std::size_t{100 * 1024}}) {
-    AnswersBeforeTheBody front("HTTP/1.1 429 X\r\nContent-Length: 0\r\n\r\n");
+    CannedAnswer front("HTTP/1.1 429 X\r\nContent-Length: 0\r\n\r\n");
     const ExchangeResult result = exchange_once(front.endpoint(), std::string(size, 'x'));
     ASSERT_TRUE(result.has_response()) << size << " B: " << result.error.message();
     EXPECT_EQ(result.status, 429u) << size << " B";
@@ -113,7 +89,7 @@ TEST(ClientConnection, ReadsEachKindOfAnswerToItsEndAsBeastsReaderWould) {
        429, "slow"},
   };
   for (const Case& c : cases) {
-    AnswersBeforeTheBody front(c.answer);
+    CannedAnswer front(c.answer);
     const ExchangeResult result = exchange_once(front.endpoint(), "");
     ASSERT_TRUE(result.has_response()) << c.name << ": " << result.error.message();
     EXPECT_EQ(result.status, c.status) << c.name;
@@ -127,7 +103,7 @@ TEST(ClientConnection, TheAnswerToAHeadRequestEndsWithItsHeader) {
   // interim answer.
   const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
   for (const std::string& answer : {head, "HTTP/1.1 103 Early Hints\r\n\r\n" + head}) {
-    AnswersBeforeTheBody front(answer);
+    CannedAnswer front(answer);
     const ExchangeResult result = exchange_once(front.endpoint(), "", true);
     ASSERT_TRUE(result.has_response()) << answer << result.error.message();
     EXPECT_EQ(result.status, 200u);
@@ -136,7 +112,7 @@ TEST(ClientConnection, TheAnswerToAHeadRequestEndsWithItsHeader) {
 }
 
 TEST(ClientConnection, AConnectionThatSwitchedProtocolsIsNotUsedAgain) {
-  AnswersBeforeTheBody front(
+  CannedAnswer front(
       "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
   asio::io_context io;
   const ConnectionOptions options{.endpoint = front.endpoint(), .host = "127.0.0.1"};
@@ -155,7 +131,7 @@ TEST(ClientConnection, AnAnswerCutShortOrNeverBegunIsAFailureThatSaysSo) {
   const ConnectionOptions options{.host = "127.0.0.1"};
   // Nothing, or only an interim answer, before the server closed.
   for (const std::string answer : {"", "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"}) {
-    AnswersBeforeTheBody front(answer);
+    CannedAnswer front(answer);
     const ExchangeResult result = exchange_once(front.endpoint(), "");
     ASSERT_FALSE(result.has_response()) << answer;
     EXPECT_EQ(result.stage, ExchangeStage::kRead);
@@ -165,13 +141,13 @@ TEST(ClientConnection, AnAnswerCutShortOrNeverBegunIsAFailureThatSaysSo) {
   for (const std::string cut : {"HTTP/1.1 200 OK\r\nContent-Le",
                                 "HTTP/1.1 200 OK\r\n"
                                 "Content-Length: 9\r\n\r\nhalf"}) {
-    AnswersBeforeTheBody front(cut);
+    CannedAnswer front(cut);
     const ExchangeResult result = exchange_once(front.endpoint(), "");
     EXPECT_FALSE(result.has_response()) << cut;
     EXPECT_EQ(result.error, boost::beast::http::error::partial_message) << cut;
   }
   {
-    AnswersBeforeTheBody front("HTTP/1.1 200 OK\r\nX: " + std::string(70 * 1024, 'h') + "\r\n\r\n");
+    CannedAnswer front("HTTP/1.1 200 OK\r\nX: " + std::string(70 * 1024, 'h') + "\r\n\r\n");
     const ExchangeResult result = exchange_once(front.endpoint(), "");
     EXPECT_FALSE(result.has_response());
     EXPECT_EQ(result.error, boost::beast::http::error::header_limit);

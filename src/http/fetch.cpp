@@ -18,6 +18,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <optional>
 
 #include "http/awaitable.h"
 #include "http/tls.h"
@@ -47,21 +48,22 @@ std::string request_bytes(const FetchRequest& request) {
 // over a TLS stream took this file 80 s to compile, 200 s with sanitizers).
 class ResponseReader {
  public:
-  explicit ResponseReader(bool head_request) {
-    parser_.body_limit(64 << 20);
-    parser_.skip(head_request);
-  }
-  bool done() const { return parser_.is_done(); }
+  explicit ResponseReader(bool head_request) : head_request_(head_request) { restart(); }
+  bool done() const { return parser_->is_done(); }
 
   // "" while all is well.
   std::string feed(std::string_view bytes) {
     pending_.append(bytes);
-    while (!pending_.empty() && !parser_.is_done()) {
+    while (!pending_.empty() && !done()) {
       boost::system::error_code ec;
-      const std::size_t used = parser_.put(asio::buffer(pending_), ec);
+      const std::size_t used = parser_->put(asio::buffer(pending_), ec);
       pending_.erase(0, used);
       if (ec == http::error::need_more) break;
       if (ec) return "reading the answer: " + ec.message();
+      // An interim answer (a 100 Continue, a 103 Early Hints) comes before the answer: passed
+      // over, as RFC 9110 asks of every client. A 101 is the answer.
+      if (done() && parser_->get().result_int() / 100 == 1 && parser_->get().result_int() != 101)
+        restart();
     }
     return "";
   }
@@ -69,12 +71,12 @@ class ResponseReader {
   // The server closed the connection: the end of a response without a length, else too early.
   std::string end() {
     boost::system::error_code ec;
-    parser_.put_eof(ec);
-    return ec ? "reading the answer: the server closed the connection" : "";
+    if (parser_->got_some()) parser_->put_eof(ec);
+    return !parser_->got_some() || ec ? "reading the answer: the server closed the connection" : "";
   }
 
   FetchResponse take() {
-    auto message = parser_.release();
+    auto message = parser_->release();
     FetchResponse response{.status = message.result_int()};
     for (const auto& field : message)
       response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
@@ -83,7 +85,14 @@ class ResponseReader {
   }
 
  private:
-  http::response_parser<http::string_body> parser_;
+  void restart() {
+    parser_.emplace();
+    parser_->body_limit(64 << 20);
+    parser_->skip(head_request_);
+  }
+
+  bool head_request_;
+  std::optional<http::response_parser<http::string_body>> parser_;
   std::string pending_;
 };
 

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "testing/canned_answer.h"
 #include "testing/test_server.h"
 
 namespace iuprobe {
@@ -73,6 +74,32 @@ TEST(Fetch, ARefusedConnectionSaysSo) {
   EXPECT_NE(response.error().message.find("connecting: Connection refused"), std::string::npos)
       << response.error().message;
   EXPECT_EQ(why, FetchFailure::kNoAnswer);
+}
+
+TEST(Fetch, PassesOverInterimAnswersToTheAnswer) {
+  testing::CannedAnswer server(
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n"
+      "\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Final: yes\r\n\r\nok");
+  auto response =
+      fetch({.url = *parse_http_url(fmt::format("http://127.0.0.1:{}/", server.port()))});
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->status, 200u);
+  EXPECT_EQ(response->body, "ok");
+  EXPECT_EQ(response->header("x-final"), "yes");
+  EXPECT_EQ(response->header("link"), "");
+}
+
+TEST(Fetch, AServerThatClosesBeforeItsAnswerSaysSo) {
+  // Nothing at all, only an interim answer, half a head: none of them is an answer.
+  for (const std::string answer :
+       {"", "HTTP/1.1 103 Early Hints\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Le"}) {
+    testing::CannedAnswer server(answer);
+    auto response =
+        fetch({.url = *parse_http_url(fmt::format("http://127.0.0.1:{}/", server.port()))});
+    ASSERT_FALSE(response) << "'" << answer << "' was taken for status " << response->status;
+    EXPECT_NE(response.error().message.find("the server closed the connection"), std::string::npos)
+        << response.error().message;
+  }
 }
 
 // A TLS server with a certificate made for the test, self-signed: no machine trusts it.
