@@ -5,6 +5,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "http/tls.h"
 #include "testing/canned_answer.h"
 #include "testing/test_server.h"
 
@@ -26,9 +28,10 @@ using namespace std::chrono_literals;
 using testing::CannedAnswer;  // a front that answers as soon as it has read a request's head
 
 ExchangeResult exchange_once(const tcp::endpoint& endpoint, std::string_view body,
-                             bool head_request = false) {
+                             bool head_request = false, asio::ssl::context* tls = nullptr) {
   asio::io_context io;
-  const ConnectionOptions options{.endpoint = endpoint, .host = "127.0.0.1"};
+  const ConnectionOptions options{
+      .endpoint = endpoint, .host = "127.0.0.1", .tls = tls, .verify_host = tls == nullptr};
   auto connection = ClientConnection::create(io.get_executor(), options);
   const std::string head =
       head_request ? "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
@@ -151,6 +154,37 @@ TEST(ClientConnection, AnAnswerCutShortOrNeverBegunIsAFailureThatSaysSo) {
     const ExchangeResult result = exchange_once(front.endpoint(), "");
     EXPECT_FALSE(result.has_response());
     EXPECT_EQ(result.error, boost::beast::http::error::header_limit);
+  }
+}
+
+// Over TLS a stream ends with the TLS close (close_notify): an answer ended by it is whole. One
+// ended by the TCP close alone may have been cut short (a truncation attack looks the same), so
+// it is not an answer, unless its length said where it ends.
+TEST(ClientConnection, OverTlsAnAnswerWithoutALengthEndsWithTheTlsClose) {
+  auto tls = make_client_tls_context({.insecure = true});
+  ASSERT_TRUE(tls) << tls.error().message;
+  const std::string until_close = "HTTP/1.1 503 X\r\n\r\nuntil the end";
+  {
+    testing::CannedTlsAnswer server(until_close, /*truncated=*/false);
+    ASSERT_TRUE(server.ready());
+    const ExchangeResult result = exchange_once(server.endpoint(), "", false, tls->get());
+    ASSERT_TRUE(result.has_response()) << result.error.message();
+    EXPECT_EQ(result.status, 503u);
+    EXPECT_EQ(result.body_prefix, "until the end");
+    EXPECT_EQ(result.bytes_received, until_close.size());
+  }
+  {
+    testing::CannedTlsAnswer server(until_close, /*truncated=*/true);
+    const ExchangeResult result = exchange_once(server.endpoint(), "", false, tls->get());
+    EXPECT_FALSE(result.has_response()) << result.status;
+    EXPECT_EQ(result.error, asio::ssl::error::stream_truncated) << result.error.message();
+  }
+  {
+    testing::CannedTlsAnswer server("HTTP/1.1 429 X\r\nContent-Length: 4\r\n\r\nslow",
+                                    /*truncated=*/true);
+    const ExchangeResult result = exchange_once(server.endpoint(), "", false, tls->get());
+    ASSERT_TRUE(result.has_response()) << result.error.message();
+    EXPECT_EQ(result.status, 429u);
   }
 }
 

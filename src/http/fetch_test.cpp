@@ -2,9 +2,6 @@
 #include "http/fetch.h"
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -12,6 +9,7 @@
 #include <thread>
 
 #include "testing/canned_answer.h"
+#include "testing/self_signed.h"
 #include "testing/test_server.h"
 
 namespace iuprobe {
@@ -102,52 +100,31 @@ TEST(Fetch, AServerThatClosesBeforeItsAnswerSaysSo) {
   }
 }
 
-// A TLS server with a certificate made for the test, self-signed: no machine trusts it.
+// A TLS server whose certificate no machine trusts.
 class UntrustedTlsServer {
  public:
   UntrustedTlsServer() {
-    key_ = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-    cert_ = X509_new();
-    X509_set_version(cert_, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert_), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert_), 0);
-    X509_gmtime_adj(X509_getm_notAfter(cert_), 3600);
-    X509_set_pubkey(cert_, key_);
-    X509_NAME* name = X509_get_subject_name(cert_);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
-    X509_set_issuer_name(cert_, name);
-    ready_ = X509_sign(cert_, key_, EVP_sha256()) > 0 &&
-             SSL_CTX_use_certificate(context_.native_handle(), cert_) == 1 &&
-             SSL_CTX_use_PrivateKey(context_.native_handle(), key_) == 1;
     acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
     acceptor_.listen();
     port_ = acceptor_.local_endpoint().port();
     // One connection's handshake (which the client refuses), for at most 5 s: a client that
     // never connects fails the test rather than hanging it.
     thread_ = std::thread([this] {
-      boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream(io_, context_);
+      boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream(io_, tls_.context());
       acceptor_.async_accept(stream.next_layer(), [&](boost::system::error_code ec) {
         if (!ec) stream.async_handshake(boost::asio::ssl::stream_base::server, [](auto) {});
       });
       io_.run_for(5s);
     });
   }
-  ~UntrustedTlsServer() {
-    thread_.join();
-    X509_free(cert_);
-    EVP_PKEY_free(key_);
-  }
-  bool ready() const { return ready_; }
+  ~UntrustedTlsServer() { thread_.join(); }
+  bool ready() const { return tls_.ready(); }
   std::uint16_t port() const { return port_; }
 
  private:
   boost::asio::io_context io_;
-  boost::asio::ssl::context context_{boost::asio::ssl::context::tls_server};
+  testing::SelfSignedServerContext tls_;
   boost::asio::ip::tcp::acceptor acceptor_{io_, boost::asio::ip::tcp::v4()};
-  EVP_PKEY* key_ = nullptr;
-  X509* cert_ = nullptr;
-  bool ready_ = false;
   std::uint16_t port_ = 0;
   std::thread thread_;
 };
