@@ -78,7 +78,10 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
             co_await asio::async_write(*stream_, after(buffers, write.bytes), kUseTuple);
         write.bytes += more;
       }
-      if (write.error) co_return failed(std::move(result), write.error);
+      if (write.error) {
+        result.bytes_sent = write.bytes;
+        co_return failed(std::move(result), write.error);
+      }
       result.stage = ExchangeStage::kRead;
       read = co_await receive(scanner, answers);
     } else {
