@@ -21,6 +21,7 @@
 #include <optional>
 
 #include "http/awaitable.h"
+#include "http/response_scanner.h"
 #include "http/tls.h"
 
 namespace iuprobe {
@@ -60,10 +61,8 @@ class ResponseReader {
       pending_.erase(0, used);
       if (ec == http::error::need_more) break;
       if (ec) return "reading the answer: " + ec.message();
-      // An interim answer (a 100 Continue, a 103 Early Hints) comes before the answer: passed
-      // over, as RFC 9110 asks of every client. A 101 is the answer.
-      if (done() && parser_->get().result_int() / 100 == 1 && parser_->get().result_int() != 101)
-        restart();
+      // An interim answer comes before the answer: passed over, as the load path does.
+      if (done() && is_interim(parser_->get().result_int())) restart();
     }
     return "";
   }

@@ -7,6 +7,13 @@
 
 namespace iuprobe {
 
+// Whether an answer with this status is an interim one, which a client passes over to the final
+// answer after it (RFC 9110, section 15.2): 1xx, such as 100 Continue or 103 Early Hints, but
+// not 101, which ends HTTP on the connection.
+constexpr bool is_interim(unsigned status) {
+  return status / 100 == 1 && status != 101;
+}
+
 // Reads one HTTP/1.1 response without storing its header fields (no allocation on the common
 // path): keeps the status, the AWS error-type header and, for non-2xx answers only, the first
 // kBodyPrefixLimit bytes of the body — enough to find a JSON "__type". One per request: it reads
@@ -31,7 +38,7 @@ class ResponseScanner final : public boost::beast::http::basic_parser<false> {
   // or read on.
   bool finished() {
     if (!is_done()) return false;
-    if (status_ / 100 != 1 || status_ == 101) return true;
+    if (!is_interim(status_)) return true;
     restart();
     return false;
   }
