@@ -147,6 +147,14 @@ struct Batched {
     }
     return std::nullopt;
   }
+  // Waits (5 s at most) until data is in the socket: with an answer parked or last parked,
+  // peer_closed() peeks for it, and finds anything there. Returns whether any came.
+  bool wait_for_data() const {
+    const TimePoint until = SteadyClock::now() + 5s;
+    while (!connection->peer_closed() && SteadyClock::now() < until)
+      std::this_thread::sleep_for(1ms);
+    return connection->peer_closed();
+  }
   // Runs the exchange to its end (30 s at most: a hang fails rather than stalls the suite).
   ExchangeResult finish(std::future<ExchangeResult>& result) {
     io.restart();
@@ -185,10 +193,7 @@ TEST(ClientConnection, AParkedAnswerIsReadAtTheOwnersReadAndTimedByItsArrival) {
     // yet the check before its next use still finds the connection unusable.
     EXPECT_FALSE(client.connection->peer_closed());
     server.send_unasked("HTTP/1.1 200 OK\r\n");
-    const TimePoint until = SteadyClock::now() + 5s;
-    while (!client.connection->peer_closed() && SteadyClock::now() < until)
-      std::this_thread::sleep_for(1ms);
-    EXPECT_TRUE(client.connection->peer_closed());
+    EXPECT_TRUE(client.wait_for_data());
     return;
   }
   FAIL() << "no parked answer was timed by the kernel in 20 tries";
@@ -203,8 +208,8 @@ TEST(ClientConnection, TheAnswerToALargeRequestTheSocketTookAtOnceMayBeParked) {
   auto result = client.park(server);
   ASSERT_TRUE(result) << "no answer was parked in 20 tries";
   server.answer_next_and_wait();
-  std::this_thread::sleep_for(30ms);   // for the answer to cross loopback
-  EXPECT_EQ(client.batch.read(), 1u);  // taken by the owner's read, not awaited on the socket
+  ASSERT_TRUE(client.wait_for_data());  // the answer crossed loopback
+  EXPECT_EQ(client.batch.read(), 1u);   // taken by the owner's read, not awaited on the socket
   const ExchangeResult r = client.finish(*result);
   ASSERT_TRUE(r.has_response()) << r.error.message();
   EXPECT_EQ(r.status, 200u);
