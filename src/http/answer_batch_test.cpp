@@ -157,9 +157,9 @@ TEST(ReadArrived, LeavesALargeAnswerToTheSocketReadAfterAQuarterMegabyte) {
   EXPECT_EQ(first.state, ArrivedRead::State::kWaiting);  // the worker's wake is not held
   EXPECT_LE(first.bytes, 4u * 65536u);
   std::size_t bytes = first.bytes;
-  for (int i = 0; i < 1000 && !scanner.is_done() && pair.readable(); ++i)
+  for (int i = 0; i < 1000 && !scanner.finished() && pair.readable(); ++i)
     bytes += read_arrived(pair.fd(), buffer, scanner).bytes;
-  EXPECT_TRUE(scanner.is_done());
+  EXPECT_TRUE(scanner.finished());
   EXPECT_EQ(bytes, answer.size());
 }
 
