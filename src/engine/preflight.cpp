@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "http/awaitable.h"
 #include "http/tls.h"
 
 namespace iuprobe {
@@ -74,7 +75,7 @@ Result<std::unique_ptr<ClientConnection>> preflight(const HttpUrl& url, Connecti
     ExchangeResult result;
     asio::co_spawn(
         io,
-        [&]() -> asio::awaitable<void> {
+        [&]() -> LoadTask<> {
           result = co_await connection->open();
           deadline.cancel();
         },

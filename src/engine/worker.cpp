@@ -125,7 +125,7 @@ void Worker::stop(bool immediately) {
   });
 }
 
-asio::awaitable<WorkerReport> Worker::collect() {
+LoadTask<WorkerReport> Worker::collect() {
   WorkerReport report;
   report.window = std::exchange(window_, Window{});
   report.in_flight = busy_;
@@ -141,7 +141,7 @@ asio::awaitable<WorkerReport> Worker::collect() {
   co_return report;
 }
 
-asio::awaitable<void> Worker::run_plan() {
+LoadTask<> Worker::run_plan() {
   if (const auto* open = std::get_if<OpenLoop>(plan_)) {
     co_await open_loop(*open);
   } else {
@@ -150,7 +150,7 @@ asio::awaitable<void> Worker::run_plan() {
   sending_done_ = true;
   while (busy_ > 0 || active_users_ > 0 || !backlog_.empty()) {
     drained_.expires_at(TimePoint::max());
-    co_await drained_.async_wait(kUseTuple);
+    co_await drained_.async_wait(kLoadTuple);
     if (shutting_down_) co_return;
   }
   plan_done_.store(true, std::memory_order_release);
@@ -160,7 +160,7 @@ void Worker::notify_if_drained() {
   if (sending_done_ && busy_ == 0 && active_users_ == 0 && backlog_.empty()) drained_.cancel();
 }
 
-asio::awaitable<void> Worker::open_loop(const OpenLoop& plan) {
+LoadTask<> Worker::open_loop(const OpenLoop& plan) {
   // Waking costs a timer re-arm and a context switch (most of the CPU per request at high
   // rates), so sends due within one send window of each other leave together, when the last of
   // them is due: at most one wake-up per window, and no send later than the window (a delay
@@ -194,7 +194,7 @@ asio::awaitable<void> Worker::open_loop(const OpenLoop& plan) {
     const TimePoint wake = due_now_.back().scheduled;
     if (wake > now) {
       send_timer_.expires_at(wake);
-      co_await send_timer_.async_wait(kUseTuple);
+      co_await send_timer_.async_wait(kLoadTuple);
       if (stopping_) break;
     }
     const TimePoint woke = SteadyClock::now();
@@ -234,7 +234,7 @@ Worker::Started Worker::begin_send(Slot& slot, const Job& job) {
 }
 
 // Not a coroutine: the caller awaits the connection's own.
-asio::awaitable<ExchangeResult> Worker::exchange(Slot& slot, const Started& started) {
+LoadTask<ExchangeResult> Worker::exchange(Slot& slot, const Started& started) {
   return slot.connection->exchange(started.request.head, started.request.body, setup_.head_request,
                                    &answers_);
 }
@@ -296,14 +296,14 @@ void Worker::record(const Job& job, const ExchangeResult& result, std::string_vi
   }
 }
 
-asio::awaitable<void> Worker::sweep() {
-  asio::steady_timer timer(io_);
+LoadTask<> Worker::sweep() {
+  LoadTimer timer(io_);
   const Duration interval = std::clamp<Duration>(
       std::min(setup_.connection->request_timeout, setup_.connection->connect_timeout) / 20,
       std::chrono::milliseconds(1), std::chrono::milliseconds(50));
   while (!shutting_down_) {
     timer.expires_after(interval);
-    co_await timer.async_wait(kUseTuple);
+    co_await timer.async_wait(kLoadTuple);
     const TimePoint now = SteadyClock::now();
     const bool past_grace = stop_deadline_ && now >= *stop_deadline_;
     for (auto& slot : slots_) {
@@ -322,15 +322,14 @@ asio::awaitable<void> Worker::sweep() {
 void Worker::start_users(const ClosedLoop& plan) {
   const unsigned users = UsersProfile::share(plan.profile.max_users(), setup_.count, setup_.index);
   for (unsigned local = 0; local < users; ++local) {
-    user_timers_.push_back(std::make_unique<asio::steady_timer>(io_));
+    user_timers_.push_back(std::make_unique<LoadTimer>(io_));
     ++active_users_;
     asio::co_spawn(io_, user(plan.profile, local, *user_timers_.back()), kRethrow);
   }
 }
 
 // One closed-loop user: a connection of its own for the plan, one request at a time.
-asio::awaitable<void> Worker::user(const UsersProfile& profile, unsigned local_user,
-                                   asio::steady_timer& timer) {
+LoadTask<> Worker::user(const UsersProfile& profile, unsigned local_user, LoadTimer& timer) {
   Slot& slot = take_slot();
   const auto active_in = [&](std::size_t segment) {
     return local_user <
@@ -341,7 +340,7 @@ asio::awaitable<void> Worker::user(const UsersProfile& profile, unsigned local_u
     const TimePoint now = SteadyClock::now();
     if (now < plan_start_) {
       timer.expires_at(plan_start_);
-      co_await timer.async_wait(kUseTuple);
+      co_await timer.async_wait(kLoadTuple);
       continue;
     }
     if (now - plan_start_ >= profile.total_duration()) break;
@@ -351,12 +350,12 @@ asio::awaitable<void> Worker::user(const UsersProfile& profile, unsigned local_u
       while (next < profile.segments().size() && !active_in(next)) ++next;
       if (next == profile.segments().size()) break;
       timer.expires_at(plan_start_ + profile.segment_start(next));
-      co_await timer.async_wait(kUseTuple);
+      co_await timer.async_wait(kLoadTuple);
       continue;
     }
     if (profile.pacing() && last_start && *last_start + *profile.pacing() > now) {
       timer.expires_at(*last_start + *profile.pacing());
-      co_await timer.async_wait(kUseTuple);
+      co_await timer.async_wait(kLoadTuple);
       continue;
     }
     last_start = now;

@@ -2,10 +2,8 @@
 #pragma once
 
 #include <atomic>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -16,6 +14,7 @@
 #include "engine/connection_growth.h"
 #include "engine/load_shape.h"
 #include "engine/run_abort.h"
+#include "http/awaitable.h"
 #include "http/classify.h"
 #include "http/client_connection.h"
 #include "http/request_source.h"
@@ -78,7 +77,7 @@ class Worker {
   void begin(const LoadShape& plan, TimePoint start, std::uint64_t plan_number);
   boost::asio::io_context::executor_type executor() { return io_.get_executor(); }
   // Swaps out the current window. Must run on executor().
-  boost::asio::awaitable<WorkerReport> collect();
+  LoadTask<WorkerReport> collect();
   // Stops sending the plan; in-flight requests get the grace period (none if `immediately`).
   void stop(bool immediately);
   // Whether every request of the current plan has its outcome.
@@ -105,20 +104,19 @@ class Worker {
     Duration late_after = Duration::max();
   };
 
-  boost::asio::awaitable<void> run_plan();
-  boost::asio::awaitable<void> open_loop(const OpenLoop& plan);
+  LoadTask<> run_plan();
+  LoadTask<> open_loop(const OpenLoop& plan);
   void start_users(const ClosedLoop& plan);
-  boost::asio::awaitable<void> user(const UsersProfile& profile, unsigned local_user,
-                                    boost::asio::steady_timer& timer);
-  boost::asio::awaitable<void> sweep();
+  LoadTask<> user(const UsersProfile& profile, unsigned local_user, LoadTimer& timer);
+  LoadTask<> sweep();
   void dispatch(const Job& job);
   void open_for_backlog(TimePoint now);
   // How often sends waiting for a connection are looked at again, and how late a wake-up must
   // be for the worker to count as held up (ConnectionGrowth::held_up).
   Duration quarter_horizon() const { return setup_.late_threshold_floor / 4; }
-  boost::asio::awaitable<void> watch_backlog();
-  boost::asio::awaitable<void> connect_and_serve(Slot& slot);
-  boost::asio::awaitable<void> serve(Slot& slot, std::optional<Job> job);
+  LoadTask<> watch_backlog();
+  LoadTask<> connect_and_serve(Slot& slot);
+  LoadTask<> serve(Slot& slot, std::optional<Job> job);
   void release(Slot& slot);
   Slot& take_slot();
   void close_idle(TimePoint now);
@@ -130,7 +128,7 @@ class Worker {
     RequestView request;
   };
   Started begin_send(Slot& slot, const Job& job);
-  boost::asio::awaitable<ExchangeResult> exchange(Slot& slot, const Started& started);
+  LoadTask<ExchangeResult> exchange(Slot& slot, const Started& started);
   void finish_send(const Job& job, const Started& started, const ExchangeResult& result);
   void record(const Job& job, const ExchangeResult& result, std::string_view body_name);
   void count_scheduled(const Job& job);
@@ -145,11 +143,11 @@ class Worker {
   boost::asio::io_context io_{1};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
   std::thread thread_;
-  boost::asio::steady_timer send_timer_{io_};
-  boost::asio::steady_timer drained_{io_};
-  boost::asio::steady_timer backlog_timer_{io_};  // watch_backlog()'s
-  AnswerBatch answers_;       // read at each send-window wake of an open-loop plan
-  std::vector<Job> due_now_;  // an open-loop plan's sends due at the current wake-up
+  LoadTimer send_timer_{io_};
+  LoadTimer drained_{io_};
+  LoadTimer backlog_timer_{io_};  // watch_backlog()'s
+  AnswerBatch answers_;           // read at each send-window wake of an open-loop plan
+  std::vector<Job> due_now_;      // an open-loop plan's sends due at the current wake-up
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> idle_;  // most recently used last
   std::deque<Job> backlog_;
@@ -167,7 +165,7 @@ class Worker {
   TimePoint plan_start_{};
   std::uint64_t plan_seed_ = 1;
   PlanTotals totals_;
-  std::vector<std::unique_ptr<boost::asio::steady_timer>> user_timers_;
+  std::vector<std::unique_ptr<LoadTimer>> user_timers_;
   unsigned active_users_ = 0;
   bool sending_done_ = true;
   bool stopping_ = false;

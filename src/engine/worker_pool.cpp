@@ -58,10 +58,10 @@ void Worker::open_for_backlog(TimePoint now) {
 // While sends wait for a connection, their need is looked at again every quarter of the
 // horizon: busy connections that stop answering (a stalled server) no longer count, and the
 // waiting sends get connections of their own even when no new send comes.
-asio::awaitable<void> Worker::watch_backlog() {
+LoadTask<> Worker::watch_backlog() {
   while (!backlog_.empty() && slots_.size() < setup_.max_connections && !shutting_down_) {
     backlog_timer_.expires_after(quarter_horizon());
-    co_await backlog_timer_.async_wait(kUseTuple);
+    co_await backlog_timer_.async_wait(kLoadTuple);
     if (shutting_down_) break;
     const TimePoint now = SteadyClock::now();
     if (now - backlog_timer_.expiry() > quarter_horizon()) growth_.held_up(now);
@@ -70,7 +70,7 @@ asio::awaitable<void> Worker::watch_backlog() {
   watching_backlog_ = false;
 }
 
-asio::awaitable<void> Worker::connect_and_serve(Slot& slot) {
+LoadTask<> Worker::connect_and_serve(Slot& slot) {
   while (true) {
     const ExchangeResult opened = co_await slot.connection->open();
     --connecting_;
@@ -91,7 +91,7 @@ asio::awaitable<void> Worker::connect_and_serve(Slot& slot) {
 }
 
 // Serves `job` if given, then whatever waits in the backlog, then goes back to the idle list.
-asio::awaitable<void> Worker::serve(Slot& slot, std::optional<Job> job) {
+LoadTask<> Worker::serve(Slot& slot, std::optional<Job> job) {
   while (true) {
     if (!job) {
       if (backlog_.empty() || stopping_) break;

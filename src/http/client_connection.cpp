@@ -13,7 +13,6 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -34,19 +33,20 @@ namespace {
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
+using Socket = asio::basic_stream_socket<tcp, LoadExecutor>;
 using namespace boost::asio::experimental::
     awaitable_operators;  // NOLINT(google-build-using-namespace)
 
 template <class Stream>
 class BasicConnection final : public ClientConnection, private ParkedAnswer {
-  static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
+  static constexpr bool kTls = !std::is_same_v<Stream, Socket>;
 
  public:
-  BasicConnection(asio::any_io_executor executor, const ConnectionOptions& options)
+  BasicConnection(LoadExecutor executor, const ConnectionOptions& options)
       : executor_(std::move(executor)), options_(options), park_timer_(executor_) {}
 
-  asio::awaitable<ExchangeResult> exchange(std::string_view head, std::string_view body,
-                                           bool head_request, AnswerBatch* answers) override {
+  LoadTask<ExchangeResult> exchange(std::string_view head, std::string_view body, bool head_request,
+                                    AnswerBatch* answers) override {
     ExchangeResult result;
     const Busy busy(busy_);
     timed_out_ = false;
@@ -75,7 +75,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
       if (write.bytes < size) {
         std::size_t more = 0;
         std::tie(write.error, more) =
-            co_await asio::async_write(*stream_, after(buffers, write.bytes), kUseTuple);
+            co_await asio::async_write(*stream_, after(buffers, write.bytes), kLoadTuple);
         write.bytes += more;
       }
       if (write.error) {
@@ -120,7 +120,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     co_return result;
   }
 
-  asio::awaitable<ExchangeResult> open() override {
+  LoadTask<ExchangeResult> open() override {
     ExchangeResult result;
     const Busy busy(busy_);
     timed_out_ = false;
@@ -157,11 +157,11 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     if (!wakes_on_data_) {
       // Last used with a parked answer: data would not show in poll(2), so peek for it.
       char byte = 0;
-      const ssize_t n = ::recv(const_cast<tcp::socket&>(lowest()).native_handle(), &byte, 1,
-                               MSG_PEEK | MSG_DONTWAIT);
+      const ssize_t n =
+          ::recv(const_cast<Socket&>(lowest()).native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
       return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
     }
-    pollfd fd{.fd = const_cast<tcp::socket&>(lowest()).native_handle(),
+    pollfd fd{.fd = const_cast<Socket&>(lowest()).native_handle(),
               .events = POLLIN | POLLRDHUP,
               .revents = 0};
     if (::poll(&fd, 1, 0) <= 0) return false;
@@ -192,12 +192,12 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
   };
 
   // Adds what it writes of `buffers` to `write`.
-  asio::awaitable<void> send_while(std::array<asio::const_buffer, 2> buffers, Transfer& write,
-                                   WriteState& state) {
+  LoadTask<void> send_while(std::array<asio::const_buffer, 2> buffers, Transfer& write,
+                            WriteState& state) {
     std::size_t more = 0;
     std::tie(write.error, more) =
         co_await asio::async_write(*stream_, buffers, all_the_socket_takes,
-                                   asio::bind_cancellation_slot(state.stop.slot(), kUseTuple));
+                                   asio::bind_cancellation_slot(state.stop.slot(), kLoadTuple));
     write.bytes += more;
     state.in_progress = false;
   }
@@ -224,7 +224,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
   }
 
   // Once the answer is in (or the read failed), a write still in progress is cancelled.
-  asio::awaitable<void> receive_while(ResponseScanner& scanner, Transfer& read, WriteState& state) {
+  LoadTask<void> receive_while(ResponseScanner& scanner, Transfer& read, WriteState& state) {
     read = co_await receive(scanner, nullptr);
     if (state.in_progress) {
       state.cancelled = !read.error;  // answered: the rest of the body is not needed
@@ -236,7 +236,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
 
   // Reads one answer: parked in `answers` until its owner's next read() when it accepts, and
   // otherwise (or for an answer that had not all arrived by then) waiting on the stream.
-  asio::awaitable<Transfer> receive(ResponseScanner& scanner, AnswerBatch* answers) {
+  LoadTask<Transfer> receive(ResponseScanner& scanner, AnswerBatch* answers) {
     Transfer read;
     arrived_.reset();
     if constexpr (!kTls) {
@@ -247,7 +247,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
         batch_ = answers;
         answers->park(*this);
         park_timer_.expires_at(TimePoint::max());
-        co_await park_timer_.async_wait(kUseTuple);
+        co_await park_timer_.async_wait(kLoadTuple);
         read.bytes = parked_.bytes;
         if (parked_.state == ArrivedRead::State::kAnswered) {
           arrived_ = parked_.arrived;
@@ -271,7 +271,8 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
         read.error = boost::beast::http::error::buffer_overflow;
         co_return read;
       }
-      const auto [error, got] = co_await stream_->async_read_some(buffer_.prepare(size), kUseTuple);
+      const auto [error, got] =
+          co_await stream_->async_read_some(buffer_.prepare(size), kLoadTuple);
       buffer_.commit(got);
       if (error == asio::error::eof) {
         read.error = parse_end_of_stream(scanner);
@@ -327,13 +328,13 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     bool& flag_;
   };
 
-  const tcp::socket& lowest() const {
+  const Socket& lowest() const {
     if constexpr (kTls)
       return stream_->next_layer();
     else
       return *stream_;
   }
-  tcp::socket& lowest() {
+  Socket& lowest() {
     if constexpr (kTls)
       return stream_->next_layer();
     else
@@ -363,7 +364,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     return result;
   }
 
-  asio::awaitable<bool> connect(ExchangeResult& result) {
+  LoadTask<bool> connect(ExchangeResult& result) {
     result.stage = ExchangeStage::kConnect;
     deadline_ = SteadyClock::now() + options_.connect_timeout;
     if constexpr (kTls) {
@@ -371,7 +372,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     } else {
       stream_.emplace(executor_);
     }
-    auto [connect_error] = co_await lowest().async_connect(options_.endpoint, kUseTuple);
+    auto [connect_error] = co_await lowest().async_connect(options_.endpoint, kLoadTuple);
     if (connect_error) {
       result = failed(std::move(result), connect_error);
       co_return false;
@@ -387,7 +388,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
         stream_->set_verify_callback(ssl::host_name_verification(options_.host));
       }
       auto [handshake_error] =
-          co_await stream_->async_handshake(ssl::stream_base::client, kUseTuple);
+          co_await stream_->async_handshake(ssl::stream_base::client, kLoadTuple);
       if (handshake_error) {
         result = failed(std::move(result), handshake_error);
         co_return false;
@@ -398,7 +399,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     co_return true;
   }
 
-  asio::any_io_executor executor_;
+  LoadExecutor executor_;
   const ConnectionOptions& options_;
   std::optional<Stream> stream_;
   boost::beast::flat_buffer buffer_;
@@ -408,7 +409,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
   bool timed_out_ = false;
   bool busy_ = false;
   // A parked answer (plain TCP): where its owner's batch reads it into, and what it read.
-  asio::steady_timer park_timer_;
+  LoadTimer park_timer_;
   AnswerBatch* batch_ = nullptr;  // while parked
   ResponseScanner* parked_scanner_ = nullptr;
   TimePoint sent_{};  // when the current request started going out
@@ -435,13 +436,12 @@ std::string_view stage_name(ExchangeStage stage) {
 
 }  // namespace
 
-std::unique_ptr<ClientConnection> ClientConnection::create(asio::any_io_executor executor,
+std::unique_ptr<ClientConnection> ClientConnection::create(LoadExecutor executor,
                                                            const ConnectionOptions& options) {
   if (options.tls != nullptr) {
-    return std::make_unique<BasicConnection<ssl::stream<tcp::socket>>>(std::move(executor),
-                                                                       options);
+    return std::make_unique<BasicConnection<ssl::stream<Socket>>>(std::move(executor), options);
   }
-  return std::make_unique<BasicConnection<tcp::socket>>(std::move(executor), options);
+  return std::make_unique<BasicConnection<Socket>>(std::move(executor), options);
 }
 
 std::string describe_failure(const ExchangeResult& result, const ConnectionOptions& options) {

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
@@ -14,6 +12,7 @@
 
 #include "core/clock.h"
 #include "http/answer_batch.h"
+#include "http/awaitable.h"
 
 namespace iuprobe {
 
@@ -53,7 +52,7 @@ std::string describe_failure(const ExchangeResult& result, const ConnectionOptio
 // worker needs one sweep timer instead of a timer per request.
 class ClientConnection {
  public:
-  static std::unique_ptr<ClientConnection> create(boost::asio::any_io_executor executor,
+  static std::unique_ptr<ClientConnection> create(LoadExecutor executor,
                                                   const ConnectionOptions& options);
   virtual ~ClientConnection() = default;
 
@@ -61,11 +60,10 @@ class ClientConnection {
   // `body` must stay valid until the call completes; `head` is copied. With `answers`, a plain
   // TCP connection whose request went out whole may park the answer there until its owner's
   // next AnswerBatch::read(), and `done` is then when the kernel received it.
-  virtual boost::asio::awaitable<ExchangeResult> exchange(std::string_view head,
-                                                          std::string_view body, bool head_request,
-                                                          AnswerBatch* answers) = 0;
+  virtual LoadTask<ExchangeResult> exchange(std::string_view head, std::string_view body,
+                                            bool head_request, AnswerBatch* answers) = 0;
   // Connects and handshakes without sending anything (pre-flight checks).
-  virtual boost::asio::awaitable<ExchangeResult> open() = 0;
+  virtual LoadTask<ExchangeResult> open() = 0;
   // If the operation in progress is past its deadline, aborts it (it then fails as timed out).
   virtual bool expire(TimePoint now) = 0;
   // Aborts whatever is in progress (or closes an idle connection); it reconnects on next use.

@@ -206,7 +206,7 @@ TEST(ClientConnection, LargeRequestsKeepTheirConnectionWhenTheServerReadsThem) {
   std::vector<ExchangeResult> results;
   asio::co_spawn(
       io,
-      [&]() -> asio::awaitable<void> {
+      [&]() -> LoadTask<> {
         for (int i = 0; i < 3; ++i)
           results.push_back(co_await connection->exchange(head, body, false, nullptr));
       },
