@@ -60,6 +60,17 @@ def main() -> None:
     }
     for i, (name, text) in enumerate(responses.items()):
         write("response", name, bytes([i * 17]) + text.encode())
+    # Split at 0, so that the scanner's fast reader sees each whole (and is compared with Beast).
+    whole = {
+        "fast-nginx": with_body("HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Mon, 07 Dec 2026 07:00:00 GMT\r\n"
+                                "Content-Type: application/octet-stream\r\nConnection: keep-alive\r\n", "hello\n"),
+        "fast-aws-error": with_body("HTTP/1.1 400 Bad Request\r\nx-amzn-RequestId: 8f1c\r\nx-amzn-ErrorType: "
+                                    "ProvisionedThroughputExceededException:http://internal.amazon.com/\r\n"
+                                    "Connection: close\r\n", '{"__type":"ProvisionedThroughputExceededException"}'),
+        "fast-refuses-del": with_body("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nX-Value: abcdefgh\x7fijklmnop\r\n", "ok"),
+    }
+    for name, text in whole.items():
+        write("response", name, b"\x00" + text.encode())
 
     png = png_bytes(64, 64)
     jpeg = small_jpeg()

@@ -3,7 +3,8 @@
 // (status, error-type header, body prefix) fed in two reads split where the input says, by the
 // session's own parse step (interim answers passed over, the scanner restarted after each), then
 // the error type, the message and the outcome. And the scanner's fast reader against Beast's
-// parser alone: wherever the fast reader takes an answer, its outcome must be Beast's.
+// parser alone: wherever the fast reader takes an answer, its outcome must be Beast's (it sees
+// the answer whole when the split is at either end: the seeds named fast-* are split at 0).
 #include <string>
 
 #include "fuzz_target.h"
@@ -19,14 +20,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const std::string_view bytes = iuprobe::fuzzing::text(data + 1, size - 1);
   const std::size_t split = bytes.empty() ? 0 : data[0] % (bytes.size() + 1);
-  for (const bool head_request : {false, true}) {
-    const auto fast = scan_answer(bytes, split, Reader::kFastFirst, head_request);
-    auto beast = scan_answer(bytes, split, Reader::kBeastOnly, head_request);
-    beast.read_whole = fast.read_whole;
-    require(fast == beast, "the fast reader reads an answer as Beast's parser does");
-  }
-
+  require(!scan_answer(bytes, split, Reader::kFastFirst, true).read_whole,
+          "the answer to a HEAD is Beast's to read");
   const auto read = scan_answer(bytes, split, Reader::kFastFirst);
+  auto beast = scan_answer(bytes, split, Reader::kBeastOnly);
+  beast.read_whole = read.read_whole;
+  require(read == beast, "the fast reader reads an answer as Beast's parser does");
+
   if (!read.error.empty()) return 0;
   require(read.body_prefix.size() <= iuprobe::ResponseScanner::kBodyPrefixLimit,
           "the body prefix stays within its limit");

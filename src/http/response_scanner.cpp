@@ -6,6 +6,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cstring>
+#include <optional>
 
 namespace iuprobe {
 namespace {
@@ -30,8 +31,10 @@ constexpr std::array<bool, 256> kTextChar = [] {
   return table;
 }();
 
-// The fast reader looks this far for the end of a header; a longer one is Beast's.
+// The fast reader looks this far for the end of a header; a longer one is Beast's. Within
+// Beast's own limit, so that it never takes a header Beast would refuse as too long.
 constexpr std::size_t kWholeHeaderLimit = 8192;
+static_assert(kWholeHeaderLimit <= ResponseScanner::kHeaderLimit);
 constexpr std::size_t kMaxLengthDigits = 19;  // any number of 19 digits fits 64 bits
 
 bool is_digit(char c) {
@@ -124,6 +127,14 @@ std::size_t ResponseScanner::put(boost::asio::const_buffer data, error_code& err
     }
   }
   return parser_.put(data, error);
+}
+
+void ResponseScanner::put_eof(error_code& error) {
+  if (whole_) {
+    error = {};  // the answer ended by its length; Beast's parser never saw it
+    return;
+  }
+  parser_.put_eof(error);
 }
 
 bool ResponseScanner::finished() {

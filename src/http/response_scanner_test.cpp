@@ -96,8 +96,8 @@ TEST(ResponseScanner, LeavesEveryOtherAnswerToBeast) {
   const std::string cases[] = {
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
       "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nto the end of the stream",
-      with_length("HTTP/1.1 204 No Content\r\n", ""),
-      "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n",
+      with_length("HTTP/1.1 204 No Content\r\n", "ok"),  // no body: "ok" is the next answer's
+      with_length("HTTP/1.1 304 Not Modified\r\n", "ok"),
       "HTTP/1.1 199 Odd\r\nContent-Length: 2\r\n\r\nok",
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n",
       "HTTP/1.1 200 OK\r\nX-Long: a\r\n folded\r\nContent-Length: 2\r\n\r\nok",
@@ -122,13 +122,60 @@ TEST(ResponseScanner, LeavesEveryOtherAnswerToBeast) {
   }
 }
 
+// The answer to a HEAD has no body, whatever its Content-Length says: what follows its header
+// (here two bytes, as if a body) is the next answer's.
 TEST(ResponseScanner, LeavesTheAnswerToAHeadRequestToBeast) {
-  const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
+  const std::string answer = with_length("HTTP/1.1 200 OK\r\n", "ok");
   EXPECT_FALSE(taken_whole(answer, true));
   const ScannedAnswer read = scan_answer(answer, answer.size(), Reader::kFastFirst, true);
   EXPECT_TRUE(read.finished);
   EXPECT_EQ(read.body_bytes, 0u);
+  EXPECT_EQ(read.parsed, answer.size() - 2);
   expect_same_as_beast(answer, true);
+}
+
+// A control character anywhere in a field value or the reason phrase (where the value is read
+// eight bytes at a time, and where it is read a byte at a time), and a name with a separator or
+// a byte above 0x7f in it: Beast refuses them all, and the fast reader must not take them.
+TEST(ResponseScanner, LeavesEveryControlCharacterAndEveryNonTokenNameToBeast) {
+  const std::string plain(24, 'v');
+  for (const char bad : {'\x00', '\x01', '\n', '\r', '\x1f', '\x7f'}) {
+    for (std::size_t at = 0; at < 16; ++at) {
+      std::string value = plain;
+      value[at] = bad;
+      for (const std::string& answer :
+           {with_length("HTTP/1.1 200 OK\r\nX-Value: " + value + "\r\n", "ok"),
+            with_length("HTTP/1.1 200 " + value + "\r\n", "ok")}) {
+        EXPECT_FALSE(taken_whole(answer)) << "byte " << int(bad) << " at " << at;
+        const ScannedAnswer fast = scan_answer(answer, answer.size(), Reader::kFastFirst);
+        const ScannedAnswer beast = scan_answer(answer, answer.size(), Reader::kBeastOnly);
+        EXPECT_EQ(fast, beast) << "byte " << int(bad) << " at " << at;
+      }
+    }
+  }
+  for (const char separator : std::string_view("\"(),/;<=>?@[\\]{} \t\x80\xff")) {
+    const std::string answer =
+        with_length("HTTP/1.1 200 OK\r\nX" + std::string(1, separator) + "Y: 1\r\n", "ok");
+    EXPECT_FALSE(taken_whole(answer)) << "name with byte " << int(separator);
+    expect_same_as_beast(answer);
+  }
+  // HTAB is text, in a value as in a reason phrase.
+  const std::string tabbed =
+      with_length("HTTP/1.1 200 O\tK\r\nX-Value: a\tb" + plain + "\r\n", "ok");
+  EXPECT_TRUE(taken_whole(tabbed));
+  expect_same_as_beast(tabbed);
+}
+
+// The end of the stream after a whole answer changes nothing (a read loop asks finished()
+// first, but the scanner does not rely on it).
+TEST(ResponseScanner, TheEndOfTheStreamAfterAWholeAnswerIsNoError) {
+  ResponseScanner scanner;
+  boost::beast::error_code error;
+  ASSERT_EQ(scanner.put(boost::asio::buffer(kNginx), error), kNginx.size());
+  ASSERT_TRUE(scanner.read_whole());
+  scanner.put_eof(error);
+  EXPECT_FALSE(error);
+  EXPECT_TRUE(scanner.finished());
 }
 
 // Beast reads the interim answer; the final one after it is a common answer again.
