@@ -145,13 +145,14 @@ bool ResponseScanner::finished() {
   return false;
 }
 
+// (Views are made from pointers, not substr(), whose range check is a call per field.)
 // Each check below that fails leaves the answer to Beast, which then reads it from its first
 // byte: its verdict on anything unusual (an error, or a reading this one would not have made)
 // is the one that counts.
 std::size_t ResponseScanner::take_whole(std::string_view data) {
   // The status line: HTTP/1.1 or 1.0, three digits, a reason phrase, CRLF. An interim answer,
   // 204 and 304 have no body whatever their Content-Length says.
-  if (data.size() < 13 || data.substr(0, 7) != "HTTP/1." || (data[7] != '0' && data[7] != '1') ||
+  if (data.size() < 13 || !data.starts_with("HTTP/1.") || (data[7] != '0' && data[7] != '1') ||
       data[8] != ' ' || !is_digit(data[9]) || !is_digit(data[10]) || !is_digit(data[11]) ||
       data[12] != ' ')
     return 0;
@@ -177,7 +178,7 @@ std::size_t ResponseScanner::take_whole(std::string_view data) {
     const std::size_t name_at = at;
     at = skip(data, at, limit, kTokenChar);
     if (at == name_at || at == limit || data[at] != ':') return 0;
-    const std::string_view name = data.substr(name_at, at - name_at);
+    const std::string_view name(data.data() + name_at, at - name_at);
     ++at;
     while (at < limit && is_space(data[at])) ++at;
     const std::size_t value_at = at;
@@ -185,7 +186,7 @@ std::size_t ResponseScanner::take_whole(std::string_view data) {
     if (!crlf_at(data, at, limit)) return 0;
     std::size_t value_end = at;
     while (value_end > value_at && is_space(data[value_end - 1])) --value_end;
-    const std::string_view value = data.substr(value_at, value_end - value_at);
+    const std::string_view value(data.data() + value_at, value_end - value_at);
     at += 2;  // an obs-fold's next line starts with white space, which no name does
 
     if (is(name, "Content-Length")) {
@@ -217,7 +218,7 @@ std::size_t ResponseScanner::take_whole(std::string_view data) {
   Answer& answer = parser_.answer;
   answer.status = status;
   if (error_type) answer.error_type.assign(error_type->data(), error_type->size());
-  answer.keep(data.substr(at, *length));
+  answer.keep({data.data() + at, *length});
   // Beast's keep_alive(): HTTP/1.1 unless closed, HTTP/1.0 only when asked.
   whole_keep_alive_ = http11 ? !close : keep_alive;
   whole_ = true;
