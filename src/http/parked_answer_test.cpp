@@ -56,6 +56,10 @@ class GatedServer {
         asio::write(socket, asio::buffer(kOk), error);
         answered_at_.store(SteadyClock::now().time_since_epoch().count());
       }
+      // The test may still write on the socket (send_unasked): it is closed once the test is
+      // done with the server, not when the client goes (which TSan saw as a race on the fd).
+      std::unique_lock lock(mutex_);
+      allowed_changed_.wait(lock, [&] { return stop_; });
     });
   }
   ~GatedServer() {
