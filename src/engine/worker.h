@@ -140,7 +140,11 @@ class Worker {
 
   WorkerSetup setup_;
   std::unique_ptr<RequestSource> source_;
-  boost::asio::io_context io_{1};
+  // One thread runs this context, and only it touches the context's sockets (the pre-flight
+  // runs it on the session's thread before this one starts): the sockets' per-operation locks
+  // are left out. Other threads only post to it (begin, stop, collect, shutdown), which stays
+  // locked.
+  boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
   std::thread thread_;
   LoadTimer send_timer_{io_};
