@@ -40,6 +40,7 @@ Worker::~Worker() {
 }
 
 void Worker::adopt(std::unique_ptr<ClientConnection> connection) {
+  assert(!thread_.joinable());  // before start(): see io_
   idle_.push_back(&add_slot(std::move(connection)));
 }
 

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <cassert>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -67,9 +68,13 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // Before start(): the event loop, for the session's pre-flight to open the pool's first
-  // connection on, and adopt() to take that connection in.
-  boost::asio::io_context& io() { return io_; }
+  // Before start() only (the loop's sockets take no locks, see io_): the event loop, for the
+  // session's pre-flight to open the pool's first connection on, and adopt() to take that
+  // connection in.
+  boost::asio::io_context& io() {
+    assert(!thread_.joinable());
+    return io_;
+  }
   void adopt(std::unique_ptr<ClientConnection> connection);
   void start();
 
@@ -141,9 +146,9 @@ class Worker {
   WorkerSetup setup_;
   std::unique_ptr<RequestSource> source_;
   // One thread runs this context, and only it touches the context's sockets (the pre-flight
-  // runs it on the session's thread before this one starts): the sockets' per-operation locks
-  // are left out. Other threads only post to it (begin, stop, collect, shutdown), which stays
-  // locked.
+  // runs it on the session's thread before this one starts; the destructor destroys them after
+  // joining it): the sockets' per-operation locks are left out. Other threads only post to it
+  // (begin, stop, collect, shutdown), which stays locked.
   boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
   std::thread thread_;

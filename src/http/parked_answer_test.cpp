@@ -124,6 +124,15 @@ struct Batched {
   explicit Batched(const tcp::endpoint& endpoint)
       : options{.endpoint = endpoint, .host = "127.0.0.1", .request_timeout = 5s},
         connection(ClientConnection::create(io.get_executor(), options)) {}
+  // An exchange a failed assertion left parked ends here, before its connection is destroyed
+  // (its frame, destroyed with the loop, would write into it).
+  ~Batched() {
+    connection->abort();
+    io.restart();
+    io.run_for(1s);
+  }
+  Batched(const Batched&) = delete;
+  Batched& operator=(const Batched&) = delete;
   std::string body;  // the requests' (a GET when empty)
   std::string head = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
   std::future<ExchangeResult> start() {
