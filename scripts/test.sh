@@ -56,7 +56,7 @@ stamp "the sanitizer builds"
 sanitizer_log=$(mktemp)
 trap 'rm -f "$peers_log" "$sanitizer_log"' EXIT
 if ! { cmake --preset asan-ubsan && cmake --build --preset asan-ubsan &&
-  cmake --preset tsan && cmake --build --preset tsan --target engine_test live_test &&
+  cmake --preset tsan && cmake --build --preset tsan --target engine_test live_test http_test &&
   cmake --build --preset dev --target engine_test; } \
   >"$sanitizer_log" 2>&1; then
   cat "$sanitizer_log"
@@ -69,8 +69,8 @@ ctest --preset asan-ubsan -L 'unit|fuzz' -j2
 ctest --preset asan-ubsan -L integration -j2 \
   -R 'integration\.(test_run|test_bad_input|test_aws|test_emulator|test_plan)$'
 
-stamp "tsan: load session and live page"
-for test in src/engine/engine_test src/live/live_test; do
+stamp "tsan: load session, connections and live page"
+for test in src/engine/engine_test src/http/http_test src/live/live_test; do
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "build/tsan/$test" --gtest_brief=1
 done
 
