@@ -11,7 +11,8 @@ class SignedSource final : public RequestSource {
   SignedSource(std::shared_ptr<const SignedRequests> requests, std::size_t first)
       : requests_(std::move(requests)), next_(first % requests_->size()) {}
 
-  RequestView next(std::chrono::system_clock::time_point now) override {
+  RequestView next() override {
+    const auto now = std::chrono::system_clock::now();
     const SignedRequests::Prepared& p = requests_->prepared()[next_];
     const std::size_t index = next_;
     if (++next_ == requests_->size()) next_ = 0;

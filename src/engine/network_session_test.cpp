@@ -404,9 +404,9 @@ TEST(NetworkSession, APlanAfterAStopReturnsAtOnceMarked) {
 class ThrowingSource final : public RequestSource {
  public:
   explicit ThrowingSource(std::unique_ptr<RequestSource> inner) : inner_(std::move(inner)) {}
-  RequestView next(std::chrono::system_clock::time_point now) override {
+  RequestView next() override {
     if (++calls_ == 10) throw std::runtime_error("a bug in the request source");
-    return inner_->next(now);
+    return inner_->next();
   }
 
  private:

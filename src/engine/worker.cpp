@@ -228,7 +228,7 @@ Worker::Started Worker::begin_send(Slot& slot, const Job& job) {
   if (connection.is_open() && now - connection.last_used() > kCheckIdleAfter &&
       (now - connection.last_used() > setup_.idle_timeout || connection.peer_closed()))
     connection.abort();
-  const RequestView request = source_->next(std::chrono::system_clock::now());
+  const RequestView request = source_->next();
   ++window_.sent;
   ++totals_.phases[job.phase_index].sent;
   return {.at = now, .request = request};

@@ -61,11 +61,15 @@ void wake_on_data(int fd, bool wake) {
 std::size_t AnswerBatch::read() {
   reading_.swap(parked_);
   std::size_t taken = 0;
+  if (reading_.empty()) return 0;
   for (ParkedAnswer* answer : reading_) {
     const bool answered = answer->take();
     taken += answered ? 1 : 0;
     miss_share_ += ((answered ? 0.0 : 1.0) - miss_share_) / 32;
   }
+  // Nothing resumes between the takes and here: no exchange can leave the batch meanwhile.
+  const ClockPair clocks = ClockPair::now();
+  for (ParkedAnswer* answer : reading_) answer->settle(clocks);
   reading_.clear();
   return taken;
 }

@@ -21,10 +21,10 @@ struct ArrivedRead {
   State state = State::kWaiting;
   boost::system::error_code error;  // kFailed
   std::size_t bytes = 0;            // consumed by the scanner
-  // When the kernel received the last segment read (SO_TIMESTAMPNS), on the steady clock.
+  // When the kernel received the last segment read (SO_TIMESTAMPNS), on the real-time clock.
   // Empty when the kernel gave no timestamp (it turns them on lazily, after the first socket
   // asks): the caller then takes the time of the read.
-  std::optional<TimePoint> arrived;
+  std::optional<RealTime> arrived;
 };
 
 // Feeds `scanner` from `buffer`, then from non-blocking reads of socket `fd`, until the answer
@@ -42,8 +42,12 @@ void wake_on_data(int fd, bool wake);
 class ParkedAnswer {
  public:
   virtual ~ParkedAnswer() = default;
-  // Reads what has arrived and resumes the exchange; returns whether the answer was complete.
+  // Reads what has arrived; returns whether the answer was complete. The exchange resumes at
+  // settle(), once every answer of the batch has been read.
   virtual bool take() = 0;
+  // Resumes the exchange after its take(). `clocks`, read after the batch's last read, times
+  // the answer: its kernel stamp put on the steady clock, or, without one, the reading itself.
+  virtual void settle(const ClockPair& clocks) = 0;
   // Resumes the exchange, which then waits for its answer on its socket.
   virtual void unpark() = 0;
 };
@@ -61,7 +65,8 @@ class AnswerBatch {
   // The owner will call read() at `at`.
   void expect_read_at(TimePoint at) { next_read_ = at; }
   // Takes every parked answer that has arrived; the other exchanges wait on their sockets.
-  // Returns how many it took (their exchanges resume from the event loop's queue).
+  // Returns how many it took (their exchanges resume from the event loop's queue). The clocks
+  // are read once for the whole batch, after its last read, not for each answer.
   std::size_t read();
   // The owner will not read again soon: every parked exchange waits on its socket.
   void release();

@@ -73,15 +73,23 @@ TEST(ReadArrived, TimesAnAnswerByWhenTheKernelReceivedItNotByWhenItWasRead) {
   boost::beast::flat_buffer buffer;
   ResponseScanner scanner;
   const ArrivedRead read = read_arrived(pair.fd(), buffer, scanner);
-  const TimePoint read_at = SteadyClock::now();
+  const ClockPair read_at = ClockPair::now();
   ASSERT_EQ(read.state, ArrivedRead::State::kAnswered);
   EXPECT_EQ(scanner.status(), 200u);
   EXPECT_EQ(read.bytes, kAnswer.size());
   ASSERT_TRUE(read.arrived);
+  const TimePoint arrived = read_at.steady_of(*read.arrived);
   // Loopback receives during the sender's write; the two clocks are read 1 ms apart at most.
-  EXPECT_GE(*read.arrived, before - 1ms);
-  EXPECT_LE(*read.arrived, written + 1ms);
-  EXPECT_GE(read_at - *read.arrived, 25ms);
+  EXPECT_GE(arrived, before - 1ms);
+  EXPECT_LE(arrived, written + 1ms);
+  EXPECT_GE(read_at.steady - arrived, 25ms);
+}
+
+TEST(ClockPair, PutsAStampOnTheSteadyClockAndNeverAfterTheReading) {
+  const ClockPair clocks{.steady = TimePoint{} + 10s, .real = RealTime{} + 100s};
+  EXPECT_EQ(clocks.steady_of(RealTime{} + 99s), TimePoint{} + 9s);
+  EXPECT_EQ(clocks.steady_of(RealTime{} + 100s), TimePoint{} + 10s);
+  EXPECT_EQ(clocks.steady_of(RealTime{} + 101s), TimePoint{} + 10s);  // a stepped clock
 }
 
 TEST(ReadArrived, LeavesWhatHasNotArrivedForALaterRead) {
@@ -181,11 +189,14 @@ class FakeParked final : public ParkedAnswer {
  public:
   explicit FakeParked(bool arrived) : arrived_(arrived) {}
   bool take() override {
+    EXPECT_EQ(taken, settled);  // each take() is settled before the next batch
     ++taken;
     return arrived_;
   }
+  void settle(const ClockPair&) override { ++settled; }
   void unpark() override { ++unparked; }
   int taken = 0;
+  int settled = 0;
   int unparked = 0;
 
  private:
@@ -217,7 +228,8 @@ TEST(AnswerBatch, ReadTakesEveryParkedAnswerAndReleaseUnparksThem) {
   batch.forget(b);  // timed out while parked
   batch.read();
   EXPECT_EQ(a.taken + c.taken, 2);
-  EXPECT_EQ(b.taken, 0);
+  EXPECT_EQ(a.settled + c.settled, 2);
+  EXPECT_EQ(b.taken + b.settled, 0);
   EXPECT_EQ(batch.parked(), 0u);
   batch.park(a);
   batch.release();

@@ -240,7 +240,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     Transfer read;
     arrived_.reset();
     if constexpr (!kTls) {
-      if (answers != nullptr && answers->accepts(SteadyClock::now())) {
+      if (answers != nullptr && answers->accepts(sent_)) {
         set_wake_on_data(false);
         parked_scanner_ = &scanner;
         parked_ = ArrivedRead{};
@@ -249,10 +249,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
         park_timer_.expires_at(TimePoint::max());
         co_await park_timer_.async_wait(kLoadTuple);
         read.bytes = parked_.bytes;
-        if (parked_.state == ArrivedRead::State::kAnswered) {
-          arrived_ = parked_.arrived;
-          co_return read;
-        }
+        if (parked_.state == ArrivedRead::State::kAnswered) co_return read;  // settle() timed it
         if (parked_.state == ArrivedRead::State::kFailed) {
           read.error = parked_.error;
           co_return read;
@@ -287,15 +284,17 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
 
   bool take() override {
     parked_ = read_arrived(lowest().native_handle(), buffer_, *parked_scanner_);
+    return parked_.state == ArrivedRead::State::kAnswered;
+  }
+  void settle(const ClockPair& clocks) override {
     if (parked_.state == ArrivedRead::State::kAnswered) {
       // No stamp, or one that cannot be the arrival (the real-time clock was stepped): the
-      // answer is timed by this read, as an unparked one would be.
-      const TimePoint now = SteadyClock::now();
-      if (!parked_.arrived || *parked_.arrived < sent_ - kStampSlack || *parked_.arrived > now)
-        parked_.arrived = now;
+      // answer is timed by the batch's read, as an unparked one would be by its own.
+      const TimePoint stamped =
+          parked_.arrived ? clocks.steady_of(*parked_.arrived) : clocks.steady;
+      arrived_ = stamped < sent_ - kStampSlack ? clocks.steady : stamped;
     }
     resume();
-    return parked_.state == ArrivedRead::State::kAnswered;
   }
   void unpark() override {
     parked_.state = ArrivedRead::State::kWaiting;

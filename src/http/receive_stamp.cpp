@@ -11,26 +11,6 @@
 namespace iuprobe {
 namespace {
 
-// The kernel stamps on the real-time clock; a steady time point is what latency is taken from.
-// The real-time reading is paired with the middle of two steady ones, taken again if the thread
-// was preempted between them.
-TimePoint steady_from_realtime(const timespec& stamp) {
-  using std::chrono::system_clock;
-  TimePoint before{}, after{};
-  system_clock::time_point now_real{};
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    before = SteadyClock::now();
-    now_real = system_clock::now();
-    after = SteadyClock::now();
-    if (after - before < std::chrono::microseconds(20)) break;
-  }
-  const TimePoint now = before + (after - before) / 2;
-  const auto real = system_clock::time_point(std::chrono::duration_cast<system_clock::duration>(
-      std::chrono::seconds(stamp.tv_sec) + std::chrono::nanoseconds(stamp.tv_nsec)));
-  return now - std::chrono::duration_cast<Duration>(
-                   std::max(now_real - real, system_clock::duration::zero()));
-}
-
 std::optional<timespec> receive_stamp(msghdr& message) {
   for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
@@ -44,6 +24,24 @@ std::optional<timespec> receive_stamp(msghdr& message) {
 }
 
 }  // namespace
+
+ClockPair ClockPair::now() {
+  ClockPair pair;
+  TimePoint after{};
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    pair.steady = SteadyClock::now();
+    pair.real = std::chrono::system_clock::now();
+    after = SteadyClock::now();
+    if (after - pair.steady < std::chrono::microseconds(20)) break;
+  }
+  pair.steady += (after - pair.steady) / 2;
+  return pair;
+}
+
+TimePoint ClockPair::steady_of(RealTime stamp) const {
+  return steady -
+         std::chrono::duration_cast<Duration>(std::max(real - stamp, RealTime::duration::zero()));
+}
 
 void enable_receive_timestamps(int fd) {
   const int on = 1;
@@ -65,7 +63,10 @@ StampedReceive receive_stamped(int fd, boost::asio::mutable_buffer space) {
   if (out.bytes < 0) {
     out.error = errno;
   } else if (out.bytes > 0) {
-    if (auto stamp = receive_stamp(message)) out.arrived = steady_from_realtime(*stamp);
+    if (auto stamp = receive_stamp(message)) {
+      out.arrived = RealTime(std::chrono::duration_cast<RealTime::duration>(
+          std::chrono::seconds(stamp->tv_sec) + std::chrono::nanoseconds(stamp->tv_nsec)));
+    }
   }
   return out;
 }

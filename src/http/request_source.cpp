@@ -23,7 +23,7 @@ class HttpSource final : public RequestSource {
   HttpSource(std::shared_ptr<const HttpRequests> requests, std::size_t first)
       : requests_(std::move(requests)), next_(first % requests_->size()) {}
 
-  RequestView next(std::chrono::system_clock::time_point) override {
+  RequestView next() override {
     RequestView view = requests_->at(next_);
     if (++next_ == requests_->size()) next_ = 0;
     return view;

@@ -25,11 +25,12 @@ struct RequestView {
 };
 
 // Produces the requests of one worker. Each worker owns its own instance, so next() needs no
-// locking; shared parts (bodies) are immutable. `now` is wall-clock time, for signers.
+// locking; shared parts (bodies) are immutable. A source that signs reads the wall clock itself:
+// the others need no clock read per request.
 class RequestSource {
  public:
   virtual ~RequestSource() = default;
-  virtual RequestView next(std::chrono::system_clock::time_point now) = 0;
+  virtual RequestView next() = 0;
 };
 
 using Header = std::pair<std::string, std::string>;

@@ -28,14 +28,14 @@ TEST(HttpRequests, BuildsOneHeadPerBodyAndCyclesThroughThem) {
                        .bodies = {{"a.jpg", "AAA"}, {"b.jpg", "BB"}}};
   auto requests = std::make_shared<const HttpRequests>(spec);
   auto source = make_http_source(requests, 1);
-  auto first = source->next({});
+  auto first = source->next();
   EXPECT_EQ(first.body, "BB");
   EXPECT_EQ(
       first.head,
       "POST /infer?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: iuprobe/" IUPROBE_VERSION
       "\r\nContent-Type: image/jpeg\r\nContent-Length: 2\r\n\r\n");
-  EXPECT_EQ(source->next({}).body, "AAA");
-  EXPECT_EQ(source->next({}).body, "BB");
+  EXPECT_EQ(source->next().body, "AAA");
+  EXPECT_EQ(source->next().body, "BB");
 }
 
 TEST(HttpRequests, UserHostHeaderWins) {

@@ -85,8 +85,8 @@ asio::awaitable<boost::system::error_code> read_request(beast::tcp_stream& strea
     const StampedReceive got = receive_stamped(socket.native_handle(), buffer.prepare(size));
     if (got.bytes > 0) {
       buffer.commit(static_cast<std::size_t>(got.bytes));
-      const TimePoint now = SteadyClock::now();
-      arrived = std::min(got.arrived.value_or(now), now);
+      const ClockPair clocks = ClockPair::now();
+      arrived = got.arrived ? clocks.steady_of(*got.arrived) : clocks.steady;
       if (nothing_at) arrived = std::max(arrived, *nothing_at);
       continue;
     }
