@@ -85,7 +85,10 @@ void Worker::shutdown() {
     drained_.cancel();
     backlog_timer_.cancel();
     for (auto& timer : user_timers_) timer->cancel();
-    for (auto& slot : slots_) slot->connection->abort();
+    for (auto& slot : slots_) {
+      slot->connection->abort();
+      if (slot->idle.waiting()) slot->idle.wake_later();  // without a job: it ends
+    }
     guard_.reset();
   });
   thread_.join();

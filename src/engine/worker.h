@@ -19,6 +19,7 @@
 #include "http/classify.h"
 #include "http/client_connection.h"
 #include "http/request_source.h"
+#include "http/wakeup.h"
 #include "stats/error_tally.h"
 #include "stats/window.h"
 
@@ -98,15 +99,20 @@ class Worker {
   static constexpr auto kRethrow = [](const std::exception_ptr& e) {
     if (e) std::rethrow_exception(e);
   };
-  struct Slot {
-    std::unique_ptr<ClientConnection> connection;
-    bool busy = false;
-  };
   struct Job {
     TimePoint scheduled;
     std::size_t phase_index = 0;
     bool judged = true;
     Duration late_after = Duration::max();
+  };
+  struct Slot {
+    explicit Slot(LoadExecutor executor) : idle(std::move(executor)) {}
+    std::unique_ptr<ClientConnection> connection;
+    bool busy = false;
+    // The coroutine that served the slot's last sends waits here while the slot is idle, for
+    // dispatch() to hand it the next (`job`) or for the shutdown (none).
+    Wakeup idle;
+    std::optional<Job> job;
   };
 
   LoadTask<> run_plan();

@@ -27,7 +27,15 @@ void Worker::dispatch(const Job& job) {
     idle_.pop_back();
     slot->busy = true;
     ++busy_;
-    asio::co_spawn(io_, serve(*slot, job), kRethrow);
+    // The coroutine that last served the slot sends this one, as a new coroutine would: at
+    // once, before dispatch() returns. Spawning one per send cost two frames and two queued
+    // completions.
+    if (slot->idle.waiting()) {
+      slot->job = job;
+      slot->idle.wake_now();
+    } else {
+      asio::co_spawn(io_, serve(*slot, job), kRethrow);
+    }
     return;
   }
   backlog_.push_back(job);
@@ -90,11 +98,19 @@ LoadTask<> Worker::connect_and_serve(Slot& slot) {
   release(slot);
 }
 
-// Serves `job` if given, then whatever waits in the backlog, then goes back to the idle list.
+// Serves `job` if given, then whatever waits in the backlog, then goes back to the idle list
+// and waits there for dispatch() to hand it the next send; ends at the shutdown.
 LoadTask<> Worker::serve(Slot& slot, std::optional<Job> job) {
   while (true) {
     if (!job) {
-      if (backlog_.empty() || stopping_) break;
+      if (backlog_.empty() || stopping_) {
+        release(slot);
+        if (shutting_down_) co_return;
+        co_await slot.idle.wait();
+        if (!slot.job) co_return;  // the shutdown
+        job = std::exchange(slot.job, std::nullopt);
+        continue;
+      }
       job = backlog_.front();
       backlog_.pop_front();
     }
@@ -103,7 +119,6 @@ LoadTask<> Worker::serve(Slot& slot, std::optional<Job> job) {
     finish_send(*job, started, result);
     job.reset();
   }
-  release(slot);
 }
 
 void Worker::release(Slot& slot) {
@@ -124,7 +139,7 @@ void Worker::close_idle(TimePoint now) {
 }
 
 Worker::Slot& Worker::add_slot(std::unique_ptr<ClientConnection> connection) {
-  auto slot = std::make_unique<Slot>();
+  auto slot = std::make_unique<Slot>(io_.get_executor());
   slot->connection = connection ? std::move(connection)
                                 : ClientConnection::create(io_.get_executor(), *setup_.connection);
   slots_.push_back(std::move(slot));

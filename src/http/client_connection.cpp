@@ -26,6 +26,7 @@
 #include "http/parse_buffered.h"
 #include "http/response_scanner.h"
 #include "http/tls.h"
+#include "http/wakeup.h"
 
 namespace iuprobe {
 namespace {
@@ -43,7 +44,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
 
  public:
   BasicConnection(LoadExecutor executor, const ConnectionOptions& options)
-      : executor_(std::move(executor)), options_(options), park_timer_(executor_) {}
+      : executor_(std::move(executor)), options_(options), park_(executor_) {}
 
   LoadTask<ExchangeResult> exchange(std::string_view head, std::string_view body, bool head_request,
                                     AnswerBatch* answers) override {
@@ -246,8 +247,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
         parked_ = ArrivedRead{};
         batch_ = answers;
         answers->park(*this);
-        park_timer_.expires_at(TimePoint::max());
-        co_await park_timer_.async_wait(kLoadTuple);
+        co_await park_.wait();
         read.bytes = parked_.bytes;
         if (parked_.state == ArrivedRead::State::kAnswered) co_return read;  // settle() timed it
         if (parked_.state == ArrivedRead::State::kFailed) {
@@ -302,7 +302,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
   }
   void resume() {
     batch_ = nullptr;
-    park_timer_.cancel();
+    park_.wake_later();
   }
   // A parked exchange that is timed out or aborted ends as a pending read would.
   void stop_parked() {
@@ -408,7 +408,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
   bool timed_out_ = false;
   bool busy_ = false;
   // A parked answer (plain TCP): where its owner's batch reads it into, and what it read.
-  LoadTimer park_timer_;
+  Wakeup park_;                   // a parked exchange waits here for its batch
   AnswerBatch* batch_ = nullptr;  // while parked
   ResponseScanner* parked_scanner_ = nullptr;
   TimePoint sent_{};  // when the current request started going out
