@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cstring>
@@ -52,9 +53,11 @@ std::size_t skip(std::string_view data, std::size_t at, std::size_t limit,
 }
 
 // skip() for text characters, eight bytes at a time while none of them is a control character
-// (below 0x20, or 0x7f: the word tests are exact for "any"), as is most of a field value; from
-// the word that holds one, HTAB or the CR that ends the line, a byte at a time.
+// (below 0x20, or 0x7f), as is most of a field value. In the word that holds one, the lowest
+// marked byte is the first control character (a borrow can only mark bytes above a true one),
+// nearly always the CR that ends the line: from there, HTAB aside, a byte at a time.
 std::size_t skip_text(std::string_view data, std::size_t at, std::size_t limit) {
+  static_assert(std::endian::native == std::endian::little);
   constexpr std::uint64_t kOnes = 0x0101010101010101;
   constexpr std::uint64_t kHighBits = 0x8080808080808080;
   while (at + 8 <= limit) {
@@ -62,7 +65,11 @@ std::size_t skip_text(std::string_view data, std::size_t at, std::size_t limit) 
     std::memcpy(&word, data.data() + at, sizeof word);
     const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
     const std::uint64_t del = word ^ (kOnes * 0x7f);  // a zero byte where word has 0x7f
-    if ((below_space | ((del - kOnes) & ~del & kHighBits)) != 0) break;
+    const std::uint64_t marked = below_space | ((del - kOnes) & ~del & kHighBits);
+    if (marked != 0) {
+      at += static_cast<std::size_t>(std::countr_zero(marked)) / 8;
+      break;
+    }
     at += sizeof word;
   }
   return skip(data, at, limit, kTextChar);
