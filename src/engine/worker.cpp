@@ -174,14 +174,20 @@ LoadTask<> Worker::open_loop(const OpenLoop& plan) {
   const Duration window = setup_.send_window;
   ArrivalSchedule schedule(plan.profile, plan.arrivals, setup_.count, setup_.index, plan_seed_,
                            window);
+  // "Late" means later than one interval of the whole schedule, and never less than the floor;
+  // worked out again only when the rate changes (on a ramp, every send).
+  double rate = -1;
+  Duration late_after{};
   const auto job_of = [&](const ArrivalSchedule::Send& send) {
-    // "Late" means later than one interval of the whole schedule, and never less than the floor.
-    const double rate = plan.profile.rate_at(send.at);
-    const Duration interval = rate > 0 ? from_seconds(1.0 / rate) : Duration::max();
+    if (send.rate != rate) {
+      rate = send.rate;
+      const Duration interval = rate > 0 ? from_seconds(1.0 / rate) : Duration::max();
+      late_after = std::max(setup_.late_threshold_floor, interval);
+    }
     return Job{.scheduled = plan_start_ + send.at,
                .phase_index = send.segment,
                .judged = is_judged(plan.profile.segments()[send.segment].phase),
-               .late_after = std::max(setup_.late_threshold_floor, interval)};
+               .late_after = late_after};
   };
   std::optional<ArrivalSchedule::Send> next = schedule.next();
   while (next && !stopping_) {

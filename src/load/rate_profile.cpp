@@ -17,6 +17,9 @@ double invert_segment(const RateSegment& s, double m) {
   if (m <= 0) return 0;
   const double span = to_seconds(s.duration);
   const double r0 = s.rate_begin;
+  // A constant rate, the commonest segment: what the formula below gives, since sqrt(r0 * r0)
+  // is r0 exactly, without its square root and two divisions.
+  if (s.rate_end == r0) return m / r0;
   const double a = (s.rate_end - r0) / (2.0 * span);
   const double discriminant = std::max(0.0, r0 * r0 + 4.0 * a * m);
   return 2.0 * m / (r0 + std::sqrt(discriminant));
@@ -80,9 +83,13 @@ double RateProfile::rate_at(Duration t) const {
 std::optional<RateProfile::Position> RateProfile::time_of(double n, std::size_t hint) const {
   for (std::size_t i = hint; i < segments_.size(); ++i) {
     if (n < start_arrivals_[i + 1]) {
-      const double into = invert_segment(segments_[i], n - start_arrivals_[i]);
-      Duration at = start_times_[i] + std::min(from_seconds(into), segments_[i].duration);
-      return Position{.at = at, .segment = i};
+      const RateSegment& s = segments_[i];
+      const double into = invert_segment(s, n - start_arrivals_[i]);
+      const Duration offset = std::min(from_seconds(into), s.duration);
+      double rate = s.rate_begin;
+      if (s.rate_end != s.rate_begin && s.duration.count() > 0)
+        rate += (s.rate_end - s.rate_begin) * (to_seconds(offset) / to_seconds(s.duration));
+      return Position{.at = start_times_[i] + offset, .segment = i, .rate = rate};
     }
   }
   return std::nullopt;

@@ -44,6 +44,7 @@ class RateProfile {
   struct Position {
     Duration at;
     std::size_t segment;
+    double rate;  // rate_at(at), from the segment already found
   };
   std::optional<Position> time_of(double n, std::size_t hint = 0) const;
 

@@ -39,6 +39,21 @@ TEST(RateProfile, RampArrivalsFollowTheIntegralOfTheRate) {
   EXPECT_NEAR(to_seconds(down.time_of(499.95)->at), 9.9, 1e-6);
 }
 
+// A schedule takes each send's rate from time_of(), which has the segment at hand, rather than
+// looking it up again with rate_at().
+TEST(RateProfile, TimeOfGivesTheRateAtTheTimeItFound) {
+  const double rates[] = {10, 100, 0, 40};
+  const RateProfile profiles[] = {RateProfile::steps(rates, 2s), RateProfile::ramp(0, 100, 10s),
+                                  RateProfile::ramp(100, 0, 10s).with_warmup(1s)};
+  for (const RateProfile& p : profiles) {
+    for (double n = 0; n < p.total_arrivals(); n += 0.7) {
+      const auto position = p.time_of(n);
+      ASSERT_TRUE(position);
+      EXPECT_NEAR(position->rate, p.rate_at(position->at), 1e-9) << n;
+    }
+  }
+}
+
 TEST(RateProfile, WarmupComesFirstAtTheStartingRate) {
   auto p = RateProfile::ramp(10, 50, 4s).with_warmup(2s);
   ASSERT_EQ(p.segments().size(), 2u);

@@ -27,8 +27,7 @@ bool ArrivalSchedule::enter_next_block() {
   const auto begin = profile_->time_of(block_begin_, block_segment_);
   if (!begin) return false;
   block_segment_ = begin->segment;
-  block_end_ =
-      block_begin_ + std::max(1.0, std::floor(profile_->rate_at(begin->at) * window_seconds_));
+  block_end_ = block_begin_ + std::max(1.0, std::floor(begin->rate * window_seconds_));
   return true;
 }
 
@@ -44,7 +43,7 @@ std::optional<ArrivalSchedule::Send> ArrivalSchedule::next() {
   if (!position) return std::nullopt;
   segment_hint_ = position->segment;
   position_ += arrivals_ == Arrivals::kUniform ? 1.0 : exponential_(rng_);
-  return Send{.at = position->at, .segment = position->segment};
+  return Send{.at = position->at, .segment = position->segment, .rate = position->rate};
 }
 
 }  // namespace iuprobe

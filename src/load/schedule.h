@@ -46,6 +46,7 @@ class ArrivalSchedule {
   struct Send {
     Duration at;  // since the start of the run
     std::size_t segment;
+    double rate;  // the profile's rate at `at`
   };
   // The next send, or nullopt when the profile is over.
   std::optional<Send> next();
