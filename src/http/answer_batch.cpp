@@ -60,8 +60,8 @@ void wake_on_data(int fd, bool wake) {
 
 std::size_t AnswerBatch::read() {
   reading_.swap(parked_);
-  std::size_t taken = 0;
   if (reading_.empty()) return 0;
+  std::size_t taken = 0;
   for (ParkedAnswer* answer : reading_) {
     const bool answered = answer->take();
     taken += answered ? 1 : 0;

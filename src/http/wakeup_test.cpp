@@ -12,48 +12,51 @@ namespace {
 
 namespace asio = boost::asio;
 
-// Waits twice, noting each step in `steps`.
-LoadTask<> waiter(Wakeup& wakeup, std::string& steps) {
-  steps += "a";
-  co_await wakeup.wait();
-  steps += "b";
-  co_await wakeup.wait();
-  steps += "c";
-}
+// A coroutine that waits twice on `wakeup`, noting each step in `steps`, started and run to its
+// first wait.
+struct Waiting {
+  asio::io_context io;
+  Wakeup wakeup{io.get_executor()};
+  std::string steps;
+
+  Waiting() {
+    asio::co_spawn(io, waiter(), asio::detached);
+    io.poll();
+  }
+  LoadTask<> waiter() {
+    steps += "a";
+    co_await wakeup.wait();
+    steps += "b";
+    co_await wakeup.wait();
+    steps += "c";
+  }
+};
 
 TEST(Wakeup, WakeNowRunsTheWaiterUntilItsNextWaitBeforeReturning) {
-  asio::io_context io;
-  Wakeup wakeup(io.get_executor());
-  std::string steps;
-  asio::co_spawn(io, waiter(wakeup, steps), asio::detached);
-  io.poll();
-  EXPECT_EQ(steps, "a");
-  EXPECT_TRUE(wakeup.waiting());
-  asio::post(io, [&] {
-    wakeup.wake_now();
-    steps += "|";  // after the waiter ran to its second wait
-    EXPECT_TRUE(wakeup.waiting());
-    wakeup.wake_now();
-    steps += "|";
+  Waiting w;
+  EXPECT_EQ(w.steps, "a");
+  EXPECT_TRUE(w.wakeup.waiting());
+  asio::post(w.io, [&] {
+    w.wakeup.wake_now();
+    w.steps += "|";  // after the waiter ran to its second wait
+    EXPECT_TRUE(w.wakeup.waiting());
+    w.wakeup.wake_now();
+    w.steps += "|";
   });
-  io.poll();
-  EXPECT_EQ(steps, "ab|c|");
-  EXPECT_FALSE(wakeup.waiting());
+  w.io.poll();
+  EXPECT_EQ(w.steps, "ab|c|");
+  EXPECT_FALSE(w.wakeup.waiting());
 }
 
 TEST(Wakeup, WakeLaterRunsTheWaiterFromTheQueueAfterTheCodeThatWokeIt) {
-  asio::io_context io;
-  Wakeup wakeup(io.get_executor());
-  std::string steps;
-  asio::co_spawn(io, waiter(wakeup, steps), asio::detached);
-  io.poll();
-  asio::post(io, [&] {
-    wakeup.wake_later();
-    EXPECT_FALSE(wakeup.waiting());
-    steps += "|";
+  Waiting w;
+  asio::post(w.io, [&] {
+    w.wakeup.wake_later();
+    EXPECT_FALSE(w.wakeup.waiting());
+    w.steps += "|";
   });
-  io.poll();
-  EXPECT_EQ(steps, "a|b");
+  w.io.poll();
+  EXPECT_EQ(w.steps, "a|b");
 }
 
 }  // namespace

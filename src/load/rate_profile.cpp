@@ -25,6 +25,12 @@ double invert_segment(const RateSegment& s, double m) {
   return 2.0 * m / (r0 + std::sqrt(discriminant));
 }
 
+// The rate `offset` into segment `s`.
+double rate_into(const RateSegment& s, Duration offset) {
+  if (s.rate_end == s.rate_begin || s.duration.count() <= 0) return s.rate_begin;
+  return s.rate_begin + (s.rate_end - s.rate_begin) * (to_seconds(offset) / to_seconds(s.duration));
+}
+
 }  // namespace
 
 RateProfile::RateProfile(std::vector<RateSegment> segments) : segments_(std::move(segments)) {
@@ -75,9 +81,7 @@ std::size_t RateProfile::segment_at(Duration t) const {
 double RateProfile::rate_at(Duration t) const {
   if (segments_.empty() || t >= total_duration() || t.count() < 0) return 0;
   const std::size_t i = segment_at(t);
-  const RateSegment& s = segments_[i];
-  const double f = to_seconds(t - start_times_[i]) / to_seconds(s.duration);
-  return s.rate_begin + (s.rate_end - s.rate_begin) * f;
+  return rate_into(segments_[i], t - start_times_[i]);
 }
 
 std::optional<RateProfile::Position> RateProfile::time_of(double n, std::size_t hint) const {
@@ -86,10 +90,7 @@ std::optional<RateProfile::Position> RateProfile::time_of(double n, std::size_t 
       const RateSegment& s = segments_[i];
       const double into = invert_segment(s, n - start_arrivals_[i]);
       const Duration offset = std::min(from_seconds(into), s.duration);
-      double rate = s.rate_begin;
-      if (s.rate_end != s.rate_begin && s.duration.count() > 0)
-        rate += (s.rate_end - s.rate_begin) * (to_seconds(offset) / to_seconds(s.duration));
-      return Position{.at = start_times_[i] + offset, .segment = i, .rate = rate};
+      return Position{.at = start_times_[i] + offset, .segment = i, .rate = rate_into(s, offset)};
     }
   }
   return std::nullopt;
