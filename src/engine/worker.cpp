@@ -170,7 +170,8 @@ LoadTask<> Worker::open_loop(const OpenLoop& plan) {
   // them is due: at most one wake-up per window, and no send later than the window (a delay
   // inside the latency measured from the schedule). The workers take the schedule's windows in
   // turn, so that together they too wake about once per window. Answers that arrive between two
-  // wake-ups are read at the second (answers_), timed by the kernel.
+  // wake-ups are read at the second (answers_), timed by the kernel, and their exchanges finish
+  // in place once the sends have left.
   const Duration window = setup_.send_window;
   ArrivalSchedule schedule(plan.profile, plan.arrivals, setup_.count, setup_.index, plan_seed_,
                            window);
@@ -209,13 +210,15 @@ LoadTask<> Worker::open_loop(const OpenLoop& plan) {
     }
     const TimePoint woke = SteadyClock::now();
     if (woke - wake > quarter_horizon()) growth_.held_up(woke);
-    if (answers_.read() > 0) growth_.answered(woke);
+    if (answers_.take() > 0) growth_.answered(woke);
     // The next wake-up is due at most one window after the next group's first send.
     if (next) answers_.expect_read_at(plan_start_ + next->at + window);
     for (const Job& job : due_now_) {
       count_scheduled(job);
       dispatch(job);
     }
+    // The answers read before the sends finish now, after them, in place.
+    answers_.settle();
   }
   answers_.release();
 }

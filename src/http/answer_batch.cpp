@@ -8,6 +8,7 @@
 #include <boost/beast/http/error.hpp>
 #include <cerrno>
 #include <climits>
+#include <utility>
 
 #include "http/parse_buffered.h"
 
@@ -58,7 +59,8 @@ void wake_on_data(int fd, bool wake) {
   ::setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &mark, sizeof mark);
 }
 
-std::size_t AnswerBatch::read() {
+std::size_t AnswerBatch::take() {
+  settle();  // what an earlier take() left unsettled resumes first
   reading_.swap(parked_);
   if (reading_.empty()) return 0;
   std::size_t taken = 0;
@@ -67,19 +69,26 @@ std::size_t AnswerBatch::read() {
     taken += answered ? 1 : 0;
     miss_share_ += ((answered ? 0.0 : 1.0) - miss_share_) / 32;
   }
-  // Nothing resumes between the takes and here: no exchange can leave the batch meanwhile.
   // Only answers that came need the clocks (a slow server's batches read none).
-  const ClockPair clocks = taken > 0 ? ClockPair::now() : ClockPair{};
-  for (ParkedAnswer* answer : reading_) answer->settle(clocks);
-  reading_.clear();
+  clocks_ = taken > 0 ? ClockPair::now() : ClockPair{};
   return taken;
 }
 
-void AnswerBatch::release() {
-  next_read_.reset();
-  reading_.swap(parked_);
-  for (ParkedAnswer* answer : reading_) answer->unpark();
+void AnswerBatch::settle() {
+  // Each exchange runs until it next waits: it may park a new answer (in parked_), or stop
+  // one of those still to settle here (forget() clears its entry), but adds none to reading_.
+  for (std::size_t i = 0; i < reading_.size(); ++i) {
+    if (ParkedAnswer* answer = std::exchange(reading_[i], nullptr)) answer->settle(clocks_);
+  }
   reading_.clear();
+}
+
+void AnswerBatch::release() {
+  settle();
+  next_read_.reset();
+  std::vector<ParkedAnswer*> parked;
+  parked.swap(parked_);
+  for (ParkedAnswer* answer : parked) answer->unpark();
 }
 
 bool AnswerBatch::accepts(TimePoint now) {
@@ -90,6 +99,7 @@ bool AnswerBatch::accepts(TimePoint now) {
 
 void AnswerBatch::forget(ParkedAnswer& answer) {
   parked_.erase(std::remove(parked_.begin(), parked_.end(), &answer), parked_.end());
+  std::replace(reading_.begin(), reading_.end(), &answer, static_cast<ParkedAnswer*>(nullptr));
 }
 
 }  // namespace iuprobe

@@ -38,15 +38,16 @@ ArrivedRead read_arrived(int fd, boost::beast::flat_buffer& buffer, ResponseScan
 // at half its largest receive buffer; an answer larger than that wakes its reader as usual.
 void wake_on_data(int fd, bool wake);
 
-// An exchange whose answer waits for its owner's next AnswerBatch::read().
+// An exchange whose answer waits for its owner's next AnswerBatch::take().
 class ParkedAnswer {
  public:
   virtual ~ParkedAnswer() = default;
   // Reads what has arrived; returns whether the answer was complete. The exchange resumes at
   // settle(), once every answer of the batch has been read.
   virtual bool take() = 0;
-  // Resumes the exchange after its take(). `clocks`, read after the batch's last read, times
-  // the answer: its kernel stamp put on the steady clock, or, without one, the reading itself.
+  // Resumes the exchange after its take(), in place: it runs until it next waits (or ends)
+  // before this returns. `clocks`, read after the batch's last read, times the answer: its
+  // kernel stamp put on the steady clock, or, without one, the reading itself.
   virtual void settle(const ClockPair& clocks) = 0;
   // Resumes the exchange, which then waits for its answer on its socket.
   virtual void unpark() = 0;
@@ -59,20 +60,31 @@ class ParkedAnswer {
 // measurement does not change. One per worker thread; not thread-safe.
 class AnswerBatch {
  public:
-  // Answers are parked only when the owner's next read() is at most this far away.
+  // Answers are parked only when the owner's next take() is at most this far away.
   static constexpr Duration kHorizon = std::chrono::milliseconds(1);
 
-  // The owner will call read() at `at`.
+  // The owner will call take() at `at`.
   void expect_read_at(TimePoint at) { next_read_ = at; }
-  // Takes every parked answer that has arrived; the other exchanges wait on their sockets.
-  // Returns how many it took (their exchanges resume from the event loop's queue). The clocks
-  // are read once for the whole batch, after its last read, not for each answer.
-  std::size_t read();
+  // Reads every parked answer that has arrived, without resuming any exchange, and returns how
+  // many were complete. The clocks are read once for the whole batch, after its last read, not
+  // for each answer. The owner then sends what is due and calls settle(): the sends leave
+  // first, and no exchange is resumed from the event loop's queue, which would cost a queued
+  // completion each and a second poll of the reactor at every wake-up.
+  std::size_t take();
+  // Resumes, in place and in turn, every exchange the last take() read (the complete answers
+  // timed, the others then waiting on their sockets). They may park new answers meanwhile.
+  void settle();
+  // take() and settle() with nothing between them.
+  std::size_t read() {
+    const std::size_t taken = take();
+    settle();
+    return taken;
+  }
   // The owner will not read again soon: every parked exchange waits on its socket.
   void release();
 
   // Whether an exchange whose request went out at `now` should park its answer: when the next
-  // read() is within the horizon, and (while most answers come later than that, at a slow
+  // take() is within the horizon, and (while most answers come later than that, at a slow
   // server) for one exchange in kProbeEvery only, to notice when they stop being late.
   bool accepts(TimePoint now);
   void park(ParkedAnswer& answer) { parked_.push_back(&answer); }
@@ -85,7 +97,8 @@ class AnswerBatch {
   static constexpr unsigned kProbeEvery = 16;
 
   std::vector<ParkedAnswer*> parked_;
-  std::vector<ParkedAnswer*> reading_;
+  std::vector<ParkedAnswer*> reading_;  // taken, not yet settled
+  ClockPair clocks_;                    // read by the last take()
   std::optional<TimePoint> next_read_;
   double miss_share_ = 0;
   unsigned refused_ = 0;

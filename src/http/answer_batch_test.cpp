@@ -246,6 +246,30 @@ TEST(AnswerBatch, ReadTakesEveryParkedAnswerAndReleaseUnparksThem) {
   EXPECT_EQ(batch.parked(), 0u);
 }
 
+// Between a take() and its settle() the owner sends, and the exchanges settled resume in place:
+// new answers park for the next take(), and one stopped meanwhile is not resumed twice.
+TEST(AnswerBatch, SettleResumesWhatTheTakeReadAndNothingParkedSince) {
+  AnswerBatch batch;
+  FakeParked a(true), b(true), c(true), later(true);
+  batch.park(a);
+  batch.park(b);
+  FakeParked::log.clear();
+  EXPECT_EQ(batch.take(), 2u);
+  EXPECT_EQ(FakeParked::log, "tt");  // read, none resumed yet
+  batch.park(later);                 // a send between the take and the settle
+  batch.forget(b);                   // stopped (timed out) before its settle
+  batch.settle();
+  EXPECT_EQ(FakeParked::log, "tts");
+  EXPECT_EQ(a.settled, 1);
+  EXPECT_EQ(b.settled, 0);
+  EXPECT_EQ(later.taken + later.settled, 0);
+  EXPECT_EQ(batch.parked(), 1u);  // `later`, for the next take()
+  batch.park(c);
+  FakeParked::log.clear();
+  EXPECT_EQ(batch.read(), 2u);
+  EXPECT_EQ(FakeParked::log, "ttss");
+}
+
 TEST(AnswerBatch, ParksOnlyNowAndThenWhileMostAnswersComeAfterTheRead) {
   AnswerBatch batch;
   const TimePoint now = SteadyClock::now();

@@ -235,7 +235,7 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
     }
   }
 
-  // Reads one answer: parked in `answers` until its owner's next read() when it accepts, and
+  // Reads one answer: parked in `answers` until its owner's next take() when it accepts, and
   // otherwise (or for an answer that had not all arrived by then) waiting on the stream.
   LoadTask<Transfer> receive(ResponseScanner& scanner, AnswerBatch* answers) {
     Transfer read;
@@ -294,7 +294,8 @@ class BasicConnection final : public ClientConnection, private ParkedAnswer {
           parked_.arrived ? clocks.steady_of(*parked_.arrived) : clocks.steady;
       arrived_ = stamped < sent_ - kStampSlack ? clocks.steady : stamped;
     }
-    resume();
+    batch_ = nullptr;
+    park_.wake_now();
   }
   void unpark() override {
     parked_.state = ArrivedRead::State::kWaiting;

@@ -59,7 +59,7 @@ class ClientConnection {
   // Connects (and handshakes) if needed, writes head then body, reads one response.
   // `body` must stay valid until the call completes; `head` is copied. With `answers`, a plain
   // TCP connection whose request went out whole may park the answer there until its owner's
-  // next AnswerBatch::read(), and `done` is then when the kernel received it.
+  // next AnswerBatch::take(), and `done` is then when the kernel received it.
   virtual LoadTask<ExchangeResult> exchange(std::string_view head, std::string_view body,
                                             bool head_request, AnswerBatch* answers) = 0;
   // Connects and handshakes without sending anything (pre-flight checks).

@@ -229,6 +229,26 @@ TEST(ClientConnection, TheAnswerToALargeRequestTheSocketTookAtOnceMayBeParked) {
   EXPECT_EQ(r.bytes_sent, client.head.size() + client.body.size());
 }
 
+// The owner sends between take() and settle(): a take() only reads, a settle() finishes the
+// exchange in place, without the event loop (a queued resumption cost a second poll of the
+// reactor at every wake-up).
+TEST(ClientConnection, ATakenAnswerFinishesItsExchangeAtTheSettleInPlace) {
+  GatedServer server;
+  Batched client(server.endpoint());
+  auto result = client.park(server);
+  ASSERT_TRUE(result) << "no answer was parked in 20 tries";
+  server.answer_next_and_wait();
+  ASSERT_TRUE(client.wait_for_data());
+  EXPECT_EQ(client.batch.take(), 1u);
+  EXPECT_EQ(client.batch.parked(), 0u);
+  EXPECT_EQ(result->wait_for(0s), std::future_status::timeout);  // read, not resumed
+  client.batch.settle();
+  ASSERT_EQ(result->wait_for(0s), std::future_status::ready);  // no io.run() between
+  const ExchangeResult r = result->get();
+  ASSERT_TRUE(r.has_response()) << r.error.message();
+  EXPECT_EQ(r.status, 200u);
+}
+
 TEST(ClientConnection, AParkedAnswerThatHasNotArrivedAtTheReadIsAwaitedOnTheSocket) {
   GatedServer server;
   Batched client(server.endpoint());
