@@ -204,7 +204,8 @@ LoadTask<> Worker::open_loop(const OpenLoop& plan) {
     } while (next && plan_start_ + next->at <= last);
     const TimePoint wake = due_now_.back().scheduled;
     if (wake > now) {
-      co_await send_timer_.wait_until(wake);
+      send_timer_.expires_at(wake);
+      co_await send_timer_.async_wait(kLoadTuple);
       if (stopping_) break;
     }
     const TimePoint woke = SteadyClock::now();

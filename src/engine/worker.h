@@ -19,7 +19,6 @@
 #include "http/classify.h"
 #include "http/client_connection.h"
 #include "http/request_source.h"
-#include "http/wake_timer.h"
 #include "http/wakeup.h"
 #include "stats/error_tally.h"
 #include "stats/window.h"
@@ -159,7 +158,7 @@ class Worker {
   boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
   std::thread thread_;
-  WakeTimer send_timer_{io_.get_executor()};  // open_loop()'s, set at every wake-up
+  LoadTimer send_timer_{io_};
   LoadTimer drained_{io_};
   LoadTimer backlog_timer_{io_};  // watch_backlog()'s
   AnswerBatch answers_;           // read at each send-window wake of an open-loop plan
