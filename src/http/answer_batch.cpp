@@ -75,8 +75,10 @@ std::size_t AnswerBatch::take() {
 }
 
 void AnswerBatch::settle() {
-  // Each exchange runs until it next waits: it may park a new answer (in parked_), or stop
-  // one of those still to settle here (forget() clears its entry), but adds none to reading_.
+  // Each exchange runs until it next waits: it may park a new answer (in parked_), but adds
+  // none to reading_. (An entry forget() cleared, as a stop of that exchange would, is passed
+  // over: nothing the worker runs here stops another exchange, but a resumption twice would
+  // be the cost if something did.)
   for (std::size_t i = 0; i < reading_.size(); ++i) {
     if (ParkedAnswer* answer = std::exchange(reading_[i], nullptr)) answer->settle(clocks_);
   }
@@ -84,8 +86,8 @@ void AnswerBatch::settle() {
 }
 
 void AnswerBatch::release() {
+  next_read_.reset();  // first: an exchange settled below must not park again
   settle();
-  next_read_.reset();
   std::vector<ParkedAnswer*> parked;
   parked.swap(parked_);
   for (ParkedAnswer* answer : parked) answer->unpark();

@@ -68,8 +68,9 @@ class AnswerBatch {
   // Reads every parked answer that has arrived, without resuming any exchange, and returns how
   // many were complete. The clocks are read once for the whole batch, after its last read, not
   // for each answer. The owner then sends what is due and calls settle(): the sends leave
-  // first, and no exchange is resumed from the event loop's queue, which would cost a queued
-  // completion each and a second poll of the reactor at every wake-up.
+  // first, and no exchange is resumed from the event loop's queue (as release() and a stopped
+  // exchange still are), which would cost a queued completion each and a second poll of the
+  // reactor at every wake-up.
   std::size_t take();
   // Resumes, in place and in turn, every exchange the last take() read (the complete answers
   // timed, the others then waiting on their sockets). They may park new answers meanwhile.
