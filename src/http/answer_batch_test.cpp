@@ -247,7 +247,8 @@ TEST(AnswerBatch, ReadTakesEveryParkedAnswerAndReleaseUnparksThem) {
 }
 
 // Between a take() and its settle() the owner sends, and the exchanges settled resume in place:
-// new answers park for the next take(), and one stopped meanwhile is not resumed twice.
+// new answers park for the next take(), and one stopped meanwhile (nothing in the worker does
+// that; the batch guards against it) is not resumed twice.
 TEST(AnswerBatch, SettleResumesWhatTheTakeReadAndNothingParkedSince) {
   AnswerBatch batch;
   FakeParked a(true), b(true), c(true), later(true);
@@ -257,7 +258,7 @@ TEST(AnswerBatch, SettleResumesWhatTheTakeReadAndNothingParkedSince) {
   EXPECT_EQ(batch.take(), 2u);
   EXPECT_EQ(FakeParked::log, "tt");  // read, none resumed yet
   batch.park(later);                 // a send between the take and the settle
-  batch.forget(b);                   // stopped (timed out) before its settle
+  batch.forget(b);                   // stopped before its settle
   batch.settle();
   EXPECT_EQ(FakeParked::log, "tts");
   EXPECT_EQ(a.settled, 1);
