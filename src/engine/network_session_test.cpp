@@ -133,10 +133,14 @@ TEST(RunLoad, ASendThatFindsEveryConnectionBusyWithSlowAnswersGetsANewOne) {
   EXPECT_EQ(result->total.count(Outcome::kOk), 4000u);
   EXPECT_GE(server.accepted(), 60u);
   if (!kTimingHolds) return;
-  // 6-35 late here, up to 515 with two busy loops beside the test; 1,940-3,056 with busy
-  // connections counted whatever their pace.
-  EXPECT_LE(result->total.late, 1000u);
-  EXPECT_LT(result->total.latency.percentile(50), 40ms);
+  // How long sends waited for a connection: the gap between the latency from the schedule and
+  // that from the send, at the 90th percentile. 0.0-1.0 ms here, also with two busy loops beside
+  // the test; 11-19 ms with each busy connection counted on for one send whatever its pace. How
+  // many sends leave late is no measure: 2-190 here, 370-700 with the busy loops, 1,262 once on
+  // a CI host, against 1,690-3,996 with that fault.
+  const Duration waited =
+      result->total.latency.percentile(90) - result->total.service_latency.percentile(90);
+  EXPECT_LT(waited, 6ms);
 }
 
 TEST(RunLoad, SendsWaitingOnAServerThatStallsGetConnectionsOfTheirOwn) {
