@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """iuprobe's load engine against wrk, the speed reference, in the same run on the same nginx.
 
-Measures (medians of --repeat runs, tools alternating):
+Measures (medians of --repeat runs, tools alternating; under the table, each round's own ratios,
+which the host's drift between rounds does not move):
   1. closed-loop maximum requests/s, same threads and connections: small GET, 100 KB POST (and
      the POST's CPU seconds per 1,000 requests for both tools: its rate is nginx's, CPU is ours);
   2. a constant-rate run at --rate req/s: achieved rate and its error, and CPU seconds per
@@ -272,6 +273,17 @@ def main():
     print(f"\nconstant-rate runs marked generator-bound: {bound} of {len(rate_runs)}; "
           f"latency from schedule p50 {p50:.3f} ms, p99 {p99:.3f} ms "
           f"(with --send-window 1ms: p50 {med(r[1]['p50'] for r in wide_runs):.3f} ms)")
+    # The host's speed drifts during a bench (in one run both tools' closed-loop GET fell by a third
+    # from the first round to the last), and a ratio of medians then compares rounds run in
+    # different conditions. Each round runs the tools back to back, so its own ratio does not.
+    paired = {
+        "GET req/s": [a / b for a, b in zip(rows["get"]["iuprobe"], rows["get"]["wrk"])],
+        "POST req/s": [a / b for a, b in zip(rows["post"]["iuprobe"], rows["post"]["wrk"])],
+        "paced CPU / wrk": [r[1] / w for r, w in zip(rate_runs, rows["get_cpu"]["wrk"])],
+        "paced CPU / h2load": [r[1] / h[1] for r, h in zip(rate_runs, h2load_runs)],
+    }
+    print("each round's ratios, iuprobe/peer:", "; ".join(
+        f"{name} {' '.join(f'{x:.2f}' for x in xs)} (median {med(xs):.2f})" for name, xs in paired.items()))
     print("all runs:", json.dumps({k: {tool: [round(x, 4) for x in v] for tool, v in d.items()}
                                    for k, d in rows.items()}))
 
