@@ -275,7 +275,7 @@ def main():
           f"(with --send-window 1ms: p50 {med(r[1]['p50'] for r in wide_runs):.3f} ms)")
     # The host's speed drifts during a bench (in one run both tools' closed-loop GET fell by a third
     # from the first round to the last), and a ratio of medians then compares rounds run in
-    # different conditions. Each round runs the tools back to back, so its own ratio does not.
+    # different conditions. A round runs every tool once, within a minute, so its own ratio does not.
     paired = {
         "GET req/s": [a / b for a, b in zip(rows["get"]["iuprobe"], rows["get"]["wrk"])],
         "POST req/s": [a / b for a, b in zip(rows["post"]["iuprobe"], rows["post"]["wrk"])],

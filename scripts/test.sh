@@ -53,7 +53,7 @@ cmake --build --preset dev --target integration_deps engine_test
 stamp "dev: integration tests, four at a time"
 ctest --preset dev -L integration -j4
 
-# The sanitizer builds, and the dev build's load-session tests; their log is printed if they fail.
+# The sanitizer builds; their log is printed if they fail.
 stamp "the sanitizer builds"
 sanitizer_log=$(mktemp)
 trap 'rm -f "$peers_log" "$sanitizer_log"' EXIT

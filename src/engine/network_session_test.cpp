@@ -133,14 +133,18 @@ TEST(RunLoad, ASendThatFindsEveryConnectionBusyWithSlowAnswersGetsANewOne) {
   EXPECT_EQ(result->total.count(Outcome::kOk), 4000u);
   EXPECT_GE(server.accepted(), 60u);
   if (!kTimingHolds) return;
-  // How long sends waited for a connection: the gap between the latency from the schedule and
-  // that from the send, at the 90th percentile. 0.0-1.0 ms here, also with two busy loops beside
-  // the test, 1.3-2.1 ms with three; 11-19 ms with each busy connection counted on for one send
-  // whatever its pace. How many sends leave late is no measure: 2-190 here, 370-980 with the
-  // busy loops, 1,262 once on a CI host, against 1,690-3,996 with that fault.
+  // How long sends took from their schedule to their write (waiting for a connection, a
+  // connect, a late wake): the gap between the 90th percentiles of the latency from the schedule
+  // and from the send, which stands for that time because the server answers in a fixed 20 ms.
+  // 0.0-1.0 ms here, also with two busy loops beside the test, 1.3-2.1 ms with three; 11-19 ms
+  // with each busy connection counted on for one send whatever its pace. How many sends leave
+  // late is no measure: 2-190 here, 370-980 with the busy loops, 1,262 once on a CI host,
+  // against 1,690-3,996 with that fault.
   const Duration waited =
       result->total.latency.percentile(90) - result->total.service_latency.percentile(90);
   EXPECT_LT(waited, 6ms);
+  // The gap cancels what delays both alike (answers read late): the latency itself is bounded too.
+  EXPECT_LT(result->total.latency.percentile(50), 40ms);
 }
 
 TEST(RunLoad, SendsWaitingOnAServerThatStallsGetConnectionsOfTheirOwn) {
