@@ -15,6 +15,7 @@
 #include "engine/connection_growth.h"
 #include "engine/load_shape.h"
 #include "engine/run_abort.h"
+#include "engine/send_timer.h"
 #include "http/awaitable.h"
 #include "http/classify.h"
 #include "http/client_connection.h"
@@ -158,7 +159,7 @@ class Worker {
   boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
   std::thread thread_;
-  LoadTimer send_timer_{io_};
+  SendTimer send_timer_{io_.get_executor()};
   LoadTimer drained_{io_};
   LoadTimer backlog_timer_{io_};  // watch_backlog()'s
   AnswerBatch answers_;           // read at each send-window wake of an open-loop plan
