@@ -24,10 +24,18 @@ which the host's drift between rounds does not move):
      most --connections of them, as many as h2load opens.
   5. the closed-loop GET's user-space instructions per request for both tools, counted by callgrind
      (valgrind): unlike CPU seconds on a shared VM, a count the host's load does not move (info).
+  6. with --before BIN (a release build of the engine before issue 17, fc8e6f9), that binary's
+     closed-loop GET and POST and its constant-rate run too, in every round beside this build's:
+     the "before and after" table, and the p99 judged against the same run.
 Targets (issue 17): iuprobe >= 1.0x wrk's requests/s on both; at the constant rate, CPU per
 request <= 1.0x h2load --rps's and <= 1.3x wrk's closed loop; latency from schedule p99 no worse
-than before issue 17 (BASELINE_P99_MS, judged only at its own 20,000/s on 2 threads). Prints one table. Needs nginx, wrk and h2load
-(scripts/setup.sh installs them) and a release build (scripts/setup.sh builds it).
+than before issue 17 (judged only at its own 20,000/s on 2 threads: against --before's p99 in the
+same run, or without --before against BASELINE_P99_MS, measured long ago). Prints one table.
+Needs nginx, wrk and h2load (scripts/setup.sh installs them) and a release build (scripts/setup.sh
+builds it). The build before issue 17:
+  git worktree add /tmp/before fc8e6f9 && cd /tmp/before &&
+  cmake --preset release && cmake --build --preset release --target iuprobe
+  bench/engine_vs_wrk.py --before /tmp/before/build/release/src/app/iuprobe
 """
 
 import argparse
@@ -88,9 +96,9 @@ def h2load(url, threads, connections, seconds, rate):
     return achieved, cpu / done * 1000
 
 
-def iuprobe(url, threads, load_args, extra=()):
+def iuprobe(url, threads, load_args, extra=(), binary=IUPROBE):
     with tempfile.TemporaryDirectory() as out:
-        _, cpu = run_measured([IUPROBE, "run", "--url", url, "--threads", str(threads), *load_args, "--quiet",
+        _, cpu = run_measured([binary, "run", "--url", url, "--threads", str(threads), *load_args, "--quiet",
                                "--out", out, *extra])
         result = json.loads((Path(out) / "result.json").read_text())
     summary = result["summary"]
@@ -120,6 +128,26 @@ def instructions_per_request(argv_for, count):
     return (ir2 - ir1) / (n2 - n1)
 
 
+def print_before_and_after(rows, rate_runs, before):
+    """The same figures for --before's build and this one, run in the same rounds: medians, their
+    ratio, and each round's own ratio."""
+    med = statistics.median
+    figures = (
+        ("max req/s, GET 6 B (closed loop)", before["get"], rows["get"]["iuprobe"], ",.0f"),
+        ("max req/s, POST 100 KB (closed loop)", before["post"], rows["post"]["iuprobe"], ",.0f"),
+        ("CPU s / 1,000 req at the constant rate", [r[0] for r in before["paced"]], [r[1] for r in rate_runs], ".4f"),
+        ("latency from schedule p50, ms", [r[1]["p50"] for r in before["paced"]], [r[3]["p50"] for r in rate_runs],
+         ".3f"),
+        ("latency from schedule p99, ms", [r[1]["p99"] for r in before["paced"]], [r[3]["p99"] for r in rate_runs],
+         ".3f"),
+    )
+    header = f"{'before and after, same rounds':<40} {'before':>12} {'after':>12} {'after/before':>12}  each round"
+    print(f"\n{header}\n{'-' * len(header)}")
+    for name, old, new, form in figures:
+        rounds = " ".join(f"{b / a:.2f}" for a, b in zip(old, new))
+        print(f"{name:<40} {med(old):>12{form}} {med(new):>12{form}} {med(new) / med(old):>12.2f}  {rounds}")
+
+
 def highest_held(held):
     """The last rate of LADDER that `held(rate)` held, climbing until the first that does not."""
     best = 0
@@ -137,9 +165,13 @@ def main():
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rate", type=int, default=20000)
+    parser.add_argument("--before", metavar="BIN",
+                        help="a release build of iuprobe before issue 17 (fc8e6f9), run in every round too")
     args = parser.parse_args()
     if not Path(IUPROBE).exists():
         sys.exit(f"{IUPROBE} is missing: run scripts/setup.sh first")
+    if args.before and not os.access(args.before, os.X_OK):
+        sys.exit(f"--before {args.before}: not an executable; build fc8e6f9 as this script's help says")
 
     work = Path(tempfile.mkdtemp(prefix="iuprobe-bench-"))
     body = work / "body-100k.bin"
@@ -156,6 +188,9 @@ def main():
     wide_runs = []  # the same constant-rate run with a 1 ms send window
     burst_runs = []  # CPU s per 1,000 requests, the same rate sent in h2load's bursts
     burst_ms = 1000 * args.connections / args.rate  # each h2load connection's period
+    # --before's runs: closed-loop GET and POST req/s, and the constant-rate run's (CPU, latency)
+    before = {"get": [], "post": [], "paced": []}
+    post_args = ["--body-file", str(body), "--header", "Content-Type: application/octet-stream"]
     with Nginx("""
             listen 127.0.0.1:{port};
             location / { return 200 "hello\\n"; }
@@ -172,8 +207,7 @@ def main():
             rate, cpu = wrk(post_url, t, c, s, str(post_script))
             rows["post"]["wrk"].append(rate)
             rows["post_cpu"]["wrk"].append(cpu)
-            rate, cpu, _ = iuprobe(post_url, t, closed, ["--body-file", str(body), "--header",
-                                                         "Content-Type: application/octet-stream"])
+            rate, cpu, _ = iuprobe(post_url, t, closed, post_args)
             rows["post"]["iuprobe"].append(rate)
             rows["post_cpu"]["iuprobe"].append(cpu)
             achieved, cpu, result = iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s"])
@@ -185,6 +219,12 @@ def main():
             if burst_ms <= 10:  # iuprobe's largest send window
                 burst_runs.append(iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s",
                                                        "--send-window", f"{burst_ms:g}ms"])[1])
+            if args.before:
+                before["get"].append(iuprobe(get_url, t, closed, binary=args.before)[0])
+                before["post"].append(iuprobe(post_url, t, closed, post_args, binary=args.before)[0])
+                _, cpu, result = iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s"],
+                                         binary=args.before)
+                before["paced"].append((cpu, result["summary"]["latency_ms"]))
 
         def iuprobe_holds(rate, extra=()):
             try:
@@ -267,9 +307,11 @@ def main():
           f"{held[2] / held[1] if held[1] else float('nan'):>12.2f} {'(report)':>10} {'':>7}")
     bound = sum(1 for r in rate_runs if r[2])
     p50, p99 = med(r[3]["p50"] for r in rate_runs), med(r[3]["p99"] for r in rate_runs)
-    if (args.rate, t) == (20_000, 2):
-        print(f"{f'latency from schedule p99 at {args.rate:,}/s, ms':<40} {p99:>12.3f} {'before':>12} "
-              f"{p99 / BASELINE_P99_MS:>12.2f} {'<= 1.00':>10} {ok(p99 <= BASELINE_P99_MS):>7}")
+    before_p99 = med(r[1]["p99"] for r in before["paced"]) if args.before else BASELINE_P99_MS
+    if args.before or (args.rate, t) == (20_000, 2):
+        print(f"{f'latency from schedule p99 at {args.rate:,}/s, ms':<40} {p99:>12.3f} "
+              f"{'before' if args.before else 'long ago':>12} {p99 / before_p99:>12.2f} {'<= 1.00':>10} "
+              f"{ok(p99 <= before_p99):>7}")
     print(f"\nconstant-rate runs marked generator-bound: {bound} of {len(rate_runs)}; "
           f"latency from schedule p50 {p50:.3f} ms, p99 {p99:.3f} ms "
           f"(with --send-window 1ms: p50 {med(r[1]['p50'] for r in wide_runs):.3f} ms)")
@@ -284,6 +326,8 @@ def main():
     }
     print("each round's ratios, iuprobe/peer:", "; ".join(
         f"{name} {' '.join(f'{x:.2f}' for x in xs)} (median {med(xs):.2f})" for name, xs in paired.items()))
+    if args.before:
+        print_before_and_after(rows, rate_runs, before)
     print("all runs:", json.dumps({k: {tool: [round(x, 4) for x in v] for tool, v in d.items()}
                                    for k, d in rows.items()}))
 
