@@ -2,7 +2,9 @@
 #include "engine/send_timer.h"
 
 #include <sys/timerfd.h>
+#include <unistd.h>
 
+#include <boost/system/system_error.hpp>
 #include <cerrno>
 #include <ctime>
 #include <system_error>
@@ -24,7 +26,15 @@ int monotonic_timerfd() {
 
 }  // namespace
 
-SendTimer::SendTimer(const LoadExecutor& executor) : timer_(executor, monotonic_timerfd()) {}
+SendTimer::SendTimer(const LoadExecutor& executor) : timer_(executor) {
+  const int fd = monotonic_timerfd();
+  boost::system::error_code error;
+  timer_.assign(fd, error);  // registers it with the reactor
+  if (error) {
+    ::close(fd);
+    throw boost::system::system_error(error, "registering the send timer");
+  }
+}
 
 LoadTask<bool> SendTimer::wait_until(TimePoint at) {
   const auto since = at.time_since_epoch();
