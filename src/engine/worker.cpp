@@ -204,7 +204,9 @@ LoadTask<> Worker::open_loop(const OpenLoop& plan) {
     } while (next && plan_start_ + next->at <= last);
     const TimePoint wake = due_now_.back().scheduled;
     if (wake > now) {
-      if (!co_await send_timer_.wait_until(wake) || stopping_) break;
+      send_timer_.expires_at(wake);
+      co_await send_timer_.async_wait(kLoadTuple);
+      if (stopping_) break;
     }
     const TimePoint woke = SteadyClock::now();
     if (woke - wake > quarter_horizon()) growth_.held_up(woke);
