@@ -24,17 +24,16 @@ which the host's drift between rounds does not move):
      most --connections of them, as many as h2load opens.
   5. the closed-loop GET's user-space instructions per request for both tools, counted by callgrind
      (valgrind): unlike CPU seconds on a shared VM, a count the host's load does not move (info).
-  6. with --before BIN (a release build of the engine before issue 17, fc8e6f9), that binary's
-     closed-loop GET and POST and its constant-rate run too, each right beside this build's same
-     run (the old one first in every other round): the "before and after" table, with each
-     round's own ratios, which the host's drift between rounds does not move.
-Targets (issue 17): iuprobe >= 1.0x wrk's requests/s on both; at the constant rate, CPU per
-request <= 1.0x h2load --rps's and <= 1.3x wrk's closed loop; latency from schedule p99 no worse
-than before issue 17: with --before, the median of each round's p99 ratio against the old build's
-(at any --rate); without it, the median p99 against BASELINE_P99_MS, measured long ago at
-20,000/s on 2 threads (judged only there). Prints one table. Needs nginx, wrk and h2load
-(scripts/setup.sh installs them) and a release build (scripts/setup.sh builds it). With the
-build before issue 17, from the repository's root:
+  6. with --before BIN (an older release build, such as fc8e6f9, the engine before the work on
+     its speed), that binary's closed-loop GET and POST and its constant-rate run too, each
+     right beside this build's same run (the old one first in every other round): a second
+     table, before and after, with each round's own ratios.
+Targets (issue 17), each judged on medians of the runs: iuprobe >= 1.0x wrk's requests/s on both;
+at the constant rate, CPU per request <= 1.0x h2load --rps's and <= 1.3x wrk's closed loop;
+latency from schedule p99 no worse than fc8e6f9's: with --before that build, its p99 in the same
+run (at any --rate); without it, BASELINE_P99_MS, measured long ago at 20,000/s on 2 threads
+(judged only there). Needs nginx, wrk and h2load (scripts/setup.sh installs them) and a release
+build (scripts/setup.sh builds it). With fc8e6f9 beside it, from the repository's root:
   git worktree add /tmp/before fc8e6f9
   (cd /tmp/before && cmake --preset release && cmake --build --preset release --target iuprobe)
   bench/engine_vs_wrk.py --before /tmp/before/build/release/src/app/iuprobe
@@ -56,8 +55,8 @@ sys.path.insert(0, str(ROOT / "tests" / "integration"))
 from harness import Nginx  # noqa: E402
 
 IUPROBE = os.environ.get("IUPROBE_BIN", str(ROOT / "build" / "release" / "src" / "app" / "iuprobe"))
-# Latency from schedule at 20,000/s, p99, of this bench on fc8e6f9 (before issue 17's work), this
-# machine: the median of 3 runs.
+# Latency from schedule at 20,000/s, p99, of this bench on fc8e6f9 (the engine before the work on
+# its speed), this machine: the median of 3 runs.
 BASELINE_P99_MS = 0.610
 LADDER = (20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 90_000, 100_000)
 
@@ -130,9 +129,21 @@ def instructions_per_request(argv_for, count):
     return (ir2 - ir1) / (n2 - n1)
 
 
+def side_by_side(run, before, old_first):
+    """run(binary) for this build and, when `before` names an older build, for that one right
+    beside it (first when old_first): returns (this build's result, the old build's or None)."""
+    if not before:
+        return run(IUPROBE), None
+    if old_first:
+        old = run(before)
+        return run(IUPROBE), old
+    new = run(IUPROBE)
+    return new, run(before)
+
+
 def print_before_and_after(rows, rate_runs, before):
-    """The same figures for --before's build and this one, each pair run side by side: medians, the
-    median of each round's own ratio, and those ratios."""
+    """The same figures for --before's build and this one, each pair run side by side: their medians,
+    the ratio of the medians (as in the first table), and each round's own ratio."""
     med = statistics.median
     figures = (
         ("max req/s, GET 6 B (closed loop)", before["get"], rows["get"]["iuprobe"], ",.0f"),
@@ -146,9 +157,8 @@ def print_before_and_after(rows, rate_runs, before):
     header = f"{'before and after, runs side by side':<40} {'before':>12} {'after':>12} {'after/before':>12}  each round"
     print(f"\n{header}\n{'-' * len(header)}")
     for name, old, new, form in figures:
-        rounds = [b / a for a, b in zip(old, new)]
-        print(f"{name:<40} {med(old):>12{form}} {med(new):>12{form}} {med(rounds):>12.2f}  "
-              + " ".join(f"{x:.2f}" for x in rounds))
+        rounds = " ".join(f"{b / a:.2f}" for a, b in zip(old, new))
+        print(f"{name:<40} {med(old):>12{form}} {med(new):>12{form}} {med(new) / med(old):>12.2f}  {rounds}")
 
 
 def highest_held(held):
@@ -169,12 +179,12 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rate", type=int, default=20000)
     parser.add_argument("--before", metavar="BIN",
-                        help="a release build of iuprobe before issue 17 (fc8e6f9), run in every round too")
+                        help="an older release build of iuprobe (such as fc8e6f9), run beside this one")
     args = parser.parse_args()
     if not Path(IUPROBE).exists():
         sys.exit(f"{IUPROBE} is missing: run scripts/setup.sh first")
-    if args.before and not os.access(args.before, os.X_OK):
-        sys.exit(f"--before {args.before}: not an executable; build fc8e6f9 as this script's help says")
+    if args.before and not (Path(args.before).is_file() and os.access(args.before, os.X_OK)):
+        sys.exit(f"--before {args.before}: not an executable file; build one as this script's help says")
 
     work = Path(tempfile.mkdtemp(prefix="iuprobe-bench-"))
     body = work / "body-100k.bin"
@@ -200,39 +210,32 @@ def main():
             location /sink { client_max_body_size 10m; client_body_buffer_size 1m; return 200 "ok\\n"; }
             """) as nginx:
         get_url, post_url = nginx.url("/"), nginx.url("/sink")
+        paced = ["--rate", str(args.rate), "--duration", f"{s}s"]
         for round_index in range(args.repeat):
-            before_runs = []  # the old build's runs of this round, in order
-
-            def beside_before(url, load_args, extra=()):
-                """This build's run and, with --before, the old build's same run right beside it
-                (the old one first in every other round); returns this build's."""
-                binaries = [IUPROBE] + ([args.before] if args.before else [])
-                if round_index % 2:
-                    binaries.reverse()
-                runs = {binary: iuprobe(url, t, load_args, extra, binary=binary) for binary in binaries}
-                if args.before:
-                    before_runs.append(runs[args.before])
-                return runs[IUPROBE]
-
+            old_first = round_index % 2 == 1
             rate, cpu = wrk(get_url, t, c, s)
             rows["get"]["wrk"].append(rate)
             rows["get_cpu"]["wrk"].append(cpu)
-            rate, cpu, _ = beside_before(get_url, closed)
+            (rate, cpu, _), old = side_by_side(lambda b: iuprobe(get_url, t, closed, binary=b), args.before,
+                                               old_first)
             rows["get"]["iuprobe"].append(rate)
             rows["get_cpu"]["iuprobe"].append(cpu)
+            if old:
+                before["get"].append(old[0])
             rate, cpu = wrk(post_url, t, c, s, str(post_script))
             rows["post"]["wrk"].append(rate)
             rows["post_cpu"]["wrk"].append(cpu)
-            rate, cpu, _ = beside_before(post_url, closed, post_args)
+            (rate, cpu, _), old = side_by_side(lambda b: iuprobe(post_url, t, closed, post_args, binary=b),
+                                               args.before, old_first)
             rows["post"]["iuprobe"].append(rate)
             rows["post_cpu"]["iuprobe"].append(cpu)
-            achieved, cpu, result = beside_before(get_url, ["--rate", str(args.rate), "--duration", f"{s}s"])
+            if old:
+                before["post"].append(old[0])
+            (achieved, cpu, result), old = side_by_side(lambda b: iuprobe(get_url, t, paced, binary=b),
+                                                        args.before, old_first)
             rate_runs.append((achieved, cpu, result["generator"]["bound"], result["summary"]["latency_ms"]))
-            if args.before:
-                (get_rate, _, _), (post_rate, _, _), (_, paced_cpu, paced) = before_runs
-                before["get"].append(get_rate)
-                before["post"].append(post_rate)
-                before["paced"].append((paced_cpu, paced["summary"]["latency_ms"]))
+            if old:
+                before["paced"].append((old[1], old[2]["summary"]["latency_ms"]))
             _, cpu, result = iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s",
                                                  "--send-window", "1ms"])
             wide_runs.append((cpu, result["summary"]["latency_ms"]))
@@ -323,10 +326,10 @@ def main():
     bound = sum(1 for r in rate_runs if r[2])
     p50, p99 = med(r[3]["p50"] for r in rate_runs), med(r[3]["p99"] for r in rate_runs)
     if args.before:
-        # Judged round by round: a p99 from one 5 s run moves several-fold with the host's stalls.
-        p99_ratio = med(r[3]["p99"] / b[1]["p99"] for r, b in zip(rate_runs, before["paced"]))
-        print(f"{f'latency from schedule p99 at {args.rate:,}/s, ms':<40} {p99:>12.3f} {'before':>12} "
-              f"{p99_ratio:>12.2f} {'<= 1.00':>10} {ok(p99_ratio <= 1.0):>7}")
+        before_p99 = med(b[1]["p99"] for b in before["paced"])
+        print(f"{f'latency from schedule p99 at {args.rate:,}/s, ms':<40} {p99:>12.3f} {before_p99:>12.3f} "
+              f"{p99 / before_p99:>12.2f} {'<= 1.00':>10} {ok(p99 <= before_p99):>7}")
+        print("  (in the row above, the column wrk holds the --before build's p99)")
     elif (args.rate, t) == (20_000, 2):
         print(f"{f'latency from schedule p99 at {args.rate:,}/s, ms':<40} {p99:>12.3f} {'long ago':>12} "
               f"{p99 / BASELINE_P99_MS:>12.2f} {'<= 1.00':>10} {ok(p99 <= BASELINE_P99_MS):>7}")
@@ -335,7 +338,8 @@ def main():
           f"(with --send-window 1ms: p50 {med(r[1]['p50'] for r in wide_runs):.3f} ms)")
     # The host's speed drifts during a bench (in one run both tools' closed-loop GET fell by a third
     # from the first round to the last), and a ratio of medians then compares rounds run in
-    # different conditions. A round runs every tool once, within a minute, so its own ratio does not.
+    # different conditions. A round runs every tool once, within a minute (two with --before), so its
+    # own ratio does not.
     paired = {
         "GET req/s": [a / b for a, b in zip(rows["get"]["iuprobe"], rows["get"]["wrk"])],
         "POST req/s": [a / b for a, b in zip(rows["post"]["iuprobe"], rows["post"]["wrk"])],

@@ -158,10 +158,10 @@ class Worker {
   boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
   std::thread thread_;
-  // An Asio timer costs two timerfd_settime calls per wake-up, and a timerfd of the worker's own
-  // as many: it saves one and adds an epoll_ctl per wait (Asio re-registers a descriptor for
-  // each async_wait). Tried three times; docs/design/engine-speed.md, "A send clock of the
-  // worker's own".
+  // An Asio timer costs two timerfd_settime calls per wake-up. A timerfd of the worker's own costs
+  // as many system calls: one timerfd_settime, and an epoll_ctl per wait (Asio re-registers a
+  // descriptor for each async_wait). Tried three times: docs/design/engine-speed.md, "A send
+  // clock of the worker's own".
   LoadTimer send_timer_{io_};
   LoadTimer drained_{io_};
   LoadTimer backlog_timer_{io_};  // watch_backlog()'s
