@@ -36,19 +36,14 @@ harness.IUPROBE = IUPROBE
 MOTO_ARN = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v.1/1600000000000"
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def iuprobe_run(target_args, load_args, server_pid, env):
     """Runs iuprobe; returns the result summary with the server's CPU seconds added."""
     with tempfile.TemporaryDirectory() as out:
-        before = cpu_seconds(server_pid)
+        before = harness.cpu_seconds(server_pid)
         started = time.monotonic()
         run = subprocess.run([IUPROBE, "run", *target_args, *load_args, "--quiet",
                               "--out", out], capture_output=True, text=True, env=env, timeout=300)
-        server_cpu = cpu_seconds(server_pid) - before
+        server_cpu = harness.cpu_seconds(server_pid) - before
         wall = time.monotonic() - started
         if not (Path(out) / "result.json").exists():
             raise RuntimeError(f"iuprobe failed: {run.stdout[-2000:]}{run.stderr[-2000:]}")

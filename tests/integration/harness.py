@@ -56,6 +56,12 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds process `pid` has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class ServerProcess:
     """A server run as a child process in its own temporary directory: stopped with
     `stop_signal` (then killed after 5 s) and its directory removed, also as a context manager."""
@@ -140,6 +146,12 @@ class Nginx(ServerProcess):
 
     def url(self, path: str = "/", scheme: str = "http") -> str:
         return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU seconds used so far by nginx's one worker process (the master does no serving)."""
+        master = self.process.pid
+        workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        return sum(cpu_seconds(int(pid)) for pid in workers)
 
     def access_log(self) -> str:
         """The access log a server body wrote to {dir}/access.log, once nginx has flushed it (it
