@@ -5,7 +5,8 @@
 Measures (medians of --repeat rounds, each running every tool once; under the table, each
 round's own ratios, which the host's drift between rounds does not move):
   1. closed-loop maximum requests/s, same threads and connections: small GET, 100 KB POST (and
-     the POST's CPU seconds per 1,000 requests for both tools: its rate is nginx's, CPU is ours);
+     the POST's CPU seconds per 1,000 requests for both tools and for nginx, and how busy nginx's
+     one worker was: near a whole core, the POST's rate is nginx's, the tools' CPU is their own);
   2. a constant-rate run at --rate req/s: achieved rate and its error, and CPU seconds per
      1,000 requests, compared with wrk's CPU per 1,000 requests in its own closed-loop GET run
      (wrk has no rate control). That comparison favours wrk: a saturated loop batches events,
@@ -207,9 +208,9 @@ def main():
     post_args = ["--body-file", str(body), "--header", "Content-Type: application/octet-stream"]
     # nginx's receive buffer is fixed (rcvbuf, which turns the kernel's receive autotuning off).
     # With autotuning on loopback, a run's connections settle early into either a window of about
-    # 75 KB, which a 100 KB POST overruns, so that nginx's own reads clock the rest of the request
-    # out and pay for sending it, or one of 300-500 KB. Which one is a toss-up for wrk and iuprobe
-    # alike, and it moves nginx's CPU per POST, and with it the rate, by 10-15%.
+    # 75 KB, which a 100 KB POST overruns (the rest of it waits for nginx's reads to open the
+    # window), or one of 200-500 KB. Which one is a toss-up for wrk and iuprobe alike, and it moved
+    # the POST's rate, which is nginx's, by about 10% (docs/design/engine-speed.md).
     with Nginx("""
             listen 127.0.0.1:{port} rcvbuf=1m;
             location / { return 200 "hello\\n"; }
