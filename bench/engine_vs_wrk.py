@@ -220,7 +220,7 @@ def main():
     # kernel caps it at net.core.rmem_max, and even the usual 208 KB cap holds a whole POST). With
     # autotuning on loopback, the window of nginx's connections differed from run to run: mostly
     # 74,752 bytes, which a 100 KB POST overruns, or else 200-500 KB. fc8e6f9's build got the
-    # large one in every run and led this build's POSTs in 7 of 8 rounds, by about a sixth; with
+    # large one in every run and led this build's POSTs in 8 of 8 rounds, by about a sixth; with
     # the buffer fixed, in 3 of 9 (docs/design/engine-speed.md). A GET's few bytes fill neither
     # window, so BASELINE_P99_MS, measured before the buffer was fixed, still applies.
     with Nginx("""
