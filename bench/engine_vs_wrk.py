@@ -263,13 +263,11 @@ def main():
             rate_runs.append((achieved, cpu, result["generator"]["bound"], result["summary"]["latency_ms"]))
             if old is not None:
                 before["paced"].append((old[1], old[2]["summary"]["latency_ms"]))
-            _, cpu, result = iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s",
-                                                 "--send-window", "1ms"])
+            _, cpu, result = iuprobe(get_url, t, [*paced, "--send-window", "1ms"])
             wide_runs.append((cpu, result["summary"]["latency_ms"]))
             h2load_runs.append(h2load(get_url, t, c, s, args.rate))
             if burst_ms <= 10:  # iuprobe's largest send window
-                burst_runs.append(iuprobe(get_url, t, ["--rate", str(args.rate), "--duration", f"{s}s",
-                                                       "--send-window", f"{burst_ms:g}ms"])[1])
+                burst_runs.append(iuprobe(get_url, t, [*paced, "--send-window", f"{burst_ms:g}ms"])[1])
 
         def iuprobe_holds(rate, extra=()):
             try:

@@ -148,7 +148,8 @@ class Nginx(ServerProcess):
         return f"{scheme}://127.0.0.1:{self.port}{path}"
 
     def worker_cpu_seconds(self) -> float:
-        """CPU seconds used so far by nginx's one worker process (the master does no serving)."""
+        """CPU seconds used so far by nginx's worker processes (one, as configured here; the master
+        does no serving)."""
         master = self.process.pid
         workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
         return sum(cpu_seconds(int(pid)) for pid in workers)
