@@ -20,9 +20,10 @@ round's own ratios, which the host's drift between rounds does not move):
   4. the highest constant rate each tool holds on --threads threads, up a ladder of rates (one
      run each): iuprobe with < 1% of sends late by its own count and the rate within 1%; h2load,
      which counts no lateness, with at least 99% of the rate achieved. A run that fails (errors,
-     a crash) did not hold. iuprobe climbs the ladder twice: with its own connection pool
-     (it opens connections when sends wait for one, up to --max-connections 1000), and with at
-     most --connections of them, as many as h2load opens.
+     a crash) did not hold; under the rows, the first rate each did not hold, and why. iuprobe
+     climbs the ladder twice: with its own connection pool (it opens connections when sends wait
+     for one, up to --max-connections 1000), and with at most --connections of them, as many as
+     h2load opens.
   5. the closed-loop GET's user-space instructions per request for both tools, counted by callgrind
      (valgrind): unlike CPU seconds on a shared VM, a count the host's load does not move (info).
   6. with --before BIN (an older release build, such as fc8e6f9, the engine before the work on
@@ -61,6 +62,7 @@ IUPROBE = os.environ.get("IUPROBE_BIN", str(ROOT / "build" / "release" / "src" /
 # its speed), this machine: the median of 3 runs.
 BASELINE_P99_MS = 0.610
 LADDER = (20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 90_000, 100_000)
+LADDER_SECONDS = 3  # one run of each rate
 
 
 def run_measured(argv):
@@ -172,14 +174,23 @@ def print_before_and_after(rows, rate_runs, before):
         print(f"{name:<40} {med(old):>12{form}} {med(new):>12{form}} {med(new) / med(old):>12.2f}  {rounds}")
 
 
-def highest_held(held):
-    """The last rate of LADDER that `held(rate)` held, climbing until the first that does not."""
+def highest_held(miss):
+    """Climbs LADDER until the first rate that `miss(rate)` says was not held (a reason, or None
+    when it was): returns the last rate held (0 when the first was not) and, for the first not
+    held, "rate/s: reason" ("" when every rate was held)."""
     best = 0
     for rate in LADDER:
-        if not held(rate):
-            break
+        reason = miss(rate)
+        if reason:
+            return best, f"{rate:,}/s: {reason}"
         best = rate
-    return best
+    return best, ""
+
+
+def held_cells(best, peer):
+    """A highest rate held as the table shows it (below the ladder's first rate when none was),
+    and its ratio to the peer's ("-" when either held none)."""
+    return f"{best:,}" if best else f"< {LADDER[0]:,}", f"{best / peer:.2f}" if best and peer else "-"
 
 
 def main():
@@ -269,21 +280,28 @@ def main():
             if burst_ms <= 10:  # iuprobe's largest send window
                 burst_runs.append(iuprobe(get_url, t, [*paced, "--send-window", f"{burst_ms:g}ms"])[1])
 
-        def iuprobe_holds(rate, extra=()):
+        def iuprobe_misses(rate, extra=()):
             try:
-                achieved, _, result = iuprobe(get_url, t, ["--rate", str(rate), "--duration", "3s", *extra])
-            except RuntimeError:
-                return False
-            return result["generator"]["late_fraction"] < 0.01 and abs(achieved - rate) <= 0.01 * rate
+                achieved, _, result = iuprobe(get_url, t,
+                                              ["--rate", str(rate), "--duration", f"{LADDER_SECONDS}s", *extra])
+            except RuntimeError as e:  # exited non-zero, or answers other than ok
+                return f"failed: {str(e).splitlines()[0][:100]}"
+            late = result["generator"]["late_fraction"]
+            if late >= 0.01 or abs(achieved - rate) > 0.01 * rate:
+                return f"{late:.1%} of sends late, {achieved / rate:.1%} of the rate"
+            return None
 
-        def h2load_holds(rate):
+        def h2load_misses(rate):
             try:
-                return h2load(get_url, t, c, 3, rate)[0] >= 0.99 * rate
-            except (RuntimeError, AttributeError):  # exited non-zero, or printed no figures
-                return False
+                achieved = h2load(get_url, t, c, LADDER_SECONDS, rate)[0]
+            except RuntimeError as e:
+                return f"failed: {str(e).splitlines()[0][:100]}"
+            except AttributeError:  # a figure missing from its output
+                return "failed: printed no figures"
+            return f"{achieved / rate:.1%} of the rate" if achieved < 0.99 * rate else None
 
-        held = (highest_held(iuprobe_holds), highest_held(h2load_holds),
-                highest_held(lambda rate: iuprobe_holds(rate, ["--max-connections", str(c)])))
+        held = (highest_held(iuprobe_misses), highest_held(h2load_misses),
+                highest_held(lambda rate: iuprobe_misses(rate, ["--max-connections", str(c)])))
 
         # The same closed-loop GET, in instructions: CPU seconds on this shared VM move by tens of
         # percent with the host's load, instruction counts do not.
@@ -346,11 +364,16 @@ def main():
         burst_cpu = med(burst_runs)
         print(f"{'  iuprobe in h2load-sized bursts, CPU':<40} {burst_cpu:>12.4f} {'h2load':>12} "
               f"{burst_cpu / h2_cpu:>12.2f} {'(info)':>10} {'':>7}")
-    print(f"{f'highest rate held, {t} threads':<40} {held[0]:>12,} {'h2load':>12} "
-          f"{held[0] / held[1] if held[1] else float('nan'):>12.2f} {'(report)':>10} {'':>7}")
-    print(f"{'  h2load --rps, same ladder':<40} {held[1]:>12,} {'':>12} {'':>12} {'(report)':>10} {'':>7}")
-    print(f"{f'  iuprobe, --max-connections {c}':<40} {held[2]:>12,} {'h2load':>12} "
-          f"{held[2] / held[1] if held[1] else float('nan'):>12.2f} {'(report)':>10} {'':>7}")
+    (best, _), (h2_best, _), (capped, _) = held
+    for name, rate, peer in ((f"highest rate held, {t} threads", best, "h2load"),
+                             ("  h2load --rps, same ladder", h2_best, ""),
+                             (f"  iuprobe, --max-connections {c}", capped, "h2load")):
+        cell, ratio = held_cells(rate, h2_best)
+        print(f"{name:<40} {cell:>12} {peer:>12} {ratio if peer else '':>12} {'(report)':>10} {'':>7}")
+    misses = "; ".join(f"{who} {miss}" for who, (_, miss) in
+                       zip(("iuprobe", "h2load", f"iuprobe --max-connections {c}"), held) if miss)
+    if misses:
+        print(f"  (the first rate not held, one {LADDER_SECONDS} s run each: {misses})")
     bound = sum(1 for r in rate_runs if r[2])
     p50, p99 = med(r[3]["p50"] for r in rate_runs), med(r[3]["p99"] for r in rate_runs)
     if args.before:
