@@ -62,7 +62,7 @@ IUPROBE = os.environ.get("IUPROBE_BIN", str(ROOT / "build" / "release" / "src" /
 # its speed), this machine: the median of 3 runs.
 BASELINE_P99_MS = 0.610
 LADDER = (20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 90_000, 100_000)
-LADDER_SECONDS = 3  # one run of each rate
+LADDER_SECONDS = 3  # seconds of each run up the ladder
 
 
 def run_measured(argv):
@@ -74,7 +74,7 @@ def run_measured(argv):
     stderr = process.stderr.read()
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
-        raise RuntimeError(f"{argv[0]} exited {code}: {stderr[-2000:]}")
+        raise RuntimeError(f"{Path(argv[0]).name} exited {code}: {stderr[-2000:]}")
     return stdout, usage.ru_utime + usage.ru_stime
 
 
@@ -105,6 +105,8 @@ def h2load(url, threads, connections, seconds, rate):
             "-D", str(seconds), url]
     stdout, cpu = run_measured(argv)
     done = int(re.search(r"requests: \d+ total, \d+ started, (\d+) done", stdout).group(1))
+    if done == 0:
+        raise RuntimeError("h2load completed no request")
     achieved = float(re.search(r"finished in [\d.]+s, ([\d.]+) req/s", stdout).group(1))
     return achieved, cpu / done * 1000
 
@@ -116,8 +118,11 @@ def iuprobe(url, threads, load_args, extra=(), binary=IUPROBE):
         result = json.loads((Path(out) / "result.json").read_text())
     summary = result["summary"]
     answered = summary["answered"]
+    if answered == 0:
+        raise RuntimeError("iuprobe had no answer")
     if summary["outcomes"]["ok"] != answered:
-        raise RuntimeError(f"iuprobe saw non-ok outcomes: {summary['outcomes']}")
+        others = {kind: n for kind, n in summary["outcomes"].items() if n and kind != "ok"}
+        raise RuntimeError(f"iuprobe saw answers other than ok: {others}")
     return summary["rates_per_s"]["goodput"], cpu / answered * 1000, result
 
 
@@ -187,10 +192,19 @@ def highest_held(miss):
     return best, ""
 
 
+def failure(error):
+    """A failed run's RuntimeError in one line: what failed, and the last line it wrote."""
+    what, _, said = str(error).partition(": ")
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    return f"failed: {what}" + (f": {lines[-1][:120]}" if lines else "")
+
+
 def held_cells(best, peer):
     """A highest rate held as the table shows it (below the ladder's first rate when none was),
     and its ratio to the peer's ("-" when either held none)."""
-    return f"{best:,}" if best else f"< {LADDER[0]:,}", f"{best / peer:.2f}" if best and peer else "-"
+    cell = f"{best:,}" if best else f"< {LADDER[0]:,}"
+    ratio = f"{best / peer:.2f}" if best and peer else "-"
+    return cell, ratio
 
 
 def main():
@@ -285,7 +299,7 @@ def main():
                 achieved, _, result = iuprobe(get_url, t,
                                               ["--rate", str(rate), "--duration", f"{LADDER_SECONDS}s", *extra])
             except RuntimeError as e:  # exited non-zero, or answers other than ok
-                return f"failed: {str(e).splitlines()[0][:100]}"
+                return failure(e)
             late = result["generator"]["late_fraction"]
             if late >= 0.01 or abs(achieved - rate) > 0.01 * rate:
                 return f"{late:.1%} of sends late, {achieved / rate:.1%} of the rate"
@@ -295,7 +309,7 @@ def main():
             try:
                 achieved = h2load(get_url, t, c, LADDER_SECONDS, rate)[0]
             except RuntimeError as e:
-                return f"failed: {str(e).splitlines()[0][:100]}"
+                return failure(e)
             except AttributeError:  # a figure missing from its output
                 return "failed: printed no figures"
             return f"{achieved / rate:.1%} of the rate" if achieved < 0.99 * rate else None
@@ -370,7 +384,7 @@ def main():
                              (f"  iuprobe, --max-connections {c}", capped, "h2load")):
         cell, ratio = held_cells(rate, h2_best)
         print(f"{name:<40} {cell:>12} {peer:>12} {ratio if peer else '':>12} {'(report)':>10} {'':>7}")
-    misses = "; ".join(f"{who} {miss}" for who, (_, miss) in
+    misses = "; ".join(f"{who} at {miss}" for who, (_, miss) in
                        zip(("iuprobe", "h2load", f"iuprobe --max-connections {c}"), held) if miss)
     if misses:
         print(f"  (the first rate not held, one {LADDER_SECONDS} s run each: {misses})")
